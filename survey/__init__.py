@@ -1,0 +1,3 @@
+"""Instrument-driven survey analysis."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,73 @@
+"""``python -m survey.analyze``: run a study's whole analysis for one wave.
+
+With no arguments it analyses the first wave of the one plan in ``./analysis`` and
+writes to ``reports/<study>/wave<id>/``.  See ``--help``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from survey import artifacts
+from survey.cli import Progress, default_plan, run
+from survey.output import atomic_folder
+from survey.study import Study
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m survey.analyze",
+        description="Clean, recode, weight and analyse one wave of a survey; check published figures; write the report.",
+    )
+    p.add_argument("--plan", type=Path, help="analysis plan YAML (default: the one plan in ./analysis)")
+    p.add_argument("--instrument", type=Path, help="instrument YAML (default: the plan's)")
+    p.add_argument("--raw", type=Path, help="raw response file (default: the wave's file in the plan)")
+    p.add_argument("--wave", help="wave id (default: the first wave of the plan)")
+    p.add_argument("--out", type=Path, help="output folder (default: reports/<study>/wave<id>)")
+    p.add_argument("--lang", choices=["en", "zh"], default="en", help="language of labels and report")
+    p.add_argument("--format", dest="fmt", help="raw file format: canonical, wjx, qualtrics, surveymonkey, kobo, sav (default: the plan's)")
+    p.add_argument("--encoding", help="text encoding of the raw file (default: UTF-8, or detected for platform exports)")
+    p.add_argument("--allow-extra-columns", action="store_true", help="ignore raw columns the instrument does not know")
+    p.add_argument("--spss", action=argparse.BooleanOptionalAction, default=True, help="write the SPSS export (default: on)")
+    p.add_argument("--charts", action=argparse.BooleanOptionalAction, default=True, help="draw charts and the report (default: on)")
+    p.add_argument("--include-personal", action="store_true", help="keep personal-data columns in exports (off by default)")
+    p.add_argument("--no-redact", action="store_true", help="do not redact personal data in open text (off by default)")
+    p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    progress = Progress(total=len(artifacts.STAGES) + 1, quiet=args.quiet)
+    progress.stage("read, clean, recode, weight")
+    study = Study.from_plan(
+        args.plan or default_plan(),
+        args.wave,
+        raw=args.raw,
+        instrument=args.instrument,
+        encoding=args.encoding,
+        allow_extra_columns=args.allow_extra_columns,
+        fmt=args.fmt,
+    )
+    out = args.out or Path("reports") / study.plan.study / f"wave{study.wave.id}"
+    options = artifacts.Options(
+        lang=args.lang,
+        spss=args.spss,
+        charts=args.charts,
+        include_personal=args.include_personal,
+        redact=not args.no_redact,
+        command=" ".join(["python -m survey.analyze", *(argv if argv is not None else sys.argv[1:])]),
+    )
+    with atomic_folder(out) as tmp:
+        summary = artifacts.write_all(study, tmp, options, progress.stage)
+    progress.close()
+    if not args.quiet:
+        print(artifacts.summary_text(study, summary, out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(run(main))

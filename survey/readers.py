@@ -1,0 +1,222 @@
+"""Reading raw response files in the instrument's canonical layout.
+
+The canonical layout is a CSV (or XLSX) file with one column per raw column of the
+instrument (:attr:`Instrument.raw_columns`): question ids, and ``<id>_<code>`` 0/1
+columns for multi-select options.  Reading checks the file against the instrument
+before anything runs and returns typed data with a ``raw_row`` column (the 1-based
+number of the data record in the file).  Problems are :class:`DataError` with one
+line naming the file and the place; every problem of a kind is listed at once.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from survey.errors import DataError
+from survey.instrument import Instrument
+
+RAW_ROW = "raw_row"
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+MAX_TEXT = 65_535  # characters in one cell; longer is not an answer but a broken file
+_SHOW = 5  # problems of one kind named in a message
+
+
+def _listing(items: Iterable[str]) -> str:
+    items = list(items)
+    more = f" and {len(items) - _SHOW} more" if len(items) > _SHOW else ""
+    return ", ".join(items[:_SHOW]) + more
+
+
+def decode(data: bytes, path: Path, encoding: str | None = None) -> str:
+    """Decode a file's bytes; UTF-8 (with or without BOM) unless ``encoding`` is given.
+
+    Raises
+    ------
+    DataError
+        For an empty or binary file, or bytes that are not valid in the encoding.
+    """
+    if not data.strip():
+        raise DataError(f"{path}: file is empty")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) and not (encoding or "").lower().startswith("utf-16"):
+        raise DataError(f"{path}: file is UTF-16 encoded; expected UTF-8 (convert it, or pass --encoding utf-16)")
+    if b"\x00" in data and not (encoding or "").lower().startswith("utf-16"):
+        raise DataError(f"{path}: file contains NUL bytes: binary data, not a CSV text file")
+    enc = encoding or "utf-8-sig"
+    try:
+        return data.decode("utf-8-sig" if enc.lower() in ("utf-8", "utf8") else enc)
+    except LookupError:
+        raise DataError(f"{path}: unknown encoding '{encoding}'") from None
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise DataError(
+            f"{path}: line {line}: byte 0x{data[exc.start]:02x} is not valid {enc}"
+            " (wrong encoding? pass --encoding, e.g. gb18030)"
+        ) from None
+
+
+def read_table(path: Path, encoding: str | None = None) -> pd.DataFrame:
+    """Read a CSV or XLSX file as strings, checking the header; no type conversion."""
+    if not path.exists():
+        raise DataError(f"{path}: file not found")
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        try:
+            frame = pd.read_excel(path, dtype=str, keep_default_na=False)
+        except Exception as exc:  # openpyxl raises many types for a broken workbook
+            raise DataError(f"{path}: not a readable XLSX workbook ({type(exc).__name__})") from None
+        header = [str(c) for c in frame.columns]
+    else:
+        text = decode(path.read_bytes(), path, encoding)
+        try:
+            header = next(csv.reader(io.StringIO(text)))
+        except (StopIteration, csv.Error):
+            raise DataError(f"{path}: no header row") from None
+        try:
+            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
+        except pd.errors.ParserError as exc:
+            raise DataError(f"{path}: malformed CSV: {str(exc).strip().splitlines()[-1]}") from None
+        except csv.Error as exc:
+            raise DataError(f"{path}: malformed CSV: {exc}") from None
+    dupes = sorted({c for c in header if header.count(c) > 1})
+    if dupes:
+        raise DataError(f"{path}: duplicated column name(s): {_listing(dupes)}")
+    if frame.empty:
+        raise DataError(f"{path}: header only, no data rows")
+    frame.columns = header
+    return frame
+
+
+def check_columns(columns: Iterable[str], instrument: Instrument, path: Path, allow_extra: bool = False) -> None:
+    """Raise one DataError listing every missing and every unexpected column."""
+    columns = list(columns)
+    expected = instrument.raw_columns
+    missing = [c for c in expected if c not in columns]
+    extra = [c for c in columns if c not in expected]
+    problems = []
+    if missing:
+        problems.append(f"missing column(s) {_listing(missing)}")
+    if extra and not allow_extra:
+        problems.append(f"unexpected column(s) {_listing(extra)} (--allow-extra-columns to ignore)")
+    if problems:
+        hint = " — wrong delimiter? the file must be comma-separated" if len(columns) == 1 else ""
+        raise DataError(f"{path}: " + "; ".join(problems) + f" for instrument {instrument.id} {instrument.version}{hint}")
+
+
+def _numbers(frame: pd.DataFrame, columns: list[str], path: Path, integer: bool) -> pd.DataFrame:
+    """Convert text columns to numbers; text or fractions in them are one DataError."""
+    out = {}
+    problems = []
+    for col in columns:
+        text = frame[col].str.strip()
+        values = pd.to_numeric(text.where(text != ""), errors="coerce")
+        bad = values.isna() & (text != "")
+        if integer:
+            bad |= values.notna() & (values != np.round(values))
+        for idx in np.flatnonzero(bad.to_numpy())[:_SHOW]:
+            problems.append(f"row {idx + 1}, column {col}: '{text.iloc[idx][:20]}' is not {'a code' if integer else 'a number'}")
+        out[col] = values.astype("Int64") if integer else values.astype("float64")
+    if problems:
+        raise DataError(f"{path}: " + "; ".join(problems[:_SHOW]) + (f" and {len(problems) - _SHOW} more" if len(problems) > _SHOW else ""))
+    return pd.DataFrame(out, index=frame.index)
+
+
+def _times(frame: pd.DataFrame, instrument: Instrument, path: Path) -> pd.DataFrame:
+    out = {}
+    for role in ("start", "submit"):
+        q = instrument.by_role(role)
+        if q is None:
+            continue
+        text = frame[q.id].str.strip()
+        parsed = pd.to_datetime(text.where(text != ""), format=TIME_FORMAT, errors="coerce")
+        bad = parsed.isna() & (text != "")
+        if bad.any():
+            idx = np.flatnonzero(bad.to_numpy())
+            raise DataError(
+                f"{path}: row {idx[0] + 1}, column {q.id}: '{text.iloc[idx[0]][:30]}' is not a time "
+                f"({TIME_FORMAT}); {len(idx)} row(s) in all"
+            )
+        out[q.id] = parsed
+    start, submit = instrument.by_role("start"), instrument.by_role("submit")
+    if start and submit:
+        backwards = (out[submit.id] < out[start.id]).fillna(False)
+        if backwards.any():
+            idx = np.flatnonzero(backwards.to_numpy())
+            raise DataError(
+                f"{path}: row {idx[0] + 1}: {submit.id} is before {start.id} (negative duration); "
+                f"{len(idx)} row(s) in all"
+            )
+    return pd.DataFrame(out, index=frame.index)
+
+
+def typed(frame: pd.DataFrame, instrument: Instrument, path: Path) -> pd.DataFrame:
+    """Convert a canonical frame of strings to typed columns and check ids and text sizes."""
+    coded = [c for q in instrument.questions if q.coded for c in q.columns]
+    numeric = [q.id for q in instrument.questions if q.type == "numeric"]
+    text_cols = [c for c in frame.columns if c in instrument.raw_columns and c not in coded + numeric]
+    for col in text_cols:
+        lengths = frame[col].str.len()
+        if (lengths > MAX_TEXT).any():
+            idx = int(np.argmax(lengths.to_numpy() > MAX_TEXT))
+            raise DataError(f"{path}: row {idx + 1}, column {col}: text of {lengths.iloc[idx]:,} characters exceeds {MAX_TEXT:,}")
+    parts = [
+        _numbers(frame, coded, path, integer=True),
+        _numbers(frame, numeric, path, integer=False),
+        _times(frame, instrument, path),
+    ]
+    times = set(parts[2].columns)
+    strings = frame[[c for c in text_cols if c not in times]].apply(lambda s: s.where(s.str.strip() != ""))
+    out = pd.concat([strings] + parts, axis=1)[[c for c in instrument.raw_columns]]
+    ident = instrument.by_role("id")
+    if ident is not None:
+        ids = out[ident.id]
+        if ids.isna().any():
+            row = int(np.flatnonzero(ids.isna().to_numpy())[0]) + 1
+            raise DataError(f"{path}: row {row}, column {ident.id}: respondent id is empty")
+        dup = ids.duplicated(keep=False)
+        if dup.any():
+            rows = [f"'{ids.iloc[i]}' (row {i + 1})" for i in np.flatnonzero(dup.to_numpy())]
+            raise DataError(f"{path}: column {ident.id}: duplicate respondent id(s) {_listing(rows)}")
+    out.insert(0, RAW_ROW, np.arange(1, len(out) + 1))
+    return out.reset_index(drop=True)
+
+
+def read_raw(
+    path: str | Path,
+    instrument: Instrument,
+    *,
+    encoding: str | None = None,
+    allow_extra_columns: bool = False,
+) -> pd.DataFrame:
+    """Read a raw file in the canonical layout and check it against the instrument.
+
+    Parameters
+    ----------
+    path : str or Path
+        CSV (UTF-8 unless ``encoding`` says otherwise) or XLSX file.
+    instrument : Instrument
+        The instrument, at the version the file was fielded with.
+    encoding : str, optional
+        The file's text encoding.
+    allow_extra_columns : bool
+        Ignore columns the instrument does not know instead of failing.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``raw_row`` then the instrument's raw columns, typed: codes as ``Int64``,
+        numbers as float, times as datetimes, text as strings (missing as NA).
+
+    Raises
+    ------
+    DataError
+        One line naming the file and the row, column or question at fault.
+    """
+    path = Path(path)
+    frame = read_table(path, encoding)
+    check_columns(frame.columns, instrument, path, allow_extra_columns)
+    return typed(frame, instrument, path)
