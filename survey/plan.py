@@ -166,6 +166,9 @@ def _check_weighting(plans: Mapping[str, Any], instrument: Instrument, names: se
                            f"(allowed: {', '.join(sorted(allowed))})")
                 continue
             codes = {c.code for c in instrument.codes_of(column)}
+            total = sum(float(v) for v in targets.values())
+            if abs(total - 1) > 1e-6:
+                out.append(f"{where}.targets.{column}: targets for '{column}' sum to {total:g}, not 1")
             for code in targets:
                 if code not in codes:
                     out.append(f"{where}.targets.{column}: category {code} is not a code of '{column}'")

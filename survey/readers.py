@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from survey.errors import DataError
 from survey.instrument import Instrument
@@ -77,11 +79,9 @@ def read_table(path: Path, encoding: str | None = None) -> pd.DataFrame:
         except (StopIteration, csv.Error):
             raise DataError(f"{path}: no header row") from None
         try:
-            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
-        except pd.errors.ParserError as exc:
-            raise DataError(f"{path}: malformed CSV: {str(exc).strip().splitlines()[-1]}") from None
-        except csv.Error as exc:
-            raise DataError(f"{path}: malformed CSV: {exc}") from None
+            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, engine="pyarrow")
+        except (pd.errors.ParserError, ValueError) as exc:
+            raise DataError(f"{path}: malformed CSV: {_parse_problem(text, len(header), exc)}") from None
     dupes = sorted({c for c in header if header.count(c) > 1})
     if dupes:
         raise DataError(f"{path}: duplicated column name(s): {_listing(dupes)}")
@@ -89,6 +89,18 @@ def read_table(path: Path, encoding: str | None = None) -> pd.DataFrame:
         raise DataError(f"{path}: header only, no data rows")
     frame.columns = header
     return frame
+
+
+def _parse_problem(text: str, n_fields: int, exc: Exception) -> str:
+    """Name the first record whose field count differs from the header's (slow path, on error only)."""
+    try:
+        for number, record in enumerate(csv.reader(io.StringIO(text))):
+            if record and len(record) != n_fields:
+                what = "fewer" if len(record) < n_fields else "more"
+                return f"row {number} has {len(record)} fields, {what} than the header's {n_fields} (truncated line?)"
+    except csv.Error as err:
+        return str(err)
+    return str(exc).split(":")[0 if "CSV parse error" not in str(exc) else 1].strip()
 
 
 def check_columns(columns: Iterable[str], instrument: Instrument, path: Path, allow_extra: bool = False) -> None:
@@ -107,21 +119,34 @@ def check_columns(columns: Iterable[str], instrument: Instrument, path: Path, al
         raise DataError(f"{path}: " + "; ".join(problems) + f" for instrument {instrument.id} {instrument.version}{hint}")
 
 
+def _to_float(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Parse strings as floats with Arrow; returns values (NaN for blanks) and a mask of unparseable cells."""
+    trimmed = pc.utf8_trim_whitespace(pa.array(text, type=pa.string()))
+    blank = pc.equal(trimmed, "")
+    nulled = pc.if_else(blank, pa.scalar(None, pa.string()), trimmed)
+    try:
+        values = pc.cast(nulled, pa.float64()).to_numpy(zero_copy_only=False)
+        return values, np.zeros(len(text), dtype=bool)
+    except pa.ArrowInvalid:
+        values = pd.to_numeric(pd.Series(nulled.to_pandas()), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        return values, np.isnan(values) & ~pc.fill_null(blank, True).to_numpy(zero_copy_only=False)
+
+
 def _numbers(frame: pd.DataFrame, columns: list[str], path: Path, integer: bool) -> pd.DataFrame:
     """Convert text columns to numbers; text or fractions in them are one DataError."""
     out = {}
     problems = []
     for col in columns:
-        text = frame[col].str.strip()
-        values = pd.to_numeric(text.where(text != ""), errors="coerce")
-        bad = values.isna() & (text != "")
+        values, bad = _to_float(frame[col])
         if integer:
-            bad |= values.notna() & (values != np.round(values))
-        for idx in np.flatnonzero(bad.to_numpy())[:_SHOW]:
-            problems.append(f"row {idx + 1}, column {col}: '{text.iloc[idx][:20]}' is not {'a code' if integer else 'a number'}")
-        out[col] = values.astype("Int64") if integer else values.astype("float64")
+            bad |= np.isfinite(values) & (values != np.round(values))
+        for idx in np.flatnonzero(bad)[:_SHOW]:
+            shown = str(frame[col].iloc[idx]).strip()[:20]
+            problems.append(f"row {idx + 1}, column {col}: '{shown}' is not {'a code' if integer else 'a number'}")
+        out[col] = pd.array(values, dtype="Float64").astype("Int64") if integer and not bad.any() else values
     if problems:
-        raise DataError(f"{path}: " + "; ".join(problems[:_SHOW]) + (f" and {len(problems) - _SHOW} more" if len(problems) > _SHOW else ""))
+        more = f" and {len(problems) - _SHOW} more" if len(problems) > _SHOW else ""
+        raise DataError(f"{path}: " + "; ".join(problems[:_SHOW]) + more)
     return pd.DataFrame(out, index=frame.index)
 
 

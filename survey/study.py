@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from survey import cleaning, estimates, published, readers, recode
+from survey.errors import DataError
 from survey.instrument import Instrument
 from survey.plan import Plan, Wave, load_plan
 
@@ -76,6 +77,9 @@ class Study:
         raw_path = Path(raw) if raw else the_wave.raw
         frame = read_wave(raw_path, fielded, fmt or the_wave.format, encoding or the_wave.encoding, allow_extra_columns)
         cleaned = cleaning.clean(frame, fielded)
+        if cleaned.data.empty:
+            counts = ", ".join(f"{k} {v}" for k, v in cleaned.reconciliation().items())
+            raise DataError(f"{raw_path}: no valid responses after cleaning ({counts})")
         data = recode.recode(cleaned.data, fielded)
         study = cls(the_plan, fielded, the_wave, raw_path, cleaned, data)
         if weight and the_wave.weighting:
