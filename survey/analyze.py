@@ -41,8 +41,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    progress = Progress(total=len(artifacts.STAGES) + 1, quiet=args.quiet)
-    progress.stage("read, clean, recode, weight")
+    progress = Progress(total=len(artifacts.STAGES) + 4, quiet=args.quiet)
     study = Study.from_plan(
         args.plan or default_plan(),
         args.wave,
@@ -51,6 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         encoding=args.encoding,
         allow_extra_columns=args.allow_extra_columns,
         fmt=args.fmt,
+        progress=progress.stage,
     )
     out = args.out or Path("reports") / study.plan.study / f"wave{study.wave.id}"
     options = artifacts.Options(

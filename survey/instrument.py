@@ -543,3 +543,10 @@ def _parse(doc: Mapping[str, Any], path: str) -> Instrument:
         path=path,
     )
     return _build(base, questions, str(doc["version"]))
+
+
+if __name__ == "__main__":  # python -m survey.instrument export ...
+    import sys
+    from survey.cli import run
+    from survey.fielding import main
+    sys.exit(run(main))

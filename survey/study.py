@@ -13,6 +13,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,7 @@ class Study:
         allow_extra_columns: bool = False,
         fmt: str | None = None,
         weight: bool = True,
+        progress: Callable[[str], None] | None = None,
     ) -> Study:
         """Read, validate, clean, recode and weight one wave.
 
@@ -67,6 +69,8 @@ class Study:
             How to read the raw file (see :mod:`survey.readers`).
         weight : bool
             Apply the wave's weighting plan, if it has one.
+        progress : callable, optional
+            Called with each stage's name as it starts (read, clean, recode, weight).
         """
         from survey.instrument import load_instrument
 
@@ -74,15 +78,20 @@ class Study:
         the_plan, inst = load_plan(plan, inst)
         the_wave = the_plan.wave(wave) if wave is not None else the_plan.waves[0]
         fielded = inst.at_version(the_wave.instrument_version) if the_wave.instrument_version else inst
+        stage = progress or (lambda name: None)
         raw_path = Path(raw) if raw else the_wave.raw
+        stage("read and validate")
         frame = read_wave(raw_path, fielded, fmt or the_wave.format, encoding or the_wave.encoding, allow_extra_columns)
+        stage("clean")
         cleaned = cleaning.clean(frame, fielded)
         if cleaned.data.empty:
             counts = ", ".join(f"{k} {v}" for k, v in cleaned.reconciliation().items())
             raise DataError(f"{raw_path}: no valid responses after cleaning ({counts})")
+        stage("recode")
         data = recode.recode(cleaned.data, fielded)
         study = cls(the_plan, fielded, the_wave, raw_path, cleaned, data)
         if weight and the_wave.weighting:
+            stage("weight")
             study.weighting = study.weight(the_wave.weighting)
         return study
 
