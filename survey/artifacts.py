@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from survey import report
 from survey.study import Study
 from survey.tabular import write_csv
 
@@ -71,6 +72,7 @@ def weighting(study: Study, folder: Path, options: Options, results: Results) ->
 STAGES: list[tuple[str, Callable[[Study, Path, Options, Results], None]]] = [
     ("toplines and published figures", core),
     ("weighting diagnostics", weighting),
+    ("report", report.write_report),
 ]
 
 

@@ -1,0 +1,296 @@
+"""Charts of a wave's results: one small function per chart, tidy DataFrames in, Figure out.
+
+Every chart is drawn at slide size (10 x 5.6 inches, saved at 150 dpi), shows its
+sample sizes, and uses the fonts of :func:`survey.fonts.chart_rc` for its language
+(a CJK font first for Chinese).  The functions take labels already in the report's
+language; they know nothing of any study.  :func:`save_png` writes a PNG whose bytes
+depend only on the figure (no software tag, no timestamp).
+
+Examples
+--------
+>>> import pandas as pd
+>>> frame = pd.DataFrame({"label": ["A", "B"], "pct": [40.0, 60.0], "count": [4, 6]})
+>>> fig = multi_select_bars(frame, title="How?", base=10)
+>>> save_png(fig, "how.png")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+
+from survey import fonts
+
+FIGSIZE = (10.0, 5.6)
+DPI = 150
+NEUTRAL = "#bdbdbd"
+BASE_RC = {
+    "svg.hashsalt": "survey",
+    "font.size": 10,
+    "axes.titlesize": 13,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "figure.facecolor": "white",
+    "savefig.facecolor": "white",
+}
+
+
+@contextmanager
+def style(lang: str = "en") -> Iterator[None]:
+    """Fixed rcParams for charts in ``lang`` (fonts, sizes, hash salt)."""
+    with matplotlib.rc_context({**BASE_RC, **fonts.chart_rc(lang)}):
+        yield
+
+
+def wrap(text: str, width: int = 38) -> str:
+    """Wrap a label; CJK characters count double (they are twice as wide)."""
+    cjk = any(ord(ch) >= 0x2E80 for ch in text)
+    return textwrap.fill(str(text), width // 2 if cjk else width, break_long_words=cjk)
+
+
+def _figure(height: float = FIGSIZE[1]) -> Figure:
+    return Figure(figsize=(FIGSIZE[0], height), dpi=DPI, layout="constrained")
+
+
+def _finish(fig: Figure) -> Figure:
+    """Lay the figure out while the chart's fonts are in force, then freeze the layout.
+
+    Text keeps the fonts it was created with; freezing the layout makes every later
+    save of the figure draw exactly the same thing.
+    """
+    fig.draw_without_rendering()
+    fig.set_layout_engine("none")
+    return fig
+
+
+def _legend(ax: Any, entries: int) -> None:
+    """A legend between the title and the plot, in rows short enough to fit the width."""
+    width = sum(len(label) + 6 for label in ax.get_legend_handles_labels()[1])
+    ncol = entries if width <= 95 else max(1, int(np.ceil(entries / np.ceil(width / 95))))
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.01), ncol=ncol, frameon=False, fontsize=9)
+
+
+def _title(fig: Figure, title: str) -> None:
+    fig.suptitle(wrap(title, 90), x=0.01, ha="left", fontsize=13, fontweight=matplotlib.rcParams["axes.titleweight"])
+
+
+def _note(fig: Figure, note: str) -> None:
+    """A small note under the chart, inside the layout (so it never overlaps the legend)."""
+    if note:
+        fig.supxlabel(wrap(note, 160), x=0.01, ha="left", fontsize=8, color="#555555")
+
+
+def _text_colour(rgb: tuple[float, float, float]) -> str:
+    luminance = 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]
+    return "black" if luminance > 0.55 else "white"
+
+
+def scale_colours(n: int) -> list[tuple[float, float, float]]:
+    """Colours of an ordered scale's ``n`` points, low (red) to high (blue); a middle point is grey.
+
+    The same scale always gets the same colours.
+    """
+    colours = [tuple(c) for c in sns.color_palette("RdBu", n)]
+    if n % 2:
+        colours[n // 2] = matplotlib.colors.to_rgb(NEUTRAL)
+    return colours  # type: ignore[return-value]
+
+
+def diverging_bars(frame: pd.DataFrame, *, title: str, note: str = "", lang: str = "en") -> Figure:
+    """Diverging stacked bars of agree/disagree items sharing one ordered scale.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        ``item, code, label, pct, base`` with one row per item and substantive
+        scale point (``pct`` of the substantive base, 0-100), codes ordered from
+        the negative to the positive end.  An optional ``item_note`` column is added
+        under each item's label (e.g. the share answering "Don't know").
+    title, note : str
+        Title, and a note under the chart.
+    lang : {"en", "zh"}
+        Language of the labels (chooses the font).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Items sorted by the share at the positive end, largest on top; the middle
+        point of an odd scale is split around zero; ``n`` under every item.
+    """
+    codes = sorted(frame["code"].unique())
+    labels = frame.drop_duplicates("code").set_index("code")["label"]
+    wide = frame.pivot_table(index="item", columns="code", values="pct", aggfunc="first", sort=True).reindex(columns=codes).fillna(0.0)
+    meta = frame.drop_duplicates("item").set_index("item")
+    half = len(codes) // 2
+    negative, positive = codes[:half], codes[len(codes) - half:]
+    middle = codes[half] if len(codes) % 2 else None
+    order = wide[positive].sum(axis=1).sort_values(ascending=True, kind="mergesort").index
+    wide = wide.loc[order]
+    colours = dict(zip(codes, scale_colours(len(codes)), strict=True))
+    with style(lang):
+        fig = _figure(max(FIGSIZE[1], 1.0 + 0.75 * len(wide)))
+        ax = fig.add_subplot()
+        y = np.arange(len(wide))
+        mid = wide[middle].to_numpy() if middle is not None else np.zeros(len(wide))
+        left = -mid / 2 - wide[negative].sum(axis=1).to_numpy()
+        for code in codes:
+            width = wide[code].to_numpy()
+            bars = ax.barh(y, width, left=left, color=colours[code], edgecolor="white", height=0.62, label=labels[code])
+            for rect, value in zip(bars, width, strict=True):
+                if value >= 6:
+                    ax.text(rect.get_x() + value / 2, rect.get_y() + rect.get_height() / 2, f"{value:.0f}%",
+                            ha="center", va="center", fontsize=8.5, color=_text_colour(colours[code]))
+            left = left + width
+        ax.axvline(0, color="#555555", linewidth=0.8)
+        ax.set_yticks(y, [_item_label(item, meta.loc[item]) for item in wide.index])
+        low = 25 * np.ceil((mid / 2 + wide[negative].sum(axis=1).to_numpy()).max() / 25 + 0.01)
+        high = 25 * np.ceil((mid / 2 + wide[positive].sum(axis=1).to_numpy()).max() / 25 + 0.01)
+        ticks = np.arange(-low, high + 1, 25)
+        ax.set_xticks(ticks, [f"{abs(t):.0f}%" for t in ticks])
+        ax.set_xlim(-low, high)
+        _title(fig, title)
+        _legend(ax, len(codes))
+        _note(fig, note)
+        return _finish(fig)
+
+
+def _item_label(item: str, meta: pd.Series) -> str:
+    parts = [wrap(item, 44), f"n = {int(meta['base']):,}"]
+    if "item_note" in meta.index and isinstance(meta["item_note"], str) and meta["item_note"]:
+        parts[-1] += f"; {meta['item_note']}"
+    return "\n".join(parts)
+
+
+def agreement_by(frame: pd.DataFrame, *, title: str, xlabel: str = "%", note: str = "", lang: str = "en") -> Figure:
+    """Estimates of several items by the categories of one background variable, with interval bars.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        ``item, category, estimate, ci_low, ci_high, n_base`` (proportions 0-1),
+        categories in the order to show them.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One row per item (sorted by the mean estimate, highest on top), one dot
+        with its interval per category; the legend gives each category's ``n``.
+    """
+    categories = list(dict.fromkeys(frame["category"]))
+    means = frame.groupby("item", sort=True)["estimate"].mean().sort_values(ascending=True, kind="mergesort")
+    items = list(means.index)
+    palette = sns.color_palette("colorblind", len(categories))
+    step = 0.7 / max(len(categories), 1)
+    with style(lang):
+        fig = _figure(max(FIGSIZE[1], 1.2 + 0.6 * len(items) * max(1.0, len(categories) / 4)))
+        ax = fig.add_subplot()
+        for j, cat in enumerate(categories):
+            sub = frame[frame["category"] == cat].set_index("item").reindex(items)
+            y = np.arange(len(items)) + 0.35 - step * (j + 0.5)
+            est = 100 * sub["estimate"].to_numpy(dtype=float)
+            err = np.vstack([est - 100 * sub["ci_low"].to_numpy(dtype=float), 100 * sub["ci_high"].to_numpy(dtype=float) - est])
+            n = sub["n_base"].dropna().astype(int)
+            n_text = f"{n.min():,}" if n.min() == n.max() else f"{n.min():,}-{n.max():,}"
+            ax.errorbar(est, y, xerr=err, fmt="o", color=palette[j], markersize=5, capsize=2.5, linewidth=1.2,
+                        label=f"{cat} (n = {n_text})")
+        ax.set_yticks(np.arange(len(items)), [wrap(i, 40) for i in items])
+        ax.set_xlim(0, 100)
+        ax.set_xlabel(xlabel)
+        ax.grid(axis="x", color="#e5e5e5")
+        ax.set_axisbelow(True)
+        _title(fig, title)
+        _legend(ax, len(categories))
+        _note(fig, note)
+        return _finish(fig)
+
+
+def multi_select_bars(frame: pd.DataFrame, *, title: str, base: int, note: str = "", lang: str = "en") -> Figure:
+    """Horizontal bars of a multi-select question, sorted by share, with counts.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        ``label, pct, count`` (``pct`` of the respondents asked, 0-100).
+    base : int
+        Respondents asked (shown in the title line).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    data = frame.sort_values(["pct", "label"], ascending=[True, False], kind="mergesort")
+    with style(lang):
+        fig = _figure()
+        ax = fig.add_subplot()
+        y = np.arange(len(data))
+        ax.barh(y, data["pct"], color=sns.color_palette("colorblind", 1)[0], height=0.6)
+        for yi, (pct, count) in enumerate(zip(data["pct"], data["count"], strict=True)):
+            ax.text(pct + 1, yi, f"{pct:.1f}% (n = {int(count):,})", va="center", fontsize=9)
+        ax.set_yticks(y, [wrap(str(label), 40) for label in data["label"]])
+        ax.set_xlim(0, min(100, max(10.0, float(data["pct"].max()) * 1.35)))
+        ax.set_xlabel("%")
+        _title(fig, f"{title} (n = {base:,})")
+        _note(fig, note)
+        return _finish(fig)
+
+
+def trend_chart(frame: pd.DataFrame, *, title: str, note: str = "", lang: str = "en") -> Figure:
+    """Estimates across waves with 95% interval bars, one line per item.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        ``item, wave, estimate_pct, ci_low, ci_high, n_base`` (percent), waves in
+        the order fielded.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The x axis names each wave with its largest base.
+    """
+    waves = list(dict.fromkeys(frame["wave"].astype(str)))
+    data = frame.assign(wave=frame["wave"].astype(str))
+    n = data.groupby("wave")["n_base"].max()
+    items = sorted(data["item"].unique())
+    palette = sns.color_palette("colorblind", len(items))
+    with style(lang):
+        fig = _figure()
+        ax = fig.add_subplot()
+        x = {w: i for i, w in enumerate(waves)}
+        for j, item in enumerate(items):
+            sub = data[data["item"] == item]
+            xs = sub["wave"].map(x).to_numpy(dtype=float) + (j - (len(items) - 1) / 2) * 0.03
+            est = sub["estimate_pct"].to_numpy(dtype=float)
+            err = np.vstack([est - sub["ci_low"].to_numpy(dtype=float), sub["ci_high"].to_numpy(dtype=float) - est])
+            ax.errorbar(xs, est, yerr=err, marker="o", color=palette[j], capsize=3, label=wrap(item, 40))
+        ax.set_xticks(range(len(waves)), [f"{w}\n(n = {int(n[w]):,})" for w in waves])
+        ax.set_ylim(0, 100)
+        ax.set_ylabel("%")
+        ax.grid(axis="y", color="#e5e5e5")
+        _title(fig, title)
+        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize=8.5)
+        _note(fig, note)
+        return _finish(fig)
+
+
+def save_png(fig: Figure, path: str | Path) -> Path:
+    """Write ``fig`` as a PNG whose bytes depend only on the figure (no software tag, no date).
+
+    Examples
+    --------
+    >>> save_png(multi_select_bars(pd.DataFrame({"label": ["A"], "pct": [50.0], "count": [1]}),
+    ...                            title="t", base=2), "a.png")  # doctest: +SKIP
+    """
+    path = Path(path)
+    with matplotlib.rc_context(BASE_RC):
+        fig.savefig(path, format="png", dpi=DPI, metadata={"Software": None})
+    return path
