@@ -84,7 +84,8 @@ def _out_of_range(data: pd.DataFrame, instrument: Instrument, params: Mapping[st
             bad = values.notna() & ((values < lo) | (values > hi))
             detail = detail.mask(bad & (detail == ""), f"{q.id}=" + values.astype("string").fillna("") + f" outside [{lo:g}, {hi:g}]")
     if drift:
-        raise DataError(f"{instrument.path}: raw data and instrument disagree: " + "; ".join(drift)
+        source = data.attrs.get("source", instrument.path)
+        raise DataError(f"{source}: raw data and instrument {instrument.id} disagree: " + "; ".join(drift)
                         + f" (more than {max_share:.0%} of rows: not keying errors)")
     return detail
 

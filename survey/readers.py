@@ -78,10 +78,7 @@ def read_table(path: Path, encoding: str | None = None) -> pd.DataFrame:
             header = next(csv.reader(io.StringIO(text)))
         except (StopIteration, csv.Error):
             raise DataError(f"{path}: no header row") from None
-        try:
-            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, engine="pyarrow")
-        except (pd.errors.ParserError, ValueError) as exc:
-            raise DataError(f"{path}: malformed CSV: {_parse_problem(text, len(header), exc)}") from None
+        frame = _parse_csv(text, len(header), path)
     dupes = sorted({c for c in header if header.count(c) > 1})
     if dupes:
         raise DataError(f"{path}: duplicated column name(s): {_listing(dupes)}")
@@ -91,13 +88,27 @@ def read_table(path: Path, encoding: str | None = None) -> pd.DataFrame:
     return frame
 
 
+def _parse_csv(text: str, n_fields: int, path: Path) -> pd.DataFrame:
+    """Parse CSV text as strings: Arrow first (fast), the C parser for fields Arrow's blocks cannot hold."""
+    try:
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, engine="pyarrow")
+    except (pd.errors.ParserError, ValueError) as exc:
+        if "straddle" not in str(exc):
+            raise DataError(f"{path}: malformed CSV: {_parse_problem(text, n_fields, exc)}") from None
+    try:
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, engine="c")
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise DataError(f"{path}: malformed CSV: {_parse_problem(text, n_fields, exc)}") from None
+
+
 def _parse_problem(text: str, n_fields: int, exc: Exception) -> str:
     """Name the first record whose field count differs from the header's (slow path, on error only)."""
     try:
         for number, record in enumerate(csv.reader(io.StringIO(text))):
             if record and len(record) != n_fields:
                 what = "fewer" if len(record) < n_fields else "more"
-                return f"row {number} has {len(record)} fields, {what} than the header's {n_fields} (truncated line?)"
+                return (f"row {number} (line {number + 1}) has {len(record)} fields, {what} than the "
+                        f"header's {n_fields} (truncated line?)")
     except csv.Error as err:
         return str(err)
     return str(exc).split(":")[0 if "CSV parse error" not in str(exc) else 1].strip()

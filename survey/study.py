@@ -83,6 +83,7 @@ class Study:
         stage("read and validate")
         frame = read_wave(raw_path, fielded, fmt or the_wave.format, encoding or the_wave.encoding, allow_extra_columns)
         stage("clean")
+        frame.attrs["source"] = str(raw_path)
         cleaned = cleaning.clean(frame, fielded)
         if cleaned.data.empty:
             counts = ", ".join(f"{k} {v}" for k, v in cleaned.reconciliation().items())

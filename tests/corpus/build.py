@@ -56,7 +56,7 @@ def raw_cases(valid: str) -> dict[str, tuple[bytes, str]]:
         "header_only.csv": ((header + "\n").encode(), "header only, no data rows"),
         "semicolon_delimiter.csv": (text.replace(",", ";").encode(), "wrong delimiter"),
         "tab_delimiter.csv": (text.replace(",", "\t").encode(), "wrong delimiter"),
-        "truncated_last_line.csv": (text[: text.rstrip().rfind(",", 0, len(text) - 60)].encode(), r"row 12 has fewer fields than the header's 28 \(truncated line\?\)"),
+        "truncated_last_line.csv": (text[: text.rstrip().rfind(",", 0, len(text) - 60)].encode(), r"row 12 \(line 13\) has 2 fields, fewer than the header's 28 \(truncated line\?\)"),
         "binary_junk.csv": (bytes(range(256)) * 4, "NUL bytes"),
         "junk_no_nul.csv": (bytes(range(128, 256)) * 4, r"line 1: byte 0x80 is not valid utf-8"),
         "utf16.csv": (text.encode("utf-16"), "UTF-16 encoded"),
@@ -79,7 +79,7 @@ def raw_cases(valid: str) -> dict[str, tuple[bytes, str]]:
         "unparseable_timestamp.csv": (with_cell("start_time", "31/05/2020 10:00", 1).encode(), r"row 2, column start_time: '31/05/2020 10:00' is not a time"),
         "timestamp_backwards.csv": (backwards.encode(), r"row 1: submit_time is before start_time \(negative duration\)"),
         "unclosed_quote.csv": ((text.rstrip("\n") + ',"unterminated\n').encode(), r"malformed CSV"),
-        "too_many_fields.csv": (("\n".join([header, rows[0] + ",extra,fields"] + rows[1:]) + "\n").encode(), r"malformed CSV: Expected 28 fields in line 2, saw 30"),
+        "too_many_fields.csv": (("\n".join([header, rows[0] + ",extra,fields"] + rows[1:]) + "\n").encode(), r"malformed CSV: row 1 \(line 2\) has 30 fields, more than the header's 28"),
         "no_valid_rows.csv": (with_cell("submit_time", "").encode(), r"no valid responses after cleaning \(raw 12, valid 0, excluded 12, incomplete 12\)"),
         "not_a_workbook.xlsx": (b"PK\x03\x04 this is not really a zip", r"not a readable XLSX workbook"),
     }

@@ -1,0 +1,496 @@
+"""Weighting: raking (iterative proportional fitting), trimming and post-stratification.
+
+Every method takes respondents and population *proportions* and returns weights
+named ``weight``, aligned with the data's index and summing to the number of
+rows (so the mean weight is 1 and trimming bounds read as multiples of it).
+
+The work is done on the table of unique cells of the weighting variables, never
+respondent by respondent: the rows are coded once, their base weights summed per
+cell with :func:`numpy.bincount`, the cell table raked, and each respondent's
+weight is its base weight times its cell's factor.  A million rows on three
+margins rake in a few hundredths of a second.
+
+Raked weights are those of R ``survey::rake(design, sample.margins,
+population.margins, control = list(maxit = 100, epsilon = 1e-12))`` rescaled to
+sum to n (the fixed point of iterative proportional fitting is unique); see
+``tests/reference/weighting/``.
+
+Examples
+--------
+>>> import pandas as pd
+>>> d = pd.DataFrame({"sex": [1, 1, 1, 2], "age": [1, 2, 2, 1]})
+>>> w = rake(d, {"sex": {1: 0.6, 2: 0.4}, "age": {1: 0.5, 2: 0.5}})
+>>> round(float(w.sum()), 6)
+4.0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from survey.errors import WeightingError
+
+TARGET_TOL = 1e-6          # targets of one variable must sum to 1 within this
+BOUND_SLACK = 1e-9         # relative slack when checking that trimmed weights hold their bounds
+_DENSE_CELLS = 50_000_000  # above this many possible cells, find the occupied ones by sorting
+
+
+# ---------------------------------------------------------------------------- coding
+
+
+@dataclass(frozen=True)
+class _Cells:
+    """Respondents coded into the cells of the weighting variables.
+
+    ``unit`` maps each respondent to a unit (a cell, split further by distinct
+    base weight so that everyone in a unit always shares one weight);
+    ``cats[k]`` gives each unit's category code on variable ``k``, and
+    ``levels[k]`` the category values in code order.
+    """
+
+    unit: np.ndarray
+    count: np.ndarray
+    base: np.ndarray
+    cats: tuple[np.ndarray, ...]
+    levels: tuple[tuple[Any, ...], ...]
+
+
+def _code(data: pd.DataFrame, column: str) -> tuple[np.ndarray, tuple[Any, ...]]:
+    values = data[column]
+    raw, labels = _raw_codes(values)
+    if raw is None:
+        codes, uniques = pd.factorize(values, sort=True)
+        return codes.astype(np.int64), tuple(_plain(u) for u in uniques)
+    present = np.flatnonzero(np.bincount(raw))
+    remap = np.empty(len(labels), dtype=np.int64)
+    remap[present] = np.arange(len(present))
+    return remap[raw], tuple(_plain(labels[i]) for i in present)
+
+
+def _raw_codes(values: pd.Series) -> tuple[np.ndarray | None, Sequence[Any]]:
+    """Fast integer codes for categorical and small-range integer columns (None: use factorize)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy(dtype=np.int64), list(values.cat.categories)
+    if values.dtype.kind in "iu" and len(values):
+        arr = values.to_numpy()
+        lo, hi = int(arr.min()), int(arr.max())
+        if hi - lo < 1_000_000:
+            return (arr - lo).astype(np.int64, copy=False), range(lo, hi + 1)
+    return None, ()
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars as Python scalars (float 1.0 becomes int 1) for messages and keys."""
+    value = value.item() if hasattr(value, "item") else value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _base(data: pd.DataFrame, base_weights: pd.Series | None) -> np.ndarray:
+    if base_weights is None:
+        return np.ones(len(data))
+    b = pd.Series(base_weights).reindex(data.index).to_numpy(dtype=float, na_value=np.nan)
+    bad = int((~np.isfinite(b)).sum())
+    if bad:
+        raise WeightingError(f"base_weights: {bad} row(s) of the data have no finite base weight")
+    if (b <= 0).any():
+        raise WeightingError(f"base_weights: {int((b <= 0).sum())} base weight(s) are zero or negative")
+    return b
+
+
+def _cells(data: pd.DataFrame, columns: Sequence[str], base: np.ndarray) -> _Cells:
+    coded = [_code(data, c) for c in columns]
+    sizes = [max(len(levels), 1) for _, levels in coded]
+    key = np.zeros(len(data), dtype=np.int64)
+    for codes, size in zip((c for c, _ in coded), sizes):
+        key = key * size + codes
+    space = int(np.prod(sizes, dtype=np.float64))
+    uniform = bool(np.all(base == base[0])) if len(base) else True
+    if not uniform:
+        bcodes, buniq = pd.factorize(base)
+        key = key * len(buniq) + bcodes
+        space *= len(buniq)
+    if space <= _DENSE_CELLS:
+        counts = np.bincount(key, minlength=space)
+        occupied = np.flatnonzero(counts)
+        lookup = np.empty(space, dtype=np.int64)
+        lookup[occupied] = np.arange(len(occupied))
+        unit, ukeys, count = lookup[key], occupied, counts[occupied]
+    else:
+        ukeys, unit, count = np.unique(key, return_inverse=True, return_counts=True)
+    if not uniform:
+        ukeys = ukeys // len(buniq)
+    base_unit = np.bincount(unit, weights=base, minlength=len(count)) / count
+    cats = []
+    for size in reversed(sizes):
+        cats.append(ukeys % size)
+        ukeys = ukeys // size
+    return _Cells(unit, count, base_unit, tuple(reversed(cats)), tuple(levels for _, levels in coded))
+
+
+# ---------------------------------------------------------------------------- validation
+
+
+def _column_problems(data: pd.DataFrame, columns: Sequence[str]) -> list[str]:
+    out = []
+    for column in columns:
+        if column not in data.columns:
+            out.append(f"target variable '{column}' is not a column of the data "
+                       f"(columns: {', '.join(map(str, data.columns))})")
+            continue
+        missing = int(data[column].isna().sum())
+        if missing:
+            out.append(f"weighting variable '{column}' has {missing} missing value(s): "
+                       "give them a category or leave those rows out before weighting")
+    return out
+
+
+def _share_problems(where: str, shares: Mapping[Any, float]) -> list[str]:
+    bad = []
+    for cat, share in shares.items():
+        try:
+            ok = share is not None and bool(np.isfinite(float(share))) and float(share) >= 0
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            bad.append(f"targets for '{where}': category {cat} has an invalid target {share} "
+                       "(targets must be finite and non-negative)")
+    if bad:
+        return bad
+    total = float(sum(float(s) for s in shares.values()))
+    return [f"targets for '{where}' sum to {total:.10g}, not 1"] if abs(total - 1) > TARGET_TOL else []
+
+
+def _raise(problems: Sequence[str]) -> None:
+    if problems:
+        raise WeightingError("; ".join(problems))
+
+
+def _category_problems(where: str, levels: Sequence[Any], shares: Mapping[Any, float]) -> list[str]:
+    """Mismatches between the categories respondents have and those with targets."""
+    lookup = {_plain(k): float(v) for k, v in shares.items()}
+    present = set(levels)
+    out = [f"'{where}': category {lev} has respondents but no target" for lev in levels if lev not in lookup]
+    out += [f"'{where}': category {k} has a target of {v:g} but no respondents (zero-count category)"
+            for k, v in lookup.items() if k not in present and v > 0]
+    out += [f"'{where}': category {lev} has respondents but a target of 0 (leave them out before weighting)"
+            for lev in levels if lookup.get(lev) == 0]
+    return out
+
+
+def _target_vector(levels: Sequence[Any], shares: Mapping[Any, float]) -> np.ndarray:
+    lookup = {_plain(k): float(v) for k, v in shares.items()}
+    return np.array([lookup[lev] for lev in levels])
+
+
+# ---------------------------------------------------------------------------- raking
+
+
+@dataclass
+class _Fit:
+    w: np.ndarray          # unit totals
+    iterations: int
+    converged: bool
+    gaps: np.ndarray       # per margin: max |achieved - target| proportion
+
+
+def _gaps(w: np.ndarray, cats: Sequence[np.ndarray], totals: Sequence[np.ndarray]) -> np.ndarray:
+    n = w.sum()
+    return np.array([np.max(np.abs(np.bincount(c, weights=w, minlength=len(t)) - t)) / n for c, t in zip(cats, totals)])
+
+
+def _ipf(w: np.ndarray, count: np.ndarray, cats: Sequence[np.ndarray], totals: Sequence[np.ndarray],
+         max_iter: int, tol: float, bounds: tuple[float, float] | None) -> _Fit:
+    """Rake unit totals ``w`` to ``totals``; with ``bounds``, clip per-respondent weights after each step."""
+    w = w.copy()
+    for it in range(1, max_iter + 1):
+        for c, t in zip(cats, totals):
+            w *= (t / np.bincount(c, weights=w, minlength=len(t)))[c]
+            if bounds is not None:
+                w = np.clip(w / count, bounds[0], bounds[1]) * count
+        gaps = _gaps(w, cats, totals)
+        if gaps.max() < tol:
+            return _Fit(w, it, True, gaps)
+    return _Fit(w, max_iter, False, _gaps(w, cats, totals))
+
+
+def _not_converged(columns: Sequence[str], fit: _Fit, tol: float) -> str:
+    bad = [f"{c} (off by {g:.3g})" for c, g in zip(columns, fit.gaps) if g >= tol]
+    return ", ".join(bad)
+
+
+def _rake_fit(data: pd.DataFrame, targets: Mapping[str, Mapping[Any, float]], base_weights: pd.Series | None,
+              max_iter: int, tol: float, bounds: tuple[float, float] | None) -> tuple[pd.Series, dict[str, Any]]:
+    if not targets:
+        raise WeightingError("rake: no targets given")
+    columns = list(targets)
+    if len(data) == 0:
+        raise WeightingError("rake: the data have no rows")
+    _check_bounds(bounds)
+    _raise(_column_problems(data, columns) + [p for c in columns for p in _share_problems(c, targets[c])])
+    cells = _cells(data, columns, _base(data, base_weights))
+    _raise([p for c, levels in zip(columns, cells.levels) for p in _category_problems(c, levels, targets[c])])
+    n = len(data)
+    totals = [n * _target_vector(levels, targets[c]) for c, levels in zip(columns, cells.levels)]
+    start = cells.base * cells.count
+    fit = _ipf(start, cells.count, cells.cats, totals, max_iter, tol, None)
+    if not fit.converged:
+        raise WeightingError(f"raking did not converge in {max_iter} iterations (tol {tol:g}); margins not reached: "
+                             f"{_not_converged(columns, fit, tol)}; the targets may be unreachable with these respondents")
+    info: dict[str, Any] = {"iterations": fit.iterations, "converged": True, "trimmed_share": 0.0}
+    per = fit.w / cells.count
+    if bounds is not None and (per.min() < bounds[0] * (1 - BOUND_SLACK) or per.max() > bounds[1] * (1 + BOUND_SLACK)):
+        fit = _trim(fit, cells, totals, columns, max_iter, tol, bounds)
+        per = fit.w / cells.count
+        at_bound = np.isclose(per, bounds[0], rtol=1e-9, atol=0) | np.isclose(per, bounds[1], rtol=1e-9, atol=0)
+        info.update(iterations=info["iterations"] + fit.iterations,
+                    trimmed_share=float(cells.count[at_bound].sum() / n))
+    weights = pd.Series(per[cells.unit], index=data.index, name="weight")
+    return weights, info
+
+
+def _check_bounds(bounds: tuple[float, float] | None) -> None:
+    if bounds is None:
+        return
+    lo, hi = (float(b) for b in bounds)
+    if not (0 <= lo < 1 < hi):
+        raise WeightingError(f"bounds ({lo:g}, {hi:g}): need 0 <= lower < 1 < upper, as multiples of the mean weight")
+
+
+def _trim(fit: _Fit, cells: _Cells, totals: list[np.ndarray], columns: Sequence[str], max_iter: int, tol: float,
+          bounds: tuple[float, float]) -> _Fit:
+    """Rake again with every step's weights clipped to ``bounds`` until margins and bounds both hold.
+
+    When the bounds leave too little room for the margins the clipped steps keep
+    undoing each other; after ``10 * max_iter`` sweeps that is reported, never
+    passed over.
+    """
+    lo, hi = bounds
+    start = np.clip(fit.w / cells.count, lo, hi) * cells.count
+    trimmed = _ipf(start, cells.count, cells.cats, totals, 10 * max_iter, tol, bounds)
+    if not trimmed.converged:
+        raise WeightingError(f"trimming bounds ({lo:g}, {hi:g}) and the margins cannot both hold: after "
+                             f"{10 * max_iter} trimmed raking iterations these margins are still off: "
+                             f"{_not_converged(columns, trimmed, tol)}; widen the bounds")
+    return trimmed
+
+
+def rake(data: pd.DataFrame, targets: Mapping[str, Mapping[Any, float]], *, base_weights: pd.Series | None = None,
+         max_iter: int = 100, tol: float = 1e-10, bounds: tuple[float, float] | None = None) -> pd.Series:
+    """Rake weights to marginal population proportions (iterative proportional fitting).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Respondents; must contain every variable named in ``targets``, none missing.
+    targets : mapping
+        ``{variable: {category: proportion}}``; each variable's proportions sum to 1.
+        Every category found among respondents needs a target, and every positive
+        target needs respondents.
+    base_weights : pandas.Series, optional
+        Design or prior weights (positive), aligned on ``data.index``.  Only their
+        relative sizes within cells matter.
+    max_iter : int
+        Sweeps over all margins before giving up.
+    tol : float
+        Converged when every achieved margin proportion is within ``tol`` of its target.
+    bounds : (float, float), optional
+        Trimming bounds as multiples of the mean weight, e.g. ``(0.2, 5)``.  Weights
+        outside are clipped and the rest re-raked until both bounds and margins hold;
+        if they cannot, a :class:`WeightingError` says so.
+
+    Returns
+    -------
+    pandas.Series
+        Weights named ``weight`` on ``data.index``, summing to ``len(data)``.
+
+    Raises
+    ------
+    WeightingError
+        Invalid targets (naming the variable and category), missing values in a
+        weighting variable, non-convergence (naming the margins), infeasible bounds.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"sex": [1, 1, 2, 2], "age": [1, 2, 2, 1]})
+    >>> rake(d, {"sex": {1: 0.5, 2: 0.5}, "age": {1: 0.4, 2: 0.6}}).round(3).tolist()
+    [0.8, 1.2, 1.2, 0.8]
+    """
+    return _rake_fit(data, targets, base_weights, max_iter, tol, bounds)[0]
+
+
+# ---------------------------------------------------------------------------- post-stratification
+
+
+def _cell_key(columns: Sequence[str], key: Any) -> tuple[Any, ...]:
+    key = key if isinstance(key, tuple) else (key,)
+    if len(key) != len(columns):
+        raise WeightingError(f"poststratify: target cell {key} does not have one category per variable "
+                             f"({', '.join(columns)})")
+    return tuple(_plain(k) for k in key)
+
+
+def _poststratify_fit(data: pd.DataFrame, targets: Mapping[Any, float], base_weights: pd.Series | None,
+                      columns: Sequence[str]) -> tuple[pd.Series, dict[str, Any]]:
+    columns = [columns] if isinstance(columns, str) else list(columns)
+    if not columns:
+        raise WeightingError("poststratify: no columns given")
+    where = " x ".join(columns)
+    _raise(_column_problems(data, columns) + _share_problems(where, targets))
+    base = _base(data, base_weights)
+    cells = _cells(data, columns, np.ones(len(data)))  # pure cells: base weights are applied per row below
+    lookup = {_cell_key(columns, k): float(v) for k, v in targets.items()}
+    # one entry per occupied cell (few), never per respondent
+    keys = list(zip(*(np.asarray(levels, dtype=object)[c] for levels, c in zip(cells.levels, cells.cats))))
+    present = set(keys)
+    _raise([f"'{where}': cell {k} has respondents but no target" for k in keys if k not in lookup]
+           + [f"'{where}': cell {k} has respondents but a target of 0" for k in keys if lookup.get(k) == 0]
+           + [f"'{where}': cell {k} has a target of {v:g} but no respondents (zero-count cell)"
+              for k, v in lookup.items() if v > 0 and k not in present])
+    target = np.array([lookup[k] for k in keys]) * len(data)
+    factor = target / np.bincount(cells.unit, weights=base, minlength=len(keys))
+    weights = pd.Series(base * factor[cells.unit], index=data.index, name="weight")
+    return weights, {"iterations": 1, "converged": True, "trimmed_share": 0.0}
+
+
+def poststratify(data: pd.DataFrame, columns: Sequence[str], targets: Mapping[Any, float], *,
+                 base_weights: pd.Series | None = None) -> pd.Series:
+    """Post-stratify to population proportions of the full cross-classification of ``columns``.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+    columns : sequence of str
+        The stratifying variables.
+    targets : mapping
+        ``{(category, category, ...): proportion}``, one key per cell, summing to 1
+        (a bare category is accepted when there is one column).
+    base_weights : pandas.Series, optional
+
+    Returns
+    -------
+    pandas.Series
+        Weights named ``weight``, summing to ``len(data)``: R
+        ``postStratify(design, ~a + b, population)`` rescaled.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"sex": [1, 1, 2]})
+    >>> poststratify(d, ["sex"], {(1,): 0.5, (2,): 0.5}).tolist()
+    [0.75, 0.75, 1.5]
+    """
+    return _poststratify_fit(data, targets, base_weights, columns)[0]
+
+
+# ---------------------------------------------------------------------------- one entry with diagnostics
+
+
+@dataclass
+class WeightingResult:
+    """Weights and a JSON-serialisable account of how they were made."""
+
+    weights: pd.Series
+    diagnostics: dict[str, Any] = field(default_factory=dict)
+
+
+def _rake_method(data: pd.DataFrame, targets: Mapping[Any, Any], *, base_weights: pd.Series | None = None,
+                 max_iter: int = 100, tol: float = 1e-10, bounds: tuple[float, float] | None = None
+                 ) -> tuple[pd.Series, dict[str, Any]]:
+    return _rake_fit(data, targets, base_weights, max_iter, tol, bounds)
+
+
+def _poststratify_method(data: pd.DataFrame, targets: Mapping[Any, Any], *, base_weights: pd.Series | None = None,
+                         columns: Sequence[str] = ()) -> tuple[pd.Series, dict[str, Any]]:
+    return _poststratify_fit(data, targets, base_weights, columns)
+
+
+WeightingMethod = Callable[..., tuple[pd.Series, dict[str, Any]]]
+METHODS: dict[str, WeightingMethod] = {"rake": _rake_method, "poststratify": _poststratify_method}
+
+
+def weighting_summary(weights: pd.Series) -> dict[str, float]:
+    """Spread of a set of weights: min, max, mean, CV, Kish design effect and effective n.
+
+    ``deff = n * sum(w**2) / sum(w)**2`` (Kish's design effect of unequal weights)
+    and ``n_eff = n / deff``.
+
+    Examples
+    --------
+    >>> weighting_summary(pd.Series([0.5, 1.5]))["deff"]
+    1.25
+    """
+    w = weights.dropna().to_numpy(dtype=float)
+    n = len(w)
+    deff = float(n * np.sum(w ** 2) / np.sum(w) ** 2)
+    return {"n": int(n), "weight_min": float(w.min()), "weight_max": float(w.max()), "weight_mean": float(w.mean()),
+            "weight_cv": float(w.std(ddof=0) / w.mean()), "deff": deff, "n_eff": float(n / deff)}
+
+
+def _shares(weights: pd.Series, data: pd.DataFrame, cols: Sequence[str]) -> dict[tuple[Any, ...], float]:
+    """Weighted share of each observed cell of ``cols``, keyed by tuples of plain values."""
+    sums = weights.groupby([data[c] for c in cols], observed=True).sum() / weights.sum()
+    return {tuple(_plain(v) for v in (k if isinstance(k, tuple) else (k,))): float(v) for k, v in sums.items()}
+
+
+def _achieved(data: pd.DataFrame, weights: pd.Series, method: str, targets: Mapping[Any, Any],
+              columns: Sequence[str]) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]:
+    if method == "poststratify":
+        cols = [columns] if isinstance(columns, str) else list(columns)
+        got = _shares(weights, data, cols)
+        keyed = {_cell_key(cols, c): float(v) for c, v in targets.items()}
+        name = "|".join(cols)
+        return ({name: {"|".join(map(str, k)): v for k, v in keyed.items()}},
+                {name: {"|".join(map(str, k)): got.get(k, 0.0) for k in keyed}})
+    tgt_out, got_out = {}, {}
+    for col, shares_t in targets.items():
+        got = _shares(weights, data, [col])
+        tgt_out[str(col)] = {str(_plain(k)): float(v) for k, v in shares_t.items()}
+        got_out[str(col)] = {str(_plain(k)): got.get((_plain(k),), 0.0) for k in shares_t}
+    return tgt_out, got_out
+
+
+def weight(data: pd.DataFrame, method: str, targets: Mapping[Any, Any], **opts: Any) -> WeightingResult:
+    """Weight respondents by a named method and report diagnostics.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+    method : str
+        A key of :data:`METHODS` (``"rake"`` or ``"poststratify"``).
+    targets : mapping
+        As :func:`rake` or :func:`poststratify` take them.
+    **opts
+        The method's options (``base_weights``, ``max_iter``, ``tol``, ``bounds``
+        for raking; ``columns`` and ``base_weights`` for post-stratification).
+
+    Returns
+    -------
+    WeightingResult
+        ``weights`` and ``diagnostics`` with keys ``method, targets, achieved,
+        margins, iterations, converged, n, weight_min, weight_max, weight_mean,
+        weight_cv, deff, n_eff, trimmed_share`` (plain floats and str keys).
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"sex": [1, 1, 2]})
+    >>> weight(d, "rake", {"sex": {1: 0.5, 2: 0.5}}).diagnostics["deff"]
+    1.125
+    """
+    if method not in METHODS:
+        raise WeightingError(f"unknown weighting method '{method}' (valid: {', '.join(sorted(METHODS))})")
+    weights, info = METHODS[method](data, targets, **opts)
+    tgt, got = _achieved(data, weights, method, targets, opts.get("columns", ()))
+    margins = {col: {cat: {"target": t, "achieved": got[col][cat], "difference": got[col][cat] - t}
+                     for cat, t in cats.items()} for col, cats in tgt.items()}
+    diagnostics = {"method": method, "targets": tgt, "achieved": got, "margins": margins,
+                   "iterations": int(info["iterations"]), "converged": bool(info["converged"]),
+                   **weighting_summary(weights), "trimmed_share": float(info["trimmed_share"])}
+    if opts.get("bounds") is not None:
+        diagnostics["bounds"] = [float(b) for b in opts["bounds"]]
+    return WeightingResult(weights, diagnostics)

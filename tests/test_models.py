@@ -1,0 +1,119 @@
+"""Agreement by background, odds ratios and reliability.
+
+References: R survey 4.1 ``svyby(svymean)``/``svyby(svyciprop, method="logit")``
+in tests/reference/crosstabs/svyby.csv and ``svyglm(quasibinomial)`` / ``glm(binomial)``
+in svyglm.csv, both made by reference.R from large.csv; GNU PSPP RELIABILITY in
+reliability.csv (reliability.sps); hand calculations for Cronbach's alpha.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from statsmodels.stats.proportion import proportion_confint
+
+from survey.errors import DataError
+from survey.models import (
+    AGREEMENT_COLUMNS,
+    ODDS_COLUMNS,
+    WEIGHTED_COLUMNS,
+    agreement_by,
+    odds_ratios,
+    reliability,
+)
+
+REF = Path(__file__).resolve().parent / "reference" / "crosstabs"
+
+
+@pytest.fixture(scope="module")
+def large() -> pd.DataFrame:
+    return pd.read_csv(REF / "large.csv")
+
+
+def test_agreement_by_matches_svyby(large: pd.DataFrame) -> None:
+    ours = agreement_by(large[["y1", "y2", "y3"]], large[["a", "b"]], large.w)
+    assert list(ours.columns) == AGREEMENT_COLUMNS + WEIGHTED_COLUMNS
+    ref = pd.read_csv(REF / "svyby.csv")
+    merged = ours.merge(ref, on=["item", "banner", "category"], suffixes=("", "_r"), validate="1:1")
+    assert len(merged) == len(ref) == 15
+    np.testing.assert_allclose(merged.weighted_estimate, merged.estimate_r, rtol=1e-12)
+    np.testing.assert_allclose(merged.weighted_se, merged.se, rtol=1e-10)
+    # svyciprop fits a GLM iteratively: its interval is as exact as its convergence (1e-9 here)
+    np.testing.assert_allclose(merged.weighted_ci_low, merged.ci_low_r, rtol=1e-7)
+    np.testing.assert_allclose(merged.weighted_ci_high, merged.ci_high_r, rtol=1e-7)
+    p = merged.weighted_estimate
+    np.testing.assert_allclose(merged.deff, merged.se**2 / (p * (1 - p) / (merged.n_base - 1)), rtol=1e-10)
+    np.testing.assert_allclose(merged.n_eff, merged.n_base / merged.deff, rtol=1e-12)
+
+
+def test_agreement_by_unweighted_by_hand() -> None:
+    y = pd.DataFrame({"trust": [1, 0, 1, 1, np.nan, 0, 1], "fair": [1, 1, np.nan, 0, 0, 0, 1]})
+    banner = pd.DataFrame({"sex": [1, 1, 1, 2, 2, 2, np.nan]})
+    t = agreement_by(y, banner)
+    assert list(t.columns) == AGREEMENT_COLUMNS
+    assert t[["item", "category", "n_base"]].values.tolist() == [["trust", 1, 3], ["trust", 2, 2], ["fair", 1, 2], ["fair", 2, 3]]
+    assert t.estimate.tolist() == pytest.approx([2 / 3, 1 / 2, 1.0, 0.0])
+    low, high = proportion_confint(2, 3, method="wilson")
+    assert (t.ci_low[0], t.ci_high[0]) == pytest.approx((low, high))
+    with pytest.raises(DataError, match="indicator 'fair' has values other than 0, 1"):
+        agreement_by(y.assign(fair=2), banner)
+
+
+def test_agreement_by_categorical_order() -> None:
+    y = pd.DataFrame({"v": [1, 0, 1, 0]})
+    banner = pd.DataFrame({"age": pd.Categorical(["old", "young", "old", "mid"], categories=["young", "mid", "old"])})
+    assert agreement_by(y, banner).category.tolist() == ["young", "mid", "old"]
+
+
+@pytest.mark.parametrize("weighted", [True, False])
+def test_odds_ratios_match_r(large: pd.DataFrame, weighted: bool) -> None:
+    ours = odds_ratios(large.y1, large[["a", "b"]], large.w if weighted else None)
+    assert list(ours.columns) == ODDS_COLUMNS
+    ref = pd.read_csv(REF / "svyglm.csv")
+    ref = ref[(ref.weighted == weighted) & (ref.term != "(Intercept)")]
+    assert ours.term.tolist() == ["a=2", "a=3", "b=2"] and ref.term.tolist() == ["fa2", "fa3", "fb2"]
+    np.testing.assert_allclose(ours.log_odds, ref.coef, rtol=1e-6)
+    np.testing.assert_allclose(ours.odds_ratio, np.exp(ref.coef), rtol=1e-6)
+    np.testing.assert_allclose(ours.se, ref.se, rtol=1e-6)
+    np.testing.assert_allclose(ours.p_value, ref.p_value, rtol=1e-4)
+    assert (ours.n == 2782).all() and (ref.n == 2782).all()
+    np.testing.assert_allclose(ours.ci_low, np.exp(ref.coef - 1.959963984540054 * ref.se), rtol=1e-6)
+    assert ours.reference.tolist() == [1.0, 1.0, 1.0]
+
+
+def test_odds_ratio_by_hand_and_errors() -> None:
+    # sex 1: 3 of 4 agree (odds 3), sex 2: 1 of 4 (odds 1/3) -> OR 1/9
+    y = pd.Series([1, 0, 1, 1, 0, 0, 1, 0], name="agree")
+    X = pd.DataFrame({"sex": [1, 1, 1, 1, 2, 2, 2, 2]})
+    res = odds_ratios(y, X)
+    assert res.odds_ratio.iloc[0] == pytest.approx(1 / 9, rel=1e-8)
+    # Woolf: se(log OR) = sqrt(1/3 + 1/1 + 1/1 + 1/3)
+    assert res.se.iloc[0] == pytest.approx(np.sqrt(1 / 3 + 1 + 1 + 1 / 3), rel=1e-6)
+    with pytest.raises(DataError, match="'agree' does not vary"):
+        odds_ratios(pd.Series([1, 1, 1], name="agree"), pd.DataFrame({"sex": [1, 2, 1]}))
+    with pytest.raises(DataError, match="'sex' has fewer than 2 categories"):
+        odds_ratios(y, pd.DataFrame({"sex": [1] * 8}))
+
+
+def test_reliability_by_hand(large: pd.DataFrame) -> None:
+    items = pd.DataFrame({"a": [1, 2, 3, 4, 5, np.nan], "b": [2, 2, 3, 5, 5, 1], "c": [1, 3, 3, 4, 4, 2]})
+    res = reliability(items)
+    # item variances 2.5, 2.3, 1.5; total-score variance 17.3; alpha = 3/2 (1 - 6.3/17.3)
+    assert res["alpha"] == pytest.approx(1.5 * (1 - 6.3 / 17.3), abs=1e-6)
+    assert res["n"] == 5 and res["n_items"] == 3
+    assert res["ci_low"] < res["alpha"] < res["ci_high"]
+    scale = large[["item1", "item2", "item3", "item4"]]
+    res = reliability(scale)
+    complete = scale.dropna()
+    k = 4
+    expected = k / (k - 1) * (1 - complete.var().sum() / complete.sum(axis=1).var())
+    assert res["alpha"] == pytest.approx(expected, abs=1e-6)
+    assert res["n"] == len(complete) == 2889
+    # GNU PSPP 1.6.2 RELIABILITY (reliability.sps -> reliability.csv, 12 decimals)
+    pspp = (REF / "reliability.csv").read_text().strip().splitlines()[-1].split(",")
+    assert res["alpha"] == pytest.approx(float(pspp[0]), abs=1e-11) and int(pspp[1]) == 4
+    with pytest.raises(DataError, match="at least 2 items"):
+        reliability(scale[["item1"]])

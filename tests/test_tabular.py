@@ -1,0 +1,230 @@
+"""Safe, deterministic CSV/XLSX writers (survey.tabular)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from survey.errors import ExportError
+from survey.tabular import Sheet, neutralise, sheet_names, write_csv, write_xlsx
+
+# (payload, what a spreadsheet must receive).  The \r payload is the exception in
+# CSV only: a lone CR inside a cell is written as LF (see write_csv).
+PAYLOADS = [
+    ("=1+1", "'=1+1"),
+    ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+    ("-2+3", "'-2+3"),
+    ("@SUM(A1)", "'@SUM(A1)"),
+    ("\t=1", "'\t=1"),
+    ("\r=1", "'\r=1"),
+    ('=HYPERLINK("http://x","y")', "'=HYPERLINK(\"http://x\",\"y\")"),
+]
+SAFE_TEXT = ["ok", "-2", "+1.5", "1e-3", "'=already quoted", "中文", "a=b"]
+
+
+def payload_frame() -> pd.DataFrame:
+    return pd.DataFrame({
+        "text": [p for p, _ in PAYLOADS],
+        "number": [-1, -2, 3, -4, 5, -6, 7],
+        "share": [-0.5, 0.25, -1e-9, 2.5, -0.0, 1 / 3, np.nan],
+    })
+
+
+def read_csv_cells(path: Path) -> list[list[str]]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.reader(handle))
+
+
+# --------------------------------------------------------------------------- neutralise
+
+
+def test_neutralise_prefixes_formula_text_only():
+    frame = pd.DataFrame({"t": [p for p, _ in PAYLOADS] + SAFE_TEXT, "n": range(-7, 7)})
+    out = neutralise(frame)
+    assert out["t"].tolist() == [e for _, e in PAYLOADS] + SAFE_TEXT
+    assert out["n"].tolist() == list(range(-7, 7))
+    assert frame["t"].iloc[0] == "=1+1"  # input not modified
+
+
+@pytest.mark.parametrize("dtype", [object, "str", "category"])
+def test_neutralise_text_dtypes(dtype):
+    col = pd.Series(["=x", None, "y", "-1+1"], dtype=dtype)
+    out = neutralise(pd.DataFrame({"c": col}))["c"]
+    assert out.iloc[[0, 2, 3]].tolist() == ["'=x", "y", "'-1+1"]
+    assert pd.isna(out.iloc[1])
+
+
+def test_neutralise_mixed_object_column_and_header():
+    frame = pd.DataFrame({"=head": ["=a", 1, 2.5, True, None]}, index=[3, 3, 1, 2, 2])  # repeated labels
+    out = neutralise(frame)
+    assert list(out.columns) == ["'=head"]
+    assert out.iloc[:, 0].tolist()[:4] == ["'=a", 1, 2.5, True]
+    assert list(out.index) == [3, 3, 1, 2, 2]
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+def test_csv_payloads_neutralised(tmp_path):
+    write_csv(payload_frame(), tmp_path / "p.csv")
+    rows = read_csv_cells(tmp_path / "p.csv")
+    expected = [e.replace("\r", "\n") for _, e in PAYLOADS]
+    assert [r[0] for r in rows[1:]] == expected
+    assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for r in rows[1:] for cell in r[:1])
+    assert [r[1] for r in rows[1:]] == ["-1", "-2", "3", "-4", "5", "-6", "7"]  # numbers untouched
+
+
+def test_csv_exact_bytes(tmp_path):
+    frame = pd.DataFrame({
+        "id": ["a", "b", "c"],
+        "flag": [True, False, True],
+        "x": [0.1 + 0.2, -0.0, np.nan],
+        "n": [1, -2, 3],
+        "big": [1776.0, 1e-7, 98.43010699],
+        "obj": [True, None, "text, with comma"],
+    })
+    path = tmp_path / "t.csv"
+    write_csv(frame, path)
+    assert path.read_bytes() == (
+        b"id,flag,x,n,big,obj\n"
+        b"a,true,0.3,1,1776,true\n"
+        b"b,false,0,-2,1e-07,\n"
+        b'c,true,,3,98.43010699,"text, with comma"\n'
+    )
+    first = path.read_bytes()
+    write_csv(frame, path)
+    assert path.read_bytes() == first
+
+
+def test_csv_utf8_without_bom_unless_asked(tmp_path):
+    frame = pd.DataFrame({"label": ["口罩"]})
+    write_csv(frame, tmp_path / "plain.csv")
+    write_csv(frame, tmp_path / "excel.csv", bom=True)
+    assert (tmp_path / "plain.csv").read_bytes() == "label\n口罩\n".encode()
+    assert (tmp_path / "excel.csv").read_bytes() == b"\xef\xbb\xbf" + "label\n口罩\n".encode()
+
+
+def test_csv_nullable_boolean_and_index(tmp_path):
+    frame = pd.DataFrame({"ok": pd.array([True, None, False], dtype="boolean")}, index=pd.Index(["r1", "r2", "=r3"], name="respondent_id"))
+    write_csv(frame, tmp_path / "b.csv", index=True)
+    assert (tmp_path / "b.csv").read_text() == "respondent_id,ok\nr1,true\nr2,\n'=r3,false\n"
+
+
+def test_csv_duplicate_columns_refused(tmp_path):
+    frame = pd.DataFrame([[1, 2]], columns=["a", "a"])
+    with pytest.raises(ExportError, match=r"duplicate column names \['a'\]"):
+        write_csv(frame, tmp_path / "d.csv")
+
+
+def test_atomic_write_leaves_no_temp_file(tmp_path):
+    write_csv(payload_frame(), tmp_path / "out" / "a.csv")
+    write_xlsx({"a": payload_frame()}, tmp_path / "out" / "a.xlsx")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.csv", "a.xlsx"]
+
+
+def test_failed_write_keeps_previous_file(tmp_path, monkeypatch):
+    path = tmp_path / "a.csv"
+    path.write_text("old\n")
+
+    def broken_replace(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(OSError, match="disk full"):
+        write_csv(payload_frame(), path)
+    monkeypatch.undo()
+    assert path.read_text() == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.csv"]
+
+
+# --------------------------------------------------------------------------- XLSX
+
+
+def test_xlsx_payloads_neutralised(tmp_path):
+    path = tmp_path / "p.xlsx"
+    write_xlsx({"payloads": payload_frame()}, path)
+    ws = openpyxl.load_workbook(path)["payloads"]
+    cells = [c for row in ws.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    texts = [ws.cell(row=r, column=1).value for r in range(2, len(PAYLOADS) + 2)]
+    # XML parsers normalise a CR in text to LF when reading back.
+    assert texts == [e.replace("\r", "\n") for _, e in PAYLOADS]
+    assert all(isinstance(t, str) and t.startswith("'") for t in texts)
+    numbers = [ws.cell(row=r, column=2) for r in range(2, len(PAYLOADS) + 2)]
+    assert [c.value for c in numbers] == [-1, -2, 3, -4, 5, -6, 7]
+    assert {c.data_type for c in numbers} == {"n"}
+    assert ws.cell(row=2, column=3).value == -0.5
+    assert ws.cell(row=8, column=3).value is None  # NaN -> empty cell
+
+
+def test_xlsx_bytes_deterministic(tmp_path):
+    sheets = {"one": payload_frame(), "two": pd.DataFrame({"中文列": ["口罩", "防护服"], "pct": [12.5, 87.5]})}
+    write_xlsx(sheets, tmp_path / "a.xlsx", notes=["Synthetic data.", "=not a formula"])
+    write_xlsx(sheets, tmp_path / "b.xlsx", notes=["Synthetic data.", "=not a formula"])
+    assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+    with zipfile.ZipFile(tmp_path / "a.xlsx") as z:
+        assert {i.date_time for i in z.infolist()} == {(2000, 1, 1, 0, 0, 0)}
+        core = z.read("docProps/core.xml").decode()
+    assert core.count("2000-01-01T00:00:00Z") == 2  # created and modified
+    wb = openpyxl.load_workbook(tmp_path / "a.xlsx")
+    assert wb.sheetnames == ["one", "two", "notes"]
+    assert [c.value for c in wb["notes"]["A"]] == ["notes", "Synthetic data.", "'=not a formula"]
+
+
+def test_xlsx_layout(tmp_path):
+    frame = pd.DataFrame({"category": ["Agree", "Disagree", "Net agree"], "pct": [60.0, 40.0, 60.0]})
+    marked = []
+    write_xlsx([Sheet("table", frame, bold_rows=(2,), format=lambda ws: marked.append(ws.title))], tmp_path / "l.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "l.xlsx")["table"]
+    assert ws.freeze_panes == "A2"
+    assert [c.font.b for c in ws[1]] == [True, True]
+    assert [ws.cell(row=r, column=1).font.b for r in (2, 3, 4)] == [False, False, True]
+    assert marked == ["table"]
+    assert 8 <= ws.column_dimensions["A"].width <= 60
+
+
+def test_xlsx_without_frozen_header(tmp_path):
+    write_xlsx({"t": pd.DataFrame({"a": [1]})}, tmp_path / "f.xlsx", freeze_header=False)
+    assert openpyxl.load_workbook(tmp_path / "f.xlsx")["t"].freeze_panes is None
+
+
+def test_sheet_names_cleaned_cut_and_unique():
+    names = sheet_names(["a/b:c", "x" * 40, "X" * 40, "", "'q'", "what?[1]", "Toplines", "toplines"])
+    assert names == [
+        "a_b_c", "x" * 31, "X" * 29 + "~2", "sheet", "q", "what__1_", "Toplines", "toplines~2",
+    ]
+    assert all(len(n) <= 31 for n in names)
+
+
+def test_xlsx_sheet_names_applied(tmp_path):
+    write_xlsx({"q1: agree?": pd.DataFrame({"a": [1]}), "q1/ agree?": pd.DataFrame({"a": [2]})}, tmp_path / "s.xlsx")
+    assert openpyxl.load_workbook(tmp_path / "s.xlsx").sheetnames == ["q1_ agree_", "q1_ agree_~2"]
+
+
+def test_xlsx_control_characters_removed_and_long_cells_refused(tmp_path):
+    write_xlsx({"t": pd.DataFrame({"a": ["bell\x07 here"]})}, tmp_path / "c.xlsx")
+    assert openpyxl.load_workbook(tmp_path / "c.xlsx")["t"]["A2"].value == "bell here"
+    with pytest.raises(ExportError, match=r"sheet 't', column 'a': a cell has 40000 characters"):
+        write_xlsx({"t": pd.DataFrame({"a": ["x" * 40_000]})}, tmp_path / "long.xlsx")
+    assert not (tmp_path / "long.xlsx").exists()
+
+
+def test_xlsx_roundtrip_types(tmp_path):
+    frame = pd.DataFrame({
+        "when": pd.to_datetime(["2020-04-20 00:09:00", None]),
+        "flag": [True, False],
+        "n": pd.array([1, None], dtype="Int64"),
+    })
+    write_xlsx({"t": frame}, tmp_path / "r.xlsx")
+    back = pd.read_excel(io.BytesIO((tmp_path / "r.xlsx").read_bytes()))
+    assert back["when"].iloc[0] == pd.Timestamp("2020-04-20 00:09:00")
+    assert back["flag"].tolist() == [True, False]
+    assert back["n"].iloc[0] == 1 and pd.isna(back["n"].iloc[1])
