@@ -35,6 +35,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--charts", action=argparse.BooleanOptionalAction, default=True, help="draw charts and the report (default: on)")
     p.add_argument("--include-personal", action="store_true", help="keep personal-data columns in exports (off by default)")
     p.add_argument("--no-redact", action="store_true", help="do not redact personal data in open text (off by default)")
+    p.add_argument("--human-codes", type=Path, help="open_ended.xlsx/.csv with a human coder's human_<theme> columns: report agreement")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     return p
 
@@ -60,6 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         include_personal=args.include_personal,
         redact=not args.no_redact,
         command=" ".join(["python -m survey.analyze", *(argv if argv is not None else sys.argv[1:])]),
+        human_codes=args.human_codes,
+        progress=progress.stage,
     )
     with atomic_folder(out) as tmp:
         summary = artifacts.write_all(study, tmp, options, progress.stage)

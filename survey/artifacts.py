@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from survey import report
+from survey import report, workbook
+from survey.export import export_spss
 from survey.study import Study
 from survey.tabular import write_csv
 
@@ -31,6 +32,8 @@ class Options:
     include_personal: bool = False
     redact: bool = True
     command: str = "python -m survey.analyze"
+    human_codes: Path | None = None
+    progress: Callable[[str], None] | None = field(default=None, compare=False)
 
 
 Results = MutableMapping[str, Any]
@@ -47,7 +50,7 @@ def write_json(obj: Any, path: Path) -> None:
 
 
 def core(study: Study, folder: Path, options: Options, results: Results) -> None:
-    """headlines.csv, toplines.csv, agreement.csv, exclusions.csv, data/respondents.csv."""
+    """headlines.csv, toplines.csv, agreement.csv, exclusions.csv, data/respondents.csv, run.json."""
     headlines = study.headlines()
     if not headlines.empty:
         extra = [c for c in headlines.columns if c not in HEADLINE_COLUMNS]
@@ -55,23 +58,96 @@ def core(study: Study, folder: Path, options: Options, results: Results) -> None
     results["headlines"] = headlines
     results["toplines"] = study.toplines(options.lang)
     write_csv(results["toplines"], folder / "toplines.csv")
+    write_csv(study.agreement(), folder / "agreement.csv")
     write_csv(study.cleaned.exclusions, folder / "exclusions.csv")
     results["reconciliation"] = study.cleaned.reconciliation()
     write_json(results["reconciliation"], folder / "reconciliation.json")
     (folder / "data").mkdir(exist_ok=True)
-    respondents = study.respondents(include_personal=options.include_personal)
-    write_csv(respondents, folder / "data" / "respondents.csv")
+    results["respondents"] = study.respondents(include_personal=options.include_personal, redact=options.redact)
+    write_csv(results["respondents"], folder / "data" / "respondents.csv")
+    write_json({
+        "plan": str(study.plan.path), "instrument": str(study.instrument.path),
+        "instrument_version": study.instrument.version, "wave": str(study.wave.id), "lang": options.lang,
+        "stem": stem(study), "file_label": file_label(study), "text_columns": study.text_columns,
+        "redacted": options.redact, "include_personal": options.include_personal,
+    }, folder / "run.json")
+
+
+def stem(study: Study) -> str:
+    """File stem of a wave's exports: ``<study>-wave<id>``."""
+    return f"{study.plan.study}-wave{study.wave.id}"
+
+
+def file_label(study: Study) -> str:
+    return f"{study.plan.study} wave {study.wave.id} ({study.wave.label})" + (" synthetic" if study.wave.synthetic else "")
 
 
 def weighting(study: Study, folder: Path, options: Options, results: Results) -> None:
     """weighting.json: the weighting run's method, targets and diagnostics."""
     if study.weighting is not None:
+        results["weighting"] = study.weighting.diagnostics
         write_json(study.weighting.diagnostics, folder / "weighting.json")
+
+
+def crosstab_stage(study: Study, folder: Path, options: Options, results: Results) -> None:
+    """crosstabs.csv/.xlsx/.md, crosstab_tests.csv, agreement_by.csv, odds_ratios.csv, reliability.csv."""
+    tables, tests = study.crosstabs(options.lang)
+    results["crosstabs"], results["crosstab_tests"] = tables, tests
+    write_csv(tables, folder / "crosstabs.csv")
+    write_csv(tests, folder / "crosstab_tests.csv")
+    workbook.write_crosstabs_xlsx(study, tables, tests, folder / "crosstabs.xlsx", options.lang)
+    (folder / "crosstabs.md").write_text(report.crosstabs_markdown(study, results, options.lang),
+                                         encoding="utf-8", newline="\n")
+    results["agreement_by"] = study.agreement_by(options.lang)
+    write_csv(results["agreement_by"], folder / "agreement_by.csv")
+    results["odds_ratios"] = study.odds_ratios()
+    write_csv(results["odds_ratios"], folder / "odds_ratios.csv")
+    results["reliability"] = study.reliability()
+    write_csv(results["reliability"], folder / "reliability.csv")
+
+
+def open_ended_stage(study: Study, folder: Path, options: Options, results: Results) -> None:
+    """open_ended.csv/.xlsx (redacted verbatims for coding), themes.csv, themes_by_banner.csv."""
+    if study.coding_frame is None:
+        return
+    accounts = study.accounts(options.lang, redact=options.redact)
+    results["redactions"] = accounts.attrs["redactions"]
+    write_csv(accounts, folder / "open_ended.csv")
+    workbook.write_open_ended_xlsx(accounts, study, folder / "open_ended.xlsx", options.lang)
+    results["themes"] = study.themes(options.lang)
+    write_csv(results["themes"], folder / "themes.csv")
+    write_csv(study.themes_by_banner(options.lang), folder / "themes_by_banner.csv")
+    if options.human_codes is not None:
+        results["coder_agreement"] = study.coder_agreement(options.human_codes)
+        write_csv(results["coder_agreement"], folder / "coder_agreement.csv")
+
+
+def trends_stage(study: Study, folder: Path, options: Options, results: Results) -> None:
+    """trends.csv and data/all_waves.csv: this wave and every wave registered before it."""
+    if str(study.plan.waves[0].id) == str(study.wave.id):
+        return
+    results["trends"], stacked = study.trends(progress=options.progress)
+    write_csv(results["trends"], folder / "trends.csv")
+    write_csv(stacked, folder / "data" / "all_waves.csv")
+
+
+def spss_stage(study: Study, folder: Path, options: Options, results: Results) -> None:
+    """spss/<study>-wave<id>.sav, .sps, -verbatims.csv and spss/crosstabs.sav."""
+    if not options.spss:
+        return
+    results["spss_warnings"] = export_spss(
+        results["respondents"], results.get("crosstabs"), study.instrument, folder / "spss",
+        stem=stem(study), lang=options.lang, file_label=file_label(study), text_columns=study.text_columns,
+    )
 
 
 STAGES: list[tuple[str, Callable[[Study, Path, Options, Results], None]]] = [
     ("toplines and published figures", core),
     ("weighting diagnostics", weighting),
+    ("crosstabs", crosstab_stage),
+    ("open-ended accounts", open_ended_stage),
+    ("trends", trends_stage),
+    ("SPSS export", spss_stage),
     ("report", report.write_report),
 ]
 
@@ -94,6 +170,14 @@ def summary_text(study: Study, results: Results, out: Path) -> str:
         + (" [synthetic reconstruction]" if study.wave.synthetic else ""),
         f"raw {rec['raw']} = valid {rec['valid']} + excluded {rec['excluded']} ({reasons or 'none'})",
     ]
+    if study.weighting is not None:
+        d = study.weighting.diagnostics
+        lines.append(f"weighted {d['n_weighted']} respondents ({d['n_outside_scope']} outside the weighting scope): "
+                     f"{d['method']}, {d['iterations']} iterations, converged {str(d['converged']).lower()}, "
+                     f"deff {d['deff']:.2f}, effective n {d['n_eff']:.0f}, trimmed {100 * d['trimmed_share']:.1f}%")
+    if "redactions" in results:
+        found = ", ".join(f"{k} {v}" for k, v in sorted(results["redactions"].items()) if v) or "none"
+        lines.append(f"redacted in open text: {found}")
     headlines: pd.DataFrame = results.get("headlines", pd.DataFrame())
     if not headlines.empty:
         lines.append(f"{'figure':<18}{'published':>10}{'recomputed':>12}{'n':>6}  reproduced  consistent at stated n")

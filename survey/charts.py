@@ -197,7 +197,9 @@ def agreement_by(frame: pd.DataFrame, *, title: str, xlabel: str = "%", note: st
             sub = frame[frame["category"] == cat].set_index("item").reindex(items)
             y = np.arange(len(items)) + 0.35 - step * (j + 0.5)
             est = 100 * sub["estimate"].to_numpy(dtype=float)
-            err = np.vstack([est - 100 * sub["ci_low"].to_numpy(dtype=float), 100 * sub["ci_high"].to_numpy(dtype=float) - est])
+            # clipped: at p = 1 a Wilson bound can sit a rounding error on the wrong side of the estimate
+            err = np.clip(np.vstack([est - 100 * sub["ci_low"].to_numpy(dtype=float),
+                                     100 * sub["ci_high"].to_numpy(dtype=float) - est]), 0, None)
             n = sub["n_base"].dropna().astype(int)
             n_text = f"{n.min():,}" if n.min() == n.max() else f"{n.min():,}-{n.max():,}"
             ax.errorbar(est, y, xerr=err, fmt="o", color=palette[j], markersize=5, capsize=2.5, linewidth=1.2,

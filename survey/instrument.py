@@ -206,6 +206,10 @@ class Instrument:
             raise KeyError(f"unknown variable '{name}'")
         return derived_codes(self, derived[name])
 
+    def codes_nonsubstantive(self, name: str) -> list[int]:
+        """Non-substantive codes ("don't know", "prefer not to say") of a question or derived variable."""
+        return [c.code for c in self.codes_of(name) if c.nonsubstantive]
+
     def at_version(self, version: str) -> Instrument:
         """The instrument as fielded at ``version``: later options dropped, earlier wording.
 

@@ -847,3 +847,8 @@ def write_report(study: Any, folder: Path, options: Any, results: Mapping[str, A
     blocks = build(study, options, results, images)
     (folder / "report.md").write_text(render_markdown(blocks), encoding="utf-8", newline="\n")
     (folder / "report.html").write_text(render_html(blocks, options.lang, Words(options.lang)("contents")), encoding="utf-8", newline="\n")
+
+
+def crosstabs_markdown(study: Any, results: Mapping[str, Any], lang: str = "en") -> str:
+    """The crosstab section alone as Markdown (``crosstabs.md`` of a run)."""
+    return render_markdown(crosstab_section(study, results, Words(lang)))

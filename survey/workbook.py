@@ -1,0 +1,103 @@
+"""Workbooks an analyst hands on: banner tables and open-ended verbatims as formatted XLSX.
+
+Layouts only; the numbers come from :mod:`survey.tables` and the study's
+open-ended stage, and the files are written by :func:`survey.tabular.write_xlsx`
+(neutralised text, deterministic bytes, frozen header).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from survey.crosstabs import TOTAL
+from survey.tabular import Sheet, write_xlsx
+
+NOTES = {
+    "en": [
+        "Each sheet crosses every question (rows) with one banner variable (columns); the Total column comes first.",
+        "Cells are column percentages: weighted when the wave is weighted, else unweighted. The Base row gives the "
+        "unweighted number of respondents with a substantive answer in the column.",
+        "Letters: the column's percentage is significantly higher than that of the lettered columns "
+        "(pairwise two-proportion z tests, {correction}-adjusted within each row, alpha = {alpha}; weighted tables use "
+        "the Kish effective base).",
+        "Non-substantive answers (don't know, prefer not to say) are shown as counts and left out of the base.",
+        "crosstab_tests.csv has Pearson chi-square, Cramér's V, Fisher's exact test (2x2 with small expected counts) "
+        "and the Rao-Scott second-order F test (weighted) for every table; bases under 30 are flagged there.",
+    ],
+    "zh": [
+        "每个工作表将所有问题（行）与一个背景变量（列）交叉；“合计”列在最前。",
+        "单元格为列百分比：若本轮数据已加权则为加权百分比，否则为未加权百分比。“基数”行为该列中给出实质性回答的未加权人数。",
+        "字母表示该列百分比显著高于所标字母对应的列（两两比例z检验，每行内经{correction}校正，显著性水平 {alpha}；加权表使用Kish有效样本量）。",
+        "非实质性回答（不知道、不愿回答）只列出频数，不计入基数。",
+        "crosstab_tests.csv 给出每个表的皮尔逊卡方、Cramér's V、Fisher精确检验（期望频数小的2x2表）及Rao-Scott二阶校正F检验（加权）；基数不足30的列在该文件中标出。",
+    ],
+}
+WORDS = {"en": {"base": "Base (n)", "total": "Total", "question": "Question"},
+         "zh": {"base": "基数 (n)", "total": "合计", "question": "问题"}}
+
+
+def _cell(pct: float, letters: Any) -> str:
+    if pct is None or not np.isfinite(pct):
+        return ""
+    sig = f" {letters}" if isinstance(letters, str) and letters else ""
+    return f"{pct:.1f}{sig}"
+
+
+def banner_sheet(study: Any, tables: pd.DataFrame, banner: str, lang: str) -> Sheet:
+    """One banner variable: questions stacked down the sheet, Total then the banner's columns."""
+    words = WORDS.get(lang, WORDS["en"])
+    value = "weighted_col_pct" if study.weights is not None else "col_pct"
+    rows: list[list[str]] = []
+    bold: list[int] = []
+    header: list[str] = []
+    for qid, sub in tables.groupby("question", sort=False):
+        part = sub[sub["banner"].isin([TOTAL, banner])]
+        if not (part["banner"] == banner).any():
+            continue
+        cols = part[["banner", "col_code", "col_label", "col_letter"]].drop_duplicates(["banner", "col_code"])
+        header = [words["question"]] + [
+            words["total"] if b == TOTAL else f"{label} ({letter})" for b, label, letter in
+            zip(cols["banner"], cols["col_label"], cols["col_letter"])]
+        bold.append(len(rows))
+        rows.append([f"{qid}: {study.instrument.variables()[qid].wording(lang)}"] + [""] * (len(header) - 1))
+        cells = {(str(r.row_code), r.banner, str(r.col_code)): r for r in part.itertuples(index=False)}
+        for code, label in part[["row_code", "row_label"]].drop_duplicates("row_code").itertuples(index=False):
+            row = [str(label)]
+            for b, c in zip(cols["banner"], cols["col_code"]):
+                r = cells[(str(code), b, str(c))]
+                row.append(_cell(getattr(r, value), r.sig_letters) if pd.notna(getattr(r, value)) else f"({r.count})")
+            rows.append(row)
+        bases = part.drop_duplicates(["banner", "col_code"])["base"].tolist()
+        bold.append(len(rows))
+        rows.append([words["base"]] + [str(int(b)) for b in bases])
+        rows.append([""] * len(header))
+    width = max((len(r) for r in rows), default=1)
+    header = (header + [""] * width)[:width] if header else [""] * width
+    frame = pd.DataFrame([(r + [""] * width)[:width] for r in rows], columns=header)
+    return Sheet(banner, frame, bold_rows=tuple(bold))
+
+
+def write_crosstabs_xlsx(study: Any, tables: pd.DataFrame, tests: pd.DataFrame, path: Path, lang: str) -> None:
+    """``crosstabs.xlsx``: a sheet per banner variable, a tests sheet and a notes sheet."""
+    banners = [b for b in dict.fromkeys(tables["banner"]) if b != TOTAL]
+    sheets = [banner_sheet(study, tables, b, lang) for b in banners]
+    sheets.append(Sheet("tests", tests))
+    notes = [n.format(correction=study.plan.correction, alpha=study.plan.alpha) for n in NOTES.get(lang, NOTES["en"])]
+    write_xlsx(sheets, path, notes=notes)
+
+
+def write_open_ended_xlsx(accounts: pd.DataFrame, study: Any, path: Path, lang: str) -> None:
+    """``open_ended.xlsx``: one row per account for a human coder, and the theme list."""
+    frame = study.coding_frame
+    themes = pd.DataFrame({"theme": frame.ids, "label": [frame.label(t, lang) for t in frame.ids]})
+    notes = [
+        "Text is redacted: personal data replaced by [EMAIL], [PHONE] ... placeholders." if lang != "zh"
+        else "文本已脱敏：个人信息已替换为 [EMAIL]、[PHONE] 等占位符。",
+        "Fill the human_<theme> columns with 1 (theme present) or 0, then pass the file back with --human-codes."
+        if lang != "zh" else "请在 human_<主题> 列填写 1（有该主题）或 0，然后用 --human-codes 传回该文件。",
+    ]
+    write_xlsx([Sheet("accounts", accounts), Sheet("themes", themes)], path, notes=notes)
