@@ -718,6 +718,10 @@ def write_sps(
     if weight is not None:
         lines += _command("WEIGHT BY", weight)
     for row, col in crosstabs:
+        if weight is not None:
+            # zero-weight cases (outside the weighted population) would draw a PSPP warning
+            # and, in PSPP 1.6.2, an empty column that shifts the printed cells
+            lines += _command("TEMPORARY") + _command(f"SELECT IF ({weight} > 0)")
         lines += _command(
             "CROSSTABS",
             f"/TABLES={row}",
