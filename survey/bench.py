@@ -1,11 +1,19 @@
 """``python -m survey.bench``: time the whole analysis on synthetic waves of growing size.
 
 For each size N it writes a synthetic raw file of N respondents in the instrument's
-canonical layout (:func:`survey.synth.synthetic_raw`, 10% spoilt rows), then runs the
-ordinary pipeline on it — read, validate, clean, recode, weight, every output stage
-(crosstabs with their tests, SPSS export; charts and report only with ``--charts``) —
-in a fresh process, so that each size's peak memory is its own.  Results go to
-``DIR/bench.json`` and ``DIR/bench.md``.
+canonical layout (:func:`survey.synth.synthetic_raw`, 10% spoilt rows, free text
+from 30% of respondents), then runs the ordinary pipeline on it — read, validate,
+clean, recode, weight, every output stage (crosstabs with their tests, open-ended
+coding, SPSS export; charts and report only with ``--charts``) — in a fresh process,
+so that each size's peak memory is its own (the raw file is made before, in another
+process, and is not counted).  Results go to ``DIR/bench.json`` and ``DIR/bench.md``.
+
+``--micro`` runs micro-benchmarks at the largest size instead: raking alone
+(:func:`survey.weighting.rake` against a plain collapsed-cell numpy IPF, three
+margins of 3, 2 and 4 categories, tol 1e-10) and the crosstab battery alone
+(:func:`survey.tables.battery`) against reading the raw CSV with pandas' pyarrow
+engine; results go to ``DIR/micro.json``.  ``--profile`` writes a cProfile dump
+and its top functions per size (``DIR/profile-N.prof``, ``DIR/profile-N.txt``).
 """
 
 from __future__ import annotations
@@ -19,61 +27,97 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from survey.cli import default_plan, run
 
 LADDER = (10_000, 100_000, 1_000_000)
+SEED = 2024
 
 
-def one_run(plan: Path, n: int, workdir: Path, charts: bool, seed: int = 2024) -> dict:
-    """Generate N respondents and run the pipeline on them in this process; return timings."""
-    from survey import artifacts
+def _peak_mb() -> float:
+    """Peak resident memory of this process so far (Linux: ru_maxrss is in KiB)."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _fielded(plan: Path) -> tuple[Any, Any, Any]:
     from survey.plan import load_plan
-    from survey.study import Study
-    from survey.synth import synthetic_raw
 
     the_plan, instrument = load_plan(plan)
     wave = the_plan.waves[0]
     fielded = instrument.at_version(wave.instrument_version) if wave.instrument_version else instrument
-    raw = workdir / f"bench-{n}.csv"
-    synthetic_raw(fielded, n, seed=seed, invalid_share=0.1).to_csv(raw, index=False)
-    stages: dict[str, float] = {}
-    marks: list[tuple[str, float]] = []
+    return the_plan, wave, fielded
+
+
+def make_raw(plan: Path, n: int, path: Path, seed: int = SEED) -> Path:
+    """Write the synthetic raw file of ``n`` respondents to ``path`` (kept if it exists)."""
+    from survey.synth import synthetic_raw
+
+    if not path.is_file():
+        _, _, fielded = _fielded(plan)
+        tmp = path.with_name(f".{path.name}.tmp")
+        synthetic_raw(fielded, n, seed=seed, invalid_share=0.1).to_csv(tmp, index=False)
+        os.replace(tmp, path)
+    return path
+
+
+def one_run(plan: Path, n: int, workdir: Path, charts: bool, seed: int = SEED, raw: Path | None = None) -> dict:
+    """Run the pipeline on the raw file of N respondents in this process; return timings.
+
+    ``raw`` is the synthetic file (made here if not given; then its making counts in
+    the peak memory).  Stage times are wall-clock seconds between the stage marks;
+    ``stage_peak_mb`` is the process's peak resident memory at the end of each stage.
+    """
+    from survey import artifacts
+    from survey.study import Study
+
+    _, wave, _ = _fielded(plan)
+    raw = raw or make_raw(plan, n, workdir / f"bench-{n}.csv", seed)
+    marks: list[tuple[str, float, float]] = []
 
     def mark(name: str) -> None:
-        marks.append((name, time.perf_counter()))
+        marks.append((name, time.perf_counter(), _peak_mb()))
 
     start = time.perf_counter()
     study = Study.from_plan(plan, wave.id, raw=raw, fmt="canonical", progress=mark)
     options = artifacts.Options(spss=True, charts=charts, command=f"python -m survey.bench --respondents {n}")
     out = workdir / f"out-{n}"
-    out.mkdir()
+    out.mkdir(exist_ok=True)
     results = artifacts.write_all(study, out, options, mark)
     end = time.perf_counter()
-    for (name, t0), (_, t1) in zip(marks, marks[1:] + [("end", end)]):
-        stages[name] = round(t1 - t0, 4)
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    ends = marks[1:] + [("end", end, _peak_mb())]
+    stages = {name: round(t1 - t0, 4) for (name, t0, _), (_, t1, _) in zip(marks, ends)}
+    stage_peak = {name: peak for (name, _, _), (_, _, peak) in zip(marks, ends)}
     tables = results.get("crosstab_tests")
     return {
         "respondents": n,
         "valid": int(len(study.data)),
         "total_seconds": round(end - start, 4),
         "stages": stages,
-        "peak_memory_mb": round(peak_kb / 1024, 1),
+        "stage_peak_mb": stage_peak,
+        "peak_memory_mb": _peak_mb(),
         "tables": 0 if tables is None else int(len(tables)),
+        "crosstab_rows": 0 if results.get("crosstabs") is None else int(len(results["crosstabs"])),
     }
 
 
 def machine() -> dict:
     """What the figures were measured on."""
+    try:
+        pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        pages = 0
     return {
         "python": platform.python_version(),
         "machine": platform.machine(),
         "system": platform.system(),
         "cpus": os.cpu_count(),
         "processor": platform.processor() or "unknown",
+        "memory_gb": round(pages / 2**30, 1),
     }
 
 
@@ -93,35 +137,194 @@ def markdown(report: dict) -> str:
     return "\n".join([f"Machine: {m['cpus']} CPUs, {m['machine']}, Python {m['python']}.", "", head, rule, *rows, ""])
 
 
+# --------------------------------------------------------------------------- micro-benchmarks
+
+
+def _best(func: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+    """Fastest wall time of ``repeat`` calls, and the last result."""
+    best, out = float("inf"), None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = func()
+        best = min(best, time.perf_counter() - t0)
+    return best, out
+
+
+def numpy_ipf(codes: Sequence[np.ndarray], sizes: Sequence[int], targets: Sequence[np.ndarray],
+              tol: float = 1e-10, max_iter: int = 100) -> tuple[np.ndarray, int]:
+    """Plain collapsed-cell IPF: count the cells of the cross-classification, rake that table, expand.
+
+    ``codes[k]`` are 0-based category codes of margin ``k``, ``targets[k]`` its
+    population proportions.  Returns per-respondent weights summing to n (the same
+    convergence rule as :func:`survey.weighting.rake`: every margin proportion
+    within ``tol``) and the iterations used.
+    """
+    n = len(codes[0])
+    key = codes[0].astype(np.int64)
+    for c, size in zip(codes[1:], sizes[1:]):
+        key = key * size + c
+    count = np.bincount(key, minlength=int(np.prod(sizes))).astype(float).reshape(sizes)
+    table = count.copy()
+    totals = [n * np.asarray(t, dtype=float) for t in targets]
+    axes = [tuple(a for a in range(len(sizes)) if a != k) for k in range(len(sizes))]
+    shape = [[-1 if a == k else 1 for a in range(len(sizes))] for k in range(len(sizes))]
+    for it in range(1, max_iter + 1):
+        for k in range(len(sizes)):
+            margin = table.sum(axis=axes[k])
+            table *= np.divide(totals[k], margin, out=np.zeros_like(margin), where=margin > 0).reshape(shape[k])
+        if max(np.abs(table.sum(axis=axes[k]) - totals[k]).max() for k in range(len(sizes))) / n < tol:
+            break
+    factor = np.divide(table, count, out=np.zeros_like(table), where=count > 0).ravel()
+    return factor[key], it
+
+
+def micro_rake(n: int, seed: int = SEED, repeat: int = 7) -> dict:
+    """Raking alone on ``n`` rows, three margins (3, 2, 4 categories), tol 1e-10."""
+    import pandas as pd
+
+    from survey.weighting import rake
+
+    rng = np.random.default_rng(seed)
+    sample = {"a": [0.5, 0.3, 0.2], "b": [0.45, 0.55], "c": [0.1, 0.2, 0.3, 0.4]}
+    population = {"a": [0.3, 0.3, 0.4], "b": [0.5, 0.5], "c": [0.25, 0.25, 0.25, 0.25]}
+    codes = {k: rng.choice(len(p), n, p=p) for k, p in sample.items()}
+    data = pd.DataFrame({k: v + 1 for k, v in codes.items()})  # codes 1..k, int64 as a typed survey column
+    targets = {k: {i + 1: s for i, s in enumerate(p)} for k, p in population.items()}
+    out: dict[str, Any] = {"rows": n, "margins": {k: len(p) for k, p in sample.items()}, "tol": 1e-10}
+    t_rake, w_rake = _best(lambda: rake(data, targets, tol=1e-10), repeat)
+    sizes = [len(p) for p in sample.values()]
+    t_ipf, (w_ipf, iterations) = _best(
+        lambda: numpy_ipf([codes[k] for k in sample], sizes, [population[k] for k in sample], tol=1e-10), repeat)
+    as_float = data.astype(float)
+    t_float, _ = _best(lambda: rake(as_float, targets, tol=1e-10), max(3, repeat // 2))
+    nullable = data.astype("Int64")
+    t_nullable, _ = _best(lambda: rake(nullable, targets, tol=1e-10), max(3, repeat // 2))
+    out.update({
+        "rake_seconds": round(t_rake, 5), "numpy_ipf_seconds": round(t_ipf, 5),
+        "ratio": round(t_rake / t_ipf, 2), "ipf_iterations": iterations,
+        "max_abs_weight_difference": float(np.max(np.abs(w_rake.to_numpy() - w_ipf))),
+        "rake_float64_columns_seconds": round(t_float, 5), "rake_Int64_columns_seconds": round(t_nullable, 5),
+    })
+    return out
+
+
+def micro_battery(plan: Path, raw: Path, repeat: int = 3) -> dict:
+    """The crosstab battery alone on the study made from ``raw``, against reading ``raw`` with pyarrow."""
+    import pandas as pd
+
+    from survey import tables
+    from survey.study import Study
+
+    _, wave, _ = _fielded(plan)
+    t_read, frame = _best(lambda: pd.read_csv(raw, engine="pyarrow"), repeat)
+    t_read_str, _ = _best(lambda: pd.read_csv(raw, engine="pyarrow", dtype=str, keep_default_na=False), repeat)
+    rows = len(frame)
+    del frame
+    study = Study.from_plan(plan, wave.id, raw=raw, fmt="canonical")
+    t_battery, (tabs, tests) = _best(
+        lambda: tables.battery(study.data, study.instrument, study.plan, study.weights), repeat)
+    return {
+        "rows_in_file": rows, "valid": int(len(study.data)), "file_mb": round(raw.stat().st_size / 2**20, 1),
+        "read_csv_pyarrow_seconds": round(t_read, 4), "read_csv_pyarrow_dtype_str_seconds": round(t_read_str, 4),
+        "battery_seconds": round(t_battery, 4), "tables": int(len(tests)), "table_rows": int(len(tabs)),
+        "ratio": round(t_battery / t_read, 2),
+    }
+
+
+def micro(plan: Path, n: int, raw: Path) -> dict:
+    return {"rake": micro_rake(n), "battery": micro_battery(plan, raw)}
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def _profiled(plan: Path, n: int, workdir: Path, charts: bool, raw: Path | None, dump: Path) -> dict:
+    import cProfile
+    import io
+    import pstats
+
+    profile = cProfile.Profile()
+    result = profile.runcall(one_run, plan, n, workdir, charts, raw=raw)
+    profile.dump_stats(str(dump))
+    text = io.StringIO()
+    pstats.Stats(profile, stream=text).sort_stats("cumulative").print_stats(60)
+    pstats.Stats(profile, stream=text).sort_stats("tottime").print_stats(30)
+    dump.with_suffix(".txt").write_text(text.getvalue(), encoding="utf-8")
+    return result
+
+
+def _child(args: list[str]) -> dict:
+    proc = subprocess.run([sys.executable, "-m", "survey.bench", *args], capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"python -m survey.bench {' '.join(args)} failed:\n{proc.stderr}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m survey.bench", description=__doc__.splitlines()[0])
     p.add_argument("--respondents", type=int, nargs="+", default=list(LADDER), help="sizes to run (default: 10000 100000 1000000)")
     p.add_argument("--out", type=Path, default=Path("benchmarks/latest"), help="folder for bench.json and bench.md")
     p.add_argument("--plan", type=Path, help="analysis plan (default: the one in ./analysis)")
     p.add_argument("--charts", action="store_true", help="also draw charts and the report")
+    p.add_argument("--raw-dir", type=Path, help="keep the synthetic raw files here and reuse them (default: temporary)")
+    p.add_argument("--micro", action="store_true", help="micro-benchmarks (raking, crosstab battery) at the largest size")
+    p.add_argument("--profile", action="store_true", help="also write a cProfile dump per size into --out")
     p.add_argument("--quiet", action="store_true")
     p.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    p.add_argument("--generate", type=int, help=argparse.SUPPRESS)
+    p.add_argument("--raw", type=Path, help=argparse.SUPPRESS)
     p.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     plan = (args.plan or default_plan()).resolve()
-    if args.one:
-        print(json.dumps(one_run(plan, args.one, args.workdir, args.charts)))
+    if args.generate:
+        make_raw(plan, args.generate, args.raw)
+        print(json.dumps({"raw": str(args.raw)}))
         return 0
-    runs = []
-    for n in args.respondents:
-        with tempfile.TemporaryDirectory(prefix="survey-bench-") as tmp:
-            cmd = [sys.executable, "-m", "survey.bench", "--one", str(n), "--workdir", tmp, "--plan", str(plan)]
-            cmd += ["--charts"] if args.charts else []
-            proc = subprocess.run(cmd, capture_output=True, text=True)
-            if proc.returncode != 0:
-                print(proc.stderr, file=sys.stderr)
-                return proc.returncode
-            runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
-        if not args.quiet:
-            r = runs[-1]
-            print(f"{n:>9,} respondents: {r['total_seconds']:.2f} s, peak {r['peak_memory_mb']:.0f} MB", file=sys.stderr)
-    report = {"machine": machine(), "runs": runs}
+    if args.one:
+        if args.profile:
+            result = _profiled(plan, args.one, args.workdir, args.charts, args.raw,
+                               args.out.resolve() / f"profile-{args.one}.prof")
+        else:
+            result = one_run(plan, args.one, args.workdir, args.charts, raw=args.raw)
+        print(json.dumps(result))
+        return 0
     args.out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="survey-bench-") as scratch:
+        raw_dir = (args.raw_dir or Path(scratch)).resolve()
+        raw_dir.mkdir(parents=True, exist_ok=True)
+
+        def raw_file(n: int) -> Path:
+            path = raw_dir / f"bench-{n}.csv"
+            if not path.is_file():
+                _child(["--generate", str(n), "--raw", str(path), "--plan", str(plan)])
+            return path
+
+        if args.micro:
+            n = max(args.respondents)
+            raw = raw_file(n)
+            result = {"machine": machine(), "respondents": n, **micro(plan, n, raw)}
+            (args.out / "micro.json").write_text(json.dumps(result, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+            if not args.quiet:
+                print(json.dumps(result, indent=2, sort_keys=True))
+            return 0
+        runs = []
+        for n in args.respondents:
+            raw = raw_file(n)
+            with tempfile.TemporaryDirectory(prefix="survey-bench-") as tmp:
+                cmd = ["--one", str(n), "--workdir", tmp, "--plan", str(plan), "--raw", str(raw), "--out", str(args.out)]
+                cmd += ["--charts"] if args.charts else []
+                cmd += ["--profile"] if args.profile else []
+                try:
+                    runs.append(_child(cmd))
+                except RuntimeError as exc:
+                    print(exc, file=sys.stderr)
+                    return 1
+            if not args.raw_dir:
+                raw.unlink()
+            if not args.quiet:
+                r = runs[-1]
+                print(f"{n:>9,} respondents: {r['total_seconds']:.2f} s, peak {r['peak_memory_mb']:.0f} MB", file=sys.stderr)
+    report = {"machine": machine(), "runs": runs}
     (args.out / "bench.json").write_text(json.dumps(report, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     (args.out / "bench.md").write_text(markdown(report), encoding="utf-8")
     if not args.quiet:

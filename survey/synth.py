@@ -3,12 +3,17 @@
 :func:`synthetic_raw` draws answers uniformly from each question's codes (numbers
 from its range), respects skip logic, passes attention checks and gives plausible
 times; with ``invalid_share`` it spoils that share of rows the way real exports are
-spoiled (unsubmitted, failed attention check, speeding).  It knows no study: all it
-uses is the instrument.  It is not the reconstruction of any published survey (that
+spoiled (unsubmitted, failed attention check, speeding).  Free-text questions get
+text from ``text_share`` of the respondents asked: sentences of random words from the
+instrument's own wording (English or Chinese), a few with an e-mail address or a
+phone number, so that redaction, language detection and theme coding have work to
+do.  It knows no study: all it uses is the instrument.  It is not the reconstruction of any published survey (that
 lives in ``raw/`` with its own generator).
 """
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import pandas as pd
@@ -17,6 +22,52 @@ from survey import conditions
 from survey.instrument import Instrument
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+#: Sentences made per language and free-text question; an answer joins two of the
+#: same language, so answers are (almost all) distinct, as real accounts are.
+TEXT_POOL = 2_000
+_EN_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def _vocabulary(instrument: Instrument) -> tuple[list[str], list[str]]:
+    """English words and Chinese character runs of the instrument's question and code texts."""
+    en: list[str] = []
+    zh: list[str] = []
+    for q in instrument.questions:
+        texts = [q.wording("en"), q.wording("zh"), *(c.text("en") for c in q.codes), *(c.text("zh") for c in q.codes)]
+        for t in texts:
+            en += _EN_WORD.findall(t or "")
+            for run in _CJK_RUN.findall(t or ""):
+                zh += [run[i:i + 2] for i in range(0, len(run), 2)]
+    return sorted(set(en)) or ["text"], sorted(set(zh)) or ["文本"]
+
+
+def _text_pool(words: list[str], sep: str, end: str, size: int, rng: np.random.Generator) -> np.ndarray:
+    """``size`` sentences of 3-20 random ``words``; 1% end with an e-mail address, 1% with a phone number."""
+    out = []
+    for i in range(size):
+        text = sep.join(words[j] for j in rng.integers(0, len(words), int(rng.integers(3, 21)))) + end
+        contact = rng.random()
+        if contact < 0.01:
+            text += f" Contact me at user{i}@example.org."
+        elif contact < 0.02:
+            text += f" 电话 13{int(rng.integers(0, 10**9)):09d}"
+        out.append(text)
+    return np.array(out, dtype=object)
+
+
+def _free_text(instrument: Instrument, answer: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Text where ``answer`` is True, else ""; half English, half Chinese, two sentences each."""
+    en, zh = _vocabulary(instrument)
+    pools = [_text_pool(en, " ", ".", TEXT_POOL, rng), _text_pool(zh, "", "。", TEXT_POOL, rng)]
+    rows = np.flatnonzero(answer)
+    lang = rng.integers(0, 2, len(rows))
+    first, second = rng.integers(0, TEXT_POOL, (2, len(rows)))
+    out = np.full(len(answer), "", dtype=object)
+    for k, sep in ((0, " "), (1, "")):
+        mine = lang == k
+        out[rows[mine]] = pools[k][first[mine]] + sep + pools[k][second[mine]]
+    return out
 
 
 def _answers(instrument: Instrument, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
@@ -48,6 +99,7 @@ def synthetic_raw(
     seed: int = 0,
     invalid_share: float = 0.0,
     attention_code: int | None = None,
+    text_share: float = 0.3,
 ) -> pd.DataFrame:
     """A raw frame (strings, canonical layout) of ``n`` random submissions.
 
@@ -65,6 +117,8 @@ def synthetic_raw(
     attention_code : int, optional
         The passing code of attention checks (default: the attention rule's first
         ``pass_codes`` entry).
+    text_share : float
+        Share of the respondents asked a free-text question who answer it.
 
     Returns
     -------
@@ -95,6 +149,12 @@ def synthetic_raw(
         if q.attention_check:
             numbers.loc[spoil & (kind == 1), q.id] = float(attention_code % 5 + 1)
     text = numbers.astype("Int64").astype("string").fillna("")
+    free: dict[str, pd.Series] = {}
+    for q in instrument.questions:
+        if q.type == "text":
+            asked = np.ones(n, dtype=bool) if q.ask_if is None else \
+                conditions.evaluate(q.ask_if, numbers).fillna(False).to_numpy(bool)
+            free[q.id] = pd.Series(_free_text(instrument, asked & (rng.random(n) < text_share), rng), dtype=object)
     start = pd.Timestamp("2021-03-01") + pd.to_timedelta(rng.integers(0, 86400 * 30, n), unit="s")
     submit = pd.Series((start + pd.to_timedelta(seconds, unit="s")).strftime(TIME_FORMAT))
     submit[spoil & (kind == 0)] = ""
@@ -112,6 +172,8 @@ def synthetic_raw(
             out[q.id] = pd.Series(rng.choice([str(c.code) for c in q.codes], n))
         elif q.type == "paradata":
             out[q.id] = pd.Series([""] * n)
+        elif q.id in free:
+            out[q.id] = free[q.id]
         else:
             for col in q.columns:
                 out[col] = text[col]

@@ -27,14 +27,20 @@ from survey.analyze import main
 from survey.study import Study
 
 from .conftest import PLAN, ROOT
-from .test_spss_pspp import _run_pspp, _tables
+from .test_spss_pspp import _run_pspp
 
 PLANTED = [line.strip() for line in (ROOT / "raw" / "planted_personal_data.txt").read_text(encoding="utf-8").splitlines()
            if line.strip() and not line.startswith("#")]
 
 
 def _run(out: Path, *args: str) -> Path:
-    assert main(["--plan", str(PLAN), "--out", str(out), "--quiet", *args]) == 0
+    """Run from ``out``'s parent with ``--out <name>``: the command the report records is the same."""
+    cwd = Path.cwd()
+    os.chdir(out.parent)
+    try:
+        assert main(["--plan", str(PLAN), "--out", out.name, "--quiet", *args]) == 0
+    finally:
+        os.chdir(cwd)
     return out
 
 
@@ -72,7 +78,8 @@ def test_headlines_reproduced_and_weighted_columns(run1, study):
         assert r.weighted_se_pct == pytest.approx(100 * plain["se"], rel=1e-9)
         assert r.calibrated_se_pct == pytest.approx(100 * raked["se"], rel=1e-9)
         assert r.weighted_ci_low < r.weighted_pct < r.weighted_ci_high
-        assert r.n_eff == pytest.approx(r.n_base / r.deff, rel=1e-9)
+        assert r.deff == pytest.approx(plain["deff"], rel=1e-9)
+        assert r.n_eff == pytest.approx(plain["n_base"] / plain["deff"], rel=1e-9)
 
 
 def test_weighting_json_meets_targets_and_bounds(run1):
@@ -166,7 +173,7 @@ def test_sav_dictionary(run1):
     assert len(data) == 1776
     assert meta.variable_value_labels["solidarity_q"][9.0] == "Don't know"
     assert meta.missing_ranges["solidarity_q"] == [{"lo": 9.0, "hi": 9.0}]
-    assert meta.original_variable_types["solidarity_q"] == "F1.0"
+    assert meta.original_variable_types["solidarity_q"] == "F2.0"  # never pyreadstat's default F8.2
     assert meta.variable_measure["solidarity_q"] == "ordinal"
     assert "ip_address" not in data.columns and "account" not in data.columns
     assert data["weight"].sum() == pytest.approx(1644)
@@ -207,6 +214,18 @@ def test_export_command_relabels_in_chinese(run1, tmp_path):
 
 
 # ------------------------------------------------------------------ privacy, open-ended
+
+
+def _tables(output: str) -> list[tuple[str, list[list[str]]]]:
+    """(title, rows) of every table in PSPP's CSV output; a title with commas comes quoted."""
+    import csv as csv_module
+
+    blocks = []
+    for chunk in output.split("\n\n"):
+        rows = list(csv_module.reader(io.StringIO(chunk.strip("\n"))))
+        if rows and rows[0] and rows[0][0].startswith("Table: "):
+            blocks.append((rows[0][0][len("Table: "):], rows[1:]))
+    return blocks
 
 
 def _all_text(folder: Path) -> str:
@@ -252,8 +271,8 @@ def test_wave2_from_wjx_export_and_trends(run2):
                   "participated": (50.00, 5.97)}
     for item, (pct, change) in documented.items():
         assert round(trends.loc[(item, 2), "estimate_pct"], 2) == pct
-        unweighted = trends.loc[(item, 2), "estimate_pct"] - trends.loc[(item, 1), "estimate_pct"]
-        assert round(unweighted, 2) == change
+        # raw/README.md gives the change against the published (rounded) wave-1 figure
+        assert round(pct - round(trends.loc[(item, 1), "estimate_pct"], 2), 2) == change
     assert bool(trends.loc[("media_more", 2), "wording_changed"]) is True
     assert bool(trends.loc[("support", 2), "wording_changed"]) is False
     assert trends.loc[("support", 2), "change_basis"] == "weighted"
@@ -265,7 +284,7 @@ def test_wave2_from_wjx_export_and_trends(run2):
 
 
 def test_two_runs_are_byte_identical(run1, tmp_path):
-    again = _run(tmp_path / "again")
+    again = _run(tmp_path / "out")
     first = sorted(p.relative_to(run1) for p in run1.rglob("*") if p.is_file())
     second = sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
     assert first == second
