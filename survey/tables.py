@@ -23,14 +23,15 @@ import numpy as np
 import pandas as pd
 
 from survey import association, crosstabs
+from survey.errors import DataError
 from survey.instrument import Instrument, Question
 from survey.plan import Plan
 from survey.recode import multi_frame
 
 TABLE_COLUMNS = ["question", "banner", *crosstabs.TABLE_COLUMNS, "pct_of_responses", "weighted_pct_of_responses"]
 TEST_COLUMNS = ["question", "banner", "pearson_chi2", "pearson_df", "pearson_p", "cramers_v", "rao_scott_f",
-                "rao_scott_df1", "rao_scott_df2", "rao_scott_p", "rao_scott_chisq", "rao_scott_chisq_p",
-                "fisher_p", "min_expected", "low_expected", "low_base_columns"]
+                "rao_scott_df1", "rao_scott_df2", "rao_scott_p", "fisher_p", "min_expected", "low_base_columns",
+                "rao_scott_chisq", "rao_scott_chisq_p", "low_expected"]
 
 
 @dataclass(frozen=True)
@@ -66,34 +67,172 @@ def tabulated(instrument: Instrument) -> list[Question]:
             if q.coded and q.type != "paradata" and not q.attention_check and q.section != "background"]
 
 
-def _single(q: Question, data: pd.DataFrame, b: Banner, weights: pd.Series | None, plan: Plan,
-            lang: str) -> tuple[pd.DataFrame, dict[str, Any]]:
+# The battery encodes every question and every banner variable once and gets each
+# table's cells from one flat index; the per-cell sums then go through the same
+# steps as :func:`survey.crosstabs.crosstab`, :func:`survey.crosstabs.multi_response`
+# and :func:`survey.association.table_tests` (their private helpers), so the numbers
+# are those functions' to the last bit: np.bincount adds each cell's respondents in
+# row order whichever other cells share the index, and a weight of 0 adds nothing.
+
+
+@dataclass(frozen=True)
+class _Design:
+    """Weights of the battery, checked once: w, w^2, who is in the weighted population."""
+
+    w: np.ndarray | None
+    w2: np.ndarray | None
+    inside: np.ndarray | None  # w > 0 (the Rao-Scott design), as 0/1 int64
+    n_inside: int
+
+
+def _design(w: pd.Series | None, index: pd.Index) -> _Design:
+    if w is None:
+        return _Design(None, None, None, 0)
+    arr = crosstabs.weight_array(w, index)
+    inside = (w > 0).to_numpy(dtype=np.int64)
+    return _Design(arr, arr * arr, inside, int(inside.sum()))
+
+
+@dataclass(frozen=True)
+class _Coded:
+    """One banner variable's codes as indices in label order (``len(codes)`` = no code)."""
+
+    banner: Banner
+    codes: list[Any]
+    index: np.ndarray
+    sorted_positions: list[int]  # label positions of the codes in sorted order (the tests' order)
+
+
+def _coded(b: Banner) -> _Coded:
+    codes = list(b.labels)
+    index = crosstabs.encode(b.codes, codes, "banner")
+    return _Coded(b, codes, index, sorted(range(len(codes)), key=lambda k: codes[k]))
+
+
+def _tests(count: np.ndarray, wsum: np.ndarray, w2sum: np.ndarray, n_design: int, c_codes: list[Any],
+           pearson: bool, rao: bool) -> dict[str, Any]:
+    """:func:`survey.association.table_tests` from the table's per-cell sums (rows and columns in sorted code order)."""
+    used_rows, used_cols = count.sum(axis=1) > 0, count.sum(axis=0) > 0
+    count, wsum, w2sum = (m[used_rows][:, used_cols] for m in (count, wsum, w2sum))
+    c_codes = [k for k, used in zip(c_codes, used_cols) if used]
+    result: dict[str, Any] = dict.fromkeys(association.TEST_KEYS, np.nan)
+    col_base = count.sum(axis=0)
+    result["low_base_columns"] = ";".join(
+        crosstabs._code_text(k) for k, b in zip(c_codes, col_base) if b < association.LOW_BASE)
+    result["n_base"] = int(count.sum())
+    result["low_expected"] = False
+    if min(count.shape) < 2:
+        return result
+    if pearson:
+        result.update(association._pearson(count))
+    if rao:
+        result.update(association.rao_scott(count, wsum, w2sum, n_design=n_design))
+    return result
+
+
+def _single_tables(q: Question, data: pd.DataFrame, coded: list[_Coded], design: _Design, plan: Plan,
+                   lang: str) -> list[tuple[Banner, pd.DataFrame, dict[str, Any]]]:
+    """The question by every banner variable: (banner, table, tests) as ``crosstab`` and ``table_tests`` give them."""
     row = data[q.id].astype("Float64").astype(float)
-    table = crosstabs.crosstab(
-        row, b.codes, weights,
-        row_labels={c.code: c.text(lang) for c in q.codes}, col_labels=b.labels,
-        nonsubstantive=q.nonsubstantive_codes,
-        nets={n.id: (n.label.get(lang) or n.label["en"], n.codes) for n in q.nets},
-        correction=plan.correction, alpha=plan.alpha,
-    )
-    tests = association.table_tests(row, b.codes, None, substantive_codes=q.substantive_codes)
-    if weights is not None:  # Rao-Scott on the weighted population's design only
-        inside = weights > 0
-        design = association.table_tests(row[inside], b.codes[inside], weights[inside],
-                                         substantive_codes=q.substantive_codes)
-        tests.update({k: v for k, v in design.items() if k.startswith("rao_scott")})
-    return table, tests
+    row_labels = {c.code: c.text(lang) for c in q.codes}
+    row_codes = list(row_labels)
+    r = crosstabs.encode(row, row_codes, "row")
+    n_rows = len(row_codes)
+    nonsubstantive = set(q.nonsubstantive_codes)
+    substantive = np.array([code not in nonsubstantive for code in row_codes])
+    nets = {n.id: (n.label.get(lang) or n.label["en"], n.codes) for n in q.nets}
+    net_matrix, net_codes, net_labels = crosstabs._net_matrix(nets, row_codes, substantive)
+    keep = np.concatenate([substantive, np.ones(len(net_codes), dtype=bool)])
+    test_rows = [row_codes.index(k) for k in sorted(set(q.substantive_codes)) if k in row_codes]
+    weighted = design.w is not None
+    out = []
+    for cb in coded:
+        if cb.banner.id == q.id:
+            continue
+        n_cols = len(cb.codes)
+        flat, size = r * (n_cols + 1) + cb.index, (n_rows + 1) * (n_cols + 1)
+        shape = (n_rows + 1, n_cols + 1)
+        if weighted:
+            split = np.bincount(flat + size * design.inside, minlength=2 * size)
+            count_in = split[size:].astype(float)
+            count_all = (split[:size] + split[size:]).astype(float)
+            sums = [count_all, np.bincount(flat, weights=design.w, minlength=size),
+                    np.bincount(flat, weights=design.w2, minlength=size)]
+        else:
+            count_all = np.bincount(flat, minlength=size).astype(float)
+            sums = [count_all, count_all, count_all]
+        full = [m.reshape(shape) for m in sums]
+        count, wcount, w2 = (crosstabs._with_total(m[:n_rows], n_cols, "all") for m in full)
+        count, wcount, w2 = (np.vstack([m, net_matrix @ m]) for m in (count, wcount, w2))
+        base = count[:n_rows][substantive].sum(axis=0)
+        wbase = wcount[:n_rows][substantive].sum(axis=0)
+        n_eff = crosstabs._kish(wbase, w2[:n_rows][substantive].sum(axis=0))
+        frame = crosstabs._assemble(
+            row_codes + net_codes, [row_labels[k] for k in row_codes] + net_labels, cb.codes, cb.banner.labels,
+            count, wcount, base, wbase, keep,
+        )
+        table = crosstabs._with_letters(frame, count, wcount, base, wbase, n_eff, keep, weighted,
+                                        plan.correction, plan.alpha)
+        # the tests: substantive rows and banner codes in sorted order, no missing slots
+        cols = cb.sorted_positions
+        c_codes = [cb.codes[k] for k in cols]
+        pick = (lambda m: m[test_rows][:, cols])
+        cnt = pick(full[0])
+        tests = _tests(cnt, cnt, cnt, len(row), c_codes, pearson=True, rao=not weighted)
+        if weighted:  # Rao-Scott on the weighted population's design only
+            inner = pick(count_in.reshape(shape))
+            design_tests = _tests(inner, pick(full[1]), pick(full[2]), design.n_inside, c_codes,
+                                  pearson=False, rao=True)
+            tests.update({k: v for k, v in design_tests.items() if k.startswith("rao_scott")})
+        out.append((cb.banner, table, tests))
+    return out
 
 
-def _multi(q: Question, data: pd.DataFrame, b: Banner, weights: pd.Series | None, plan: Plan,
-           lang: str, instrument: Instrument) -> tuple[pd.DataFrame, dict[str, Any]]:
+def _multi_tables(q: Question, data: pd.DataFrame, coded: list[_Coded], design: _Design, plan: Plan,
+                  lang: str, instrument: Instrument) -> list[tuple[Banner, pd.DataFrame, dict[str, Any]]]:
+    """A multi-select question by every banner variable, as ``multi_response`` gives them."""
     options = multi_frame(data, instrument, q.id)
-    table = crosstabs.multi_response(
-        options, b.codes, weights,
-        option_labels={f"{q.id}_{c.code}": c.text(lang) for c in q.codes}, col_labels=b.labels,
-        correction=plan.correction, alpha=plan.alpha,
-    )
-    return table, {}
+    option_labels = {f"{q.id}_{c.code}": c.text(lang) for c in q.codes}
+    names = list(option_labels)
+    missing = [name for name in names if name not in options.columns]
+    if missing:
+        raise DataError(f"multi-response options missing from the data: {', '.join(missing)}")
+    columns = [options[name].to_numpy(dtype=float, na_value=np.nan) for name in names]
+    not_asked = np.zeros(len(options), dtype=bool)
+    for name, v in zip(names, columns):
+        nan = np.isnan(v)
+        if np.count_nonzero(v == 0) + np.count_nonzero(v == 1) + np.count_nonzero(nan) != len(v):
+            raise DataError(f"multi-response option {name!r} has values other than 0, 1 and missing")
+        not_asked |= nan
+    weighted = design.w is not None
+    weighted_ticks = [v * design.w for v in columns] if weighted else columns
+    keep = np.ones(len(names), dtype=bool)
+    out = []
+    for cb in coded:
+        if cb.banner.id == q.id:
+            continue
+        n_cols = len(cb.codes)
+        group = np.where(not_asked, n_cols + 1, cb.index)  # slots: banner codes, no banner code, not asked
+        size = n_cols + 2
+        count = np.vstack([np.bincount(group, weights=v, minlength=size) for v in columns])
+        wcount = count if not weighted else np.vstack(
+            [np.bincount(group, weights=vw, minlength=size) for vw in weighted_ticks])
+        count, wcount = crosstabs._with_total(count, n_cols, "all"), crosstabs._with_total(wcount, n_cols, "all")
+        n = np.bincount(group, minlength=size).astype(float)
+        sums = (n, n, n) if not weighted else (
+            n, np.bincount(group, weights=design.w, minlength=size), np.bincount(group, weights=design.w2, minlength=size))
+        base, wbase, w2base = (crosstabs._with_total(m, n_cols, "all") for m in sums)
+        n_eff = crosstabs._kish(wbase, w2base)
+        frame = crosstabs._assemble(names, [option_labels[k] for k in names], cb.codes, cb.banner.labels,
+                                    count, wcount, base, wbase, keep)
+        frame = frame.assign(
+            pct_of_responses=crosstabs._pct(count, count.sum(axis=0)).ravel(),
+            weighted_pct_of_responses=crosstabs._pct(wcount, wcount.sum(axis=0)).ravel(),
+        )
+        frame = crosstabs._with_letters(frame, count, wcount, base, wbase, n_eff, keep, weighted,
+                                        plan.correction, plan.alpha)
+        out.append((cb.banner, frame[crosstabs.MULTI_COLUMNS], {}))
+    return out
 
 
 def battery(
@@ -126,19 +265,19 @@ def battery(
         :data:`TEST_COLUMNS`, one row per single-response table.
     """
     w = None if weights is None else weights.reindex(data.index).fillna(0.0).astype(float)
+    crosstabs._correction(plan.correction)
+    design = _design(w, data.index)
     tables, tests = [], []
-    columns = banners(data, instrument, plan, lang)
+    coded = [_coded(b) for b in banners(data, instrument, plan, lang)]
     for q in tabulated(instrument):
+        if q.type == "multi":
+            parts = _multi_tables(q, data, coded, design, plan, lang, instrument)
+        else:
+            parts = _single_tables(q, data, coded, design, plan, lang)
         total_done = False
-        for b in columns:
-            if b.id == q.id:
-                continue
+        for b, table, test in parts:
             if progress:
                 progress(f"{q.id} by {b.id}")
-            if q.type == "multi":
-                table, test = _multi(q, data, b, w, plan, lang, instrument)
-            else:
-                table, test = _single(q, data, b, w, plan, lang)
             table = table.assign(question=q.id, banner=b.id)
             table.loc[table["col_code"] == crosstabs.TOTAL, "banner"] = crosstabs.TOTAL
             is_total = table["banner"] == crosstabs.TOTAL

@@ -259,6 +259,23 @@ def test_open_ended_outputs(run1):
     assert (by.loc[by["banner"] == "Total", "base"] == len(accounts)).all()
 
 
+def test_human_codes_give_kappa(run1, tmp_path):
+    accounts = csv(run1, "open_ended.csv")
+    themes = csv(run1, "themes.csv")["theme"].tolist()
+    human = accounts[["respondent_id"]].copy()
+    for t in themes[:-1]:  # the human agrees with the rules, except on the first 20 accounts of the first theme
+        human[f"human_{t}"] = accounts["themes"].fillna("").str.split(";").map(lambda ts, t=t: int(t in ts))
+    first = f"human_{themes[0]}"
+    human.loc[:19, first] = 1 - human.loc[:19, first]
+    path = tmp_path / "coded.csv"
+    human.to_csv(path, index=False)
+    out = _run(tmp_path / "out", "--human-codes", str(path), "--no-charts", "--no-spss")
+    kappa = csv(out, "coder_agreement.csv").set_index("theme")
+    assert kappa.loc[themes[1], "kappa"] == pytest.approx(1.0)
+    assert kappa.loc[themes[0], "pct_agreement"] == pytest.approx(100 * (len(human) - 20) / len(human))
+    assert kappa.loc[themes[0], "kappa"] < 1
+
+
 # ------------------------------------------------------------------ waves
 
 
