@@ -18,9 +18,7 @@ import argparse
 import datetime as dt
 import html
 import io
-import os
 import sys
-import tempfile
 import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -30,6 +28,7 @@ import pandas as pd
 
 from survey.errors import ExportError, InstrumentError
 from survey.instrument import Derived, Instrument, Question, load_instrument
+from survey.tabular import write_bytes_atomic
 
 FORMATS = ("xlsform", "questionnaire", "codebook")
 LANGUAGE_NAMES = {
@@ -388,7 +387,7 @@ def to_xlsform(instrument: Instrument, path: str | Path, default_language: str |
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise ExportError(f"{path}: an XLSForm must be written as .xlsx")
-    return write_atomic(path, xlsform_bytes(instrument, default_language))
+    return write_bytes_atomic(path, xlsform_bytes(instrument, default_language))
 
 
 # --------------------------------------------------------------------------- questionnaire
@@ -531,7 +530,7 @@ def to_questionnaire(
     """
     path = Path(path)
     fmt = fmt or ("html" if path.suffix.lower() in (".html", ".htm") else "md")
-    return write_atomic(path, questionnaire_text(instrument, fmt, languages).encode("utf-8"))
+    return write_bytes_atomic(path, questionnaire_text(instrument, fmt, languages).encode("utf-8"))
 
 
 def _languages(instrument: Instrument, languages: Sequence[str] | None) -> list[str]:
@@ -661,28 +660,11 @@ def to_codebook(instrument: Instrument, path: str | Path) -> Path:
     path = Path(path)
     if path.suffix.lower() == ".csv":
         book = codebook(instrument)
-        return write_atomic(path, book.to_csv(index=False, lineterminator="\n").encode("utf-8"))
-    return write_atomic(path, codebook_markdown(instrument).encode("utf-8"))
+        return write_bytes_atomic(path, book.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+    return write_bytes_atomic(path, codebook_markdown(instrument).encode("utf-8"))
 
 
 # --------------------------------------------------------------------------- files and command line
-
-
-def write_atomic(path: Path, data: bytes) -> Path:
-    """Write ``data`` to a temporary sibling of ``path`` and move it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; an export is an ordinary file
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def default_instrument(folder: str | Path = "instruments") -> Path:
