@@ -9,7 +9,6 @@ reference.R from small.csv and large.csv); statsmodels ``proportions_ztest`` and
 from __future__ import annotations
 
 import math
-import time
 from pathlib import Path
 
 import numpy as np
@@ -317,18 +316,3 @@ def test_low_base_column_listed(large: pd.DataFrame) -> None:
     res = table_tests(large.row, large.col, large.w, substantive_codes=[1, 2, 3])
     assert res["low_base_columns"] == "4"  # 26 respondents in banner code 4
     assert res["pearson_df"] == 6 and not res["low_expected"]
-
-
-def test_battery_speed() -> None:
-    """35 weighted banner tables on 1,000,000 respondents in well under 5 s."""
-    rng = np.random.default_rng(0)
-    n = 1_000_000
-    questions = [pd.Series(np.where(rng.random(n) < 0.1, np.nan, rng.integers(1, 6, n))) for _ in range(7)]
-    banners = [pd.Series(np.where(rng.random(n) < 0.02, np.nan, rng.integers(1, 6, n))) for _ in range(5)]
-    w = pd.Series(rng.lognormal(0, 0.5, n))
-    labels = {k: str(k) for k in range(1, 6)}
-    start = time.perf_counter()
-    for q in questions:
-        for b in banners:
-            crosstab(q, b, w, row_labels=labels, col_labels=labels, nonsubstantive=[5])
-    assert time.perf_counter() - start < 5.0

@@ -1,0 +1,70 @@
+"""The battery (survey.tables) against the one-table functions it must agree with.
+
+``battery`` computes all tables of a wave from shared encodings; each of its
+tables must equal what :func:`survey.crosstabs.crosstab`,
+:func:`survey.crosstabs.multi_response` and :func:`survey.association.table_tests`
+give for that one table (themselves checked against R and scipy elsewhere).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pandas.testing as pdt
+import pytest
+
+from survey import association, crosstabs, tables
+from survey.recode import multi_frame
+from survey.study import Study
+
+from .conftest import PLAN, make_raw, write_raw
+
+
+@pytest.fixture(scope="module", params=[False, True], ids=["unweighted", "weighted"])
+def study(request, tmp_path_factory, instrument) -> Study:
+    raw = write_raw(make_raw(instrument, n=400, seed=11), tmp_path_factory.mktemp("t") / "w.csv")
+    s = Study.from_plan(PLAN, raw=raw, weight=request.param)
+    if request.param:
+        assert s.weights is not None and s.weights.isna().any()  # some respondents outside the scope
+    return s
+
+
+def test_battery_equals_one_table_functions(study):
+    frame, tests = tables.battery(study.data, study.instrument, study.plan, study.weights)
+    w = None if study.weights is None else study.weights.fillna(0.0)
+    plan, inst = study.plan, study.instrument
+    checked = 0
+    for b in tables.banners(study.data, inst, plan):
+        for q in tables.tabulated(inst):
+            if q.id == b.id:
+                continue
+            got = frame[(frame["question"] == q.id) & (frame["banner"] == b.id)].reset_index(drop=True)
+            if q.type == "multi":
+                want = crosstabs.multi_response(
+                    multi_frame(study.data, inst, q.id), b.codes, w,
+                    option_labels={f"{q.id}_{c.code}": c.text("en") for c in q.codes}, col_labels=b.labels,
+                    correction=plan.correction, alpha=plan.alpha)
+            else:
+                row = study.data[q.id].astype("Float64").astype(float)
+                want = crosstabs.crosstab(
+                    row, b.codes, w, row_labels={c.code: c.text("en") for c in q.codes}, col_labels=b.labels,
+                    nonsubstantive=q.nonsubstantive_codes,
+                    nets={n.id: (n.label["en"], n.codes) for n in q.nets}, correction=plan.correction, alpha=plan.alpha)
+                expected = association.table_tests(row, b.codes, None, substantive_codes=q.substantive_codes)
+                if w is not None:
+                    inside = w > 0
+                    design = association.table_tests(row[inside], b.codes[inside], w[inside],
+                                                     substantive_codes=q.substantive_codes)
+                    expected.update({k: v for k, v in design.items() if k.startswith("rao_scott")})
+                t = tests[(tests["question"] == q.id) & (tests["banner"] == b.id)].iloc[0]
+                for key in tables.TEST_COLUMNS[2:]:
+                    a, e = t[key], expected[key]
+                    if isinstance(e, str) or isinstance(e, (bool, np.bool_)):
+                        assert a == e, (q.id, b.id, key)
+                    else:
+                        assert a == pytest.approx(e, rel=1e-12, nan_ok=True), (q.id, b.id, key)
+            want = want[want["col_code"] != crosstabs.TOTAL].reset_index(drop=True)
+            columns = [c for c in want.columns]
+            pdt.assert_frame_equal(got[columns], want[columns], check_dtype=False, rtol=1e-12)
+            checked += 1
+    assert checked == len(frame[["question", "banner"]].drop_duplicates()) - frame["question"].nunique()
