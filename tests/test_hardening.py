@@ -80,6 +80,9 @@ def test_killed_run_leaves_previous_output_intact(tmp_path):
     proc.wait()
     assert (out / "headlines.csv").read_text() == "previous\n"
     assert sorted(p.name for p in out.iterdir()) == ["headlines.csv"]
+    assert len(list(tmp_path.glob(".out.tmp-*"))) == 1  # the killed run's folder, until the next run
+    assert main(["--plan", str(PLAN), "--out", str(out), "--quiet", "--no-charts", "--no-spss"]) == 0
+    assert list(tmp_path.glob(".out.tmp-*")) == [] and (out / "toplines.csv").exists()
 
 
 def test_crosstab_columns_sum_to_bases_on_random_data(instrument, tmp_path):
