@@ -55,6 +55,7 @@ TEXT: dict[str, dict[str, str]] = {
         "weighting_not_converged": "Did NOT converge after {iterations} iterations.",
         "weighting_deff": "Design effect of the weights {deff}; effective sample size {n_eff}.",
         "weighting_range": "Weights range from {low} to {high}; {trimmed}% of weights were trimmed.",
+        "weighting_scope": "{n_weighted} respondents are weighted; {n_outside} outside the weighting scope (the population the targets describe) have no weight and are left out of weighted estimates, but not of unweighted ones.",
         "intervals": "Intervals",
         "intervals_text": ("Unweighted estimates carry a 95% Wilson interval. It assumes simple random sampling; the sample "
                            "is opt-in, not a probability sample, so the interval describes these respondents, not a "
@@ -128,6 +129,7 @@ TEXT: dict[str, dict[str, str]] = {
         "weighting_not_converged": "迭代 {iterations} 次后仍未收敛。",
         "weighting_deff": "权重的设计效应为 {deff}；有效样本量为 {n_eff}。",
         "weighting_range": "权重范围 {low} 至 {high}；{trimmed}% 的权重经过截尾。",
+        "weighting_scope": "共 {n_weighted} 名受访者参与加权；{n_outside} 名不在加权范围（目标值所描述的总体）内，没有权重，不计入加权估计，但计入未加权估计。",
         "intervals": "区间",
         "intervals_text": ("未加权估计附 95% Wilson 区间。该区间假定简单随机抽样；本样本为自愿参与的网络样本而非概率样本，"
                            "因此区间只描述这些受访者，不能推及总体。本报告不给出整个调查的抽样误差数值：自愿参与样本不适用此概念。"),
@@ -237,7 +239,8 @@ class Words:
 def _num(value: Any, decimals: int = 1) -> str:
     if value is None or (isinstance(value, float) and not np.isfinite(value)) or pd.isna(value):
         return "–"
-    return f"{float(value):,.{decimals}f}"
+    text = f"{float(value):,.{decimals}f}"
+    return text[1:] if text.startswith("-") and not text.strip("-0.,") else text  # no "-0.00"
 
 
 def _int(value: Any) -> str:
@@ -395,6 +398,8 @@ def weighting_text(study: Any, results: Mapping[str, Any], w: Words) -> str:
     if info.get("weight_min") is not None:
         parts.append(w("weighting_range", low=_num(info["weight_min"], 2), high=_num(info.get("weight_max"), 2),
                        trimmed=_num(100 * float(info.get("trimmed_share", 0.0)), 1)))
+    if info.get("n_outside_scope"):
+        parts.append(w("weighting_scope", n_weighted=_int(info.get("n_weighted")), n_outside=_int(info["n_outside_scope"])))
     return w("sentence_sep").join(parts)
 
 
