@@ -20,6 +20,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from survey import spss
@@ -112,8 +113,8 @@ def _sav_frame(respondents: pd.DataFrame, text: Sequence[str]) -> pd.DataFrame:
         values = frame[name]
         if pd.api.types.is_datetime64_any_dtype(values):
             out[name] = values
-        elif pd.api.types.is_numeric_dtype(values):
-            out[name] = values.astype("Float64").astype(float)
+        elif pd.api.types.is_numeric_dtype(values):  # as astype("Float64").astype(float), without the copy
+            out[name] = pd.Series(values.to_numpy(dtype=float, na_value=np.nan), index=values.index, name=name)
         else:
             out[name] = values.astype(object).where(values.notna(), "")
     return pd.DataFrame(out, index=frame.index)

@@ -38,6 +38,13 @@ import yaml
 
 from survey.errors import DataError, PlanError
 
+
+def _is_text(values: pd.Series) -> pd.Series:
+    """Which values are ``str`` (works for empty and string-dtype series, where ``map(type)`` does not)."""
+    if len(values) == 0:
+        return pd.Series(False, index=values.index)
+    return values.astype(object).map(lambda v: type(v) is str).astype(bool)
+
 # --------------------------------------------------------------------------- redaction
 
 #: Placeholder types, in the order of the counts returned by :func:`redact`.
@@ -181,7 +188,7 @@ def redact(texts: pd.Series) -> tuple[pd.Series, dict[str, int]]:
     """
     out = texts.astype(object)
     counts = dict.fromkeys(REDACTION_TYPES, 0)
-    present = out.map(type, na_action="ignore").eq(str)
+    present = _is_text(out)
     if not present.any():
         return texts.copy(), counts
     text = out[present].astype(str)
@@ -219,7 +226,7 @@ def detect_language(texts: pd.Series) -> pd.Series:
     >>> detect_language(pd.Series(["我们捐赠了口罩", "We donated masks to 武汉", "", None])).tolist()
     ['zh', 'en', '', '']
     """
-    text = texts.astype(object).where(texts.map(type, na_action="ignore").eq(str), "").astype(str)
+    text = texts.astype(object).where(_is_text(texts), "").astype(str)
     cjk = text.str.count(_CJK_CHAR.pattern).to_numpy(float)
     words = text.str.count(_LATIN_WORD.pattern).to_numpy(float)
     units = cjk + words
@@ -362,7 +369,7 @@ def code_accounts(texts: pd.Series, frame: CodingFrame) -> pd.DataFrame:
     >>> codes.loc[0, "donations"], codes.loc[1, "donations"]  # doctest: +SKIP
     (1.0, nan)
     """
-    text = texts.astype(object).where(texts.map(type, na_action="ignore").eq(str))
+    text = texts.astype(object).where(_is_text(texts))
     has = text.notna() & text.astype(str).str.strip().ne("")
     text = text.where(has, "").astype(str)
     with warnings.catch_warnings():  # pandas warns that patterns with groups do not extract: we do not want to

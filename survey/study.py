@@ -307,7 +307,9 @@ class Study:
         """0/1 theme columns per respondent (NaN without an account), coded on redacted text."""
         from survey.openended import code_accounts
 
-        return code_accounts(self.redacted(self.open_question)[0], self.coding_frame)
+        if "theme_codes" not in self.cache:
+            self.cache["theme_codes"] = code_accounts(self.redacted(self.open_question)[0], self.coding_frame)
+        return self.cache["theme_codes"]
 
     def accounts(self, lang: str = "en", *, redact: bool = True) -> pd.DataFrame:
         """One row per account for review: id, language, background, text, themes, empty coder columns."""
@@ -325,7 +327,8 @@ class Study:
             "language": detect_language(text[has]),
             **background,
             "text": text[has],
-            "themes": codes.apply(lambda r: ";".join(c for c in codes.columns if r[c] == 1), axis=1),
+            "themes": [";".join(n for n, hit in zip(codes.columns, row) if hit)
+                       for row in (codes.to_numpy() == 1).tolist()],
             **{f"human_{t}": pd.NA for t in self.coding_frame.ids},
         })
         out.attrs["redactions"] = dict(counts)

@@ -47,33 +47,59 @@ def _cell(pct: float, letters: Any) -> str:
     return f"{pct:.1f}{sig}"
 
 
-def banner_sheet(study: Any, tables: pd.DataFrame, banner: str, lang: str) -> Sheet:
-    """One banner variable: questions stacked down the sheet, Total then the banner's columns."""
+_FIELDS = ["question", "banner", "row_code", "row_label", "col_code", "col_label", "col_letter", "count", "base",
+           "sig_letters"]
+
+
+def _by_question(tables: pd.DataFrame, value: str) -> list[tuple[Any, list[tuple[Any, ...]]]]:
+    """The tidy table's rows as tuples (:data:`_FIELDS` then ``value``), grouped by question in order."""
+    columns = [tables[c].tolist() for c in _FIELDS + [value]]
+    groups: dict[Any, list[tuple[Any, ...]]] = {}
+    for record in zip(*columns):
+        groups.setdefault(record[0], []).append(record)
+    return list(groups.items())
+
+
+def banner_sheet(study: Any, tables: pd.DataFrame, banner: str, lang: str,
+                 grouped: list[tuple[Any, list[tuple[Any, ...]]]] | None = None) -> Sheet:
+    """One banner variable: questions stacked down the sheet, Total then the banner's columns.
+
+    ``grouped`` is :func:`_by_question` of ``tables`` (made here if not given), so
+    that a workbook with many sheets converts the table once.
+    """
     words = WORDS.get(lang, WORDS["en"])
     value = "weighted_col_pct" if study.weights is not None else "col_pct"
+    if grouped is None:
+        grouped = _by_question(tables, value)
+    variables = study.instrument.variables()
     rows: list[list[str]] = []
     bold: list[int] = []
     header: list[str] = []
-    for qid, sub in tables.groupby("question", sort=False):
-        part = sub[sub["banner"].isin([TOTAL, banner])]
-        if not (part["banner"] == banner).any():
+    for qid, records in grouped:
+        # fields: 0 question, 1 banner, 2 row_code, 3 row_label, 4 col_code, 5 col_label, 6 col_letter,
+        # 7 count, 8 base, 9 sig_letters, 10 value
+        part = [r for r in records if r[1] == TOTAL or r[1] == banner]
+        if not any(r[1] == banner for r in part):
             continue
-        cols = part[["banner", "col_code", "col_label", "col_letter"]].drop_duplicates(["banner", "col_code"])
+        cols: dict[tuple[Any, Any], tuple[Any, ...]] = {}
+        for r in part:
+            cols.setdefault((r[1], r[4]), r)
         header = [words["question"]] + [
-            words["total"] if b == TOTAL else f"{label} ({letter})" for b, label, letter in
-            zip(cols["banner"], cols["col_label"], cols["col_letter"])]
+            words["total"] if b == TOTAL else f"{r[5]} ({r[6]})" for (b, _), r in cols.items()]
         bold.append(len(rows))
-        rows.append([f"{qid}: {study.instrument.variables()[qid].wording(lang)}"] + [""] * (len(header) - 1))
-        cells = {(str(r.row_code), r.banner, str(r.col_code)): r for r in part.itertuples(index=False)}
-        for code, label in part[["row_code", "row_label"]].drop_duplicates("row_code").itertuples(index=False):
+        rows.append([f"{qid}: {variables[qid].wording(lang)}"] + [""] * (len(header) - 1))
+        cells = {(str(r[2]), r[1], str(r[4])): r for r in part}
+        labels: dict[Any, Any] = {}
+        for r in part:
+            labels.setdefault(r[2], r[3])
+        for code, label in labels.items():
             row = [str(label)]
-            for b, c in zip(cols["banner"], cols["col_code"]):
+            for b, c in cols:
                 r = cells[(str(code), b, str(c))]
-                row.append(_cell(getattr(r, value), r.sig_letters) if pd.notna(getattr(r, value)) else f"({r.count})")
+                row.append(_cell(r[10], r[9]) if pd.notna(r[10]) else f"({r[7]})")
             rows.append(row)
-        bases = part.drop_duplicates(["banner", "col_code"])["base"].tolist()
         bold.append(len(rows))
-        rows.append([words["base"]] + [str(int(b)) for b in bases])
+        rows.append([words["base"]] + [str(int(r[8])) for r in cols.values()])
         rows.append([""] * len(header))
     width = max((len(r) for r in rows), default=1)
     header = (header + [""] * width)[:width] if header else [""] * width
@@ -84,7 +110,8 @@ def banner_sheet(study: Any, tables: pd.DataFrame, banner: str, lang: str) -> Sh
 def write_crosstabs_xlsx(study: Any, tables: pd.DataFrame, tests: pd.DataFrame, path: Path, lang: str) -> None:
     """``crosstabs.xlsx``: a sheet per banner variable, a tests sheet and a notes sheet."""
     banners = [b for b in dict.fromkeys(tables["banner"]) if b != TOTAL]
-    sheets = [banner_sheet(study, tables, b, lang) for b in banners]
+    grouped = _by_question(tables, "weighted_col_pct" if study.weights is not None else "col_pct")
+    sheets = [banner_sheet(study, tables, b, lang, grouped) for b in banners]
     sheets.append(Sheet("tests", tests))
     notes = [n.format(correction=study.plan.correction, alpha=study.plan.alpha) for n in NOTES.get(lang, NOTES["en"])]
     write_xlsx(sheets, path, notes=notes)
