@@ -445,6 +445,27 @@ def _with_letters(
 
 # --- multiple response ------------------------------------------------------------
 
+def option_arrays(options: pd.DataFrame, names: Sequence[str]) -> tuple[list[np.ndarray], np.ndarray]:
+    """The 0/1 option columns as float arrays, and who was not asked (NaN in any option).
+
+    Raises
+    ------
+    DataError
+        An option is missing from ``options`` or holds values other than 0, 1 and missing.
+    """
+    missing = [name for name in names if name not in options.columns]
+    if missing:
+        raise DataError(f"multi-response options missing from the data: {', '.join(missing)}")
+    columns = [options[name].to_numpy(dtype=float, na_value=np.nan) for name in names]
+    not_asked = np.zeros(len(options), dtype=bool)
+    for name, v in zip(names, columns):
+        nan = np.isnan(v)
+        if np.count_nonzero(v == 0) + np.count_nonzero(v == 1) + np.count_nonzero(nan) != len(v):
+            raise DataError(f"multi-response option {name!r} has values other than 0, 1 and missing")
+        not_asked |= nan
+    return columns, not_asked
+
+
 def multi_response(
     options: pd.DataFrame, col: pd.Series, weights: pd.Series | None = None, *,
     option_labels: Mapping[str, str], col_labels: Mapping[Hashable, str],
@@ -485,16 +506,7 @@ def multi_response(
     _total_mode(total)
     _correction(correction)
     names = list(option_labels)
-    missing = [name for name in names if name not in options.columns]
-    if missing:
-        raise DataError(f"multi-response options missing from the data: {', '.join(missing)}")
-    columns = [options[name].to_numpy(dtype=float, na_value=np.nan) for name in names]
-    not_asked = np.zeros(len(options), dtype=bool)
-    for name, v in zip(names, columns):
-        nan = np.isnan(v)
-        if np.count_nonzero(v == 0) + np.count_nonzero(v == 1) + np.count_nonzero(nan) != len(v):
-            raise DataError(f"multi-response option {name!r} has values other than 0, 1 and missing")
-        not_asked |= nan
+    columns, not_asked = option_arrays(options, names)
     col_codes = list(col_labels)
     n_cols = len(col_codes)
     c = encode(col.reindex(options.index), col_codes, "banner")

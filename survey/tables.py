@@ -23,7 +23,6 @@ import numpy as np
 import pandas as pd
 
 from survey import association, crosstabs
-from survey.errors import DataError
 from survey.instrument import Instrument, Question
 from survey.plan import Plan
 from survey.recode import multi_frame
@@ -194,16 +193,7 @@ def _multi_tables(q: Question, data: pd.DataFrame, coded: list[_Coded], design: 
     options = multi_frame(data, instrument, q.id)
     option_labels = {f"{q.id}_{c.code}": c.text(lang) for c in q.codes}
     names = list(option_labels)
-    missing = [name for name in names if name not in options.columns]
-    if missing:
-        raise DataError(f"multi-response options missing from the data: {', '.join(missing)}")
-    columns = [options[name].to_numpy(dtype=float, na_value=np.nan) for name in names]
-    not_asked = np.zeros(len(options), dtype=bool)
-    for name, v in zip(names, columns):
-        nan = np.isnan(v)
-        if np.count_nonzero(v == 0) + np.count_nonzero(v == 1) + np.count_nonzero(nan) != len(v):
-            raise DataError(f"multi-response option {name!r} has values other than 0, 1 and missing")
-        not_asked |= nan
+    columns, not_asked = crosstabs.option_arrays(options, names)
     weighted = design.w is not None
     weighted_ticks = [v * design.w for v in columns] if weighted else columns
     keep = np.ones(len(names), dtype=bool)
