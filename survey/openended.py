@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +36,7 @@ import pandas as pd
 import yaml
 
 from survey.errors import DataError, PlanError
+from survey.textsearch import fold_all, any_match
 
 
 def _is_text(values: pd.Series) -> pd.Series:
@@ -143,6 +143,14 @@ def _ipv6(match: re.Match[str]) -> str:
     return "[IP]"
 
 
+#: Every pattern of :func:`_rules` needs one of these to match (a Unicode digit, ``@``,
+#: a colon, ``[`` of a placeholder, ``www.``, or a WeChat/QQ/name label): a text with
+#: none of them is left unchanged, so the rules run on the others only.  A new rule
+#: that needs none of them must extend this pattern
+#: (``tests/test_openended.py::test_redaction_prefilter_misses_nothing``).
+_MAYBE_PERSONAL = re.compile(r"(?i)[\d@:：\[]|www\.|wechat|weixin|wx|vx|微信|qq|联系人|姓名")
+
+
 def _rules() -> list[tuple[str, re.Pattern[str], Any]]:
     """(type, pattern, replacement) in the order they are applied; earlier types shield later ones."""
     keep = r"\g<intro>"
@@ -191,14 +199,16 @@ def redact(texts: pd.Series) -> tuple[pd.Series, dict[str, int]]:
     present = _is_text(out)
     if not present.any():
         return texts.copy(), counts
-    text = out[present].astype(str)
+    values = out.to_numpy(dtype=object)
+    maybe = [i for i in np.flatnonzero(present.to_numpy()).tolist() if _MAYBE_PERSONAL.search(values[i])]
+    text = pd.Series(values[maybe], dtype=object)
     for kind, pattern, replacement in _rules():
         token = re.escape(f"[{kind}]")
         before = int(text.str.count(token).sum())
         text = text.str.replace(pattern, replacement, regex=True)
         counts[kind] += int(text.str.count(token).sum()) - before
     out = out.copy()
-    out[present] = text
+    out.iloc[maybe] = text.to_numpy(dtype=object)
     return (out if texts.dtype == object else out.astype(texts.dtype)), counts
 
 
@@ -369,18 +379,17 @@ def code_accounts(texts: pd.Series, frame: CodingFrame) -> pd.DataFrame:
     >>> codes.loc[0, "donations"], codes.loc[1, "donations"]  # doctest: +SKIP
     (1.0, nan)
     """
-    text = texts.astype(object).where(_is_text(texts))
-    has = text.notna() & text.astype(str).str.strip().ne("")
-    text = text.where(has, "").astype(str)
-    with warnings.catch_warnings():  # pandas warns that patterns with groups do not extract: we do not want to
-        warnings.filterwarnings("ignore", message="This pattern is interpreted as a regular expression")
-        codes = pd.DataFrame(
-            {t.id: text.str.contains(t.regex, flags=re.IGNORECASE, regex=True).astype(float) for t in frame.themes},
-            index=texts.index,
-        )
-    codes[UNCODED] = (codes.sum(axis=1) == 0).astype(float)
-    codes.loc[~has.to_numpy()] = np.nan
-    return codes
+    values = texts.to_numpy(dtype=object)
+    rows = [i for i in np.flatnonzero(_is_text(texts).to_numpy()).tolist() if values[i].strip()]
+    accounts = [values[i] for i in rows]
+    folded = fold_all(accounts)
+    hits = np.column_stack(
+        [any_match(accounts, [p for ps in t.patterns.values() for p in ps], folded=folded) for t in frame.themes]
+    ) if frame.themes else np.zeros((len(rows), 0), dtype=bool)
+    codes = np.full((len(texts), len(frame.themes) + 1), np.nan)
+    codes[rows, :-1] = hits
+    codes[rows, -1] = ~hits.any(axis=1)
+    return pd.DataFrame(codes, index=texts.index, columns=[*frame.ids, UNCODED])
 
 
 def theme_frequencies(

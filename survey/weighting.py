@@ -47,41 +47,48 @@ _DENSE_CELLS = 50_000_000  # above this many possible cells, find the occupied o
 class _Cells:
     """Respondents coded into the cells of the weighting variables.
 
-    ``unit`` maps each respondent to a unit (a cell, split further by distinct
-    base weight so that everyone in a unit always shares one weight);
-    ``cats[k]`` gives each unit's category code on variable ``k``, and
-    ``levels[k]`` the category values in code order.
+    Each respondent has a ``key`` in the space of all combinations (times distinct base
+    weights); ``lookup[key]`` is its unit, a cell split further by distinct base weight
+    so that everyone in a unit always shares one weight.  ``cats[k]`` gives each unit's
+    category code on variable ``k``, and ``levels[k]`` the category values in code order.
     """
 
-    unit: np.ndarray
+    key: np.ndarray
+    lookup: np.ndarray
     count: np.ndarray
     base: np.ndarray
     cats: tuple[np.ndarray, ...]
     levels: tuple[tuple[Any, ...], ...]
 
+    @property
+    def unit(self) -> np.ndarray:
+        return self.lookup[self.key]
 
-def _code(data: pd.DataFrame, column: str) -> tuple[np.ndarray, tuple[Any, ...]]:
+    def spread(self, per_unit: np.ndarray) -> np.ndarray:
+        """One value per respondent from one value per unit."""
+        if len(self.lookup) == len(per_unit):
+            return per_unit[self.key]
+        per_key = np.zeros(len(self.lookup))
+        per_key[self.occupied] = per_unit
+        return per_key[self.key]
+
+    @property
+    def occupied(self) -> np.ndarray:
+        return np.flatnonzero(self.lookup >= 0)
+
+
+def _code(data: pd.DataFrame, column: str) -> tuple[np.ndarray, int, Sequence[Any]]:
+    """(codes, offset, labels): ``labels[codes - offset]`` are the values, with codes >= offset."""
     values = data[column]
-    raw, labels = _raw_codes(values)
-    if raw is None:
-        codes, uniques = pd.factorize(values, sort=True)
-        return codes.astype(np.int64), tuple(_plain(u) for u in uniques)
-    present = np.flatnonzero(np.bincount(raw))
-    remap = np.empty(len(labels), dtype=np.int64)
-    remap[present] = np.arange(len(present))
-    return remap[raw], tuple(_plain(labels[i]) for i in present)
-
-
-def _raw_codes(values: pd.Series) -> tuple[np.ndarray | None, Sequence[Any]]:
-    """Fast integer codes for categorical and small-range integer columns (None: use factorize)."""
     if isinstance(values.dtype, pd.CategoricalDtype):
-        return values.cat.codes.to_numpy(dtype=np.int64), list(values.cat.categories)
+        return values.cat.codes.to_numpy(dtype=np.int64), 0, list(values.cat.categories)
     if values.dtype.kind in "iu" and len(values):
         arr = values.to_numpy()
         lo, hi = int(arr.min()), int(arr.max())
         if hi - lo < 1_000_000:
-            return (arr - lo).astype(np.int64, copy=False), range(lo, hi + 1)
-    return None, ()
+            return arr.astype(np.int64, copy=False), lo, range(lo, hi + 1)
+    codes, uniques = pd.factorize(values, sort=True)
+    return codes.astype(np.int64), 0, list(uniques)
 
 
 def _plain(value: Any) -> Any:
@@ -92,9 +99,10 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _base(data: pd.DataFrame, base_weights: pd.Series | None) -> np.ndarray:
+def _base(data: pd.DataFrame, base_weights: pd.Series | None) -> np.ndarray | None:
+    """Checked base weights as an array; None when there are none (all equal to 1)."""
     if base_weights is None:
-        return np.ones(len(data))
+        return None
     b = pd.Series(base_weights).reindex(data.index).to_numpy(dtype=float, na_value=np.nan)
     bad = int((~np.isfinite(b)).sum())
     if bad:
@@ -104,14 +112,20 @@ def _base(data: pd.DataFrame, base_weights: pd.Series | None) -> np.ndarray:
     return b
 
 
-def _cells(data: pd.DataFrame, columns: Sequence[str], base: np.ndarray) -> _Cells:
+def _cells(data: pd.DataFrame, columns: Sequence[str], base: np.ndarray | None) -> _Cells:
+    """Code respondents into units; ``base`` None means every base weight is 1."""
     coded = [_code(data, c) for c in columns]
-    sizes = [max(len(levels), 1) for _, levels in coded]
+    sizes = [max(len(labels), 1) for _, _, labels in coded]
     key = np.zeros(len(data), dtype=np.int64)
-    for codes, size in zip((c for c, _ in coded), sizes):
-        key = key * size + codes
+    shift = 0
+    for (codes, offset, _), size in zip(coded, sizes):
+        key *= size
+        key += codes
+        shift = shift * size + offset
+    if shift:
+        key -= shift
     space = int(np.prod(sizes, dtype=np.float64))
-    uniform = bool(np.all(base == base[0])) if len(base) else True
+    uniform = base is None or (bool(np.all(base == base[0])) if len(base) else True)
     if not uniform:
         bcodes, buniq = pd.factorize(base)
         key = key * len(buniq) + bcodes
@@ -119,19 +133,28 @@ def _cells(data: pd.DataFrame, columns: Sequence[str], base: np.ndarray) -> _Cel
     if space <= _DENSE_CELLS:
         counts = np.bincount(key, minlength=space)
         occupied = np.flatnonzero(counts)
-        lookup = np.empty(space, dtype=np.int64)
+        lookup = np.full(space, -1, dtype=np.int64)
         lookup[occupied] = np.arange(len(occupied))
-        unit, ukeys, count = lookup[key], occupied, counts[occupied]
+        ukeys, count = occupied, counts[occupied]
+    else:  # sparse: number the occupied keys 0..m-1 and make that the key space
+        ukeys, key, count = np.unique(key, return_inverse=True, return_counts=True)
+        lookup = np.arange(len(ukeys))
+    if base is None:
+        base_unit = np.ones(len(count))
     else:
-        ukeys, unit, count = np.unique(key, return_inverse=True, return_counts=True)
+        base_unit = np.bincount(lookup[key], weights=base, minlength=len(count)) / count
     if not uniform:
         ukeys = ukeys // len(buniq)
-    base_unit = np.bincount(unit, weights=base, minlength=len(count)) / count
-    cats = []
+    raw_cats = []
     for size in reversed(sizes):
-        cats.append(ukeys % size)
+        raw_cats.append(ukeys % size)
         ukeys = ukeys // size
-    return _Cells(unit, count, base_unit, tuple(reversed(cats)), tuple(levels for _, levels in coded))
+    cats, levels = [], []
+    for raw, (_, _, labels) in zip(reversed(raw_cats), coded):
+        present, code = np.unique(raw, return_inverse=True)  # categories nobody has are dropped
+        cats.append(code.astype(np.int64))
+        levels.append(tuple(_plain(labels[i]) for i in present.tolist()))
+    return _Cells(key, lookup, count, base_unit, tuple(cats), tuple(levels))
 
 
 # ---------------------------------------------------------------------------- validation
@@ -251,7 +274,7 @@ def _rake_fit(data: pd.DataFrame, targets: Mapping[str, Mapping[Any, float]], ba
         at_bound = np.isclose(per, bounds[0], rtol=1e-9, atol=0) | np.isclose(per, bounds[1], rtol=1e-9, atol=0)
         info.update(iterations=info["iterations"] + fit.iterations,
                     trimmed_share=float(cells.count[at_bound].sum() / n))
-    weights = pd.Series(per[cells.unit], index=data.index, name="weight")
+    weights = pd.Series(cells.spread(per), index=data.index, name="weight")
     return weights, info
 
 
@@ -344,7 +367,8 @@ def _poststratify_fit(data: pd.DataFrame, targets: Mapping[Any, float], base_wei
     where = " x ".join(columns)
     _raise(_column_problems(data, columns) + _share_problems(where, targets))
     base = _base(data, base_weights)
-    cells = _cells(data, columns, np.ones(len(data)))  # pure cells: base weights are applied per row below
+    base = np.ones(len(data)) if base is None else base
+    cells = _cells(data, columns, None)  # pure cells: base weights are applied per row below
     lookup = {_cell_key(columns, k): float(v) for k, v in targets.items()}
     # one entry per occupied cell (few), never per respondent
     keys = list(zip(*(np.asarray(levels, dtype=object)[c] for levels, c in zip(cells.levels, cells.cats))))

@@ -315,3 +315,30 @@ def test_coder_agreement_rejects_bad_human_file():
         coder_agreement(auto, pd.DataFrame({"human_media": ["yes", 2]}, dtype=object))
     with pytest.raises(DataError, match="no column named human_<theme id>"):
         coder_agreement(auto, pd.DataFrame({"media": [1, 0]}))
+
+
+def test_redaction_prefilter_misses_nothing():
+    # redact() runs its rules only on texts _MAYBE_PERSONAL finds: every text a rule
+    # changes must be found, whatever else the rules do in between.
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from survey.openended import _MAYBE_PERSONAL, _rules
+
+    def changed_by_some_rule(text):
+        return any(pattern.search(text) for _, pattern, _ in _rules())
+
+    for text in [t for t, _ in POSITIVE] + NEGATIVE:
+        if changed_by_some_rule(text):
+            assert _MAYBE_PERSONAL.search(text), text
+    pieces = st.sampled_from(["Contact ", "Li Ming", " at ", "[EMAIL]", "WeChat", " is ", "amy_20", "微信", "号",
+                              "联系人", "王芳", "QQ", "www", ".org", "https", "://", "@", "x", " ", "\u0661", "１"])
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(pieces, max_size=10).map("".join))
+    def check(text):
+        if _MAYBE_PERSONAL.search(text) is None:
+            assert not changed_by_some_rule(text), text
+            assert redact(pd.Series([text]))[0].iloc[0] == text
+
+    check()

@@ -1,0 +1,85 @@
+"""Literal-prefiltered regex search (survey.textsearch): the same answers as re.search on every text."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from survey.openended import load_coding_frame
+from survey.textsearch import any_match, fold, fold_all, required_literals
+
+ROOT = Path(__file__).resolve().parent.parent
+FRAME = load_coding_frame(ROOT / "analysis" / "ccg-2020-coding.yaml")
+PATTERNS = [p for t in FRAME.themes for ps in t.patterns.values() for p in ps]
+
+
+def brute(texts, patterns, flags=re.IGNORECASE):
+    return [any(re.search(p, t, flags) for p in patterns) for t in texts]
+
+
+@pytest.mark.parametrize(("pattern", "literals"), [
+    (r"\bdonat(e|ed|es|ing|ion|ions)\b", ("donat",)),
+    (r"(?<!wear )\b(face |surgical )?masks?\b", ("mask",)),
+    ("捐赠|捐助|捐献", ("捐",)),  # the parser factors out the common prefix
+    ("口罩|物资", ("口罩", "物资")),
+    (r"\b(shipped|mailed|sent) (them|\d+)\b", ("mailed", "sent", "shipped")),
+    (r"PPE", ("ppe",)),
+    (r"(?:ab)+c", ("ab",)),
+    (r"\d{5}", None),
+    (r"(a|\d)x", ("x",)),
+    (r"(a|\d)", None),
+    (r"x*", None),
+    (r"(?=mask)", None),
+])
+def test_required_literals(pattern, literals):
+    assert required_literals(pattern) == literals
+
+
+def test_fold_maps_each_ignorecase_class_to_one_character():
+    # re.IGNORECASE treats these as equal; fold must too, or the prefilter would drop a match.
+    for a, b in [("S", "ſ"), ("k", "\u212a"), ("ß", "ẞ"), ("Σ", "ς"), ("ι", "\u0345"), ("Ω", "\u2126")]:
+        assert re.fullmatch(re.escape(a), b, re.IGNORECASE)
+        assert fold(a) == fold(b)
+
+
+def test_every_coding_frame_pattern_has_literals():
+    # Not required for correctness, but a pattern without them runs on every account.
+    assert [p for p in PATTERNS if required_literals(p) is None] == []
+
+
+def test_any_match_equals_re_search_on_the_wave1_accounts():
+    raw = pd.read_csv(ROOT / "raw" / "ccg-2020-wave1.csv", dtype=str, keep_default_na=False)
+    texts = [t for t in raw["account"].tolist() if t.strip()]
+    assert len(texts) > 200
+    for theme in FRAME.themes:
+        patterns = [p for ps in theme.patterns.values() for p in ps]
+        assert any_match(texts, patterns).tolist() == brute(texts, patterns)
+
+
+ALPHABET = st.sampled_from(list("masknPPEdonatedſK\u212aİı ,.-口罩捐赠戴伪劣物资医生") + ["\u0130", "MASK", "Masks", "donation"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(ALPHABET, max_size=12).map("".join), max_size=25))
+def test_any_match_equals_re_search_on_random_texts(texts):
+    for theme in FRAME.themes[:2]:
+        patterns = [p for ps in theme.patterns.values() for p in ps]
+        assert any_match(texts, patterns).tolist() == brute(texts, patterns)
+
+
+def test_any_match_without_pyarrow_path_and_with_case_sensitive_flags():
+    texts = ["Masks sent", "mask", "\ud800 masks", "nothing"]  # a lone surrogate cannot be UTF-8
+    assert isinstance(fold_all(texts), list)
+    assert any_match(texts, [r"\bmasks?\b"]).tolist() == [True, True, True, False]
+    assert any_match(texts, [r"\bMasks\b"], flags=0).tolist() == [True, False, False, False]
+
+
+def test_any_match_patterns_without_literals_and_empty_input():
+    assert any_match(["a1", "b", "c22"], [r"\d", "b"]).tolist() == [True, True, True]
+    assert any_match([], [r"\d"]).tolist() == []
+    assert any_match(["x"], []).tolist() == [False]
