@@ -65,7 +65,15 @@ def _incomplete(data: pd.DataFrame, instrument: Instrument, params: Mapping[str,
 
 
 def _out_of_range(data: pd.DataFrame, instrument: Instrument, params: Mapping[str, Any]) -> pd.Series:
-    detail = pd.Series("", index=data.index)
+    detail = np.full(len(data), "", dtype=object)
+    free = np.ones(len(data), dtype=bool)  # rows without a detail yet: the first bad column names the row
+
+    def note(bad: np.ndarray, values: pd.Series, prefix: str, suffix: str = "") -> None:
+        rows = np.flatnonzero(bad & free)
+        if len(rows):
+            detail[rows] = (prefix + values.iloc[rows].astype("string").fillna("") + suffix).to_numpy(dtype=object)
+            free[rows] = False
+
     max_share = float(params.get("max_share", 1.0))
     drift = []
     for q in instrument.questions:
@@ -73,21 +81,21 @@ def _out_of_range(data: pd.DataFrame, instrument: Instrument, params: Mapping[st
             valid = [c.code for c in q.codes] if q.type != "multi" else [0, 1]
             for col in q.columns:
                 values = data[col]
-                bad = values.notna() & ~values.isin(valid)
+                bad = (values.notna() & ~values.isin(valid)).to_numpy(dtype=bool)
                 if bad.sum() > max_share * len(data):
                     drift.append(f"{col} has {int(bad.sum())} rows with codes not in the instrument "
                                  f"({', '.join(map(str, sorted(values[bad].unique())[:5]))})")
-                detail = detail.mask(bad.to_numpy() & (detail == ""), col + "=" + values.astype("string").fillna(""))
+                note(bad, values, col + "=")
         elif q.type == "numeric" and q.range:
             lo, hi = q.range
             values = data[q.id]
-            bad = values.notna() & ((values < lo) | (values > hi))
-            detail = detail.mask(bad & (detail == ""), f"{q.id}=" + values.astype("string").fillna("") + f" outside [{lo:g}, {hi:g}]")
+            bad = (values.notna() & ((values < lo) | (values > hi))).to_numpy(dtype=bool)
+            note(bad, values, f"{q.id}=", f" outside [{lo:g}, {hi:g}]")
     if drift:
         source = data.attrs.get("source", instrument.path)
         raise DataError(f"{source}: raw data and instrument {instrument.id} disagree: " + "; ".join(drift)
                         + f" (more than {max_share:.0%} of rows: not keying errors)")
-    return detail
+    return pd.Series(detail, index=data.index)
 
 
 def _condition(data: pd.DataFrame, instrument: Instrument, params: Mapping[str, Any]) -> pd.Series:
@@ -133,12 +141,14 @@ def _duplicate(data: pd.DataFrame, instrument: Instrument, params: Mapping[str, 
         keys += [c for q in instrument.questions if q.type != "paradata" for c in q.columns]
     ident = instrument.by_role("id")
     submit = instrument.by_role("submit")
+    if not data[keys].duplicated().any():  # equal values, missing equal to missing; in any order
+        return pd.Series("", index=data.index)
     order = data.sort_values([submit.id, RAW_ROW] if submit else [RAW_ROW], kind="stable")
-    row_hash = pd.util.hash_pandas_object(order[keys].astype("string"), index=False)
-    repeat = row_hash.duplicated(keep="first")
+    repeat = order[keys].duplicated(keep="first")  # the first submitted stays
     detail = pd.Series("", index=order.index)
     if repeat.any():
-        first = order[ident.id].groupby(row_hash.to_numpy()).transform("first") if ident else order[RAW_ROW].astype("string")
+        group = order.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
+        first = order[ident.id].groupby(group).transform("first") if ident else order[RAW_ROW].astype("string")
         named = ", ".join(params.get("keys", [])) or "values"
         detail = detail.mask(repeat, f"same {named} and answers as " + first.astype("string"))
     return detail.reindex(data.index)

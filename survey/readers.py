@@ -43,7 +43,7 @@ def decode(data: bytes, path: Path, encoding: str | None = None) -> str:
     DataError
         For an empty or binary file, or bytes that are not valid in the encoding.
     """
-    if not data.strip():
+    if not data or data.isspace():
         raise DataError(f"{path}: file is empty")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) and not (encoding or "").lower().startswith("utf-16"):
         raise DataError(f"{path}: file is UTF-16 encoded; expected UTF-8 (convert it, or pass --encoding utf-16)")
@@ -74,10 +74,7 @@ def read_table(path: Path, encoding: str | None = None) -> pd.DataFrame:
         header = [str(c) for c in frame.columns]
     else:
         text = decode(path.read_bytes(), path, encoding)
-        try:
-            header = next(csv.reader(io.StringIO(text)))
-        except (StopIteration, csv.Error):
-            raise DataError(f"{path}: no header row") from None
+        header = _header(text, path)
         frame = _parse_csv(text, len(header), path)
     dupes = sorted({c for c in header if header.count(c) > 1})
     if dupes:
@@ -88,10 +85,28 @@ def read_table(path: Path, encoding: str | None = None) -> pd.DataFrame:
     return frame
 
 
+def _header(text: str, path: Path) -> list[str]:
+    """The first record of CSV text (read from the start of the text when that holds it)."""
+    for size in (1 << 16, len(text)):
+        reader = csv.reader(io.StringIO(text[:size]))
+        try:
+            header = next(reader)
+            complete = size >= len(text) or next(reader, None) is not None  # a second record began
+        except StopIteration:
+            raise DataError(f"{path}: no header row") from None
+        except csv.Error:
+            if size >= len(text):
+                raise DataError(f"{path}: no header row") from None
+            continue
+        if complete:
+            return header
+    raise DataError(f"{path}: no header row")
+
+
 def _parse_csv(text: str, n_fields: int, path: Path) -> pd.DataFrame:
     """Parse CSV text as strings: Arrow first (fast), the C parser for fields Arrow's blocks cannot hold."""
-    try:
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, engine="pyarrow")
+    try:  # Arrow reads UTF-8 bytes; a StringIO would be copied as 4 bytes per character first
+        return pd.read_csv(io.BytesIO(text.encode("utf-8")), dtype=str, keep_default_na=False, engine="pyarrow")
     except (pd.errors.ParserError, ValueError) as exc:
         if "straddle" not in str(exc):
             raise DataError(f"{path}: malformed CSV: {_parse_problem(text, n_fields, exc)}") from None
