@@ -1,0 +1,157 @@
+"""Odds ratios fitted on covariate patterns, and agreement by banner with bincount.
+
+``odds_ratios`` collapses respondents to their covariate patterns; these tests
+check it against statsmodels' GLM with one row per respondent (the fit it
+replaces), including statsmodels' perfect-separation warning.  ``agreement_by``
+must stay bit-identical to the sparse one-hot product it replaces.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+from scipy import sparse
+from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
+
+from survey.models import _categories, _design_matrix, _pattern_index, agreement_by, odds_ratios
+
+
+@pytest.fixture(scope="module")
+def sample() -> tuple[pd.Series, pd.DataFrame, pd.Series]:
+    rng = np.random.default_rng(7)
+    n = 3000
+    index = pd.Index(rng.permutation(n) + 10)
+    X = pd.DataFrame({
+        "region": np.where(rng.random(n) < 0.05, np.nan, rng.integers(1, 5, n).astype(float)),
+        "sex": rng.choice(["f", "m"], n),
+        "age": pd.Categorical(rng.choice(["old", "young", "mid"], n), categories=["young", "mid", "old"]),
+    }, index=index)
+    eta = -0.2 + 0.6 * (X.region == 3) - 0.5 * (X.sex == "m") + 0.9 * (X.age == "old")
+    y = pd.Series(np.where(rng.random(n) < 0.05, np.nan, (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(float)),
+                  index=index, name="agree")
+    w = pd.Series(rng.gamma(2.0, 0.5, n), index=index)
+    return y, X, w
+
+
+def _per_respondent(y: pd.Series, X: pd.DataFrame, w: pd.Series | None):  # type: ignore[no-untyped-def]
+    complete = y.notna() & X.notna().all(axis=1)
+    design = _design_matrix(X[complete])
+    model = sm.GLM(y[complete].to_numpy(float), design, family=sm.families.Binomial(),
+                   var_weights=None if w is None else w[complete].to_numpy())
+    return model.fit(cov_type="HC0") if w is not None else model.fit()
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_grouped_fit_equals_per_respondent_glm(sample, weighted: bool) -> None:
+    y, X, w = sample
+    ours = odds_ratios(y, X.iloc[::-1], w if weighted else None)  # another row order: aligned on the index
+    ref = _per_respondent(y, X, w if weighted else None)
+    assert ours.term.tolist() == list(ref.params.index[1:])
+    assert (ours.n == int((y.notna() & X.notna().all(axis=1)).sum())).all()
+    np.testing.assert_allclose(ours.log_odds, ref.params.iloc[1:], rtol=1e-10, atol=1e-12)
+    factor = np.sqrt(len(y) / (len(y) - 1)) if weighted else 1.0
+    np.testing.assert_allclose(ours.se, ref.bse.iloc[1:] * factor, rtol=1e-10)
+
+
+def test_zero_weights_add_nothing(sample) -> None:
+    # statsmodels' own HC0 is NaN when a var_weight is 0; the patterns' sandwich is not
+    y, X, w = sample
+    zero = w.where(np.arange(len(w)) % 10 != 0, 0.0)
+    ours = odds_ratios(y, X, zero)
+    ref = _per_respondent(y[zero > 0], X[zero > 0], zero[zero > 0])
+    np.testing.assert_allclose(ours.log_odds, ref.params.iloc[1:], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(ours.se, ref.bse.iloc[1:] * np.sqrt(len(y) / (len(y) - 1)), rtol=1e-10)
+
+
+def _separation_warned(y: pd.Series, X: pd.DataFrame, w: pd.Series | None = None) -> bool:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", PerfectSeparationWarning)
+        odds_ratios(y, X, w)
+    return any(issubclass(c.category, PerfectSeparationWarning) for c in caught)
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered in exp:RuntimeWarning")  # intervals of separated terms
+def test_separation_flag_follows_the_respondents(sample) -> None:
+    y, X, w = sample
+    # saturated: the two patterns' shares are fitted exactly, but the respondents are not predicted
+    y2 = pd.Series([1, 0, 1, 1, 0, 0, 1, 0], name="agree")
+    assert not _separation_warned(y2, pd.DataFrame({"sex": [1, 1, 1, 1, 2, 2, 2, 2]}))
+    # everyone predicted (y is a function of sex): statsmodels warns, so do we, weighted or not
+    perfect = pd.Series((X.sex == "m").astype(float), name="agree")
+    assert _separation_warned(perfect, X) and _separation_warned(perfect, X, w)
+    # one category where everyone agrees: not perfect prediction, statsmodels does not warn
+    quasi = y.where(X.age != "old", 1.0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", PerfectSeparationWarning)
+        _per_respondent(quasi, X, None)
+    assert not any(issubclass(c.category, PerfectSeparationWarning) for c in caught)
+    assert not _separation_warned(quasi, X)
+    res = odds_ratios(quasi, X)
+    ref = _per_respondent(quasi, X, None)
+    identified = ~res.term.str.startswith("age=")
+    np.testing.assert_allclose(res.log_odds[identified], ref.params.iloc[1:][identified.to_numpy()], rtol=1e-8)
+
+
+@pytest.mark.filterwarnings("ignore::statsmodels.tools.sm_exceptions.SingularMatrixWarning")
+def test_collinear_weighted_design_does_not_fail(sample) -> None:
+    y, X, w = sample
+    res = odds_ratios(y, X.assign(sex2=X.sex), w)
+    assert np.isfinite(res.se).all()
+    lo = res.set_index("term").log_odds
+    assert lo["sex=m"] == pytest.approx(lo["sex2=m"])
+
+
+def test_pattern_index_many_wide_columns() -> None:
+    # the product of the numbers of categories (500^8) overflows int64: the key is renumbered on the way
+    rng = np.random.default_rng(3)
+    X = pd.DataFrame({f"v{k}": rng.integers(0, 500, 2000) for k in range(8)})
+    X.iloc[1000:1500] = X.iloc[:500].to_numpy()  # repeated patterns
+    pattern, first = _pattern_index(X)
+    expected = X.groupby(list(X.columns), sort=False).ngroup().to_numpy()
+    assert len(first) == expected.max() + 1 == 1500
+    assert (pd.crosstab(pattern, expected).gt(0).sum(axis=1) == 1).all()  # the same partition
+    assert (X.iloc[first].to_numpy()[pattern] == X.to_numpy()).all()
+    assert (first == pd.Series(np.arange(len(X))).groupby(pattern).min().to_numpy()).all()
+
+
+def _agreement_sums_sparse(indicators: pd.DataFrame, codes: pd.Series, w: np.ndarray) -> dict[str, np.ndarray]:
+    """The sums agreement_by computed before: one-hot sparse matrix times the N x items products."""
+    y = indicators.to_numpy(dtype=float, na_value=np.nan)
+    valid, y0 = ~np.isnan(y), np.nan_to_num(y)
+    cats = _categories(codes)
+    idx = pd.Index(cats).get_indexer(codes.astype(object).where(codes.notna(), None))
+    inside = idx >= 0
+    onehot = sparse.csr_matrix((np.ones(inside.sum()), (idx[inside], np.flatnonzero(inside))),
+                               shape=(len(cats), len(y)))
+    return {k: onehot @ m for k, m in {
+        "n": valid, "x": y0, "w": valid * w[:, None], "wy": y0 * w[:, None],
+        "w2": valid * (w * w)[:, None], "w2y": y0 * (w * w)[:, None]}.items()}
+
+
+def test_agreement_by_is_bit_identical_to_the_sparse_sums() -> None:
+    rng = np.random.default_rng(5)
+    n = 4000
+    index = pd.RangeIndex(n) * 2
+    y = pd.DataFrame({f"y{j}": np.where(rng.random(n) < 0.2, np.nan, (rng.random(n) < 0.4).astype(float))
+                      for j in range(3)}, index=index)
+    banner = pd.DataFrame({
+        "f": np.where(rng.random(n) < 0.1, np.nan, rng.integers(1, 5, n).astype(float)),
+        "i": rng.integers(0, 3, n),
+        "c": pd.Categorical(rng.choice(["old", "young", None], n), categories=["young", "mid", "old"]),
+        "s": rng.choice(["a", "b", None], n),
+    }, index=index).iloc[::-1]
+    w = pd.Series(rng.gamma(2.0, 1.0, n), index=index)
+    table = agreement_by(y, banner, w)
+    for name in banner.columns:
+        codes = banner[name].reindex(index)
+        sums = _agreement_sums_sparse(y, codes, w.to_numpy())
+        part = table[table.banner == name]
+        n_, x_, sw, swy = (sums[k].T.ravel() for k in ("n", "x", "w", "wy"))
+        assert part.n_base.tolist() == n_.round().astype(int).tolist()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            assert np.array_equal(part.estimate.to_numpy(), np.where(n_ > 0, x_ / n_, np.nan), equal_nan=True)
+            assert np.array_equal(part.weighted_estimate.to_numpy(), np.where(sw > 0, swy / sw, np.nan), equal_nan=True)
