@@ -10,6 +10,12 @@ What goes where, and why:
   dictionary weight nor multiple-response sets: the weight is set here by patching the
   ``weight_index`` field of the file header; multiple-response sets go into the companion
   syntax (:func:`write_sps`), whose ``SAVE OUTFILE`` gives a .sav holding them.
+* Speed: pyreadstat writes cells one at a time from Python (about 11 s for a million
+  respondents by 40 variables).  Here pyreadstat writes only the dictionary, from a one-row
+  frame, and the data section is encoded with numpy, byte for byte as pyreadstat would
+  (about 1.5 s); anything it does not reproduce goes through pyreadstat as before.  Data are
+  uncompressed as pyreadstat's default; ``row_compress=True`` writes SPSS bytecode
+  compression (a quarter of the size for coded survey data).
 * Output is deterministic: the header's creation date and time (ReadStat stamps the wall
   clock) are overwritten with a fixed value, so two writes of the same data are identical
   byte for byte.  Files are written to a temporary file in the target folder, then
@@ -31,7 +37,7 @@ import re
 import struct
 import tempfile
 import unicodedata
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -242,24 +248,44 @@ def _plain_number(value: Any) -> int | float:
     return int(number) if number.is_integer() else number
 
 
-def _numeric_width(values: np.ndarray) -> int:
-    finite = values[np.isfinite(values)]
+def _finite_summary(values: np.ndarray) -> tuple[float, float, bool] | None:
+    """``(min, max, all whole numbers)`` of the finite values; None if there are none."""
+    finite_mask = np.isfinite(values)
+    finite = values if finite_mask.all() else values[finite_mask]
     if finite.size == 0:
-        return 1
-    widest = max(abs(float(finite.min())), abs(float(finite.max())))
+        return None
+    return float(finite.min()), float(finite.max()), bool(np.all(finite == np.round(finite)))
+
+
+def _range_width(low: float, high: float) -> int:
+    """Digits of the integer part of the widest of ``low`` and ``high``, plus one for a sign."""
+    widest = max(abs(low), abs(high))
     digits = len(str(math.floor(widest))) if widest >= 1 else 1
-    return digits + int(bool((finite < 0).any()))
+    return digits + int(low < 0)
+
+
+def _numeric_width(values: np.ndarray) -> int:
+    summary = _finite_summary(np.asarray(values, dtype=float))
+    return 1 if summary is None else _range_width(summary[0], summary[1])
+
+
+def _utf8_lengths(series: pd.Series) -> np.ndarray:
+    """UTF-8 byte length of every non-missing value of a text column."""
+    values = series.dropna().to_numpy(dtype=object)
+    return np.fromiter(map(len, map(str.encode, values)), dtype=np.int64, count=len(values))
 
 
 def _derived_format(kind: str, values: np.ndarray | pd.Series, v: Variable) -> str:
     if kind == "string":
-        longest = values.map(lambda s: len(s.encode("utf-8")), na_action="ignore").max()
-        return f"A{max(1, int(0 if pd.isna(longest) else longest))}"
+        lengths = _utf8_lengths(pd.Series(values))
+        return f"A{max(1, int(lengths.max()) if lengths.size else 0)}"
     extra = [float(k) for k in v.value_labels] + [float(m) for m in v.missing]
-    numbers = np.concatenate([np.asarray(values, dtype=float), np.asarray(extra, dtype=float)])
-    finite = numbers[np.isfinite(numbers)]
-    integral = bool(np.all(finite == np.round(finite)))
-    width = _numeric_width(numbers)
+    parts = (np.asarray(values, dtype=float), np.asarray(extra, dtype=float))
+    summaries = [s for s in map(_finite_summary, parts) if s is not None]
+    integral = all(s[2] for s in summaries)
+    low = min((s[0] for s in summaries), default=0.0)
+    high = max((s[1] for s in summaries), default=0.0)
+    width = _range_width(low, high) if summaries else 1
     if integral and v.measure != "scale":
         return f"F{max(2, width)}.0"
     return f"F{max(8, width + 3)}.2"
@@ -288,10 +314,10 @@ def _column_kind(series: pd.Series) -> str:
         return "datetime"
     if isinstance(series.dtype, pd.DatetimeTZDtype):
         return "datetime_tz"
-    values = series.dropna()
-    if values.map(lambda x: isinstance(x, str)).all():
+    values = series.dropna().to_numpy(dtype=object)
+    if all(isinstance(x, str) for x in values):
         return "string"
-    if values.map(_is_real).all():
+    if all(map(_is_real, values)):
         return "numeric"
     return "mixed"
 
@@ -315,7 +341,7 @@ def _variable_problems(series: pd.Series, kind: str, v: Variable) -> list[str]:
     if kind == "string":
         if v.measure == "scale":
             problems.append(f"{name}: a string variable cannot be measured as scale")
-        nbytes = series.map(lambda s: len(s.encode("utf-8")), na_action="ignore")
+        nbytes = _utf8_lengths(series)
         too_long = int((nbytes > MAX_STRING_BYTES).sum())
         if too_long:
             problems.append(
@@ -411,17 +437,26 @@ def _multiset_problems(multisets: Sequence[MultiSet], names: Collection[str]) ->
 
 def _prepare(
     frame: pd.DataFrame, variables: Sequence[Variable]
-) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Validate every variable (all problems at once) and build pyreadstat's arguments."""
+) -> tuple[dict[str, pd.Series], dict[str, Any]]:
+    """Validate every variable (all problems at once) and build pyreadstat's arguments.
+
+    Returns the columns to write (numbers as float64, text as str or None, in the order of
+    ``variables``) and pyreadstat's keyword arguments.  The columns stay separate: a
+    DataFrame of them (a copy of all the data) is only built if pyreadstat writes the data.
+    """
     problems: list[str] = []
     columns: dict[str, pd.Series] = {}
     labels, value_labels, missing, formats, measures = {}, {}, {}, {}, {}
     for v in variables:
         series = frame[v.name].reset_index(drop=True)  # a filtered frame keeps its old index
+        if isinstance(series.dtype, pd.StringDtype):  # from Arrow once, not in every check
+            series = series.astype(object)
         kind = _column_kind(series)
         problems += _variable_problems(series, kind, v)
         if kind == "numeric":
             series = series.astype(float)
+        elif kind == "datetime" and np.datetime_data(series.dtype)[0] not in _TIME_UNITS:
+            series = series.astype("datetime64[us]")  # pyreadstat writes seconds as 1970-01-01
         elif kind == "string":
             series = series.astype(object).where(series.notna(), None)
         columns[v.name] = series
@@ -448,24 +483,31 @@ def _prepare(
         "variable_format": formats,
         "variable_measure": measures,
     }
-    return pd.DataFrame(columns), kwargs
+    return columns, kwargs
 
 
-def _weight_index(data: bytes, position: int) -> int:
-    """1-based case-slot index of the ``position``-th variable (what the header stores)."""
-    offset, slot, seen = _HEADER_SIZE, 0, -1
+def _variable_types(data: bytes) -> list[int]:
+    """Type field of every variable record (rec_type 2) after the header of a .sav.
+
+    0 numeric, w > 0 string of width w, -1 continuation of the string before.
+    """
+    offset, types = _HEADER_SIZE, []
     while struct.unpack_from("<i", data, offset)[0] == 2:
         var_type, has_label, n_missing = struct.unpack_from("<3i", data, offset + 4)
-        slot += 1
-        if var_type != -1:
-            seen += 1
-            if seen == position:
-                return slot
+        types.append(var_type)
         offset += 32
         if has_label:
             offset += 4 + 4 * math.ceil(struct.unpack_from("<i", data, offset)[0] / 4)
         offset += 8 * abs(n_missing)
-    raise ExportError(f"weight variable number {position + 1} not found in the written file")
+    return types
+
+
+def _weight_index(data: bytes, position: int) -> int:
+    """1-based case-slot index of the ``position``-th variable (what the header stores)."""
+    starts = [slot for slot, t in enumerate(_variable_types(data), start=1) if t != -1]
+    if position >= len(starts):
+        raise ExportError(f"weight variable number {position + 1} not found in the written file")
+    return starts[position]
 
 
 def _patch_header(data: bytes, weight_position: int | None) -> bytes:
@@ -491,6 +533,341 @@ def _write_atomic(path: Path, write: Any, suffix: str) -> None:
         raise
 
 
+# ---------------------------------------------------------------------------------------------
+# Data section with numpy
+#
+# A .sav is the dictionary (header, variable records, labels, extension records, the
+# termination record 999) followed by the data.  pyreadstat writes the data one cell at a time
+# from Python; at a million respondents that is most of the run.  The dictionary depends on
+# the data only through the case count and each string variable's longest value, so
+# pyreadstat writes it from a one-row frame holding those values, and the data are encoded
+# here (System File Format, "Data Record"):
+#
+# * uncompressed: per case, one 8-byte element per variable segment, numbers as IEEE
+#   doubles, system-missing as -DBL_MAX, strings space-padded to their storage width;
+# * bytecode compression (ReadStat's way, one row at a time): blocks of 8 command bytes,
+#   each followed by the 8-byte elements its 253 codes announce.  Codes: 1-251 the integer
+#   code - 100, 253 a literal element, 254 eight spaces, 255 system-missing, 0 padding, 252
+#   end of data.  A row's commands end in a block with at least one free slot (so a row of
+#   8k elements ends in an empty block); the last row's first free slot holds 252.
+
+#: Bit pattern of the system-missing value (-DBL_MAX) in a little-endian .sav.
+SYSMIS_BITS = np.uint64(0xFFEFFFFFFFFFFFFF)
+_SPACES_BITS = np.uint64(0x2020202020202020)
+_TERMINATION = struct.pack("<2i", 999, 0)
+_CASES_RECORD = struct.pack("<4iq", 7, 16, 8, 2, 1)  # subtype 16 before its int64 case count
+_HEADER_CASES_OFFSET = 80
+_SPSS_EPOCH_SECONDS = 12_219_379_200  # 1582-10-14 (SPSS day 0) to 1970-01-01
+_TIME_UNITS = {"ns": 10**9, "us": 10**6, "ms": 10**3}
+_CHUNK_ELEMENTS = 1 << 22  # elements (8 bytes each) encoded at a time
+
+
+@dataclass(frozen=True)
+class _Column:
+    """A column ready for encoding: ``numbers`` (float64, NaN = missing) or ``text`` (UTF-8)."""
+
+    numbers: np.ndarray | None = None
+    text: np.ndarray | None = None  # fixed-width bytes ("S<n>"), NUL-padded
+    longest: int = 0  # row of the longest text (what the one-row dictionary frame holds)
+
+
+def _datetime_seconds(values: np.ndarray) -> np.ndarray | None:
+    """SPSS seconds since 1582-10-14 for datetime64 values, as pyreadstat computes them.
+
+    pyreadstat splits the integer count into whole seconds (floor) and a fraction and adds
+    them as doubles; the same arithmetic here gives the same bits.  NaT becomes NaN.
+    None for units pyreadstat converts another way (seconds, days...).
+    """
+    unit = np.datetime_data(values.dtype)[0]
+    if unit not in _TIME_UNITS:
+        return None
+    ticks = values.view(np.int64)
+    per_second = _TIME_UNITS[unit]
+    whole = (ticks // per_second + _SPSS_EPOCH_SECONDS).astype(np.float64)
+    seconds = whole + (ticks % per_second).astype(np.float64) / per_second
+    seconds[np.isnat(values)] = np.nan
+    return seconds
+
+
+def _text_column(series: pd.Series) -> _Column | None:
+    """Encode a text column (str or None) as fixed-width UTF-8; None if pyreadstat must."""
+    values = series.to_numpy(dtype=object)
+    try:
+        encoded = [b"" if v is None else v.encode("utf-8") for v in values]
+    except (AttributeError, UnicodeError):  # not text, or unpaired surrogates: pyreadstat errs
+        return None
+    if b"\x00" in b"".join(encoded):
+        return None  # C strings stop at NUL: leave that oddity to pyreadstat
+    lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+    return _Column(text=np.array(encoded, dtype=bytes), longest=int(np.argmax(lengths)))
+
+
+def _columns(data: Mapping[str, pd.Series]) -> list[_Column] | None:
+    """Every column of ``data`` ready for encoding, or None if one needs pyreadstat."""
+    out = []
+    for series in data.values():
+        dtype = series.dtype
+        if dtype == np.float64:
+            out.append(_Column(numbers=series.to_numpy()))
+        elif pd.api.types.is_datetime64_dtype(dtype) and isinstance(dtype, np.dtype):
+            seconds = _datetime_seconds(series.to_numpy())
+            if seconds is None:
+                return None
+            out.append(_Column(numbers=seconds))
+        elif dtype == object:
+            column = _text_column(series)
+            if column is None:
+                return None
+            out.append(column)
+        else:
+            return None
+    return out
+
+
+def _dictionary_frame(data: Mapping[str, pd.Series], columns: Sequence[_Column]) -> pd.DataFrame:
+    """One row with ``data``'s dtypes; text columns hold their longest value (sets the width)."""
+    return pd.DataFrame(
+        {
+            name: series.iloc[[column.longest]].reset_index(drop=True)
+            for (name, series), column in zip(data.items(), columns)
+        }
+    )
+
+
+def _variable_layout(types: Sequence[int]) -> list[tuple[int, int]] | None:
+    """``(type, storage bytes)`` of each variable from the variable records' types.
+
+    Type 0 is numeric (8 bytes), w > 0 a string of width w taking ``ceil(w / 8)`` segments:
+    its record and one continuation record (type -1) per further segment.  None for
+    anything else.
+
+    Examples
+    --------
+    >>> _variable_layout([0, 9, -1, 0])
+    [(0, 8), (9, 16), (0, 8)]
+    """
+    layout: list[tuple[int, int]] = []
+    for var_type in types:
+        if var_type == -1 and layout and layout[-1][0] > 0:
+            layout[-1] = (layout[-1][0], layout[-1][1] + 8)
+        elif var_type >= 0:
+            layout.append((var_type, 8))
+        else:
+            return None
+    return layout
+
+
+def _number_elements(values: np.ndarray) -> np.ndarray:
+    """float64 values as 8-byte elements; NaN becomes system-missing."""
+    elements = values.astype("<f8").view("<u8")
+    missing = np.isnan(values)
+    if missing.any():
+        elements = elements.copy()
+        elements[missing] = SYSMIS_BITS
+    return elements[:, None]
+
+
+def _text_elements(text: np.ndarray, width: int) -> np.ndarray:
+    """Fixed-width UTF-8 values as ``width // 8`` elements each, padded with spaces."""
+    n, size = len(text), text.dtype.itemsize
+    padded = np.full((n, width), 0x20, dtype=np.uint8)
+    raw = text.view(np.uint8).reshape(n, size)
+    padded[:, :size] = np.where(raw == 0, np.uint8(0x20), raw)  # NUL padding (never text)
+    return padded.view("<u8")
+
+
+def _case_elements(
+    columns: Sequence[_Column], widths: Sequence[int], start: int, stop: int
+) -> np.ndarray:
+    """Rows ``start:stop`` as an (rows, elements per case) array of 8-byte elements."""
+    parts = []
+    for column, width in zip(columns, widths):
+        if column.numbers is not None:
+            parts.append(_number_elements(column.numbers[start:stop]))
+        else:
+            parts.append(_text_elements(column.text[start:stop], width))
+    return np.ascontiguousarray(np.hstack(parts))
+
+
+def _command_codes(elements: np.ndarray, is_text: np.ndarray) -> np.ndarray:
+    """Bytecode compression command of every element (ReadStat's choices).
+
+    Numbers: 255 system-missing; integers -99..151 as value + 100; else 253 (literal).
+    Strings: 254 for eight spaces, else 253.
+    """
+    values = elements.view("<f8")
+    with np.errstate(invalid="ignore"):
+        small = (values > -100) & (values < 152) & (values == np.trunc(values))
+    codes = np.full(elements.shape, 253, dtype=np.uint8)
+    codes[small] = (values[small] + 100).astype(np.uint8)
+    codes[elements == SYSMIS_BITS] = 255
+    text = elements[:, is_text]
+    codes[:, is_text] = np.where(text == _SPACES_BITS, np.uint8(254), np.uint8(253))
+    return codes
+
+
+def _compressed_rows(elements: np.ndarray, is_text: np.ndarray, last: bool) -> np.ndarray:
+    """Bytecode-compressed rows as a flat array of 8-byte units (command blocks and literals).
+
+    Every row gets ``k // 8 + 1`` command blocks for its ``k`` elements; block ``j`` is
+    followed by the literals (code 253) among elements ``8j .. 8j + 7``.  When ``last``, the
+    final row's first unused command slot is 252 (end of data).
+    """
+    rows, k = elements.shape
+    blocks = k // 8 + 1
+    commands = np.zeros((rows, blocks * 8), dtype=np.uint8)
+    commands[:, :k] = _command_codes(elements, is_text)
+    if last and rows:
+        commands[-1, k] = 252
+    literals = np.zeros((rows, blocks * 8), dtype="<u8")
+    literals[:, :k] = elements
+    units = np.empty((rows, blocks, 9), dtype="<u8")
+    units[:, :, 0] = commands.view("<u8")
+    units[:, :, 1:] = literals.reshape(rows, blocks, 8)
+    keep = np.zeros((rows, blocks, 9), dtype=bool)
+    keep[:, :, 0] = True
+    keep[:, :, 1:] = (commands == 253).reshape(rows, blocks, 8)
+    return units[keep]
+
+
+def _data_chunks(
+    columns: Sequence[_Column], widths: Sequence[int], rows: int, compress: bool
+) -> Iterator[np.ndarray]:
+    """The data section of ``rows`` cases, a few megabytes at a time.
+
+    Parameters
+    ----------
+    columns : sequence of _Column
+        In dictionary order.
+    widths : sequence of int
+        Storage bytes of each variable (8 for numbers, a multiple of 8 for text).
+    rows : int
+        Cases to write (``rows`` of every column, from the first).
+    compress : bool
+        Bytecode compression (the last chunk ends with code 252) or plain elements.
+
+    Yields
+    ------
+    numpy.ndarray
+        Contiguous little-endian 8-byte units, to be written in order.
+    """
+    per_case = sum(widths) // 8
+    is_text = np.concatenate(
+        [np.full(w // 8, c.text is not None) for c, w in zip(columns, widths)]
+    )
+    step = max(1, _CHUNK_ELEMENTS // max(1, per_case))
+    for start in range(0, rows, step):
+        stop = min(rows, start + step)
+        elements = _case_elements(columns, widths, start, stop)
+        yield _compressed_rows(elements, is_text, stop == rows) if compress else elements
+
+
+def _cases_record_offset(dictionary: bytes) -> int | None:
+    """Offset of the number-of-cases record (subtype 16) that ends a ReadStat dictionary."""
+    offset = len(dictionary) - len(_TERMINATION) - len(_CASES_RECORD) - 8
+    record = dictionary[offset : offset + len(_CASES_RECORD)]
+    found = offset >= _HEADER_SIZE and record == _CASES_RECORD and dictionary.endswith(_TERMINATION)
+    return offset if found else None
+
+
+def _set_case_count(dictionary: bytes, rows: int) -> bytes:
+    """Set the case count in the header and in the number-of-cases record (subtype 16)."""
+    record = _cases_record_offset(dictionary)
+    if record is None:
+        raise ExportError("unexpected .sav dictionary from pyreadstat (number of cases record)")
+    if rows > 2**31 - 1:
+        raise ExportError(f"{rows} cases: a .sav header holds at most 2**31 - 1")
+    out = bytearray(dictionary)
+    struct.pack_into("<i", out, _HEADER_CASES_OFFSET, rows)
+    struct.pack_into("<q", out, record + len(_CASES_RECORD), rows)
+    return bytes(out)
+
+
+def _split_dictionary(
+    written: bytes, columns: Sequence[_Column], compress: bool
+) -> tuple[bytes, list[int]] | None:
+    """Dictionary and storage widths of the one-row .sav pyreadstat wrote, or None.
+
+    Parameters
+    ----------
+    written : bytes
+        The file pyreadstat wrote from :func:`_dictionary_frame`.
+    columns : sequence of _Column
+        All rows of every column (the frame's row is taken from them).
+    compress : bool
+        Whether ``written`` is bytecode-compressed.
+
+    Returns
+    -------
+    (bytes, list of int) or None
+        Every byte before the data, and each variable's storage bytes.  None unless the
+        variable records match the columns (numbers 8 bytes, text wide enough), the row
+        encoded here equals the file's tail, and the dictionary ends with the
+        number-of-cases and termination records: then this module cannot promise
+        pyreadstat's bytes, and pyreadstat writes the file.
+    """
+    layout = _variable_layout(_variable_types(written))
+    if layout is None or len(layout) != len(columns) or any(
+        (var_type == 0) != (c.text is None) or (c.text is not None and c.text.dtype.itemsize > size)
+        for c, (var_type, size) in zip(columns, layout)
+    ):
+        return None
+    widths = [size for _, size in layout]
+    row = [
+        _Column(numbers=c.numbers[:1]) if c.text is None else _Column(text=c.text[[c.longest]])
+        for c in columns
+    ]
+    tail = b"".join(chunk.tobytes() for chunk in _data_chunks(row, widths, 1, compress))
+    dictionary = written[: len(written) - len(tail)]
+    if not written.endswith(tail) or _cases_record_offset(dictionary) is None:
+        return None
+    return dictionary, widths
+
+
+def _write_fast(
+    data: Mapping[str, pd.Series], tmp: Path, kwargs: Mapping[str, Any], weight_position: int | None
+) -> bool:
+    """Write ``data`` to ``tmp``: dictionary by pyreadstat from one row, data with numpy.
+
+    The result is byte for byte what ``pyreadstat.write_sav(pd.DataFrame(data), tmp,
+    **kwargs)`` followed by :func:`_patch_header` gives, in a fraction of the time.
+
+    Parameters
+    ----------
+    data : mapping of str to Series
+        The columns from :func:`_prepare`, all of one length.
+    tmp : Path
+        File to write (overwritten).
+    kwargs : mapping
+        pyreadstat's keyword arguments (``row_compress`` chooses the data encoding).
+    weight_position : int or None
+        Position of the weight variable among the columns.
+
+    Returns
+    -------
+    bool
+        False when that cannot be promised (no rows or no columns, a column type or value
+        this module does not encode, a dictionary it does not recognise); ``tmp`` then
+        holds nothing usable and the caller writes with pyreadstat.
+    """
+    rows = len(next(iter(data.values()))) if data else 0
+    columns = _columns(data) if rows else None
+    if columns is None:
+        return False
+    pyreadstat.write_sav(_dictionary_frame(data, columns), str(tmp), **kwargs)
+    compress = bool(kwargs.get("row_compress"))
+    split = _split_dictionary(tmp.read_bytes(), columns, compress)
+    if split is None:
+        return False
+    dictionary, widths = split
+    dictionary = _set_case_count(_patch_header(dictionary, weight_position), rows)
+    with open(tmp, "wb") as out:
+        out.write(dictionary)
+        for chunk in _data_chunks(columns, widths, rows, compress):
+            out.write(chunk.data)
+    return True
+
+
 def write_sav(
     frame: pd.DataFrame,
     variables: Sequence[Variable],
@@ -500,6 +877,7 @@ def write_sav(
     multisets: Sequence[MultiSet] = (),
     weight: str | None = None,
     personal: Collection[str] = (),
+    row_compress: bool = False,
 ) -> list[str]:
     """Write ``frame`` as an SPSS .sav with the dictionary in ``variables``.
 
@@ -526,11 +904,22 @@ def write_sav(
         Column set as the file's weight variable (header patch), as ``WEIGHT BY`` would.
     personal : collection of str
         Names of personal-data columns; any present raises (defence in depth).
+    row_compress : bool
+        Write the data bytecode-compressed (SPSS compression 1: integers -99..151 take one
+        byte; about a quarter of the size for coded survey data) instead of uncompressed
+        (the default, as pyreadstat's).  Compression stores -0.0 as 0.
 
     Returns
     -------
     list of str
         Warnings (truncated labels, multiple response sets left to the syntax file).
+
+    Notes
+    -----
+    pyreadstat writes the dictionary (every record before the data) from a one-row frame
+    with the same columns; the data section is written here with numpy, byte for byte as
+    pyreadstat would write it (:func:`_write_fast`), which is many times faster for large
+    files.  Columns this cannot encode make the whole file go through pyreadstat.
 
     Raises
     ------
@@ -566,11 +955,13 @@ def write_sav(
     weight_position = names.index(weight) if weight is not None else None
     target = Path(path)
 
+    kwargs["file_label"] = _truncate_utf8(file_label, MAX_FILE_LABEL_BYTES)
+    kwargs["row_compress"] = row_compress
+
     def write(tmp: Path) -> None:
-        pyreadstat.write_sav(
-            data, str(tmp), file_label=_truncate_utf8(file_label, MAX_FILE_LABEL_BYTES), **kwargs
-        )
-        tmp.write_bytes(_patch_header(tmp.read_bytes(), weight_position))
+        if not _write_fast(data, tmp, kwargs, weight_position):
+            pyreadstat.write_sav(pd.DataFrame(data), str(tmp), **kwargs)
+            tmp.write_bytes(_patch_header(tmp.read_bytes(), weight_position))
 
     _write_atomic(target, write, ".sav")
     return warnings
