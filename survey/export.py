@@ -159,7 +159,8 @@ def export_spss(
     if weight:  # SPSS WEIGHT ignores cases with a missing weight: say 0 explicitly
         frame[weight] = frame[weight].fillna(0.0)
     warnings = [w for w in spss.write_sav(frame, dictionary, folder / f"{stem}.sav", file_label=file_label,
-                                          multisets=sets, weight=weight, personal=instrument.personal_columns)
+                                          multisets=sets, weight=weight, personal=instrument.personal_columns,
+                                          row_compress=True)
                 if "multiple response" not in w]
     pairs: list[tuple[str, str]] = []
     if tables is not None and not tables.empty:

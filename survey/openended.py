@@ -36,7 +36,7 @@ import pandas as pd
 import yaml
 
 from survey.errors import DataError, PlanError
-from survey.textsearch import fold_all, any_match
+from survey.textsearch import any_match, contains, prepare
 
 
 def _is_text(values: pd.Series) -> pd.Series:
@@ -143,12 +143,11 @@ def _ipv6(match: re.Match[str]) -> str:
     return "[IP]"
 
 
-#: Every pattern of :func:`_rules` needs one of these to match (a Unicode digit, ``@``,
-#: a colon, ``[`` of a placeholder, ``www.``, or a WeChat/QQ/name label): a text with
-#: none of them is left unchanged, so the rules run on the others only.  A new rule
-#: that needs none of them must extend this pattern
+#: Every pattern of :func:`_rules` needs a Unicode digit or one of these (case
+#: ignored) to match: a text with none of them is left unchanged, so the rules run on
+#: the others only.  A new rule that needs none of them must extend this list
 #: (``tests/test_openended.py::test_redaction_prefilter_misses_nothing``).
-_MAYBE_PERSONAL = re.compile(r"(?i)[\d@:：\[]|www\.|wechat|weixin|wx|vx|微信|qq|联系人|姓名")
+_MAYBE_PERSONAL = ("@", ":", "：", "[", "www.", "wechat", "weixin", "wx", "vx", "微信", "qq", "联系人", "姓名")
 
 
 def _rules() -> list[tuple[str, re.Pattern[str], Any]]:
@@ -200,7 +199,8 @@ def redact(texts: pd.Series) -> tuple[pd.Series, dict[str, int]]:
     if not present.any():
         return texts.copy(), counts
     values = out.to_numpy(dtype=object)
-    maybe = [i for i in np.flatnonzero(present.to_numpy()).tolist() if _MAYBE_PERSONAL.search(values[i])]
+    rows = np.flatnonzero(present.to_numpy())
+    maybe = rows[contains(prepare(values[rows].tolist()), _MAYBE_PERSONAL, digits=True)]
     text = pd.Series(values[maybe], dtype=object)
     for kind, pattern, replacement in _rules():
         token = re.escape(f"[{kind}]")
@@ -382,9 +382,9 @@ def code_accounts(texts: pd.Series, frame: CodingFrame) -> pd.DataFrame:
     values = texts.to_numpy(dtype=object)
     rows = [i for i in np.flatnonzero(_is_text(texts).to_numpy()).tolist() if values[i].strip()]
     accounts = [values[i] for i in rows]
-    folded = fold_all(accounts)
+    prepared = prepare(accounts)
     hits = np.column_stack(
-        [any_match(accounts, [p for ps in t.patterns.values() for p in ps], folded=folded) for t in frame.themes]
+        [any_match(accounts, [p for ps in t.patterns.values() for p in ps], prepared=prepared) for t in frame.themes]
     ) if frame.themes else np.zeros((len(rows), 0), dtype=bool)
     codes = np.full((len(texts), len(frame.themes) + 1), np.nan)
     codes[rows, :-1] = hits

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
@@ -171,6 +172,12 @@ class Study:
         return pd.concat([out, pd.DataFrame([self._weighted(n, level) for n in names])], axis=1)
 
     def _weighted(self, indicator: str, level: float) -> dict[str, float]:
+        key = ("weighted", indicator, level)  # headlines and agreement both ask (cached)
+        if key not in self.cache:
+            self.cache[key] = self._weighted_estimate(indicator, level)
+        return dict(self.cache[key])
+
+    def _weighted_estimate(self, indicator: str, level: float) -> dict[str, float]:
         plain = self.proportion(indicator, level=level)
         cal = self.proportion(indicator, calibrated=True, level=level) if self.calibration() is not None else plain
         return {
@@ -327,8 +334,7 @@ class Study:
             "language": detect_language(text[has]),
             **background,
             "text": text[has],
-            "themes": [";".join(n for n, hit in zip(codes.columns, row) if hit)
-                       for row in (codes.to_numpy() == 1).tolist()],
+            "themes": _joined_names(codes.to_numpy() == 1, list(codes.columns)),
             **{f"human_{t}": pd.NA for t in self.coding_frame.ids},
         })
         out.attrs["redactions"] = dict(counts)
@@ -384,6 +390,15 @@ class Study:
             if str(w.id) == str(self.wave.id):
                 break
         return trend_module.compare(waves), trend_module.stack(waves)
+
+
+def _joined_names(hits: np.ndarray, names: list[str]) -> list[str]:
+    """Per row, the names of its True columns joined by ``;`` (each distinct row joined once)."""
+    if not len(hits):
+        return []
+    patterns, row_pattern = np.unique(hits, axis=0, return_inverse=True)
+    joined = np.array([";".join(n for n, hit in zip(names, p) if hit) for p in patterns.tolist()], dtype=object)
+    return joined[row_pattern.ravel()].tolist()
 
 
 def read_wave(path: Path, instrument: Instrument, fmt: str, encoding: str | None, allow_extra: bool) -> pd.DataFrame:

@@ -7,14 +7,15 @@ text contains one of a few literal strings (``\\bdonat(e|ed|ion)\\b`` needs
 ``donat``; ``捐赠|捐助`` needs one of the two), so :func:`any_match`:
 
 1. reads those required literals off the parsed pattern (:func:`required_literals`);
-2. finds the texts that contain one of them, on case-folded text, in one vectorised
-   pass (pyarrow's RE2 over a literal alternation);
+2. finds the texts that contain one of them in one vectorised pass (pyarrow's RE2
+   over an alternation of the literals, each character written as the class of every
+   character ``re.IGNORECASE`` takes for it);
 3. runs the real pattern (Python ``re``, the only engine whose result counts) on
    those candidates alone.
 
 The answer is exactly ``[re.search(p, t, re.IGNORECASE) is not None for t in texts]``:
-a match always contains a required literal, and case folding maps every character
-to one representative of its ``re.IGNORECASE`` class, so the prefilter can only
+a match always contains a required literal, and the prefilter accepts every
+character ``re`` would accept for each of the literal's characters, so it can only
 drop texts the pattern cannot match.  Patterns without a required literal (a bare
 ``\\d{5}``) are run on every text.
 """
@@ -27,7 +28,7 @@ from functools import lru_cache
 
 import numpy as np
 
-__all__ = ["any_match", "fold", "fold_all", "required_literals"]
+__all__ = ["any_match", "contains", "fold", "prepare", "required_literals"]
 
 
 @lru_cache(maxsize=1)
@@ -124,42 +125,100 @@ def required_literals(pattern: str, flags: int = re.IGNORECASE) -> tuple[str, ..
     return tuple(sorted({fold(s) for s in found}))
 
 
+@lru_cache(maxsize=1)
+def _case_classes() -> dict[int, tuple[int, ...]]:
+    """Representative -> every code point of its ``re.IGNORECASE`` class (classes of more than one)."""
+    members: dict[int, list[int]] = {}
+    for cp, rep in _fold_table().items():
+        members.setdefault(rep, [rep]).append(cp)
+    return {rep: tuple(sorted(cps)) for rep, cps in members.items()}
+
+
+@lru_cache(maxsize=1)
+def _decimal_class() -> str:
+    """RE2 class of every character Python's ``\\d`` matches in a str pattern (Unicode decimals)."""
+    return _re2_class([cp for cp in range(0x110000) if chr(cp).isdecimal()])
+
+
+def _re2_char(cp: int) -> str:
+    char = chr(cp)
+    if char.isascii() and char.isalnum():
+        return char
+    if char.isascii() and char.isprintable() and not char.isspace():
+        return "\\" + char
+    return f"\\x{{{cp:x}}}"
+
+
+def _re2_class(cps: Sequence[int]) -> str:
+    """An RE2 character class of the code points, as ranges."""
+    cps = sorted(set(cps))
+    parts, start = [], 0
+    for i in range(1, len(cps) + 1):
+        if i == len(cps) or cps[i] != cps[i - 1] + 1:
+            lo, hi = cps[start], cps[i - 1]
+            parts.append(_re2_char(lo) if lo == hi else f"{_re2_char(lo)}-{_re2_char(hi)}")
+            start = i
+    return "[" + "".join(parts) + "]"
+
+
 def _re2_literal(text: str) -> str:
-    """``text`` as an RE2 pattern that matches exactly that string."""
+    """An RE2 pattern matching what ``re.IGNORECASE`` matches for the literal ``text``."""
+    classes, table = _case_classes(), _fold_table()
     out = []
     for char in text:
-        if not char.isascii() or char.isalnum():
-            out.append(char)
-        elif char.isprintable() and not char.isspace():
-            out.append("\\" + char)
-        else:
-            out.append(f"\\x{{{ord(char):x}}}")
+        cp = ord(char)
+        members = classes.get(table.get(cp, cp))
+        out.append(_re2_class(members) if members else _re2_char(cp))
     return "".join(out)
 
 
-def _contains_any(folded: object, literals: Sequence[str]) -> np.ndarray:
-    """Which folded texts contain one of ``literals`` (a pyarrow array or a list of str)."""
-    if isinstance(folded, list):
-        return np.fromiter((any(s in f for s in literals) for f in folded), dtype=bool, count=len(folded))
+def contains(texts: object, literals: Sequence[str], *, digits: bool = False) -> np.ndarray:
+    """Which texts contain one of ``literals`` (as ``re.IGNORECASE`` compares), or a decimal digit.
+
+    Parameters
+    ----------
+    texts : sequence of str, or a pyarrow string array (from :func:`prepare`)
+    literals : sequence of str
+    digits : bool, default False
+        Also accept a text holding any character ``\\d`` matches.
+
+    Examples
+    --------
+    >>> contains(["WeChat me", "ſcan", "no", "١٢"], ["wechat", "scan"], digits=True).tolist()
+    [True, True, False, True]
+    """
+    alternatives = [_re2_literal(s) for s in literals] + ([_decimal_class()] if digits else [])
+    if not isinstance(texts, _Folded) and not hasattr(texts, "type"):
+        texts = prepare(list(texts))  # type: ignore[call-overload]
+    if isinstance(texts, _Folded):  # texts that cannot be UTF-8: folded Python strings
+        folded = [fold(s) for s in literals]
+        return np.fromiter((any(s in f for s in folded) or (digits and any(c.isdecimal() for c in f))
+                            for f in texts), dtype=bool, count=len(texts))
+    if not alternatives or not len(texts):  # type: ignore[arg-type]
+        return np.zeros(len(texts), dtype=bool)  # type: ignore[arg-type]
     import pyarrow.compute as pc
 
-    found = pc.match_substring_regex(folded, "|".join(map(_re2_literal, literals)))
+    found = pc.match_substring_regex(texts, "|".join(alternatives))
     return found.to_numpy(zero_copy_only=False).astype(bool)
 
 
-def fold_all(texts: Sequence[str]) -> object:
-    """Folded texts, for :func:`any_match` (a pyarrow array; a list when they cannot be UTF-8)."""
-    folded = [fold(t) for t in texts]
+class _Folded(list):  # type: ignore[type-arg]
+    """Folded texts (the fallback of :func:`prepare` when they cannot be UTF-8)."""
+
+
+def prepare(texts: Sequence[str]) -> object:
+    """Texts ready for :func:`contains` and :func:`any_match`: a pyarrow array, or a list of
+    folded strings when some cannot be UTF-8 (lone surrogates)."""
     try:
         import pyarrow as pa
 
-        return pa.array(folded, type=pa.large_string())
+        return pa.array(list(texts), type=pa.large_string())
     except (UnicodeEncodeError, ImportError):
-        return folded
+        return _Folded(fold(t) for t in texts)
 
 
 def any_match(texts: Sequence[str], patterns: Sequence[str], *, flags: int = re.IGNORECASE,
-              folded: object | None = None) -> np.ndarray:
+              prepared: object | None = None) -> np.ndarray:
     """Which texts at least one of ``patterns`` matches (``re.search`` with ``flags``).
 
     Parameters
@@ -168,10 +227,10 @@ def any_match(texts: Sequence[str], patterns: Sequence[str], *, flags: int = re.
     patterns : sequence of str
         Python regular expressions.
     flags : int, default re.IGNORECASE
-        Passed to :func:`re.compile`.  The prefilter folds case whatever the flags,
+        Passed to :func:`re.compile`.  The prefilter ignores case whatever the flags,
         which only makes it keep more candidates.
-    folded : optional
-        The result of ``fold_all(texts)``, to fold once for many calls.
+    prepared : optional
+        The result of ``prepare(texts)``, to convert the texts once for many calls.
 
     Returns
     -------
@@ -186,8 +245,7 @@ def any_match(texts: Sequence[str], patterns: Sequence[str], *, flags: int = re.
     hit = np.zeros(len(texts), dtype=bool)
     if not len(texts) or not patterns:
         return hit
-    if folded is None:
-        folded = fold_all(texts)
+    prepared = prepare(texts) if prepared is None else prepared
     literals = {p: required_literals(p, flags) for p in patterns}
     for pattern in (p for p in patterns if literals[p] is None):
         _search(pattern, flags, texts, np.flatnonzero(~hit), hit)
@@ -196,18 +254,20 @@ def any_match(texts: Sequence[str], patterns: Sequence[str], *, flags: int = re.
         # One pass for the union of the literals, then each pattern's own on those candidates.
         todo = np.flatnonzero(~hit)
         union = sorted({s for p in prefiltered for s in literals[p]})  # type: ignore[union-attr]
-        candidates = todo[_contains_any(_take(folded, todo), union)]
-        folded_candidates = _take(folded, candidates)
+        candidates = todo[contains(_take(prepared, todo), union)]
+        subset = _take(prepared, candidates)
         found = np.zeros(len(candidates), dtype=bool)
         for pattern in prefiltered:
-            todo = np.flatnonzero(~found & _contains_any(folded_candidates, literals[pattern]))  # type: ignore[arg-type]
+            todo = np.flatnonzero(~found & contains(subset, literals[pattern]))  # type: ignore[arg-type]
             _search(pattern, flags, texts, candidates[todo], found, at=todo)
         hit[candidates] |= found
     return hit
 
 
-def _take(folded: object, positions: np.ndarray) -> object:
-    return [folded[i] for i in positions.tolist()] if isinstance(folded, list) else folded.take(positions)  # type: ignore[attr-defined]
+def _take(prepared: object, positions: np.ndarray) -> object:
+    if isinstance(prepared, _Folded):
+        return _Folded(prepared[i] for i in positions.tolist())
+    return prepared.take(positions)  # type: ignore[attr-defined]
 
 
 def _search(pattern: str, flags: int, texts: Sequence[str], rows: np.ndarray, hit: np.ndarray,
