@@ -43,6 +43,8 @@ def _is_text(values: pd.Series) -> pd.Series:
     """Which values are ``str`` (works for empty and string-dtype series, where ``map(type)`` does not)."""
     if len(values) == 0:
         return pd.Series(False, index=values.index)
+    if isinstance(values.dtype, pd.StringDtype):  # holds str or missing, nothing else
+        return values.notna()
     return values.astype(object).map(lambda v: type(v) is str).astype(bool)
 
 # --------------------------------------------------------------------------- redaction
@@ -220,8 +222,7 @@ def redact(texts: pd.Series) -> tuple[pd.Series, dict[str, int]]:
 #: Chinese than English"; e-mail addresses and URLs inside Chinese text count as a
 #: few words only.
 ZH_SHARE = 0.5
-_CJK_CHAR = re.compile(f"[{_CJK}]")
-_LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]+")
+_LATIN_WORD = re.compile("[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]+")  # literal characters: RE2 reads it too
 
 
 def detect_language(texts: pd.Series) -> pd.Series:
@@ -236,13 +237,34 @@ def detect_language(texts: pd.Series) -> pd.Series:
     >>> detect_language(pd.Series(["我们捐赠了口罩", "We donated masks to 武汉", "", None])).tolist()
     ['zh', 'en', '', '']
     """
-    text = texts.astype(object).where(_is_text(texts), "").astype(str)
-    cjk = text.str.count(_CJK_CHAR.pattern).to_numpy(float)
-    words = text.str.count(_LATIN_WORD.pattern).to_numpy(float)
+    present = _is_text(texts).to_numpy()
+    text = prepare(texts.to_numpy(dtype=object)[present].tolist())
+    cjk, words = np.zeros(len(texts)), np.zeros(len(texts))
+    cjk[present] = _count_chars(text, _CJK)
+    words[present] = _count(text, _LATIN_WORD)
     units = cjk + words
     share = np.divide(cjk, units, out=np.zeros_like(units), where=units > 0)
     lang = np.select([units == 0, share >= ZH_SHARE], ["", "zh"], "en")
     return pd.Series(lang, index=texts.index, name=texts.name, dtype=object)
+
+
+def _count_chars(texts: object, ranges: str) -> np.ndarray:
+    """Characters of the class ``[ranges]`` per text (the length left when the others are removed)."""
+    if hasattr(texts, "type"):
+        import pyarrow.compute as pc
+
+        kept = pc.replace_substring_regex(texts, f"[^{ranges}]+", "")
+        return pc.utf8_length(kept).to_numpy(zero_copy_only=False).astype(float)
+    return np.array([len(re.findall(f"[{ranges}]", t)) for t in texts], dtype=float)
+
+
+def _count(texts: object, pattern: re.Pattern[str]) -> np.ndarray:
+    """Non-overlapping matches of a character-class pattern per text (RE2 and ``re`` agree on these)."""
+    if hasattr(texts, "type"):
+        import pyarrow.compute as pc
+
+        return pc.count_substring_regex(texts, pattern.pattern).to_numpy(zero_copy_only=False).astype(float)
+    return np.array([len(pattern.findall(t)) for t in texts], dtype=float)
 
 
 # --------------------------------------------------------------------------- coding frame

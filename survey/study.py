@@ -396,9 +396,12 @@ def _joined_names(hits: np.ndarray, names: list[str]) -> list[str]:
     """Per row, the names of its True columns joined by ``;`` (each distinct row joined once)."""
     if not len(hits):
         return []
-    patterns, row_pattern = np.unique(hits, axis=0, return_inverse=True)
-    joined = np.array([";".join(n for n, hit in zip(names, p) if hit) for p in patterns.tolist()], dtype=object)
-    return joined[row_pattern.ravel()].tolist()
+    key = hits.astype(object) @ [1 << k for k in range(hits.shape[1])] if hits.shape[1] > 62 else \
+        hits.astype(np.int64) @ (np.int64(1) << np.arange(hits.shape[1], dtype=np.int64))
+    keys, row_key = np.unique(key, return_inverse=True)
+    joined = np.array([";".join(n for k, n in enumerate(names) if int(pattern) >> k & 1) for pattern in keys],
+                      dtype=object)
+    return joined[row_key.ravel()].tolist()
 
 
 def read_wave(path: Path, instrument: Instrument, fmt: str, encoding: str | None, allow_extra: bool) -> pd.DataFrame:

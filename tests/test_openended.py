@@ -347,3 +347,9 @@ def test_redaction_prefilter_misses_nothing():
             assert redact(pd.Series([text]))[0].iloc[0] == text
 
     check()
+
+
+def test_detect_language_on_text_arrow_cannot_hold():
+    # A lone surrogate cannot be UTF-8: the counts fall back to Python's re, same answer.
+    texts = pd.Series(["\ud800 hello there", "我们捐赠了口罩 \ud800", None, 3], dtype=object)
+    assert detect_language(texts).tolist() == ["en", "zh", "", ""]
