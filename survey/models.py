@@ -13,7 +13,6 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-import pingouin
 import statsmodels.api as sm
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
@@ -587,6 +586,8 @@ def reliability(items: pd.DataFrame, *, level: float = 0.95) -> dict[str, float 
     complete = items.dropna()
     if len(complete) < 2:
         raise DataError("reliability needs at least 2 respondents with every item answered")
+    import pingouin  # imports matplotlib: loaded only when an alpha is asked for
+
     alpha, ci = pingouin.cronbach_alpha(data=complete, ci=level, nan_policy="listwise")
     return {"alpha": float(alpha), "ci_low": float(ci[0]), "ci_high": float(ci[1]),
             "n": len(complete), "n_items": int(items.shape[1])}

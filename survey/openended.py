@@ -195,22 +195,24 @@ def redact(texts: pd.Series) -> tuple[pd.Series, dict[str, int]]:
     >>> out.tolist(), n["EMAIL"], n["PHONE"]
     (['Mail [EMAIL]', 'We sent 30,000 masks'], 1, 0)
     """
-    out = texts.astype(object)
     counts = dict.fromkeys(REDACTION_TYPES, 0)
-    present = _is_text(out)
+    present = _is_text(texts).to_numpy()
     if not present.any():
         return texts.copy(), counts
-    values = out.to_numpy(dtype=object)
-    rows = np.flatnonzero(present.to_numpy())
+    values = texts.to_numpy(dtype=object)
+    rows = np.flatnonzero(present)
     maybe = rows[contains(prepare(values[rows].tolist()), _MAYBE_PERSONAL, digits=True)]
+    if not len(maybe):
+        return texts.copy(), counts
     text = pd.Series(values[maybe], dtype=object)
     for kind, pattern, replacement in _rules():
         token = re.escape(f"[{kind}]")
         before = int(text.str.count(token).sum())
         text = text.str.replace(pattern, replacement, regex=True)
         counts[kind] += int(text.str.count(token).sum()) - before
-    out = out.copy()
-    out.iloc[maybe] = text.to_numpy(dtype=object)
+    values = values.copy()
+    values[maybe] = text.to_numpy(dtype=object)
+    out = pd.Series(values, index=texts.index, name=texts.name, dtype=object)
     return (out if texts.dtype == object else out.astype(texts.dtype)), counts
 
 
