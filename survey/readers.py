@@ -145,11 +145,26 @@ def check_columns(columns: Iterable[str], instrument: Instrument, path: Path, al
         raise DataError(f"{path}: " + "; ".join(problems) + f" for instrument {instrument.id} {instrument.version}{hint}")
 
 
+def _nulled(text: pd.Series) -> pa.Array:
+    """Trimmed strings as Arrow, blanks as null."""
+    trimmed = pc.utf8_trim_whitespace(pa.array(text))
+    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, trimmed.type), trimmed)
+
+
+def _to_int(text: pd.Series) -> pd.api.extensions.ExtensionArray | None:
+    """Whole-number text as ``Int64`` (blanks missing); None when any cell is not plain digits."""
+    try:
+        ints = pc.cast(_nulled(text), pa.int64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    mask = pc.is_null(ints).to_numpy(zero_copy_only=False)
+    return pd.arrays.IntegerArray(pc.fill_null(ints, 0).to_numpy(), mask)
+
+
 def _to_float(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Parse strings as floats with Arrow; returns values (NaN for blanks) and a mask of unparseable cells."""
-    trimmed = pc.utf8_trim_whitespace(pa.array(text, type=pa.string()))
-    blank = pc.equal(trimmed, "")
-    nulled = pc.if_else(blank, pa.scalar(None, pa.string()), trimmed)
+    nulled = _nulled(text)
+    blank = pc.is_null(nulled)
     try:
         values = pc.cast(nulled, pa.float64()).to_numpy(zero_copy_only=False)
         return values, np.zeros(len(text), dtype=bool)
@@ -163,6 +178,10 @@ def _numbers(frame: pd.DataFrame, columns: list[str], path: Path, integer: bool)
     out = {}
     problems = []
     for col in columns:
+        codes = _to_int(frame[col]) if integer else None
+        if codes is not None:
+            out[col] = codes
+            continue
         values, bad = _to_float(frame[col])
         if integer:
             bad |= np.isfinite(values) & (values != np.round(values))
