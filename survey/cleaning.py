@@ -141,17 +141,42 @@ def _duplicate(data: pd.DataFrame, instrument: Instrument, params: Mapping[str, 
         keys += [c for q in instrument.questions if q.type != "paradata" for c in q.columns]
     ident = instrument.by_role("id")
     submit = instrument.by_role("submit")
-    if not data[keys].duplicated().any():  # equal values, missing equal to missing; in any order
+    group = pd.Series(_row_groups(data[keys]), index=data.index)  # equal values, missing equal to missing
+    if not group.duplicated().any():
         return pd.Series("", index=data.index)
     order = data.sort_values([submit.id, RAW_ROW] if submit else [RAW_ROW], kind="stable")
-    repeat = order[keys].duplicated(keep="first")  # the first submitted stays
+    group = group.reindex(order.index)
+    repeat = group.duplicated(keep="first")  # the first submitted stays
     detail = pd.Series("", index=order.index)
     if repeat.any():
-        group = order.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
-        first = order[ident.id].groupby(group).transform("first") if ident else order[RAW_ROW].astype("string")
+        first = order[ident.id].groupby(group.to_numpy()).transform("first") if ident else order[RAW_ROW].astype("string")
         named = ", ".join(params.get("keys", [])) or "values"
         detail = detail.mask(repeat, f"same {named} and answers as " + first.astype("string"))
     return detail.reindex(data.index)
+
+
+def _column_codes(values: pd.Series) -> tuple[np.ndarray, int]:
+    """Codes 0..k-1 of a column's distinct values (missing is one of them), and k."""
+    if values.dtype.kind in "iu" or isinstance(values.dtype, pd.Int64Dtype):
+        present = values.dropna()
+        if len(present) and int(present.max()) - int(present.min()) < 1_000_000:
+            lo = int(present.min()) - 1  # missing -> 0
+            return values.to_numpy(dtype=np.int64, na_value=lo) - lo, int(present.max()) - lo + 1
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return codes.astype(np.int64) + 1, len(uniques) + 1
+
+
+def _row_groups(frame: pd.DataFrame) -> np.ndarray:
+    """One int64 per row, equal exactly when the rows' values are (missing equal to missing)."""
+    key, size = np.zeros(len(frame), dtype=np.int64), 1
+    for column in frame.columns:
+        codes, k = _column_codes(frame[column])
+        if size * k >= 2**62:  # renumber the keys so far densely before they overflow
+            key, uniques = pd.factorize(key)
+            size = len(uniques)
+        key = key * k + codes
+        size *= k
+    return key
 
 
 RULES: dict[str, Callable[[pd.DataFrame, Instrument, Mapping[str, Any]], pd.Series]] = {
@@ -193,7 +218,7 @@ def clean(raw: pd.DataFrame, instrument: Instrument) -> Cleaned:
                 "reason": rule.id,
                 "detail": detail[hit].to_numpy(),
             }))
-        remaining = remaining[~hit]
+            remaining = remaining[~hit]
     exclusions = (pd.concat(logs, ignore_index=True) if logs else pd.DataFrame(columns=EXCLUSION_COLUMNS))
     exclusions = exclusions.sort_values(RAW_ROW, kind="stable").reset_index(drop=True)
     result = Cleaned(remaining.reset_index(drop=True), exclusions, len(raw))
