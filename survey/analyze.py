@@ -42,7 +42,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    progress = Progress(total=len(artifacts.STAGES) + 4, quiet=args.quiet)
+    progress = Progress(total=len(artifacts.STAGES) + 5, quiet=args.quiet)  # + reading stages and "writing files"
     study = Study.from_plan(
         args.plan or default_plan(),
         args.wave,

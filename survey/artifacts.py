@@ -4,13 +4,20 @@ Every stage has the signature ``stage(study, folder, options, results) -> None``
 it writes its files into ``folder`` (a temporary folder that replaces the output
 folder only when all stages succeed) and may leave values in ``results`` for later
 stages and for the summary.  :data:`STAGES` lists them in order.
+
+Large files are handed to a :class:`Writer`, which writes them one after another in a
+background thread while the next stage computes (the heavy parts of the writers, in
+Arrow, numpy and zlib, release the GIL): a run uses both cores of a laptop.  The
+report waits for every file first, and a writer's error fails the run as a stage's
+would.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, MutableMapping
-from dataclasses import dataclass, field
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,9 +41,50 @@ class Options:
     command: str = "python -m survey.analyze"
     human_codes: Path | None = None
     progress: Callable[[str], None] | None = field(default=None, compare=False)
+    background: bool = True
+    write: Callable[..., None] | None = field(default=None, compare=False, repr=False)
 
 
 Results = MutableMapping[str, Any]
+
+
+class Writer:
+    """Runs file-writing calls in order in one background thread (or at once, ``threaded=False``).
+
+    Examples
+    --------
+    >>> writer = Writer()
+    >>> writer(print, "written")  # doctest: +SKIP
+    >>> writer.wait()             # re-raises the first error of a call
+    """
+
+    def __init__(self, threaded: bool = True) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="survey-writer") if threaded else None
+        self._pending: list[Future[None]] = []
+
+    def __call__(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        if self._pool is None:
+            func(*args, **kwargs)
+        else:
+            self._pending.append(self._pool.submit(func, *args, **kwargs))
+
+    def wait(self) -> None:
+        """Block until every call is done; raise the first one's error."""
+        pending, self._pending = self._pending, []
+        errors = [f.exception() for f in pending]
+        for error in errors:
+            if error is not None:
+                raise error
+
+    def close(self) -> None:
+        """Drop calls not yet started and wait for the running one (nothing writes after this)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _write(options: Options, func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    """Call a file writer through the run's :class:`Writer` (directly without one)."""
+    (options.write or (lambda f, *a, **k: f(*a, **k)))(func, *args, **kwargs)
 
 HEADLINE_COLUMNS = [
     "id", "statement", "published_pct", "stated_n", "estimate_pct", "n_base", "ci_low", "ci_high",
@@ -54,17 +102,17 @@ def core(study: Study, folder: Path, options: Options, results: Results) -> None
     headlines = study.headlines()
     if not headlines.empty:
         extra = [c for c in headlines.columns if c not in HEADLINE_COLUMNS]
-        write_csv(headlines[HEADLINE_COLUMNS + extra], folder / "headlines.csv")
+        _write(options, write_csv, headlines[HEADLINE_COLUMNS + extra], folder / "headlines.csv")
     results["headlines"] = headlines
     results["toplines"] = study.toplines(options.lang)
-    write_csv(results["toplines"], folder / "toplines.csv")
-    write_csv(study.agreement(), folder / "agreement.csv")
-    write_csv(study.cleaned.exclusions, folder / "exclusions.csv")
+    _write(options, write_csv, results["toplines"], folder / "toplines.csv")
+    _write(options, write_csv, study.agreement(), folder / "agreement.csv")
+    _write(options, write_csv, study.cleaned.exclusions, folder / "exclusions.csv")
     results["reconciliation"] = study.cleaned.reconciliation()
     write_json(results["reconciliation"], folder / "reconciliation.json")
     (folder / "data").mkdir(exist_ok=True)
     results["respondents"] = study.respondents(include_personal=options.include_personal, redact=options.redact)
-    write_csv(results["respondents"], folder / "data" / "respondents.csv")
+    _write(options, write_csv, results["respondents"], folder / "data" / "respondents.csv")
     write_json({
         "plan": str(study.plan.path), "instrument": str(study.instrument.path),
         "instrument_version": study.instrument.version, "wave": str(study.wave.id), "lang": options.lang,
@@ -93,17 +141,17 @@ def crosstab_stage(study: Study, folder: Path, options: Options, results: Result
     """crosstabs.csv/.xlsx/.md, crosstab_tests.csv, agreement_by.csv, odds_ratios.csv, reliability.csv."""
     tables, tests = study.crosstabs(options.lang)
     results["crosstabs"], results["crosstab_tests"] = tables, tests
-    write_csv(tables, folder / "crosstabs.csv")
-    write_csv(tests, folder / "crosstab_tests.csv")
-    workbook.write_crosstabs_xlsx(study, tables, tests, folder / "crosstabs.xlsx", options.lang)
+    _write(options, write_csv, tables, folder / "crosstabs.csv")
+    _write(options, write_csv, tests, folder / "crosstab_tests.csv")
+    _write(options, workbook.write_crosstabs_xlsx, study, tables, tests, folder / "crosstabs.xlsx", options.lang)
     (folder / "crosstabs.md").write_text(report.crosstabs_markdown(study, results, options.lang),
                                          encoding="utf-8", newline="\n")
     results["agreement_by"] = study.agreement_by(options.lang)
-    write_csv(results["agreement_by"], folder / "agreement_by.csv")
+    _write(options, write_csv, results["agreement_by"], folder / "agreement_by.csv")
     results["odds_ratios"] = study.odds_ratios()
-    write_csv(results["odds_ratios"], folder / "odds_ratios.csv")
+    _write(options, write_csv, results["odds_ratios"], folder / "odds_ratios.csv")
     results["reliability"] = study.reliability()
-    write_csv(results["reliability"], folder / "reliability.csv")
+    _write(options, write_csv, results["reliability"], folder / "reliability.csv")
 
 
 def open_ended_stage(study: Study, folder: Path, options: Options, results: Results) -> None:
@@ -112,14 +160,14 @@ def open_ended_stage(study: Study, folder: Path, options: Options, results: Resu
         return
     accounts = study.accounts(options.lang, redact=options.redact)
     results["redactions"] = accounts.attrs["redactions"]
-    write_csv(accounts, folder / "open_ended.csv")
-    workbook.write_open_ended_xlsx(accounts, study, folder / "open_ended.xlsx", options.lang)
+    _write(options, write_csv, accounts, folder / "open_ended.csv")
+    _write(options, workbook.write_open_ended_xlsx, accounts, study, folder / "open_ended.xlsx", options.lang)
     results["themes"] = study.themes(options.lang)
-    write_csv(results["themes"], folder / "themes.csv")
-    write_csv(study.themes_by_banner(options.lang), folder / "themes_by_banner.csv")
+    _write(options, write_csv, results["themes"], folder / "themes.csv")
+    _write(options, write_csv, study.themes_by_banner(options.lang), folder / "themes_by_banner.csv")
     if options.human_codes is not None:
         results["coder_agreement"] = study.coder_agreement(options.human_codes)
-        write_csv(results["coder_agreement"], folder / "coder_agreement.csv")
+        _write(options, write_csv, results["coder_agreement"], folder / "coder_agreement.csv")
 
 
 def trends_stage(study: Study, folder: Path, options: Options, results: Results) -> None:
@@ -127,37 +175,53 @@ def trends_stage(study: Study, folder: Path, options: Options, results: Results)
     if str(study.plan.waves[0].id) == str(study.wave.id):
         return
     results["trends"], stacked = study.trends(progress=options.progress)
-    write_csv(results["trends"], folder / "trends.csv")
-    write_csv(stacked, folder / "data" / "all_waves.csv")
+    _write(options, write_csv, results["trends"], folder / "trends.csv")
+    _write(options, write_csv, stacked, folder / "data" / "all_waves.csv")
 
 
 def spss_stage(study: Study, folder: Path, options: Options, results: Results) -> None:
     """spss/<study>-wave<id>.sav, .sps, -verbatims.csv and spss/crosstabs.sav."""
     if not options.spss:
         return
-    results["spss_warnings"] = export_spss(
-        results["respondents"], results.get("crosstabs"), study.instrument, folder / "spss",
-        stem=stem(study), lang=options.lang, file_label=file_label(study), text_columns=study.text_columns,
-    )
+    def export() -> None:
+        results["spss_warnings"] = export_spss(
+            results["respondents"], results.get("crosstabs"), study.instrument, folder / "spss",
+            stem=stem(study), lang=options.lang, file_label=file_label(study), text_columns=study.text_columns,
+        )
+
+    _write(options, export)
 
 
 STAGES: list[tuple[str, Callable[[Study, Path, Options, Results], None]]] = [
     ("toplines and published figures", core),
     ("weighting diagnostics", weighting),
     ("crosstabs", crosstab_stage),
+    ("SPSS export", spss_stage),  # before the open-ended stage: its files are written while that computes
     ("open-ended accounts", open_ended_stage),
     ("trends", trends_stage),
-    ("SPSS export", spss_stage),
     ("report", report.write_report),
 ]
 
 
 def write_all(study: Study, folder: Path, options: Options, stage: Callable[[str], None]) -> Results:
-    """Run every stage into ``folder``; returns what the stages left for the summary."""
+    """Run every stage into ``folder``; returns what the stages left for the summary.
+
+    Files go through a :class:`Writer` (a background thread unless ``options.background``
+    is off); the report stage starts when all of them are written.
+    """
     results: Results = {}
-    for name, func in STAGES:
-        stage(name)
-        func(study, folder, options, results)
+    writer = Writer(threaded=options.background)
+    options = replace(options, write=writer)
+    try:
+        for name, func in STAGES:
+            if func is report.write_report:
+                stage("writing files")
+                writer.wait()
+            stage(name)
+            func(study, folder, options, results)
+        writer.wait()
+    finally:
+        writer.close()
     return results
 
 

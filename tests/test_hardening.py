@@ -95,3 +95,40 @@ def test_crosstab_columns_sum_to_bases_on_random_data(instrument, tmp_path):
                     & (tables["question"] != "how_participated")]
     sums = single.groupby(["question", "banner", "col_code"]).agg(c=("count", "sum"), b=("base", "first"))
     assert (sums["c"] == sums["b"]).all()
+
+
+def test_failed_background_write_fails_the_run_and_leaves_previous_output(tmp_path, monkeypatch, capsys):
+    # Files are written in a background thread: its error must fail the run like a stage's (exit 2).
+    from survey import workbook
+    from survey.errors import ExportError
+
+    out = tmp_path / "out"
+    assert main(["--plan", str(PLAN), "--out", str(out), "--quiet", "--no-charts", "--no-spss"]) == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    def broken(*args, **kwargs):
+        raise ExportError("open_ended.xlsx: disk full (simulated)")
+
+    from survey.cli import run
+
+    monkeypatch.setattr(workbook, "write_open_ended_xlsx", broken)
+    assert run(main, ["--plan", str(PLAN), "--out", str(out), "--quiet", "--no-charts", "--no-spss"]) == 2
+    assert "disk full (simulated)" in capsys.readouterr().err
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_background_writer_writes_the_same_bytes(tmp_path):
+    from survey.study import Study
+
+    study = Study.from_plan(PLAN)
+    folders = {}
+    for background in (True, False):
+        folder = folders[background] = tmp_path / f"bg-{background}"
+        folder.mkdir()
+        artifacts.write_all(study, folder, artifacts.Options(charts=False, background=background), lambda name: None)
+    files = sorted(p.relative_to(folders[True]) for p in folders[True].rglob("*") if p.is_file())
+    assert len(files) > 20
+    assert files == sorted(p.relative_to(folders[False]) for p in folders[False].rglob("*") if p.is_file())
+    for name in files:
+        assert (folders[True] / name).read_bytes() == (folders[False] / name).read_bytes(), name
