@@ -236,6 +236,10 @@ def odds_ratios(
     DataFrame
         :data:`ODDS_COLUMNS`, one row per non-reference category; ``term`` is
         ``"<variable>=<category>"``, ``n`` the complete cases used.
+        ``attrs["separation"]`` is True when statsmodels' perfect-separation test
+        held (the model's odds ratios are not identified; a
+        :class:`~statsmodels.tools.sm_exceptions.PerfectSeparationWarning` is
+        issued too).
 
     Notes
     -----
@@ -269,16 +273,22 @@ def odds_ratios(
     q = stats.norm.ppf(0.5 + level / 2)
     design = fit.design
     terms = design.columns[1:]
+    b, half = coef.to_numpy(), q * se.to_numpy()
+    with np.errstate(over="ignore"):  # a separated model's interval runs to infinity, and says so
+        odds, low, high = np.exp(b), np.exp(b - half), np.exp(b + half)
     return pd.DataFrame({
         "term": terms,
         "variable": [t.split("=", 1)[0] for t in terms],
         "category": [design.attrs["categories"][t] for t in terms],
         "reference": [design.attrs["references"][t.split("=", 1)[0]] for t in terms],
-        "log_odds": coef.to_numpy(), "se": se.to_numpy(),
-        "odds_ratio": np.exp(coef.to_numpy()),
-        "ci_low": np.exp(coef.to_numpy() - q * se.to_numpy()), "ci_high": np.exp(coef.to_numpy() + q * se.to_numpy()),
+        "log_odds": b, "se": se.to_numpy(), "odds_ratio": odds, "ci_low": low, "ci_high": high,
         "p_value": np.asarray(p), "n": fit.n,
-    })
+    }).pipe(_with_separation, fit.separated)
+
+
+def _with_separation(frame: pd.DataFrame, separated: bool) -> pd.DataFrame:
+    frame.attrs["separation"] = separated
+    return frame
 
 
 def _design_matrix(X: pd.DataFrame) -> pd.DataFrame:
@@ -321,6 +331,7 @@ class _LogitFit(NamedTuple):
     bse: pd.Series  # model SEs (unweighted) or HC0 sandwich SEs (weighted, before N/(N-1))
     design: pd.DataFrame  # one row per covariate pattern; attrs: categories, references
     n: int  # complete respondents
+    separated: bool  # statsmodels' perfect-separation test held (a warning was issued)
 
 
 class _Patterns(NamedTuple):
@@ -391,14 +402,15 @@ def _fit_logit(y: pd.Series, X: pd.DataFrame, weights: pd.Series | None) -> _Log
     patterns = _pattern_sums(X[complete], yy.to_numpy(), None if w is None else w[complete])
     x = patterns.design.to_numpy()
     fit, iterates = _irls(patterns.design, patterns.w, patterns.wy)
-    if _predicts_everyone(iterates, x, patterns.count, patterns.ones):
+    separated = _predicts_everyone(iterates, x, patterns.count, patterns.ones)
+    if separated:
         warnings.warn("Perfect separation or prediction detected, parameter may not be identified",
                       PerfectSeparationWarning, stacklevel=3)
     bse = fit.bse
     if weights is not None:
         mu = fit.model.family.fitted(x @ fit.params.to_numpy())
         bse = pd.Series(np.sqrt(np.diag(_hc0_cov(x, mu, patterns))), index=fit.params.index)
-    return _LogitFit(fit.params, bse, patterns.design, int(complete.sum()))
+    return _LogitFit(fit.params, bse, patterns.design, int(complete.sum()), bool(separated))
 
 
 def _pattern_index(X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

@@ -274,11 +274,10 @@ class Study:
             y = self.data[item].astype("Float64").astype(float)
             for weighted in ([False, True] if self.weights is not None else [False]):
                 keep = self.weights.notna() if weighted else pd.Series(True, index=y.index)
-                with warnings.catch_warnings(record=True) as caught:
-                    warnings.simplefilter("always", PerfectSeparationWarning)
+                with warnings.catch_warnings():  # reported in the column instead (warning filters are
+                    warnings.simplefilter("ignore", PerfectSeparationWarning)  # process-wide: not relied on)
                     fit = models.odds_ratios(y[keep], X[keep], self.weights[keep] if weighted else None)
-                separated = any(issubclass(c.category, PerfectSeparationWarning) for c in caught)
-                parts.append(fit.assign(item=item, weighted=weighted, separation=separated))
+                parts.append(fit.assign(item=item, weighted=weighted, separation=fit.attrs["separation"]))
         out = pd.concat(parts, ignore_index=True)
         return out[["item", "weighted", *[c for c in out.columns if c not in ("item", "weighted")]]]
 

@@ -70,8 +70,12 @@ def test_zero_weights_add_nothing(sample) -> None:
 def _separation_warned(y: pd.Series, X: pd.DataFrame, w: pd.Series | None = None) -> bool:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", PerfectSeparationWarning)
-        odds_ratios(y, X, w)
-    return any(issubclass(c.category, PerfectSeparationWarning) for c in caught)
+        fit = odds_ratios(y, X, w)
+    warned = any(issubclass(c.category, PerfectSeparationWarning) for c in caught)
+    with warnings.catch_warnings():  # the flag does not depend on the (process-wide) warning filters
+        warnings.simplefilter("ignore")
+        assert odds_ratios(y, X, w).attrs["separation"] == fit.attrs["separation"] == warned
+    return warned
 
 
 @pytest.mark.filterwarnings("ignore:overflow encountered in exp:RuntimeWarning")  # intervals of separated terms
