@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from survey import spss
+from survey import savdata, spss
 from survey.spss import Variable, read_sav, write_sav
 
 DBL_MAX = sys.float_info.max
@@ -184,7 +184,7 @@ def test_chunk_boundaries_do_not_show(
     frame, variables = _numbers(50, 9, seed=7)
     frame["s"] = [f"text {i}" * (i % 3) for i in range(50)]
     variables.append(Variable("s", "S"))
-    monkeypatch.setattr(spss, "_CHUNK_ELEMENTS", 25)  # a row or two per chunk
+    monkeypatch.setattr(savdata, "_CHUNK_ELEMENTS", 25)  # a row or two per chunk
     fast, reference, used = _write_both(tmp_path, frame, variables, row_compress=row_compress)
     assert used == [True]
     assert fast == reference

@@ -1,4 +1,4 @@
-"""The vectorised CSV writer and the streamed XLSX writer (survey.tabular) against the original code.
+"""The vectorised CSV writer (survey.tabular) and the streamed XLSX writer (survey.xlsx) against the original code.
 
 The original implementations (``DataFrame.to_csv`` after ``neutralise`` and
 ``_csv_ready``; openpyxl cell objects) are copied below as the reference:
@@ -23,9 +23,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from survey import tabular
+from survey import tabular, xlsx
 from survey.errors import ExportError
-from survey.tabular import Sheet, csv_bytes, datetime_text, format_g10, format_g16, write_csv, xlsx_bytes
+from survey.numtext import datetime_text, format_g10, format_g16
+from survey.tabular import csv_bytes, write_csv
+from survey.xlsx import Sheet, xlsx_bytes
 
 # --------------------------------------------------------------------------- the original code (reference)
 
@@ -140,7 +142,7 @@ def ref_xlsx_bytes(specs: list[Sheet], *, freeze_header: bool = True) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
     bold = Font(bold=True)
-    for name, spec in zip(tabular.sheet_names([s.name for s in specs]), specs):
+    for name, spec in zip(xlsx.sheet_names([s.name for s in specs]), specs):
         ws = wb.create_sheet(name)
         table = _ref_xlsx_ready(spec.frame.reset_index() if spec.index else spec.frame, name)
         ws.append([str(c) for c in table.columns])
@@ -154,7 +156,7 @@ def ref_xlsx_bytes(specs: list[Sheet], *, freeze_header: bool = True) -> bytes:
         if freeze_header:
             ws.freeze_panes = "A2"
         for i, column in enumerate(table.columns, start=1):
-            width = max(tabular._display_width(pd.Series([str(column)])), tabular._display_width(table[column].head(1000)))
+            width = max(xlsx._display_width(pd.Series([str(column)])), xlsx._display_width(table[column].head(1000)))
             ws.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 8), 60)
         if spec.format is not None:
             spec.format(ws)
@@ -506,7 +508,7 @@ def test_xlsx_big_plain_sheet_is_streamed(monkeypatch):
     def no_openpyxl(*args, **kwargs):
         raise AssertionError("openpyxl path used")
 
-    monkeypatch.setattr(tabular, "_xlsx_bytes_openpyxl", no_openpyxl)
+    monkeypatch.setattr(xlsx, "_xlsx_bytes_openpyxl", no_openpyxl)
     frame = xlsx_frame(2_000)
     data = xlsx_bytes([Sheet("accounts", frame), Sheet("notes", pd.DataFrame({"notes": ["x"]}))])
     assert data == xlsx_bytes([Sheet("accounts", frame), Sheet("notes", pd.DataFrame({"notes": ["x"]}))])
@@ -532,7 +534,7 @@ def test_xlsx_limits_same_errors(monkeypatch):
         xlsx_bytes([Sheet("t", long)])
     with pytest.raises(ExportError, match=r"sheet 't', column ''=long': a cell has 40000 characters"):
         xlsx_bytes([Sheet("t", long.astype(object))])
-    monkeypatch.setattr(tabular, "MAX_ROWS", 3)
+    monkeypatch.setattr(xlsx, "MAX_ROWS", 3)
     with pytest.raises(ExportError, match=r"sheet 'big': 3 rows exceed Excel's limit of 2"):
         xlsx_bytes([Sheet("big", pd.DataFrame({"a": [1, 2, 3]}))])
 
@@ -566,7 +568,7 @@ def test_xlsx_package_is_well_formed():
 
 def test_write_xlsx_reads_back_with_pandas(tmp_path):
     frame = pd.DataFrame({"q": ["a", "b,c", None], "pct": [51.2, 0.1 + 0.2, np.nan], "n": pd.array([1, None, 3], "Int64")})
-    tabular.write_xlsx({"toplines": frame}, tmp_path / "t.xlsx", notes=["Synthetic data."])
+    xlsx.write_xlsx({"toplines": frame}, tmp_path / "t.xlsx", notes=["Synthetic data."])
     back = pd.read_excel(tmp_path / "t.xlsx", sheet_name=None)
     assert list(back) == ["toplines", "notes"]
     assert back["toplines"]["q"].tolist()[:2] == ["a", "b,c"]
