@@ -157,7 +157,7 @@ def _duplicate(data: pd.DataFrame, instrument: Instrument, params: Mapping[str, 
 
 def _column_codes(values: pd.Series) -> tuple[np.ndarray, int]:
     """Codes 0..k-1 of a column's distinct values (missing is one of them), and k."""
-    if values.dtype.kind in "iu" or isinstance(values.dtype, pd.Int64Dtype):
+    if values.dtype.kind in "iu":  # numpy and nullable integers alike
         present = values.dropna()
         if len(present) and int(present.max()) - int(present.min()) < 1_000_000:
             lo = int(present.min()) - 1  # missing -> 0

@@ -379,7 +379,7 @@ def _poststratify_fit(data: pd.DataFrame, targets: Mapping[Any, float], base_wei
               for k, v in lookup.items() if v > 0 and k not in present])
     target = np.array([lookup[k] for k in keys]) * len(data)
     factor = target / np.bincount(cells.unit, weights=base, minlength=len(keys))
-    weights = pd.Series(base * factor[cells.unit], index=data.index, name="weight")
+    weights = pd.Series(base * cells.spread(factor), index=data.index, name="weight")
     return weights, {"iterations": 1, "converged": True, "trimmed_share": 0.0}
 
 
