@@ -16,10 +16,10 @@ from typing import Any
 # Imported on first use, so that ``python -m survey.instrument`` (and the other
 # command modules) are not already loaded when runpy executes them.
 _WHERE = {
-    "crosstab": "crosstabs", "multi_response": "crosstabs", "battery": "tables",
+    "crosstab": "stats.crosstabs", "multi_response": "stats.crosstabs", "battery": "stats.tables",
     "DataError": "errors", "PlanError": "errors", "SurveyError": "errors", "WeightingError": "errors",
-    "difference": "inference", "proportion": "inference", "load_instrument": "instrument",
-    "load_plan": "plan", "Study": "study", "poststratify": "weighting", "rake": "weighting",
+    "difference": "stats.inference", "proportion": "stats.inference", "load_instrument": "instrument",
+    "load_plan": "instrument.plan", "Study": "study", "poststratify": "stats.weighting", "rake": "stats.weighting",
 }
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from survey import artifacts
 from survey.cli import Progress, default_plan, run
-from survey.output import atomic_folder
+from survey.write.output import atomic_folder
 from survey.study import Study
 
 

@@ -23,10 +23,11 @@ from typing import Any
 
 import pandas as pd
 
-from survey import report, workbook
-from survey.export import export_spss
+from survey.report import document as report
+from survey.write import workbook
+from survey.write.export import export_spss
 from survey.study import Study
-from survey.tabular import write_csv
+from survey.write.tabular import write_csv
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ so that each size's peak memory is its own (the raw file is made before, in anot
 process, and is not counted).  Results go to ``DIR/bench.json`` and ``DIR/bench.md``.
 
 ``--micro`` runs micro-benchmarks at the largest size instead: raking alone
-(:func:`survey.weighting.rake` against a plain collapsed-cell numpy IPF, three
+(:func:`survey.stats.weighting.rake` against a plain collapsed-cell numpy IPF, three
 margins of 3, 2 and 4 categories, tol 1e-10) and the crosstab battery alone
-(:func:`survey.tables.battery`) against reading the raw CSV with pandas' pyarrow
+(:func:`survey.stats.tables.battery`) against reading the raw CSV with pandas' pyarrow
 engine; results go to ``DIR/micro.json``.  ``--profile`` writes a cProfile dump
 and its top functions per size (``DIR/profile-N.prof``, ``DIR/profile-N.txt``).
 """
@@ -45,7 +45,7 @@ def _peak_mb() -> float:
 
 
 def _fielded(plan: Path) -> tuple[Any, Any, Any]:
-    from survey.plan import load_plan
+    from survey.instrument.plan import load_plan
 
     the_plan, instrument = load_plan(plan)
     wave = the_plan.waves[0]
@@ -160,7 +160,7 @@ def numpy_ipf(codes: Sequence[np.ndarray], sizes: Sequence[int], targets: Sequen
 
     ``codes[k]`` are 0-based category codes of margin ``k``, ``targets[k]`` its
     population proportions.  Returns per-respondent weights summing to n (the same
-    convergence rule as :func:`survey.weighting.rake`: every margin proportion
+    convergence rule as :func:`survey.stats.weighting.rake`: every margin proportion
     within ``tol``) and the iterations used.
     """
     n = len(codes[0])
@@ -186,7 +186,7 @@ def micro_rake(n: int, seed: int = SEED, repeat: int = 7) -> dict:
     """Raking alone on ``n`` rows, three margins (3, 2, 4 categories), tol 1e-10."""
     import pandas as pd
 
-    from survey.weighting import rake
+    from survey.stats.weighting import rake
 
     rng = np.random.default_rng(seed)
     sample = {"a": [0.5, 0.3, 0.2], "b": [0.45, 0.55], "c": [0.1, 0.2, 0.3, 0.4]}
@@ -216,7 +216,7 @@ def micro_battery(plan: Path, raw: Path, repeat: int = 3) -> dict:
     """The crosstab battery alone on the study made from ``raw``, against reading ``raw`` with pyarrow."""
     import pandas as pd
 
-    from survey import tables
+    from survey.stats import tables
     from survey.study import Study
 
     _, wave, _ = _fielded(plan)

@@ -23,11 +23,21 @@ import numpy as np
 import pandas as pd
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
-from survey import cleaning, conditions, crosstabs, estimates, inference, models, published, readers, recode, tables, weighting
+from survey.clean import rules as cleaning
+from survey.instrument import conditions
+from survey.stats import crosstabs
+from survey.stats import estimates
+from survey.stats import inference
+from survey.stats import models
+from survey.stats import published
+from survey.read import canonical as readers
+from survey.clean import recode
+from survey.stats import tables
+from survey.stats import weighting
 from survey.errors import DataError
 from survey.instrument import Instrument
-from survey.plan import Plan, Wave, load_plan
-from survey.weighting import WeightingResult
+from survey.instrument.plan import Plan, Wave, load_plan
+from survey.stats.weighting import WeightingResult
 
 
 @dataclass
@@ -70,7 +80,7 @@ class Study:
         instrument : path, optional
             Another instrument file (default: the plan's).
         encoding, allow_extra_columns, fmt
-            How to read the raw file (see :mod:`survey.readers`).
+            How to read the raw file (see :mod:`survey.read.canonical`).
         weight : bool
             Apply the wave's weighting plan, if it has one.
         progress : callable, optional
@@ -142,7 +152,7 @@ class Study:
 
     def proportion(self, indicator: str, *, weighted: bool = True, calibrated: bool = False,
                    level: float = 0.95, ci_method: str = "logit") -> dict[str, Any]:
-        """Design-based estimate of one 0/1 indicator (see :func:`survey.inference.proportion`)."""
+        """Design-based estimate of one 0/1 indicator (see :func:`survey.stats.inference.proportion`)."""
         y = self.data[indicator].astype("Float64").astype(float)
         if not weighted or self.weights is None:
             return inference.proportion(y, None, level=level, ci_method=ci_method)
@@ -188,7 +198,7 @@ class Study:
         }
 
     def toplines(self, lang: str = "en") -> pd.DataFrame:
-        """Frequency distribution of every question (see :func:`survey.estimates.toplines`)."""
+        """Frequency distribution of every question (see :func:`survey.stats.estimates.toplines`)."""
         return estimates.toplines(self.data, self.instrument, self.weights, lang)
 
     def headlines(self) -> pd.DataFrame:
@@ -206,7 +216,7 @@ class Study:
 
         Personal-data columns of the instrument are dropped and personal data in
         free text (e-mails, phone numbers, ...) is replaced by typed placeholders
-        (:func:`survey.openended.redact`), unless the analyst asks otherwise.
+        (:func:`survey.text.openended.redact`), unless the analyst asks otherwise.
         """
         drop = [] if include_personal else list(self.instrument.personal_columns)
         out = self.data.drop(columns=drop)
@@ -223,7 +233,7 @@ class Study:
 
     def redacted(self, column: str) -> tuple[pd.Series, dict[str, int]]:
         """A free-text column with personal data replaced, and the count per type (cached)."""
-        from survey.openended import redact
+        from survey.text.openended import redact
 
         key = ("redacted", column)
         if key not in self.cache:
@@ -234,7 +244,7 @@ class Study:
     # ------------------------------------------------------------------ tables
 
     def crosstabs(self, lang: str = "en") -> tuple[pd.DataFrame, pd.DataFrame]:
-        """Every question by every banner variable, and the tests (see :func:`survey.tables.battery`)."""
+        """Every question by every banner variable, and the tests (see :func:`survey.stats.tables.battery`)."""
         key = ("crosstabs", lang)
         if key not in self.cache:
             self.cache[key] = tables.battery(self.data, self.instrument, self.plan, self.weights, lang=lang)
@@ -246,7 +256,7 @@ class Study:
         return [d.id for d in self.instrument.derived if d.type == "indicator"]
 
     def agreement_by(self, lang: str = "en") -> pd.DataFrame:
-        """Every indicator's rate in every banner category (see :func:`survey.models.agreement_by`)."""
+        """Every indicator's rate in every banner category (see :func:`survey.stats.models.agreement_by`)."""
         banner = {b.id: b for b in tables.banners(self.data, self.instrument, self.plan, lang)}
         items = self.data[self.indicators].astype("Float64").astype(float)
         columns = pd.DataFrame({k: b.codes for k, b in banner.items()})
@@ -295,7 +305,7 @@ class Study:
     @property
     def coding_frame(self) -> Any:
         """The plan's coding frame of the open-ended question, or None."""
-        from survey.openended import load_coding_frame
+        from survey.text.openended import load_coding_frame
 
         name = self.plan.open_ended.get("coding_frame")
         if not name or self.open_question is None:
@@ -311,7 +321,7 @@ class Study:
 
     def theme_codes(self) -> pd.DataFrame:
         """0/1 theme columns per respondent (NaN without an account), coded on redacted text."""
-        from survey.openended import code_accounts
+        from survey.text.openended import code_accounts
 
         if "theme_codes" not in self.cache:
             self.cache["theme_codes"] = code_accounts(self.redacted(self.open_question)[0], self.coding_frame)
@@ -319,7 +329,7 @@ class Study:
 
     def accounts(self, lang: str = "en", *, redact: bool = True) -> pd.DataFrame:
         """One row per account for review: id, language, background, text, themes, empty coder columns."""
-        from survey.openended import detect_language
+        from survey.text.openended import detect_language
 
         q = self.open_question
         text, counts = self.redacted(q) if redact else (self.data[q], {})
@@ -341,7 +351,7 @@ class Study:
 
     def themes(self, lang: str = "en") -> pd.DataFrame:
         """Theme frequencies: % of accounts and % of respondents asked."""
-        from survey.openended import theme_frequencies
+        from survey.text.openended import theme_frequencies
 
         n_asked = int(len(self.data))
         return theme_frequencies(self.theme_codes(), n_asked, self.coding_frame, lang=lang)
@@ -360,8 +370,8 @@ class Study:
 
     def coder_agreement(self, path: str | Path) -> pd.DataFrame:
         """Agreement of the automatic themes with a human coder's file (Cohen's kappa per theme)."""
-        from survey.openended import coder_agreement
-        from survey.readers import read_table
+        from survey.text.openended import coder_agreement
+        from survey.read.canonical import read_table
 
         human = read_table(Path(path))
         ident = self.instrument.by_role("id")
@@ -375,10 +385,10 @@ class Study:
     def trends(self, progress: Callable[[str], None] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Indicators in every wave up to this one, with the change from the previous wave.
 
-        See :func:`survey.trends.compare`; the other waves are read and cleaned
+        See :func:`survey.stats.trends.compare`; the other waves are read and cleaned
         from the plan with their own instrument versions and weighting.
         """
-        from survey import trends as trend_module
+        from survey.stats import trends as trend_module
 
         waves = []
         for w in self.plan.waves:
@@ -407,6 +417,6 @@ def read_wave(path: Path, instrument: Instrument, fmt: str, encoding: str | None
     """Read a wave's raw file in its platform format into the canonical typed layout."""
     if fmt in ("canonical", "csv", "xlsx", None):
         return readers.read_raw(path, instrument, encoding=encoding, allow_extra_columns=allow_extra)
-    from survey.platforms import read_platform
+    from survey.read.platforms import read_platform
 
     return read_platform(path, instrument, fmt, encoding=encoding, allow_extra_columns=allow_extra)

@@ -18,7 +18,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from survey import conditions
+from survey.instrument import conditions
 from survey.instrument import Instrument
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"

@@ -61,7 +61,7 @@ def make_raw(instrument: Instrument, n: int = 60, seed: int = 1) -> pd.DataFrame
 
 def apply_skips(frame: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     """Blank the answers of respondents a question's skip logic does not ask."""
-    from survey import conditions
+    from survey.instrument import conditions
 
     frame = frame.copy()
     for q in instrument.questions:

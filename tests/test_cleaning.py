@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from survey import cleaning, recode
+from survey.clean import rules as cleaning
+from survey.clean import recode
 from survey.errors import DataError
-from survey.readers import read_raw
+from survey.read.canonical import read_raw
 from tests.conftest import make_raw, write_raw
 
 

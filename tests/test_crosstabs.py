@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportions_ztest
 
-from survey.association import table_tests
-from survey.crosstabs import (
+from survey.stats.association import table_tests
+from survey.stats.crosstabs import (
     TABLE_COLUMNS,
     adjust_pvalues,
     column_letters,

@@ -9,7 +9,8 @@ import openpyxl
 import pytest
 from pyxform.xls2xform import convert
 
-from survey import fielding
+from survey.instrument import __main__ as instrument_cli
+from survey.instrument import fielding
 from survey.cli import run
 from survey.instrument import load_instrument
 from tests.conftest import INSTRUMENT
@@ -263,7 +264,7 @@ def test_cli_exports(tmp_path, monkeypatch, capsys, fmt, name, check):
     shutil.copy(INSTRUMENT, tmp_path / "instruments" / INSTRUMENT.name)
     monkeypatch.chdir(tmp_path)
     out = tmp_path / "out" / name
-    assert run(fielding.main, ["export", "--format", fmt, "--out", str(out)]) == 0
+    assert run(instrument_cli.main, ["export", "--format", fmt, "--out", str(out)]) == 0
     assert capsys.readouterr().out.strip() == str(out)
     assert check(out)
     assert [p.name for p in out.parent.iterdir()] == [name]  # no temporary file left behind
@@ -273,7 +274,7 @@ def test_cli_version_and_lang(tmp_path, capsys):
     out = tmp_path / "form.xlsx"
     argv = ["export", "--format", "xlsform", "--out", str(out), "--instrument", str(INSTRUMENT),
             "--version", "1.0.0", "--lang", "zh", "--quiet"]
-    assert run(fielding.main, argv) == 0
+    assert run(instrument_cli.main, argv) == 0
     assert capsys.readouterr().out == ""
     settings = sheet_rows(out, "settings")[0]
     assert settings["version"] == "1.0.0" and settings["default_language"] == "Chinese (zh)"
@@ -295,7 +296,7 @@ def test_cli_errors_are_one_line(tmp_path, monkeypatch, capsys, argv, message):
     if "--instrument" not in argv:
         argv = [*argv, "--instrument", str(INSTRUMENT)]
     out = tmp_path / "out.md"
-    assert run(fielding.main, ["export", *argv, "--out", str(out)]) == 2
+    assert run(instrument_cli.main, ["export", *argv, "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert err.splitlines() == [message.format(inst=INSTRUMENT)]
     assert not out.exists()
@@ -304,11 +305,11 @@ def test_cli_errors_are_one_line(tmp_path, monkeypatch, capsys, argv, message):
 def test_cli_default_instrument_must_be_unique(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     argv = ["export", "--format", "codebook", "--out", "c.md"]
-    assert run(fielding.main, argv) == 2
+    assert run(instrument_cli.main, argv) == 2
     assert "expected exactly one instrument file, found none" in capsys.readouterr().err
     (tmp_path / "instruments").mkdir()
     for name in ("a.yaml", "b.yaml"):
         shutil.copy(INSTRUMENT, tmp_path / "instruments" / name)
-    assert run(fielding.main, argv) == 2
+    assert run(instrument_cli.main, argv) == 2
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and "instruments/a.yaml, instruments/b.yaml: pass --instrument" in err

@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,9 +15,9 @@ from hypothesis import strategies as st
 
 from survey import artifacts
 from survey.analyze import main
-from survey.cleaning import clean
+from survey.clean.rules import clean
 from survey.errors import SurveyError
-from survey.readers import read_raw
+from survey.read.canonical import read_raw
 
 from .conftest import PLAN, ROOT, make_raw, write_raw
 
@@ -99,7 +98,7 @@ def test_crosstab_columns_sum_to_bases_on_random_data(instrument, tmp_path):
 
 def test_failed_background_write_fails_the_run_and_leaves_previous_output(tmp_path, monkeypatch, capsys):
     # Files are written in a background thread: its error must fail the run like a stage's (exit 2).
-    from survey import workbook
+    from survey.write import workbook
     from survey.errors import ExportError
 
     out = tmp_path / "out"

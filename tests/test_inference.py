@@ -22,8 +22,8 @@ import pytest
 from statsmodels.stats.proportion import proportion_confint
 
 from survey.errors import DataError
-from survey.inference import CI_METHODS, difference, proportion
-from survey.weighting import rake
+from survey.stats.inference import CI_METHODS, difference, proportion
+from survey.stats.weighting import rake
 
 REF = Path(__file__).resolve().parent / "reference" / "weighting"
 

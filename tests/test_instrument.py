@@ -7,7 +7,7 @@ import yaml
 
 from survey.errors import InstrumentError, PlanError
 from survey.instrument import load_instrument
-from survey.plan import load_plan
+from survey.instrument.plan import load_plan
 from tests.conftest import INSTRUMENT, PLAN
 
 

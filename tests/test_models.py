@@ -16,7 +16,7 @@ import pytest
 from statsmodels.stats.proportion import proportion_confint
 
 from survey.errors import DataError
-from survey.models import (
+from survey.stats.models import (
     AGREEMENT_COLUMNS,
     ODDS_COLUMNS,
     WEIGHTED_COLUMNS,

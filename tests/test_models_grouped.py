@@ -17,7 +17,7 @@ import statsmodels.api as sm
 from scipy import sparse
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
-from survey.models import _categories, _design_matrix, _pattern_index, agreement_by, odds_ratios
+from survey.stats.models import _categories, _design_matrix, _pattern_index, agreement_by, odds_ratios
 
 
 @pytest.fixture(scope="module")

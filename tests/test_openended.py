@@ -1,4 +1,4 @@
-"""Open-ended accounts: redaction, language, coding frame, coder agreement (survey.openended)."""
+"""Open-ended accounts: redaction, language, coding frame, coder agreement (survey.text.openended)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from survey.errors import DataError, PlanError
-from survey.openended import (
+from survey.text.openended import (
     REDACTION_TYPES,
     code_accounts,
     coder_agreement,
@@ -323,9 +323,9 @@ def test_redaction_prefilter_misses_nothing():
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from survey.openended import _MAYBE_PERSONAL, _rules
+    from survey.text.openended import _MAYBE_PERSONAL, _rules
 
-    from survey.textsearch import contains
+    from survey.text.textsearch import contains
 
     def changed_by_some_rule(text):
         return any(pattern.search(text) for _, pattern, _ in _rules())

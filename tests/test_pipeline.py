@@ -22,7 +22,7 @@ import pyreadstat
 import pytest
 from scipy.stats import chi2_contingency
 
-from survey import inference
+from survey.stats import inference
 from survey.analyze import main
 from survey.study import Study
 

@@ -22,11 +22,11 @@ import pandas.testing as pdt
 import pytest
 import yaml
 
-from survey.cleaning import clean
+from survey.clean.rules import clean
 from survey.errors import DataError
 from survey.instrument import Instrument, load_instrument
-from survey.platforms import READERS, detect_format, read_platform, wjx_numbering
-from survey.readers import read_raw
+from survey.read.platforms import READERS, detect_format, read_platform, wjx_numbering
+from survey.read.canonical import read_raw
 from tests.conftest import INSTRUMENT, make_raw
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -349,7 +349,7 @@ def test_wjx_text_export_in_chinese_encodings(inst, expected, tmp_path, encoding
 
 
 def test_western_bytes_are_not_read_as_chinese(inst, tmp_path):
-    from survey.platforms import read_text
+    from survey.read.platforms import read_text
 
     path = tmp_path / "sm.csv"
     path.write_bytes("Respondent ID,Name\n1,José Müller café\n".encode("cp1252"))

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from survey import estimates, published
+from survey.stats import estimates
+from survey.stats import published
 
 
 @pytest.mark.parametrize(

@@ -24,8 +24,10 @@ import pytest
 from matplotlib import font_manager
 from matplotlib.text import Text
 
-from survey import charts, fonts, report
-from survey.estimates import agreement_rates
+from survey.report import charts
+from survey.report import fonts
+from survey.report import document as report
+from survey.stats.estimates import agreement_rates
 from survey.study import Study
 
 from .conftest import INSTRUMENT, PLAN, make_raw, write_raw

@@ -1,4 +1,4 @@
-"""survey.spss without PSPP: .sav round trips through pyreadstat, determinism, failures, .sps text."""
+"""survey.write.spss without PSPP: .sav round trips through pyreadstat, determinism, failures, .sps text."""
 
 from __future__ import annotations
 
@@ -15,14 +15,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from survey.errors import DataError, ExportError
-from survey.spss import (
+from survey.read.sav import read_sav
+from survey.write.spss import (
     FIXED_DATE,
     FIXED_TIME,
     RESERVED,
     MultiSet,
     Variable,
     check_labels,
-    read_sav,
     validate_names,
     write_sav,
     write_sps,

@@ -22,7 +22,7 @@ import pyreadstat
 import pytest
 from scipy.stats import chi2_contingency
 
-from survey.spss import MultiSet, Variable, write_sav, write_sps
+from survey.write.spss import MultiSet, Variable, write_sav, write_sps
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -1,20 +1,21 @@
-"""The battery (survey.tables) against the one-table functions it must agree with.
+"""The battery (survey.stats.tables) against the one-table functions it must agree with.
 
 ``battery`` computes all tables of a wave from shared encodings; each of its
-tables must equal what :func:`survey.crosstabs.crosstab`,
-:func:`survey.crosstabs.multi_response` and :func:`survey.association.table_tests`
+tables must equal what :func:`survey.stats.crosstabs.crosstab`,
+:func:`survey.stats.crosstabs.multi_response` and :func:`survey.stats.association.table_tests`
 give for that one table (themselves checked against R and scipy elsewhere).
 """
 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pandas.testing as pdt
 import pytest
 
-from survey import association, crosstabs, tables
-from survey.recode import multi_frame
+from survey.stats import association
+from survey.stats import crosstabs
+from survey.stats import tables
+from survey.clean.recode import multi_frame
 from survey.study import Study
 
 from .conftest import PLAN, make_raw, write_raw

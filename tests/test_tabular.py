@@ -1,4 +1,4 @@
-"""Safe, deterministic CSV/XLSX writers (survey.tabular, survey.xlsx)."""
+"""Safe, deterministic CSV/XLSX writers (survey.write.tabular, survey.write.xlsx)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 
 from survey.errors import ExportError
-from survey.tabular import neutralise, write_csv
-from survey.xlsx import Sheet, sheet_names, write_xlsx
+from survey.write.tabular import neutralise, write_csv
+from survey.write.xlsx import Sheet, sheet_names, write_xlsx
 
 # (payload, what a spreadsheet must receive).  The \r payload is the exception in
 # CSV only: a lone CR inside a cell is written as LF (see write_csv).

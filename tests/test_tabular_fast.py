@@ -1,4 +1,4 @@
-"""The vectorised CSV writer (survey.tabular) and the streamed XLSX writer (survey.xlsx) against the original code.
+"""The vectorised CSV writer (survey.write.tabular) and the streamed XLSX writer (survey.write.xlsx) against the original code.
 
 The original implementations (``DataFrame.to_csv`` after ``neutralise`` and
 ``_csv_ready``; openpyxl cell objects) are copied below as the reference:
@@ -23,11 +23,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from survey import tabular, xlsx
+from survey.write import tabular
+from survey.write import xlsx
 from survey.errors import ExportError
-from survey.numtext import datetime_text, format_g10, format_g16
-from survey.tabular import csv_bytes, write_csv
-from survey.xlsx import Sheet, xlsx_bytes
+from survey.write.numtext import datetime_text, format_g10, format_g16
+from survey.write.tabular import csv_bytes, write_csv
+from survey.write.xlsx import Sheet, xlsx_bytes
 
 # --------------------------------------------------------------------------- the original code (reference)
 

@@ -1,4 +1,4 @@
-"""Literal-prefiltered regex search (survey.textsearch): the same answers as re.search on every text."""
+"""Literal-prefiltered regex search (survey.text.textsearch): the same answers as re.search on every text."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from survey.openended import load_coding_frame
-from survey.textsearch import any_match, fold, prepare, required_literals
+from survey.text.openended import load_coding_frame
+from survey.text.textsearch import any_match, fold, prepare, required_literals
 
 ROOT = Path(__file__).resolve().parent.parent
 FRAME = load_coding_frame(ROOT / "analysis" / "ccg-2020-coding.yaml")

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from survey.errors import WeightingError
-from survey.weighting import METHODS, poststratify, rake, weight, weighting_summary
+from survey.stats.weighting import METHODS, poststratify, rake, weight, weighting_summary
 
 REF = Path(__file__).resolve().parent / "reference" / "weighting"
 

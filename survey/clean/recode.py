@@ -11,7 +11,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from survey.cleaning import asked
+from survey.clean.rules import asked
 from survey.instrument import Derived, Instrument
 
 

@@ -1,11 +1,11 @@
 """Deterministic XLSX workbooks: every table the package writes as a workbook goes through here.
 
 Text cells are neutralised against formula injection as in CSV files
-(:func:`survey.tabular.neutralise`), the header row is bold and frozen, columns
+(:func:`survey.write.tabular.neutralise`), the header row is bold and frozen, columns
 are sized to their content.  **Identical input, identical bytes**: workbooks get
 fixed document-property dates and fixed zip entry dates (openpyxl stamps the
 time of saving on both), and are written whole or not at all
-(:func:`survey.tabular.write_bytes_atomic`).
+(:func:`survey.write.tabular.write_bytes_atomic`).
 
 Speed: worksheets are streamed straight to XML (:func:`xlsx_bytes`) with the
 cell values, types, fonts, panes and widths openpyxl gave them; openpyxl still
@@ -29,10 +29,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from survey.arrowtext import _arrow, _buffer, _has_any, _join, _large_text
+from survey.write.arrowtext import _arrow, _buffer, _has_any, _join, _large_text
 from survey.errors import ExportError
-from survey.numtext import _g16_scalar, format_g16
-from survey.tabular import (
+from survey.write.numtext import _g16_scalar, format_g16
+from survey.write.tabular import (
     _FLOAT_EA,
     _INT_EA,
     _neutralise_column,

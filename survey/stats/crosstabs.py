@@ -10,7 +10,7 @@ columns are lettered A, B, C... in the order of ``col_labels``; in every row,
 each pair of columns gets a pooled two-proportion z test, the p-values of the
 row are adjusted together, and a column shows the letter of every column it is
 significantly larger than.  Tests of independence live in
-:mod:`survey.association`.
+:mod:`survey.stats.association`.
 """
 
 from __future__ import annotations

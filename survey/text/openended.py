@@ -36,7 +36,7 @@ import pandas as pd
 import yaml
 
 from survey.errors import DataError, PlanError
-from survey.textsearch import any_match, contains, prepare
+from survey.text.textsearch import any_match, contains, prepare
 
 
 def _is_text(values: pd.Series) -> pd.Series:

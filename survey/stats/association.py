@@ -18,7 +18,7 @@ import pandas as pd
 from scipy import stats
 from scipy.stats.contingency import association
 
-from survey.crosstabs import _code_text, _sums, encode, weight_array
+from survey.stats.crosstabs import _code_text, _sums, encode, weight_array
 
 LOW_BASE = 30
 LOW_EXPECTED = 5.0

@@ -3,8 +3,8 @@
 The banner (which background variables go across the top, and their nets) is
 the analysis plan's; the rows (questions, codes, labels, nets, non-substantive
 codes, skip logic) are the instrument's.  This module only pairs them and calls
-:func:`survey.crosstabs.crosstab`, :func:`survey.crosstabs.multi_response` and
-:func:`survey.association.table_tests` once per table.
+:func:`survey.stats.crosstabs.crosstab`, :func:`survey.stats.crosstabs.multi_response` and
+:func:`survey.stats.association.table_tests` once per table.
 
 Examples
 --------
@@ -22,10 +22,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from survey import association, crosstabs
+from survey.stats import association
+from survey.stats import crosstabs
 from survey.instrument import Instrument, Question
-from survey.plan import Plan
-from survey.recode import multi_frame
+from survey.instrument.plan import Plan
+from survey.clean.recode import multi_frame
 
 TABLE_COLUMNS = ["question", "banner", *crosstabs.TABLE_COLUMNS, "pct_of_responses", "weighted_pct_of_responses"]
 TEST_COLUMNS = ["question", "banner", "pearson_chi2", "pearson_df", "pearson_p", "cramers_v", "rao_scott_f",
@@ -68,8 +69,8 @@ def tabulated(instrument: Instrument) -> list[Question]:
 
 # The battery encodes every question and every banner variable once and gets each
 # table's cells from one flat index; the per-cell sums then go through the same
-# steps as :func:`survey.crosstabs.crosstab`, :func:`survey.crosstabs.multi_response`
-# and :func:`survey.association.table_tests` (their private helpers), so the numbers
+# steps as :func:`survey.stats.crosstabs.crosstab`, :func:`survey.stats.crosstabs.multi_response`
+# and :func:`survey.stats.association.table_tests` (their private helpers), so the numbers
 # are those functions' to the last bit: np.bincount adds each cell's respondents in
 # row order whichever other cells share the index, and a weight of 0 adds nothing.
 
@@ -110,7 +111,7 @@ def _coded(b: Banner) -> _Coded:
 
 def _tests(count: np.ndarray, wsum: np.ndarray, w2sum: np.ndarray, n_design: int, c_codes: list[Any],
            pearson: bool, rao: bool) -> dict[str, Any]:
-    """:func:`survey.association.table_tests` from the table's per-cell sums (rows and columns in sorted code order)."""
+    """:func:`survey.stats.association.table_tests` from the table's per-cell sums (rows and columns in sorted code order)."""
     used_rows, used_cols = count.sum(axis=1) > 0, count.sum(axis=0) > 0
     count, wsum, w2sum = (m[used_rows][:, used_cols] for m in (count, wsum, w2sum))
     c_codes = [k for k, used in zip(c_codes, used_cols) if used]

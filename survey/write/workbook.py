@@ -1,7 +1,7 @@
 """Workbooks an analyst hands on: banner tables and open-ended verbatims as formatted XLSX.
 
-Layouts only; the numbers come from :mod:`survey.tables` and the study's
-open-ended stage, and the files are written by :func:`survey.xlsx.write_xlsx`
+Layouts only; the numbers come from :mod:`survey.stats.tables` and the study's
+open-ended stage, and the files are written by :func:`survey.write.xlsx.write_xlsx`
 (neutralised text, deterministic bytes, frozen header).
 """
 
@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from survey.crosstabs import TOTAL
-from survey.xlsx import Sheet, write_xlsx
+from survey.stats.crosstabs import TOTAL
+from survey.write.xlsx import Sheet, write_xlsx
 
 NOTES = {
     "en": [

@@ -1,7 +1,7 @@
 """Charts of a wave's results: one small function per chart, tidy DataFrames in, Figure out.
 
 Every chart is drawn at slide size (10 x 5.6 inches, saved at 150 dpi), shows its
-sample sizes, and uses the fonts of :func:`survey.fonts.chart_rc` for its language
+sample sizes, and uses the fonts of :func:`survey.report.fonts.chart_rc` for its language
 (a CJK font first for Chinese).  The functions take labels already in the report's
 language; they know nothing of any study.  :func:`save_png` writes a PNG whose bytes
 depend only on the figure (no software tag, no timestamp).
@@ -28,7 +28,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
-from survey import fonts
+from survey.report import fonts
 
 FIGSIZE = (10.0, 5.6)
 DPI = 150

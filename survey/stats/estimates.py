@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
-from survey.cleaning import asked
+from survey.clean.rules import asked
 from survey.instrument import Instrument
-from survey.recode import multi_frame
+from survey.clean.recode import multi_frame
 
 TOPLINE_COLUMNS = [
     "question", "code", "label", "count", "pct", "base", "pct_of_asked", "n_asked", "nonsubstantive",

@@ -79,7 +79,7 @@ def headline_table(figures: Sequence, data, decimals: int = 2, level: float = 0.
 
     Parameters
     ----------
-    figures : sequence of :class:`survey.plan.Figure`
+    figures : sequence of :class:`survey.instrument.plan.Figure`
     data : pandas.DataFrame
         Clean, recoded respondents with each figure's indicator column (0/1/NA).
     decimals : int
@@ -94,7 +94,7 @@ def headline_table(figures: Sequence, data, decimals: int = 2, level: float = 0.
     """
     import pandas as pd
 
-    from survey.estimates import agreement_rates
+    from survey.stats.estimates import agreement_rates
 
     rates = agreement_rates(data, [f.indicator for f in figures], level).set_index("item")
     rows = []

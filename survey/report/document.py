@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 import survey
-from survey.published import attainable_counts
+from survey.stats.published import attainable_counts
 
 # ------------------------------------------------------------------ fixed text
 
@@ -625,7 +625,7 @@ def footer_section(study: Any, options: Any, w: Words) -> list[Block]:
 
 def chart_figures(study: Any, results: Mapping[str, Any], lang: str) -> list[tuple[str, str, Callable[[], Any]]]:
     """(file stem, alt text, figure maker) of every chart the results allow, in report order."""
-    from survey import charts  # matplotlib loads only when charts are drawn
+    from survey.report import charts  # matplotlib loads only when charts are drawn
 
     w = Words(lang)
     out: list[tuple[str, str, Callable[[], Any]]] = []
@@ -656,7 +656,7 @@ def _maker(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Callable[[], 
 
 
 def _agree_charts(study: Any, toplines: pd.DataFrame, w: Words) -> list[tuple[str, str, Callable[[], Any]]]:
-    from survey import charts  # matplotlib loads only when charts are drawn
+    from survey.report import charts  # matplotlib loads only when charts are drawn
 
     groups: dict[str, list[Any]] = {}
     for q in study.instrument.questions:
@@ -687,7 +687,7 @@ def _agree_charts(study: Any, toplines: pd.DataFrame, w: Words) -> list[tuple[st
 
 
 def _multi_charts(study: Any, toplines: pd.DataFrame, w: Words) -> list[tuple[str, str, Callable[[], Any]]]:
-    from survey import charts  # matplotlib loads only when charts are drawn
+    from survey.report import charts  # matplotlib loads only when charts are drawn
 
     out = []
     for q in study.instrument.questions:
@@ -823,7 +823,7 @@ def build(study: Any, options: Any, results: Mapping[str, Any], images: Mapping[
 
 def draw_charts(study: Any, results: Mapping[str, Any], lang: str, folder: Path) -> dict[str, Image]:
     """Draw every chart into ``folder/charts/`` and return them by file stem."""
-    from survey import charts  # matplotlib loads only when charts are drawn
+    from survey.report import charts  # matplotlib loads only when charts are drawn
 
     images: dict[str, Image] = {}
     makers = chart_figures(study, results, lang)

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from survey import conditions
+from survey.instrument import conditions
 from survey.errors import InstrumentError
 
 QUESTION_TYPES = ("single", "multi", "numeric", "text", "paradata")
@@ -548,9 +548,3 @@ def _parse(doc: Mapping[str, Any], path: str) -> Instrument:
     )
     return _build(base, questions, str(doc["version"]))
 
-
-if __name__ == "__main__":  # python -m survey.instrument export ...
-    import sys
-    from survey.cli import run
-    from survey.fielding import main
-    sys.exit(run(main))

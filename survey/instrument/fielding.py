@@ -14,11 +14,9 @@ Each writer builds the whole file in memory and replaces the target atomically.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import html
 import io
-import sys
 import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -27,8 +25,8 @@ from typing import Any
 import pandas as pd
 
 from survey.errors import ExportError, InstrumentError
-from survey.instrument import Derived, Instrument, Question, load_instrument
-from survey.tabular import write_bytes_atomic
+from survey.instrument import Derived, Instrument, Question
+from survey.write.tabular import write_bytes_atomic
 
 FORMATS = ("xlsform", "questionnaire", "codebook")
 LANGUAGE_NAMES = {
@@ -111,7 +109,7 @@ def _literal(value: Any) -> str:
 def relevant(cond: Mapping[str, Any], instrument: Instrument) -> str:
     """Translate a declarative condition into an XLSForm ``relevant`` XPath expression.
 
-    A missing answer never satisfies a comparison (as in :func:`survey.conditions.evaluate`),
+    A missing answer never satisfies a comparison (as in :func:`survey.instrument.conditions.evaluate`),
     so ``ne`` and ``not_in`` also require an answer.  A multi-select option column
     ``<id>_<code>`` becomes ``selected(${<id>}, '<code>')``.
 
@@ -677,37 +675,3 @@ def default_instrument(folder: str | Path = "instruments") -> Path:
             f"{folder.resolve()}: expected exactly one instrument file, found {names}: pass --instrument"
         )
     return found[0]
-
-
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m survey.instrument", description="Field an instrument.")
-    sub = p.add_subparsers(dest="command", required=True)
-    export = sub.add_parser("export", help="write an XLSForm, a printable questionnaire or a codebook")
-    export.add_argument("--format", dest="fmt", required=True, help=f"one of {', '.join(FORMATS)}")
-    export.add_argument("--out", type=Path, required=True, help="file to write (.xlsx; .md or .html; .md or .csv)")
-    export.add_argument("--instrument", type=Path, help="instrument YAML (default: the one file in ./instruments)")
-    export.add_argument("--version", help="instrument version to field (default: the current one)")
-    export.add_argument("--lang", help="XLSForm default language; questionnaire in this language only (default: all)")
-    export.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    return p
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m survey.instrument export --format F --out PATH [...]``; returns the exit status."""
-    args = parser().parse_args(argv)
-    if args.fmt not in FORMATS:
-        raise ExportError(f"unknown format '{args.fmt}' (valid: {', '.join(FORMATS)})")
-    instrument = load_instrument(args.instrument or default_instrument())
-    if args.version:
-        instrument = instrument.at_version(args.version)
-    if args.lang is not None:
-        _languages(instrument, [args.lang])
-    if args.fmt == "xlsform":
-        written = to_xlsform(instrument, args.out, default_language=args.lang)
-    elif args.fmt == "questionnaire":
-        written = to_questionnaire(instrument, args.out, languages=[args.lang] if args.lang else None)
-    else:
-        written = to_codebook(instrument, args.out)
-    if not args.quiet:
-        print(written, file=sys.stdout)
-    return 0

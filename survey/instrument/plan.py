@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from survey import conditions
+from survey.instrument import conditions
 from survey.errors import PlanError
 from survey.instrument import Instrument, load_instrument, read_yaml
 

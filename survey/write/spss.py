@@ -1,4 +1,4 @@
-"""SPSS export (.sav with full labels, companion .sps syntax, tables as .sav) and .sav input.
+"""SPSS export: .sav with full labels, companion .sps syntax, tables as .sav (reading is :mod:`survey.read.sav`).
 
 The module works on a generic variable dictionary (:class:`Variable`, :class:`MultiSet`) and
 needs no instrument; the caller maps questions to variables and removes personal data.
@@ -12,7 +12,7 @@ What goes where, and why:
   syntax (:func:`write_sps`), whose ``SAVE OUTFILE`` gives a .sav holding them.
 * Speed: pyreadstat writes cells one at a time from Python (about 11 s for a million
   respondents by 40 variables).  Here pyreadstat writes only the dictionary, from a one-row
-  frame, and the data section is encoded with numpy (:mod:`survey.savdata`), byte for byte
+  frame, and the data section is encoded with numpy (:mod:`survey.write.savdata`), byte for byte
   as pyreadstat would (about 1.5 s); anything it does not reproduce goes through pyreadstat
   as before.  Data are uncompressed as pyreadstat's default; ``row_compress=True`` writes
   SPSS bytecode compression (a quarter of the size for coded survey data).
@@ -46,15 +46,14 @@ import numpy as np
 import pandas as pd
 import pyreadstat
 
-from survey.errors import DataError, ExportError
-from survey.savdata import _TIME_UNITS, _Column, _columns, _data_chunks
+from survey.errors import ExportError
+from survey.read.sav import _is_real
+from survey.write.savdata import _TIME_UNITS, _Column, _columns, _data_chunks
 
 __all__ = [
     "MultiSet",
-    "SavMeta",
     "Variable",
     "check_labels",
-    "read_sav",
     "validate_names",
     "write_sav",
     "write_sps",
@@ -129,25 +128,6 @@ class MultiSet:
     label: str
     variables: tuple[str, ...]
     counted_value: int = 1
-
-
-@dataclass(frozen=True)
-class SavMeta:
-    """Dictionary of a .sav read by :func:`read_sav`.
-
-    ``missing`` holds discrete user-missing codes; ``missing_ranges`` holds ``(low, high)``
-    ranges.  Value-label keys that are whole numbers are given as ``int``.
-    """
-
-    file_label: str
-    encoding: str
-    variable_labels: dict[str, str]
-    value_labels: dict[str, dict[int | float, str]]
-    missing: dict[str, tuple[float, ...]]
-    missing_ranges: dict[str, tuple[tuple[float, float], ...]]
-    formats: dict[str, str]
-    measures: dict[str, str]
-    mr_sets: dict[str, dict[str, Any]]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -242,11 +222,6 @@ def check_labels(variables: Sequence[Variable]) -> list[str]:
 # ---------------------------------------------------------------------------------------------
 # Columns to SPSS types and formats
 
-
-def _plain_number(value: Any) -> int | float:
-    """A plain Python int/float (pyreadstat rejects numpy scalars as label keys)."""
-    number = float(value)
-    return int(number) if number.is_integer() else number
 
 
 def _finite_summary(values: np.ndarray) -> tuple[float, float, bool] | None:
@@ -357,13 +332,6 @@ def _variable_problems(series: pd.Series, kind: str, v: Variable) -> list[str]:
         problems += [problem] if problem else []
     return problems
 
-
-def _is_real(value: object) -> bool:
-    return (
-        isinstance(value, (int, float, np.integer, np.floating))
-        and not isinstance(value, bool)
-        and math.isfinite(float(value))
-    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -542,7 +510,7 @@ def _write_atomic(path: Path, write: Any, suffix: str) -> None:
 # from Python; at a million respondents that is most of the run.  The dictionary depends on
 # the data only through the case count and each string variable's longest value, so
 # pyreadstat writes it from a one-row frame holding those values, and the data are encoded
-# by :mod:`survey.savdata`; here the dictionary is split off pyreadstat's file and its case
+# by :mod:`survey.write.savdata`; here the dictionary is split off pyreadstat's file and its case
 # count set.
 
 _TERMINATION = struct.pack("<2i", 999, 0)
@@ -1002,83 +970,3 @@ def write_table_sav(
         for c in tables.columns
     ]
     return write_sav(tables, variables, path, file_label=file_label)
-
-
-# ---------------------------------------------------------------------------------------------
-# read_sav
-
-
-def _read(path: Path, encoding: str | None) -> tuple[pd.DataFrame, Any]:
-    return pyreadstat.read_sav(
-        str(path), user_missing=True, apply_value_formats=False, encoding=encoding
-    )
-
-
-def _meta(meta: Any, encoding: str) -> SavMeta:
-    ranges = getattr(meta, "missing_ranges", {}) or {}
-    discrete = {
-        name: tuple(r["lo"] for r in rs if r["lo"] == r["hi"]) for name, rs in ranges.items()
-    }
-    spans = {
-        name: tuple((r["lo"], r["hi"]) for r in rs if r["lo"] != r["hi"])
-        for name, rs in ranges.items()
-    }
-    return SavMeta(
-        file_label=meta.file_label or "",
-        encoding=encoding,
-        variable_labels={k: v or "" for k, v in meta.column_names_to_labels.items()},
-        value_labels={
-            name: {_plain_number(k) if _is_real(k) else k: t for k, t in labels.items()}
-            for name, labels in meta.variable_value_labels.items()
-        },
-        missing={k: v for k, v in discrete.items() if v},
-        missing_ranges={k: v for k, v in spans.items() if v},
-        formats=dict(meta.original_variable_types),
-        measures=dict(meta.variable_measure),
-        mr_sets=dict(getattr(meta, "mr_sets", {}) or {}),
-    )
-
-
-def read_sav(
-    path: str | os.PathLike[str], *, encoding: str | None = None
-) -> tuple[pd.DataFrame, SavMeta]:
-    """Read a .sav (e.g. a survey platform's export) keeping numeric codes.
-
-    User-missing codes are kept as their values (listed in the metadata), value labels are
-    not applied.  The file's own encoding is used unless ``encoding`` is given; when decoding
-    fails, GB18030 (older Chinese files) is tried before giving up.
-
-    Returns
-    -------
-    data : DataFrame
-        Numeric columns as float64 (system-missing is NaN), text as strings.
-    meta : SavMeta
-
-    Raises
-    ------
-    DataError
-        The file is missing or unreadable (message names the file).
-
-    Examples
-    --------
-    >>> import pandas as pd, tempfile, pathlib
-    >>> out = pathlib.Path(tempfile.mkdtemp()) / "w1.sav"
-    >>> _ = write_sav(pd.DataFrame({"q1": [1, 9]}), [Variable("q1", "Agree?", {1: "Yes"}, (9,))],
-    ...               out, file_label="Wave 1")
-    >>> data, meta = read_sav(out)
-    >>> data["q1"].tolist(), meta.missing, meta.value_labels
-    ([1.0, 9.0], {'q1': (9.0,)}, {'q1': {1: 'Yes'}})
-    """
-    source = Path(path)
-    if not source.is_file():
-        raise DataError(f"{source}: no such .sav file")
-    attempts = [encoding] if encoding else [None, "GB18030"]
-    errors = []
-    for attempt in attempts:
-        try:
-            data, meta = _read(source, attempt)
-        except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, UnicodeError) as error:
-            errors.append(f"{attempt or 'declared encoding'}: {error}")
-            continue
-        return data, _meta(meta, attempt or meta.file_encoding or "")
-    raise DataError(f"{source}: cannot read as SPSS .sav ({'; '.join(errors)})")

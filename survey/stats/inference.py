@@ -181,7 +181,7 @@ def proportion(y: pd.Series, weights: pd.Series | None = None, *, level: float =
         The raking variables' categories for each respondent (index as ``y``); a
         respondent with any of them missing, or absent, is not in the design.
         ``weights`` must then be the weights raked on exactly these margins
-        (e.g. from :func:`survey.weighting.rake`): the SE is that of
+        (e.g. from :func:`survey.stats.weighting.rake`): the SE is that of
         ``svymean(~y, rake(design, ...), na.rm = TRUE)``.
 
     Returns

@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from survey import conditions
+from survey.instrument import conditions
 from survey.errors import DataError
 from survey.instrument import Instrument, Question
-from survey.readers import RAW_ROW
+from survey.read.canonical import RAW_ROW
 
 EXCLUSION_COLUMNS = ["respondent_id", RAW_ROW, "reason", "detail"]
 
@@ -195,7 +195,7 @@ def clean(raw: pd.DataFrame, instrument: Instrument) -> Cleaned:
     Parameters
     ----------
     raw : pandas.DataFrame
-        Typed raw data from :func:`survey.readers.read_raw` (not modified).
+        Typed raw data from :func:`survey.read.canonical.read_raw` (not modified).
     instrument : Instrument
 
     Returns

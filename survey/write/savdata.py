@@ -1,6 +1,6 @@
 """The data records of a .sav: doubles, padded strings, bytecode compression, as ReadStat writes them.
 
-:func:`survey.spss.write_sav` has pyreadstat write the dictionary from a one-row frame and
+:func:`survey.write.spss.write_sav` has pyreadstat write the dictionary from a one-row frame and
 the cases are encoded here with numpy, byte for byte as pyreadstat would write them
 (System File Format, "Data Record"):
 

@@ -1,7 +1,7 @@
 """Comparing waves: indicators wave by wave, the change from the previous wave, a stacked file.
 
 Waves are independent samples.  The change and its test come from
-:func:`survey.inference.difference` (R ``svycontrast`` on ``svyby(~y, ~wave,
+:func:`survey.stats.inference.difference` (R ``svycontrast`` on ``svyby(~y, ~wave,
 svymean)`` with wave as stratum): design-based on the weights when both waves are
 weighted, on simple random sampling otherwise.  An indicator enters the
 comparison only when its source question exists in both waves' instrument
@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from survey.inference import difference, proportion
+from survey.stats.inference import difference, proportion
 
 TREND_COLUMNS = [
     "id", "wave", "estimate_pct", "ci_low", "ci_high", "n_base", "weighted_pct", "weighted_ci_low",

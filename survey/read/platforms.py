@@ -3,7 +3,7 @@
 Each platform export (WJX/问卷星, Qualtrics, SurveyMonkey, KoboToolbox/ODK, SPSS
 ``.sav``) is mapped onto :attr:`Instrument.raw_columns` by a rule DECLARED per
 platform, never guessed column by column, then typed exactly like
-:func:`survey.readers.read_raw`.  Before anything is converted, the export is
+:func:`survey.read.canonical.read_raw`.  Before anything is converted, the export is
 compared with the instrument and every disagreement (drift) is reported in one
 :class:`DataError`: missing questions or options, unexpected columns, option
 labels or codes the instrument does not have, options in another order.
@@ -71,9 +71,9 @@ import numpy as np
 import pandas as pd
 
 from survey.errors import DataError
-from survey.fielding import LANGUAGE_NAMES
+from survey.instrument.fielding import LANGUAGE_NAMES
 from survey.instrument import Instrument, Question
-from survey.readers import RAW_ROW, TIME_FORMAT, check_columns, decode, read_table, typed
+from survey.read.canonical import RAW_ROW, TIME_FORMAT, check_columns, decode, read_table, typed
 
 _SHOW = 8
 
@@ -659,7 +659,7 @@ def _sav_text(values: pd.Series, coded: bool) -> pd.Series:
 
 def read_spss(path: Path, instrument: Instrument, encoding: str | None, allow_extra: bool) -> Export:
     """SPSS ``.sav`` with the canonical variable names; value labels checked against the instrument."""
-    from survey.spss import read_sav
+    from survey.read.sav import read_sav
 
     if not path.exists():
         raise DataError(f"{path}: file not found")
@@ -695,7 +695,7 @@ def _check_value_labels(q: Question, name: str, labels: Mapping[float, str], m: 
 
 
 def read_canonical(path: Path, instrument: Instrument, encoding: str | None, allow_extra: bool) -> Export:
-    """The instrument's own layout (see :func:`survey.readers.read_raw`)."""
+    """The instrument's own layout (see :func:`survey.read.canonical.read_raw`)."""
     frame = read_table(path, encoding)
     check_columns(frame.columns, instrument, path, allow_extra)
     return Export(frame[list(instrument.raw_columns)], np.arange(1, len(frame) + 1),
@@ -767,7 +767,7 @@ def read_platform(
     Returns
     -------
     pandas.DataFrame
-        Exactly what :func:`survey.readers.read_raw` returns for the canonical
+        Exactly what :func:`survey.read.canonical.read_raw` returns for the canonical
         layout.  ``frame.attrs["platform"]`` says what was read: ``format``,
         ``variant``, ``encoding``, ``detected`` and ``notes`` (ignored metadata,
         where the respondent id came from, dropped preview rows, ...).  ``raw_row``

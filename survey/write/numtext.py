@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from survey.arrowtext import _join
+from survey.write.arrowtext import _join
 
 #: The float format of CSV files (``to_csv(float_format=...)``); :func:`format_g10` gives it.
 FLOAT_FORMAT = "%.10g"

@@ -18,7 +18,7 @@ from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
-from survey.crosstabs import weight_array
+from survey.stats.crosstabs import weight_array
 from survey.errors import DataError
 
 AGREEMENT_COLUMNS = ["item", "banner", "category", "estimate", "n_base", "ci_low", "ci_high"]
@@ -76,7 +76,7 @@ def agreement_by(
         (``expit(logit p +- t * se / (p (1 - p)))``, t with the domain's
         respondents minus 1 as df), ``deff`` as R ``svymean(..., deff =
         "replace")`` (variance over ``p (1 - p) / (n_base - 1)``) and ``n_eff =
-        n_base / deff`` (the definitions of :func:`survey.inference.proportion`).
+        n_base / deff`` (the definitions of :func:`survey.stats.inference.proportion`).
         Categories are a categorical's order or the sorted codes.
 
     Examples

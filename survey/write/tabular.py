@@ -34,9 +34,9 @@ and garbles Chinese in BOM-less UTF-8: analysts who work in Excel should use the
 XLSX exports (or Data > From Text/CSV, which asks for the encoding); pass
 ``bom=True`` to :func:`write_csv` for a file meant only for Excel.
 
-Workbooks are written by :mod:`survey.xlsx` (with :func:`neutralise` and
+Workbooks are written by :mod:`survey.write.xlsx` (with :func:`neutralise` and
 :func:`write_bytes_atomic` from here); the exact text of floats and datetimes
-comes from :mod:`survey.numtext`.
+comes from :mod:`survey.write.numtext`.
 """
 
 from __future__ import annotations
@@ -56,9 +56,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from survey.arrowtext import _arrow, _buffer, _has_any, _join, _large_text
+from survey.write.arrowtext import _arrow, _buffer, _has_any, _join, _large_text
 from survey.errors import ExportError
-from survey.numtext import FLOAT_FORMAT, datetime_text, format_g10
+from survey.write.numtext import FLOAT_FORMAT, datetime_text, format_g10
 
 #: First characters that make a spreadsheet evaluate a cell (OWASP CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")

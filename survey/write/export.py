@@ -1,0 +1,175 @@
+"""SPSS export of a run: the instrument's dictionary mapped onto :mod:`survey.write.spss`.
+
+:mod:`survey.write.spss` writes any labelled frame; this module says what a study's
+variables are: question texts as variable labels (in the run's language), codes
+with value labels, non-substantive codes as user-missing values, measurement
+levels from the scales, multi-selects as 0/1 dichotomies with a multiple-response
+set, derived variables with their labels, and the weight.  Free text goes to a
+verbatim file beside the .sav (redacted as in the run), never into the .sav.
+
+``python -m survey.write.export RUN_FOLDER`` exports a run written by
+:mod:`survey.analyze` again (e.g. in the other language) from its
+``run.json``, ``data/respondents.csv`` and ``crosstabs.csv``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from survey.write import spss
+from survey.errors import DataError
+from survey.instrument import Instrument, derived_codes
+from survey.write.tabular import write_csv
+
+TABLE_LABELS = {
+    "question": "Question (row variable)", "banner": "Banner variable (column variable)",
+    "row_code": "Row code", "row_label": "Row label", "col_code": "Column code", "col_label": "Column label",
+    "col_letter": "Column letter", "count": "Count (unweighted)", "weighted_count": "Weighted count",
+    "col_pct": "Column % (unweighted)", "weighted_col_pct": "Column % (weighted)",
+    "base": "Column base (unweighted)", "weighted_base": "Column base (weighted)",
+    "sig_letters": "Significantly higher than columns", "pct_of_responses": "% of responses (unweighted)",
+    "weighted_pct_of_responses": "% of responses (weighted)",
+}
+SELECTED = {"en": {0: "Not selected", 1: "Selected"}, "zh": {0: "未选", 1: "选中"}}
+
+
+def _label(mapping: dict[str, str], lang: str, fallback: str) -> str:
+    return mapping.get(lang) or mapping.get("en") or fallback
+
+
+def variables(frame: pd.DataFrame, instrument: Instrument, lang: str = "en") -> list[spss.Variable]:
+    """The SPSS dictionary of a respondent file's columns, from the instrument.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Columns of the respondent file (text columns already removed).
+    instrument : Instrument
+    lang : {"en", "zh"}
+
+    Returns
+    -------
+    list of Variable
+        One per column of ``frame``, in its order.
+    """
+    questions = {q.id: q for q in instrument.questions}
+    derived = {d.id: d for d in instrument.derived}
+    options = {f"{q.id}_{c.code}": (q, c) for q in instrument.questions if q.type == "multi" for c in q.codes}
+    out = []
+    for name in frame.columns:
+        if name in options:
+            q, c = options[name]
+            out.append(spss.Variable(name, f"{q.wording(lang)}: {c.text(lang)}", SELECTED.get(lang, SELECTED["en"]),
+                                     format="F1.0"))
+        elif name in questions:
+            q = questions[name]
+            if q.coded:
+                out.append(spss.Variable(name, q.wording(lang), {c.code: c.text(lang) for c in q.codes},
+                                         missing=tuple(float(c) for c in q.nonsubstantive_codes),
+                                         measure=q.measure, format=None))
+            elif q.type == "numeric":
+                out.append(spss.Variable(name, q.wording(lang), measure="scale"))
+            else:
+                out.append(spss.Variable(name, q.wording(lang)))
+        elif name in derived:
+            d = derived[name]
+            out.append(spss.Variable(name, d.wording(lang),
+                                     {c.code: c.text(lang) for c in derived_codes(instrument, d)},
+                                     measure=d.measure if d.type != "indicator" else "nominal"))
+        elif name == "weight":
+            out.append(spss.Variable(name, "Weight" if lang != "zh" else "权重", measure="scale", format="F10.6"))
+        elif name == "raw_row":
+            out.append(spss.Variable(name, "Row in the raw file" if lang != "zh" else "原始文件行号",
+                                     measure="scale", format=None))
+        else:
+            raise DataError(f"{name}: column of the respondent file unknown to instrument {instrument.id}")
+    return out
+
+
+def multisets(frame: pd.DataFrame, instrument: Instrument, lang: str = "en") -> list[spss.MultiSet]:
+    """One multiple-dichotomy set per multi-select question present in ``frame``."""
+    out = []
+    for q in instrument.questions:
+        cols = tuple(c for c in q.columns if c in frame.columns) if q.type == "multi" else ()
+        if cols:
+            out.append(spss.MultiSet(f"${q.id}"[:64], q.wording(lang), cols))
+    return out
+
+
+def _sav_frame(respondents: pd.DataFrame, text: Sequence[str]) -> pd.DataFrame:
+    """Numbers as floats, times as naive datetimes, free text out (it goes to the verbatim file)."""
+    frame = respondents.drop(columns=[c for c in text if c in respondents.columns])
+    out = {}
+    for name in frame.columns:
+        values = frame[name]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            out[name] = values
+        elif pd.api.types.is_numeric_dtype(values):  # as astype("Float64").astype(float), without the copy
+            out[name] = pd.Series(values.to_numpy(dtype=float, na_value=np.nan), index=values.index, name=name)
+        else:
+            out[name] = values.astype(object).where(values.notna(), "")
+    return pd.DataFrame(out, index=frame.index)
+
+
+def export_spss(
+    respondents: pd.DataFrame, tables: pd.DataFrame | None, instrument: Instrument, folder: Path, *,
+    stem: str, lang: str = "en", file_label: str = "", text_columns: Sequence[str] = (),
+) -> list[str]:
+    """Write ``<stem>.sav``, ``<stem>.sps``, ``<stem>-verbatims.csv`` and ``crosstabs.sav``.
+
+    Parameters
+    ----------
+    respondents : pandas.DataFrame
+        The clean respondent file as the run writes it (personal data already
+        removed and text redacted, unless the analyst asked otherwise).
+    tables : pandas.DataFrame, optional
+        The run's ``crosstabs.csv`` (tidy); reproduced by the syntax file's
+        CROSSTABS and written as ``crosstabs.sav``.
+    instrument : Instrument
+    folder : Path
+        Where the files go (created).
+    stem : str
+        ``<study>-wave<id>``.
+    lang : {"en", "zh"}
+        Language of variable and value labels.
+    file_label : str
+    text_columns : sequence of str
+        Free-text columns: written to the verbatim CSV with ``respondent_id``.
+
+    Returns
+    -------
+    list of str
+        Warnings (labels cut at SPSS's byte limits).
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    frame = _sav_frame(respondents, text_columns)
+    dictionary = variables(frame, instrument, lang)
+    spss.validate_names([v.name for v in dictionary])
+    sets = multisets(frame, instrument, lang)
+    weight = "weight" if "weight" in frame.columns else None
+    if weight:  # SPSS WEIGHT ignores cases with a missing weight: say 0 explicitly
+        frame[weight] = frame[weight].fillna(0.0)
+    warnings = [w for w in spss.write_sav(frame, dictionary, folder / f"{stem}.sav", file_label=file_label,
+                                          multisets=sets, weight=weight, personal=instrument.personal_columns,
+                                          row_compress=True)
+                if "multiple response" not in w]
+    pairs: list[tuple[str, str]] = []
+    if tables is not None and not tables.empty:
+        single = tables[(tables["banner"] != "Total") & tables["question"].isin(frame.columns)
+                        & tables["banner"].isin(frame.columns)]
+        pairs = list(dict.fromkeys(zip(single["question"], single["banner"])))
+        table_frame = tables.assign(row_code=tables["row_code"].astype(str), col_code=tables["col_code"].astype(str))
+        warnings += spss.write_table_sav(table_frame, folder / "crosstabs.sav", labels=TABLE_LABELS,
+                                         file_label=f"{file_label} tables"[:64])
+    spss.write_sps(folder / f"{stem}.sps", sav_name=f"{stem}.sav", variables=dictionary, multisets=sets,
+                   weight=weight, crosstabs=pairs, save_as=f"{stem}-labelled.sav")
+    ident = instrument.by_role("id")
+    present = [c for c in text_columns if c in respondents.columns]
+    if present:
+        verbatim = respondents[[ident.id, *present]] if ident is not None else respondents[present]
+        write_csv(verbatim[respondents[present].notna().any(axis=1)], folder / f"{stem}-verbatims.csv")
+    return warnings
