@@ -70,6 +70,7 @@ def test_killed_run_leaves_previous_output_intact(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     (out / "headlines.csv").write_text("previous\n")
+    (out / "run.json").write_text("{}\n")  # a previous run's marker
     proc = subprocess.Popen([sys.executable, "-m", "survey.analyze", "--out", str(out), "--quiet"], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 60
@@ -78,7 +79,7 @@ def test_killed_run_leaves_previous_output_intact(tmp_path):
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert (out / "headlines.csv").read_text() == "previous\n"
-    assert sorted(p.name for p in out.iterdir()) == ["headlines.csv"]
+    assert sorted(p.name for p in out.iterdir()) == ["headlines.csv", "run.json"]
     assert len(list(tmp_path.glob(".out.tmp-*"))) == 1  # the killed run's folder, until the next run
     assert main(["--plan", str(PLAN), "--out", str(out), "--quiet", "--no-charts", "--no-spss"]) == 0
     assert list(tmp_path.glob(".out.tmp-*")) == [] and (out / "toplines.csv").exists()

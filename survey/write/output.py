@@ -27,6 +27,7 @@ def atomic_folder(final: str | Path) -> Iterator[Path]:
     ...     (tmp / "a.csv").write_text("a\\n")
     """
     final = Path(final)
+    _refuse_foreign(final)
     final.parent.mkdir(parents=True, exist_ok=True)
     _remove_abandoned(final)
     tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.tmp-{os.getpid()}-", dir=final.parent))
@@ -40,6 +41,32 @@ def atomic_folder(final: str | Path) -> Iterator[Path]:
         os.replace(final, old)
     os.replace(tmp, final)
     shutil.rmtree(old, ignore_errors=True)
+
+
+RUN_MARKER = "run.json"
+
+
+def _refuse_foreign(final: Path) -> None:
+    """Refuse to replace anything but the output of an earlier run.
+
+    ``final`` may be absent, an empty folder, a run folder (it holds ``run.json``) or a
+    folder inside a run folder (e.g. its ``spss/``).  A file, a user's folder, the current
+    directory or one of its parents is never replaced.
+    """
+    if not final.exists() and not final.is_symlink():
+        return
+    where = final.resolve()
+    here = Path.cwd().resolve()
+    if final.is_symlink() or not final.is_dir():
+        raise SurveyError(f"{final}: exists and is not a folder; choose another --out")
+    if where == here or where in here.parents or where == Path.home().resolve():
+        raise SurveyError(f"{final}: is the current folder, one of its parents or the home folder; choose another --out")
+    if not any(where.iterdir()):
+        return
+    if (where / RUN_MARKER).is_file() or (where.parent / RUN_MARKER).is_file():
+        return
+    raise SurveyError(f"{final}: folder exists and was not written by a run (no {RUN_MARKER}); "
+                      "choose another --out or empty it yourself")
 
 
 def _remove_abandoned(final: Path) -> None:
