@@ -13,8 +13,11 @@ from pathlib import Path
 
 from survey import artifacts
 from survey.cli import Progress, default_plan, run
-from survey.write.output import atomic_folder
+from survey.i18n import check_language, default_language
+from survey.instrument import load_instrument
+from survey.instrument.plan import load_plan
 from survey.study import Study
+from survey.write.output import atomic_folder
 
 
 def parser() -> argparse.ArgumentParser:
@@ -27,7 +30,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--raw", type=Path, help="raw response file (default: the wave's file in the plan)")
     p.add_argument("--wave", help="wave id (default: the first wave of the plan)")
     p.add_argument("--out", type=Path, help="output folder (default: reports/<study>/wave<id>)")
-    p.add_argument("--lang", choices=["en", "zh"], default="en", help="language of labels and report")
+    p.add_argument("--lang", help="language of labels and report: one the instrument declares "
+                   "(default: en if it declares it, else its first)")
     p.add_argument("--format", dest="fmt", help="raw file format: canonical, wjx, qualtrics, surveymonkey, kobo, sav (default: the plan's)")
     p.add_argument("--encoding", help="text encoding of the raw file (default: UTF-8, or detected for platform exports)")
     p.add_argument("--allow-extra-columns", action="store_true", help="ignore raw columns the instrument does not know")
@@ -40,11 +44,22 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def run_language(plan: Path, instrument: Path | None, lang: str | None) -> str:
+    """The run's language: ``lang`` if the instrument declares it (LanguageError lists those it does), else its default.
+
+    Read from the plan's instrument (or ``instrument``) before any data is read.
+    """
+    _, inst = load_plan(plan, load_instrument(instrument) if instrument else None)
+    return check_language(lang, inst.languages, inst.path) if lang else default_language(inst.languages)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    plan = args.plan or default_plan()
+    lang = run_language(plan, args.instrument, args.lang)
     progress = Progress(total=len(artifacts.STAGES) + 5, quiet=args.quiet)  # + reading stages and "writing files"
     study = Study.from_plan(
-        args.plan or default_plan(),
+        plan,
         args.wave,
         raw=args.raw,
         instrument=args.instrument,
@@ -55,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     out = args.out or Path("reports") / study.plan.study / f"wave{study.wave.id}"
     options = artifacts.Options(
-        lang=args.lang,
+        lang=lang,
         spss=args.spss,
         charts=args.charts,
         include_personal=args.include_personal,
@@ -68,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         summary = artifacts.write_all(study, tmp, options, progress.stage)
     progress.close()
     if not args.quiet:
-        print(artifacts.summary_text(study, summary, out))
+        print(artifacts.summary_text(study, summary, out, options.lang))
     return 0
 
 

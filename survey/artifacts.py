@@ -23,10 +23,11 @@ from typing import Any
 
 import pandas as pd
 
+from survey.i18n import fallback_note, translator
 from survey.report import document as report
+from survey.study import Study
 from survey.write import workbook
 from survey.write.export import export_spss
-from survey.study import Study
 from survey.write.tabular import write_csv
 
 
@@ -107,7 +108,7 @@ def core(study: Study, folder: Path, options: Options, results: Results) -> None
     results["headlines"] = headlines
     results["toplines"] = study.toplines(options.lang)
     _write(options, write_csv, results["toplines"], folder / "toplines.csv")
-    _write(options, write_csv, study.agreement(), folder / "agreement.csv")
+    _write(options, write_csv, study.agreement(lang=options.lang), folder / "agreement.csv")
     _write(options, write_csv, study.cleaned.exclusions, folder / "exclusions.csv")
     results["reconciliation"] = study.cleaned.reconciliation()
     write_json(results["reconciliation"], folder / "reconciliation.json")
@@ -226,36 +227,47 @@ def write_all(study: Study, folder: Path, options: Options, stage: Callable[[str
     return results
 
 
-def summary_text(study: Study, results: Results, out: Path) -> str:
-    """The few lines printed at the end of a run."""
+def summary_text(study: Study, results: Results, out: Path, lang: str = "en") -> str:
+    """The few lines printed at the end of a run, in ``lang``.
+
+    The line before the last says, once, how many messages had no translation and
+    were shown in English (in any file of the run or in this summary), if any did.
+    """
+    t = translator(lang)
     rec = results["reconciliation"]
     reasons = ", ".join(f"{k} {v}" for k, v in rec.items() if k not in ("raw", "valid", "excluded"))
     lines = [
-        f"{study.plan.study} wave {study.wave.id} ({study.wave.label}): {study.raw_path.name}"
-        + (" [synthetic reconstruction]" if study.wave.synthetic else ""),
-        f"raw {rec['raw']} = valid {rec['valid']} + excluded {rec['excluded']} ({reasons or 'none'})",
+        t.gettext("{study} wave {wave} ({label}): {file}", study=study.plan.study, wave=study.wave.id,
+                  label=study.wave.label, file=study.raw_path.name)
+        + (" " + t.gettext("[synthetic reconstruction]") if study.wave.synthetic else ""),
+        t.gettext("raw {raw} = valid {valid} + excluded {excluded} ({reasons})", raw=rec["raw"], valid=rec["valid"],
+                  excluded=rec["excluded"], reasons=reasons or t.gettext("none")),
     ]
     if study.weighting is not None:
         d = study.weighting.diagnostics
-        lines.append(f"weighted {d['n_weighted']} respondents ({d['n_outside_scope']} outside the weighting scope): "
-                     f"{d['method']}, {d['iterations']} iterations, converged {str(d['converged']).lower()}, "
-                     f"deff {d['deff']:.2f}, effective n {d['n_eff']:.0f}, trimmed {100 * d['trimmed_share']:.1f}%")
+        lines.append(t.gettext(
+            "weighted {n} respondents ({outside} outside the weighting scope): {method}, {iterations} iterations, "
+            "converged {converged}, deff {deff}, effective n {n_eff}, trimmed {trimmed}%",
+            n=d["n_weighted"], outside=d["n_outside_scope"], method=d["method"], iterations=d["iterations"],
+            converged=t.gettext("true") if d["converged"] else t.gettext("false"), deff=f"{d['deff']:.2f}",
+            n_eff=f"{d['n_eff']:.0f}", trimmed=f"{100 * d['trimmed_share']:.1f}"))
     if "redactions" in results:
-        found = ", ".join(f"{k} {v}" for k, v in sorted(results["redactions"].items()) if v) or "none"
-        lines.append(f"redacted in open text: {found}")
+        found = ", ".join(f"{k} {v}" for k, v in sorted(results["redactions"].items()) if v) or t.gettext("none")
+        lines.append(t.gettext("redacted in open text: {found}", found=found))
     headlines: pd.DataFrame = results.get("headlines", pd.DataFrame())
     if not headlines.empty:
-        lines.append(f"{'figure':<18}{'published':>10}{'recomputed':>12}{'n':>6}  reproduced  consistent at stated n")
+        head = (t.gettext("figure"), t.gettext("published"), t.gettext("recomputed"), t.gettext("reproduced"),
+                t.gettext("consistent at stated n"))
+        lines.append(f"{head[0]:<18}{head[1]:>10}{head[2]:>12}{'n':>6}  {head[3]:<10}  {head[4]}")
+        yes, no = t.gettext("yes"), t.gettext("NO")
         for r in headlines.itertuples():
-            verdict = "yes" if r.grim_consistent else f"no (n = {r.attainable_bases.replace(';', ', ')})"
-            lines.append(
-                f"{r.id:<18}{r.published_pct:>9.2f}%{r.estimate_pct:>11.2f}%{r.n_base:>6}  "
-                f"{'yes' if r.reproduced else 'NO':<10}  {verdict}"
-            )
-        lines.append(
-            f"reproduced {int(headlines['reproduced'].sum())} of {len(headlines)}; "
-            f"not attainable as k/{headlines['stated_n'].iloc[0]}: "
-            + (", ".join(headlines.loc[~headlines['grim_consistent'], 'id']) or "none")
-        )
-    lines.append(f"written to {out}")
-    return "\n".join(lines)
+            verdict = yes if r.grim_consistent else t.gettext("no (n = {bases})", bases=r.attainable_bases.replace(";", ", "))
+            lines.append(f"{r.id:<18}{r.published_pct:>9.2f}%{r.estimate_pct:>11.2f}%{r.n_base:>6}  "
+                         f"{yes if r.reproduced else no:<10}  {verdict}")
+        lines.append(t.gettext(
+            "reproduced {k} of {n}; not attainable as k/{stated}: {ids}", k=int(headlines["reproduced"].sum()),
+            n=len(headlines), stated=headlines["stated_n"].iloc[0],
+            ids=", ".join(headlines.loc[~headlines["grim_consistent"], "id"]) or t.gettext("none")))
+    written = t.gettext("written to {out}", out=out)
+    note = fallback_note(lang)
+    return "\n".join(lines + ([note] if note else []) + [written])

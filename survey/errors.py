@@ -36,3 +36,7 @@ class WeightingError(SurveyError):
 
 class ExportError(SurveyError):
     """An export (SPSS, spreadsheet) cannot be written faithfully."""
+
+
+class LanguageError(SurveyError):
+    """A language was asked for that the instrument does not declare (the message lists those it does)."""

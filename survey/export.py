@@ -16,6 +16,7 @@ import pandas as pd
 
 from survey.cli import run
 from survey.errors import DataError
+from survey.i18n import check_language, fallback_note
 from survey.instrument import Instrument, load_instrument
 from survey.write.export import export_spss
 from survey.write.output import atomic_folder
@@ -25,7 +26,7 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m survey.export",
                                 description="Export an existing run of python -m survey.analyze to SPSS (.sav, .sps).")
     p.add_argument("run", type=Path, help="the run's output folder (has run.json and data/respondents.csv)")
-    p.add_argument("--lang", choices=["en", "zh"], help="language of the labels (default: the run's)")
+    p.add_argument("--lang", help="language of the labels: one the instrument declares (default: the run's)")
     p.add_argument("--out", type=Path, help="output folder (default: RUN/spss)")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     return p
@@ -42,7 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     tables_path = args.run / "crosstabs.csv"
     tables = pd.read_csv(tables_path, dtype={"row_code": str, "col_code": str},
                          keep_default_na=False, na_values=[""]) if tables_path.is_file() else None
-    lang = args.lang or meta.get("lang", "en")
+    lang = check_language(args.lang or meta.get("lang", "en"), instrument.languages, meta["instrument"])
     out = args.out or args.run / "spss"
     with atomic_folder(out) as tmp:
         warnings = export_spss(respondents, tables, instrument, tmp, stem=meta["stem"], lang=lang,
@@ -50,6 +51,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.quiet:
         for w in warnings:
             print(f"warning: {w}", file=sys.stderr)
+        if note := fallback_note(lang):
+            print(note, file=sys.stderr)
         print(f"written to {out}")
     return 0
 

@@ -159,8 +159,8 @@ class Study:
         cal = self.calibration() if calibrated else None
         return inference.proportion(y, self.weights, level=level, ci_method=ci_method, calibration=cal)
 
-    def agreement(self, level: float = 0.95) -> pd.DataFrame:
-        """Every indicator's rate: unweighted (Wilson) and, when weighted, design-based.
+    def agreement(self, level: float = 0.95, lang: str = "en") -> pd.DataFrame:
+        """Every indicator's rate: unweighted (Wilson) and, when weighted, design-based; labels in ``lang``.
 
         Returns
         -------
@@ -173,7 +173,7 @@ class Study:
         rates = estimates.agreement_rates(self.data, names, level)
         out = pd.DataFrame({
             "item": names,
-            "label": [self.instrument.variables()[n].wording("en") for n in names],
+            "label": [self.instrument.variables()[n].wording(lang) for n in names],
             "estimate_pct": 100 * rates["estimate"], "n_base": rates["n_base"], "count": rates["count"],
             "ci_low": 100 * rates["ci_low"], "ci_high": 100 * rates["ci_high"],
         })
@@ -304,15 +304,8 @@ class Study:
 
     @property
     def coding_frame(self) -> Any:
-        """The plan's coding frame of the open-ended question, or None."""
-        from survey.text.openended import load_coding_frame
-
-        name = self.plan.open_ended.get("coding_frame")
-        if not name or self.open_question is None:
-            return None
-        if "coding_frame" not in self.cache:
-            self.cache["coding_frame"] = load_coding_frame(self.plan.path.parent / name)
-        return self.cache["coding_frame"]
+        """The plan's coding frame of the open-ended question (loaded and checked with the plan), or None."""
+        return None if self.open_question is None else self.plan.coding_frame
 
     @property
     def open_question(self) -> str | None:
@@ -329,7 +322,7 @@ class Study:
 
     def accounts(self, lang: str = "en", *, redact: bool = True) -> pd.DataFrame:
         """One row per account for review: id, language, background, text, themes, empty coder columns."""
-        from survey.text.openended import detect_language
+        from survey.text.language import detect_language
 
         q = self.open_question
         text, counts = self.redacted(q) if redact else (self.data[q], {})
@@ -340,7 +333,7 @@ class Study:
             {c.code: c.text(lang) for c in self.instrument.codes_of(b)}) for b in self.plan.banner}
         out = pd.DataFrame({
             "respondent_id": self.data.loc[has, ident.id] if ident else self.data.index[has],
-            "language": detect_language(text[has]),
+            "language": detect_language(text[has], self.instrument.languages),
             **background,
             "text": text[has],
             "themes": _joined_names(codes.to_numpy() == 1, list(codes.columns)),

@@ -9,10 +9,10 @@ import openpyxl
 import pytest
 from pyxform.xls2xform import convert
 
-from survey.instrument import __main__ as instrument_cli
-from survey.instrument import fielding
 from survey.cli import run
-from survey.instrument import load_instrument
+from survey.errors import LanguageError
+from survey.instrument import __main__ as instrument_cli
+from survey.instrument import fielding, load_instrument
 from tests.conftest import INSTRUMENT
 
 
@@ -106,7 +106,7 @@ def test_xlsform_is_byte_identical(current, tmp_path):
 def test_xlsform_needs_xlsx_and_known_options(current, tmp_path):
     with pytest.raises(fielding.ExportError, match="must be written as .xlsx"):
         fielding.to_xlsform(current, tmp_path / "form.csv")
-    with pytest.raises(fielding.ExportError, match=r"language\(s\) fr not in the instrument"):
+    with pytest.raises(LanguageError, match=r"language 'fr' is not declared by .*ccg-2020.yaml \(languages: en, zh\)"):
         fielding.to_xlsform(current, tmp_path / "form.xlsx", default_language="fr")
 
 
@@ -288,7 +288,7 @@ def test_cli_version_and_lang(tmp_path, capsys):
         (["--format", "pdf"], "error: unknown format 'pdf' (valid: xlsform, questionnaire, codebook)"),
         (["--format", "xlsform", "--instrument", "nowhere.yaml"], "error: nowhere.yaml: file not found"),
         (["--format", "codebook", "--version", "0.9"], "error: {inst}: instrument version '0.9' not in its change log (known: 1.0.0, 1.1.0)"),
-        (["--format", "questionnaire", "--lang", "fr"], "error: language(s) fr not in the instrument (languages: en, zh)"),
+        (["--format", "questionnaire", "--lang", "fr"], "error: language 'fr' is not declared by {inst} (languages: en, zh)"),
     ],
 )
 def test_cli_errors_are_one_line(tmp_path, monkeypatch, capsys, argv, message):

@@ -136,7 +136,7 @@ def test_redact_removes_every_planted_string_from_the_raw_file():
     (None, ""),
 ])
 def test_detect_language(text, lang):
-    assert detect_language(pd.Series([text], dtype=object)).iloc[0] == lang
+    assert detect_language(pd.Series([text], dtype=object), ("en", "zh")).iloc[0] == lang
 
 
 # --------------------------------------------------------------------------- coding frame
@@ -243,7 +243,7 @@ def test_frame_missing_zh_label(tmp_path):
     patterns: {en: ['x']}
 """)
     with pytest.raises(PlanError, match="theme 'a': label has no 'zh' text"):
-        load_coding_frame(path)
+        load_coding_frame(path, ("en", "zh"))  # the instrument's languages
 
 
 def test_frame_reports_every_problem_at_once(tmp_path):
@@ -352,4 +352,4 @@ def test_redaction_prefilter_misses_nothing():
 def test_detect_language_on_text_arrow_cannot_hold():
     # A lone surrogate cannot be UTF-8: the counts fall back to Python's re, same answer.
     texts = pd.Series(["\ud800 hello there", "我们捐赠了口罩 \ud800", None, 3], dtype=object)
-    assert detect_language(texts).tolist() == ["en", "zh", "", ""]
+    assert detect_language(texts, ("en", "zh")).tolist() == ["en", "zh", "", ""]

@@ -3,11 +3,12 @@
 Modules: :mod:`~survey.instrument.model` (questions, scales, codes, rules, derived
 variables; YAML loading and validation), :mod:`~survey.instrument.conditions` (skip
 logic, rule and scope conditions), :mod:`~survey.instrument.plan` (waves, published
-figures, weighting targets, banner) and :mod:`~survey.instrument.fielding` (XLSForm,
+figures, weighting targets, banner), :mod:`~survey.instrument.coding` (the coding frame
+of the open answers, loaded with the plan) and :mod:`~survey.instrument.fielding` (XLSForm,
 questionnaire, codebook).  ``python -m survey.instrument`` is the command line.
 
-May import: :mod:`survey.errors` and the file helpers of :mod:`survey.write`; nothing
-that reads, cleans or estimates.
+May import: :mod:`survey.errors`, :mod:`survey.i18n` (the package's own words) and the
+file helpers of :mod:`survey.write`; nothing that reads, cleans or estimates.
 """
 
 from survey.instrument.model import (

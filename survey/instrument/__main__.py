@@ -9,7 +9,15 @@ from pathlib import Path
 
 from survey.cli import run
 from survey.errors import ExportError
-from survey.instrument.fielding import FORMATS, _languages, default_instrument, to_codebook, to_questionnaire, to_xlsform
+from survey.i18n import fallback_note
+from survey.instrument.fielding import (
+    FORMATS,
+    _languages,
+    default_instrument,
+    to_codebook,
+    to_questionnaire,
+    to_xlsform,
+)
 from survey.instrument.model import load_instrument
 
 
@@ -21,7 +29,8 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--out", type=Path, required=True, help="file to write (.xlsx; .md or .html; .md or .csv)")
     export.add_argument("--instrument", type=Path, help="instrument YAML (default: the one file in ./instruments)")
     export.add_argument("--version", help="instrument version to field (default: the current one)")
-    export.add_argument("--lang", help="XLSForm default language; questionnaire in this language only (default: all)")
+    export.add_argument("--lang", help="a language of the instrument: the XLSForm's default language; the questionnaire "
+                        "in this language only (default: all); the codebook's headings")
     export.add_argument("--quiet", action="store_true", help="print nothing but errors")
     return p
 
@@ -41,8 +50,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif args.fmt == "questionnaire":
         written = to_questionnaire(instrument, args.out, languages=[args.lang] if args.lang else None)
     else:
-        written = to_codebook(instrument, args.out)
+        written = to_codebook(instrument, args.out, lang=args.lang)
     if not args.quiet:
+        for lang in instrument.languages:
+            if note := fallback_note(lang):
+                print(note, file=sys.stderr)
         print(written, file=sys.stdout)
     return 0
 

@@ -25,56 +25,68 @@ from typing import Any
 import pandas as pd
 
 from survey.errors import ExportError, InstrumentError
+from survey.i18n import N_, check_language, english_name, translator
 from survey.instrument import Derived, Instrument, Question
 from survey.write.tabular import write_bytes_atomic
 
 FORMATS = ("xlsform", "questionnaire", "codebook")
-LANGUAGE_NAMES = {
-    "en": "English", "zh": "Chinese", "fr": "French", "es": "Spanish", "de": "German", "ja": "Japanese",
-    "ko": "Korean", "ru": "Russian", "ar": "Arabic", "pt": "Portuguese", "it": "Italian", "vi": "Vietnamese",
-}
 # Fixed timestamp of every generated workbook, so that two exports are byte-identical.
 FIXED_TIME = dt.datetime(2000, 1, 1, 0, 0, 0)
 
-# Words of the generated documents (not of any study); other languages fall back to English.
-WORDS: dict[str, dict[str, str]] = {
-    "ask_if": {"en": "Ask if {cond}", "zh": "仅当 {cond} 时提问"},
-    "all": {"en": "All respondents", "zh": "全部受访者"},
-    "and": {"en": " and ", "zh": "且"},
-    "or": {"en": " or ", "zh": "或"},
-    "not": {"en": "not ({cond})", "zh": "并非（{cond}）"},
-    "answered": {"en": "{ref} answered", "zh": "{ref}已作答"},
-    "blank": {"en": "{ref} not answered", "zh": "{ref}未作答"},
-    "one_of": {"en": "{ref} is one of {values}", "zh": "{ref}为{values}之一"},
-    "none_of": {"en": "{ref} is none of {values}", "zh": "{ref}不是{values}中的任何一项"},
-    "selected": {"en": "'{label}' selected at {ref}", "zh": "{ref}选择了“{label}”"},
-    "not_selected": {"en": "'{label}' not selected at {ref}", "zh": "{ref}未选择“{label}”"},
-    "list_sep": {"en": ", ", "zh": "、"},
-    "multi": {"en": "(select all that apply)", "zh": "（可多选）"},
-    "range": {"en": "Number from {lo} to {hi}", "zh": "请输入{lo}到{hi}之间的数字"},
-    "paren": {"en": "({})", "zh": "（{}）"},
-    "open": {"en": "(open answer)", "zh": "（开放题）"},
-    "optional": {"en": "(optional)", "zh": "（选填）"},
-    "specify": {"en": "specify at {ref}", "zh": "请在{ref}注明"},
-    "version": {"en": "Instrument version", "zh": "问卷版本"},
-    "paradata": {"en": "Appendix: paradata recorded by the platform", "zh": "附录：平台记录的答题数据"},
-    "personal": {"en": "personal data", "zh": "个人数据"},
-    "option_selected": {"en": "Selected", "zh": "已选"},
-    "option_not_selected": {"en": "Not selected", "zh": "未选"},
+# Words of the generated documents (not of any study), translated into each language shown
+# by the message catalogues (survey/locale/, see survey.i18n); English where a catalogue lacks one.
+WORDS: dict[str, str] = {
+    "ask_if": N_("Ask if {cond}"),
+    "all": N_("All respondents"),
+    # Translators: joins two conditions ("A and B"); mind the spaces.
+    "and": N_(" and "),
+    "or": N_(" or "),
+    "not": N_("not ({cond})"),
+    "answered": N_("{ref} answered"),
+    "blank": N_("{ref} not answered"),
+    "one_of": N_("{ref} is one of {values}"),
+    "none_of": N_("{ref} is none of {values}"),
+    "selected": N_("'{label}' selected at {ref}"),
+    "not_selected": N_("'{label}' not selected at {ref}"),
+    "list_sep": N_(", "),
+    "multi": N_("(select all that apply)"),
+    "range": N_("Number from {lo} to {hi}"),
+    # Translators: brackets around a note; {text} is left as it is.
+    "paren": N_("({text})"),
+    "open": N_("(open answer)"),
+    "optional": N_("(optional)"),
+    "specify": N_("specify at {ref}"),
+    "version": N_("Instrument version"),
+    "paradata": N_("Appendix: paradata recorded by the platform"),
+    "personal": N_("personal data"),
+    "option_selected": N_("Selected"),
+    "option_not_selected": N_("Not selected"),
+    # Codebook (Markdown) headings.
+    "codebook": N_("Codebook: {title}"),
+    "study_version": N_("Study `{study}`, instrument version {version}."),
+    "label_in": N_("label ({language})"),
+    "question": N_("question"),
+    "type": N_("type"),
+    "measure": N_("measure"),
+    "missing_codes": N_("missing codes"),
+    "universe_in": N_("universe ({language})"),
+    "derived_from": N_("derived from"),
+    "code": N_("code"),
+    "yes": N_("yes"),
+    "no": N_("no"),
 }
 _SYMBOLS = {"eq": "=", "ne": "≠", "lt": "<", "le": "≤", "gt": ">", "ge": "≥"}
 _XPATH_OPS = {"eq": "=", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
 
 
 def word(key: str, lang: str, **fields: Any) -> str:
-    """A generated phrase in ``lang`` (English when the language has none)."""
-    forms = WORDS[key]
-    return forms.get(lang, forms["en"]).format(**fields)
+    """A generated phrase in ``lang`` (English when its catalogue has none)."""
+    return translator(lang).gettext(WORDS[key]).format(**fields)
 
 
 def language_column(lang: str) -> str:
-    """The XLSForm name of a language: ``"English (en)"``."""
-    return f"{LANGUAGE_NAMES.get(lang, lang)} ({lang})"
+    """The XLSForm name of a language: ``"English (en)"`` (English name from CLDR)."""
+    return f"{english_name(lang)} ({lang})"
 
 
 # --------------------------------------------------------------------------- conditions
@@ -230,14 +242,16 @@ def _metadata_type(q: Question) -> str | None:
     return {"start": "start", "submit": "end"}.get(q.role or "")
 
 
+# Notes of the XLSForm's notes sheet, in the form's default language.
 OMITTED = {
-    "id": "omitted: the platform generates meta/instanceID; map it to {id} on import",
-    "ip": "omitted: a form cannot record the IP address; take it from the hosting platform's export "
-    "if it records one (personal data)",
-    "language": "omitted: XForms do not record the display language; if needed, add a question or "
-    "take it from the platform's metadata",
-    "other": "omitted: paradata recorded by the platform",
+    "id": N_("omitted: the platform generates meta/instanceID; map it to {id} on import"),
+    "ip": N_("omitted: a form cannot record the IP address; take it from the hosting platform's export "
+             "if it records one (personal data)"),
+    "language": N_("omitted: XForms do not record the display language; if needed, add a question or "
+                   "take it from the platform's metadata"),
+    "other": N_("omitted: paradata recorded by the platform"),
 }
+METADATA_NOTE = N_("XLSForm metadata '{kind}'")
 
 
 def xlsform_sheets(instrument: Instrument, default_language: str | None = None) -> dict[str, list[dict[str, Any]]]:
@@ -247,8 +261,9 @@ def xlsform_sheets(instrument: Instrument, default_language: str | None = None) 
     ----------
     instrument : Instrument
     default_language : str, optional
-        Language code shown first by the form (``settings.default_language``);
-        English if the instrument has it, else its first language.
+        Language code shown first by the form (``settings.default_language``), also
+        the language of ``form_title`` and of the notes sheet; English if the
+        instrument has it, else its first language.
 
     Returns
     -------
@@ -262,6 +277,7 @@ def xlsform_sheets(instrument: Instrument, default_language: str | None = None) 
     """
     default_language = default_language or ("en" if "en" in instrument.languages else instrument.languages[0])
     _languages(instrument, [default_language])
+    t = translator(default_language)
     langs = [language_column(lang) for lang in instrument.languages]
     survey, choices, notes, lists = [], [], [], set()
     for q in instrument.questions:
@@ -269,11 +285,11 @@ def xlsform_sheets(instrument: Instrument, default_language: str | None = None) 
         if q.type == "paradata":
             kind = _metadata_type(q)
             if kind is None:
-                note = OMITTED.get(q.role or "other", OMITTED["other"]).format(id=q.id)
+                note = t.gettext(OMITTED.get(q.role or "other", OMITTED["other"])).format(id=q.id)
                 notes.append({"name": q.id, "role": q.role, "note": note})
             else:
                 survey.append({**row, "type": kind})
-                notes.append({"name": q.id, "role": q.role, "note": f"XLSForm metadata '{kind}'"})
+                notes.append({"name": q.id, "role": q.role, "note": t.gettext(METADATA_NOTE, kind=kind)})
         else:
             survey.append({**row, **_survey_row(q, instrument, langs)})
         listed = q.scale_id or q.id
@@ -282,9 +298,8 @@ def xlsform_sheets(instrument: Instrument, default_language: str | None = None) 
             for c in q.codes:
                 labels = {f"label::{col}": c.text(lang) for col, lang in zip(langs, instrument.languages)}
                 choices.append({"list_name": listed, "name": str(c.code), **labels})
-    title = instrument.study.get("title", instrument.id)
     settings = {
-        "form_title": title.get("en", instrument.id) if isinstance(title, Mapping) else str(title),
+        "form_title": _title(instrument, default_language),
         "form_id": instrument.id,
         "version": instrument.version,
         "default_language": language_column(default_language),
@@ -398,8 +413,11 @@ def _numbers(instrument: Instrument) -> dict[str, int]:
 
 
 def _title(instrument: Instrument, lang: str) -> str:
+    """The study's title in ``lang`` (its first language's when it has none in ``lang``)."""
     title = instrument.study.get("title", instrument.id)
-    return (title.get(lang) or title.get("en") or instrument.id) if isinstance(title, Mapping) else str(title)
+    if not isinstance(title, Mapping):
+        return str(title)
+    return title.get(lang) or next((title[k] for k in instrument.languages if title.get(k)), instrument.id)
 
 
 def questionnaire_items(instrument: Instrument, languages: Sequence[str]) -> list[dict[str, Any]]:
@@ -415,7 +433,7 @@ def questionnaire_items(instrument: Instrument, languages: Sequence[str]) -> lis
                 notes[lang].append(word("multi", lang))
             if q.type == "numeric":
                 rng = word("range", lang, lo=_literal(q.range[0]), hi=_literal(q.range[1]))
-                notes[lang].append(WORDS["paren"].get(lang, "({})").format(rng))
+                notes[lang].append(word("paren", lang, text=rng))
             if q.type == "text":
                 notes[lang].append(word("open", lang))
             if not q.required:
@@ -532,11 +550,10 @@ def to_questionnaire(
 
 
 def _languages(instrument: Instrument, languages: Sequence[str] | None) -> list[str]:
+    """``languages`` (default: all the instrument's); LanguageError for one it does not declare."""
     langs = list(languages or instrument.languages)
-    unknown = [lang for lang in langs if lang not in instrument.languages]
-    if unknown:
-        known = ", ".join(instrument.languages)
-        raise ExportError(f"language(s) {', '.join(unknown)} not in the instrument (languages: {known})")
+    for lang in langs:
+        check_language(lang, instrument.languages, instrument.path or f"instrument {instrument.id}")
     return langs
 
 
@@ -623,24 +640,36 @@ def _code_rows(v: Mapping[str, Any], langs: Sequence[str]) -> list[dict[str, Any
             for code, label in v["codes"]]
 
 
-def codebook_markdown(instrument: Instrument) -> str:
-    """The codebook as Markdown: a section per variable with its definition and codes."""
+def codebook_markdown(instrument: Instrument, lang: str | None = None) -> str:
+    """The codebook as Markdown: a section per variable with its definition and codes.
+
+    Headings are in ``lang`` (default: English if declared, else the first language);
+    labels and universes in every language of the instrument.
+    """
     langs = instrument.languages
-    cell = lambda text: str(text).replace("|", "\\|")  # noqa: E731
-    out = [f"# Codebook: {' / '.join(_title(instrument, lang) for lang in langs)}", "",
-           f"Study `{instrument.id}`, {word('version', 'en').lower()} {instrument.version}.", ""]
+    lang = _languages(instrument, [lang])[0] if lang else ("en" if "en" in langs else langs[0])
+
+    def w(key: str, **fields: Any) -> str:
+        return word(key, lang, **fields)
+
+    def cell(text: Any) -> str:
+        return str(text).replace("|", "\\|")
+
+    out = ["# " + w("codebook", title=" / ".join(_title(instrument, code) for code in langs)), "",
+           w("study_version", study=instrument.id, version=instrument.version), ""]
     for v in _codebook_variables(instrument):
         out += [f"## `{v['variable']}`", "", "| | |", "|---|---|"]
-        for lang in langs:
-            out.append(f"| label ({lang}) | {cell(v['label'][lang])} |")
-        facts = [("question", v["question"]), ("type", v["type"]), ("measure", v["measure"]),
-                 ("missing codes", v["missing"] or "—"),
-                 *[(f"universe ({lang})", v["universe"][lang]) for lang in langs],
-                 ("personal data", "yes" if v["personal"] else "no"), ("derived from", v["derived_from"] or "—")]
+        for code in langs:
+            out.append(f"| {w('label_in', language=code)} | {cell(v['label'][code])} |")
+        facts = [(w("question"), v["question"]), (w("type"), v["type"]), (w("measure"), v["measure"]),
+                 (w("missing_codes"), v["missing"] or "—"),
+                 *[(w("universe_in", language=code), v["universe"][code]) for code in langs],
+                 (w("personal"), w("yes") if v["personal"] else w("no")),
+                 (w("derived_from"), v["derived_from"] or "—")]
         out += [f"| {name} | {cell(value) or '—'} |" for name, value in facts]
         out.append("")
         if v["codes"]:
-            out += ["| code | " + " | ".join(f"label ({lang})" for lang in langs) + " |",
+            out += [f"| {w('code')} | " + " | ".join(w("label_in", language=code) for code in langs) + " |",
                     "|---" * (len(langs) + 1) + "|"]
             out += [f"| {code} | " + " | ".join(cell(label[lang]) for lang in langs) + " |"
                     for code, label in v["codes"]]
@@ -648,8 +677,10 @@ def codebook_markdown(instrument: Instrument) -> str:
     return "\n".join(out)
 
 
-def to_codebook(instrument: Instrument, path: str | Path) -> Path:
+def to_codebook(instrument: Instrument, path: str | Path, lang: str | None = None) -> Path:
     """Write the codebook: a tidy CSV (one row per variable and code) if the path ends in .csv, else Markdown.
+
+    ``lang`` is the language of the Markdown's headings (see :func:`codebook_markdown`).
 
     Examples
     --------
@@ -659,7 +690,7 @@ def to_codebook(instrument: Instrument, path: str | Path) -> Path:
     if path.suffix.lower() == ".csv":
         book = codebook(instrument)
         return write_bytes_atomic(path, book.to_csv(index=False, lineterminator="\n").encode("utf-8"))
-    return write_bytes_atomic(path, codebook_markdown(instrument).encode("utf-8"))
+    return write_bytes_atomic(path, codebook_markdown(instrument, lang).encode("utf-8"))
 
 
 # --------------------------------------------------------------------------- files and command line

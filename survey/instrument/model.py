@@ -14,14 +14,17 @@ from typing import Any
 
 import yaml
 
-from survey.instrument import conditions
 from survey.errors import InstrumentError
+from survey.i18n import N_, translator
+from survey.instrument import conditions
 
 QUESTION_TYPES = ("single", "multi", "numeric", "text", "paradata")
 PARADATA_ROLES = ("id", "start", "submit", "language", "ip", "other")
 DERIVED_TYPES = ("indicator", "bands", "cross")
 QUALITY_RULES = ("incomplete", "out_of_range", "condition", "attention", "speeder", "duplicate")
 MEASURES = ("nominal", "ordinal", "scale")
+#: Labels of an indicator's codes 0 and 1, translated by the message catalogues.
+INDICATOR_LABELS = (N_("No"), N_("Yes"))
 
 
 def version_key(version: str) -> tuple[int, ...]:
@@ -237,8 +240,9 @@ class Instrument:
 
 def derived_codes(instrument: Instrument, d: Derived) -> tuple[Code, ...]:
     """Codes and labels of a derived variable."""
-    if d.type == "indicator":
-        return (Code(0, {"en": "No", "zh": "否"}), Code(1, {"en": "Yes", "zh": "是"}))
+    if d.type == "indicator":  # the package's words, in every language of the instrument
+        no, yes = ({lang: translator(lang).gettext(word) for lang in instrument.languages} for word in INDICATOR_LABELS)
+        return (Code(0, no), Code(1, yes))
     if d.type == "bands":
         return tuple(Code(int(b["code"]), b["label"]) for b in d.bands)
     first, second = (instrument.codes_of(s) for s in d.source)

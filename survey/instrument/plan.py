@@ -8,13 +8,13 @@ every problem is reported at once with its path in the file.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from survey.instrument import conditions
 from survey.errors import PlanError
-from survey.instrument import Instrument, load_instrument, read_yaml
+from survey.instrument import Instrument, conditions, load_instrument, read_yaml
+from survey.instrument.coding import CodingFrame, load_coding_frame
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,7 @@ class Plan:
     correction: str
     alpha: float
     open_ended: Mapping[str, Any]
+    coding_frame: CodingFrame | None = None
 
     def wave(self, wave_id: str | int) -> Wave:
         """The wave ``wave_id``; PlanError lists the registered ones."""
@@ -112,9 +113,22 @@ def load_plan(path: str | Path, instrument: Instrument | None = None) -> tuple[P
     for i, net in enumerate(banner.get("nets", []) or []):
         if net.get("from") not in names:
             problems.append(f"banner.nets[{i}].from: unknown question '{net.get('from')}'")
+    frame, frame_problems = _coding_frame(doc, path, instrument)
+    problems += frame_problems
     if problems:
         raise PlanError(f"{path}: " + "; ".join(problems))
-    return _parse(doc, path), instrument
+    return replace(_parse(doc, path), coding_frame=frame), instrument
+
+
+def _coding_frame(doc: Mapping[str, Any], path: Path, instrument: Instrument) -> tuple[CodingFrame | None, list[str]]:
+    """The plan's coding frame, in the instrument's languages (loaded now, before any data is read)."""
+    name = (doc.get("open_ended") or {}).get("coding_frame")
+    if not name:
+        return None, []
+    try:
+        return load_coding_frame(path.parent / name, instrument.languages), []
+    except PlanError as exc:
+        return None, [f"open_ended.coding_frame: {exc}"]
 
 
 def _check_waves(waves: Any, instrument: Instrument) -> list[str]:

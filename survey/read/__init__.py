@@ -5,5 +5,5 @@ checks shared by every reader), :mod:`~survey.read.platforms` (WJX, Qualtrics,
 SurveyMonkey, KoboToolbox and SPSS exports, and format detection), :mod:`~survey.read.sav`
 (.sav files with their dictionary).
 
-May import: :mod:`survey.errors`, :mod:`survey.instrument`.
+May import: :mod:`survey.errors`, :mod:`survey.i18n`, :mod:`survey.instrument`.
 """

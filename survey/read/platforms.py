@@ -71,7 +71,7 @@ import numpy as np
 import pandas as pd
 
 from survey.errors import DataError
-from survey.instrument.fielding import LANGUAGE_NAMES
+from survey.i18n import english_name
 from survey.instrument import Instrument, Question
 from survey.read.canonical import RAW_ROW, TIME_FORMAT, check_columns, decode, read_table, typed
 
@@ -375,7 +375,7 @@ def language_codes(values: pd.Series, q: Question) -> pd.Series:
     """Platform language tags ("EN", "ZH-S", "zh") -> codes of the language question (by English name)."""
     names = {norm(c.label.get("en", "")).lower(): str(c.code) for c in q.codes}
     tags = values.str.lower().str.split(r"[-_]", regex=True).str[0]
-    return tags.map(lambda t: names.get(LANGUAGE_NAMES.get(t, t).lower(), "") if t else "")
+    return tags.map(lambda t: names.get(english_name(t).lower(), "") if t else "")
 
 
 def finish(instrument: Instrument, m: _Mapping, extra: list[str], allow_extra: bool, path: Path,

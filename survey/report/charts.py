@@ -3,7 +3,8 @@
 Every chart is drawn at slide size (10 x 5.6 inches, saved at 150 dpi), shows its
 sample sizes, and uses the fonts of :func:`survey.report.fonts.chart_rc` for its language
 (a CJK font first for Chinese).  The functions take labels already in the report's
-language; they know nothing of any study.  :func:`save_png` writes a PNG whose bytes
+language; they know nothing of any study.  Their own words (sample sizes, ``n = 1,776``)
+come from the message catalogues (:mod:`survey.i18n`).  :func:`save_png` writes a PNG whose bytes
 depend only on the figure (no software tag, no timestamp).
 
 Examples
@@ -28,6 +29,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
+from survey.i18n import N_, translator
 from survey.report import fonts
 
 FIGSIZE = (10.0, 5.6)
@@ -42,6 +44,13 @@ BASE_RC = {
     "figure.facecolor": "white",
     "savefig.facecolor": "white",
 }
+# Translators: a sample size on a chart; {n} is already formatted ("1,776").
+SAMPLE_SIZE = N_("n = {n}")
+
+
+def _n(lang: str, n: str) -> str:
+    """``n = 1,776`` in ``lang``."""
+    return translator(lang).gettext(SAMPLE_SIZE, n=n)
 
 
 @contextmanager
@@ -117,8 +126,8 @@ def diverging_bars(frame: pd.DataFrame, *, title: str, note: str = "", lang: str
         under each item's label (e.g. the share answering "Don't know").
     title, note : str
         Title, and a note under the chart.
-    lang : {"en", "zh"}
-        Language of the labels (chooses the font).
+    lang : str
+        Language of the labels (chooses the font and the chart's own words).
 
     Returns
     -------
@@ -151,7 +160,7 @@ def diverging_bars(frame: pd.DataFrame, *, title: str, note: str = "", lang: str
                             ha="center", va="center", fontsize=8.5, color=_text_colour(colours[code]))
             left = left + width
         ax.axvline(0, color="#555555", linewidth=0.8)
-        ax.set_yticks(y, [_item_label(item, meta.loc[item]) for item in wide.index])
+        ax.set_yticks(y, [_item_label(item, meta.loc[item], lang) for item in wide.index])
         low = 25 * np.ceil((mid / 2 + wide[negative].sum(axis=1).to_numpy()).max() / 25 + 0.01)
         high = 25 * np.ceil((mid / 2 + wide[positive].sum(axis=1).to_numpy()).max() / 25 + 0.01)
         ticks = np.arange(-low, high + 1, 25)
@@ -163,8 +172,8 @@ def diverging_bars(frame: pd.DataFrame, *, title: str, note: str = "", lang: str
         return _finish(fig)
 
 
-def _item_label(item: str, meta: pd.Series) -> str:
-    parts = [wrap(item, 44), f"n = {int(meta['base']):,}"]
+def _item_label(item: str, meta: pd.Series, lang: str) -> str:
+    parts = [wrap(item, 44), _n(lang, f"{int(meta['base']):,}")]
     if "item_note" in meta.index and isinstance(meta["item_note"], str) and meta["item_note"]:
         parts[-1] += f"; {meta['item_note']}"
     return "\n".join(parts)
@@ -203,7 +212,7 @@ def agreement_by(frame: pd.DataFrame, *, title: str, xlabel: str = "%", note: st
             n = sub["n_base"].dropna().astype(int)
             n_text = f"{n.min():,}" if n.min() == n.max() else f"{n.min():,}-{n.max():,}"
             ax.errorbar(est, y, xerr=err, fmt="o", color=palette[j], markersize=5, capsize=2.5, linewidth=1.2,
-                        label=f"{cat} (n = {n_text})")
+                        label=f"{cat} ({_n(lang, n_text)})")
         ax.set_yticks(np.arange(len(items)), [wrap(i, 40) for i in items])
         ax.set_xlim(0, 100)
         ax.set_xlabel(xlabel)
@@ -236,11 +245,11 @@ def multi_select_bars(frame: pd.DataFrame, *, title: str, base: int, note: str =
         y = np.arange(len(data))
         ax.barh(y, data["pct"], color=sns.color_palette("colorblind", 1)[0], height=0.6)
         for yi, (pct, count) in enumerate(zip(data["pct"], data["count"], strict=True)):
-            ax.text(pct + 1, yi, f"{pct:.1f}% (n = {int(count):,})", va="center", fontsize=9)
+            ax.text(pct + 1, yi, f"{pct:.1f}% ({_n(lang, f'{int(count):,}')})", va="center", fontsize=9)
         ax.set_yticks(y, [wrap(str(label), 40) for label in data["label"]])
         ax.set_xlim(0, min(100, max(10.0, float(data["pct"].max()) * 1.35)))
         ax.set_xlabel("%")
-        _title(fig, f"{title} (n = {base:,})")
+        _title(fig, f"{title} ({_n(lang, f'{base:,}')})")
         _note(fig, note)
         return _finish(fig)
 
@@ -274,7 +283,7 @@ def trend_chart(frame: pd.DataFrame, *, title: str, note: str = "", lang: str = 
             est = sub["estimate_pct"].to_numpy(dtype=float)
             err = np.vstack([est - sub["ci_low"].to_numpy(dtype=float), sub["ci_high"].to_numpy(dtype=float) - est])
             ax.errorbar(xs, est, yerr=err, marker="o", color=palette[j], capsize=3, label=wrap(item, 40))
-        ax.set_xticks(range(len(waves)), [f"{w}\n(n = {int(n[w]):,})" for w in waves])
+        ax.set_xticks(range(len(waves)), [f"{w}\n({_n(lang, f'{int(n[w]):,}')})" for w in waves])
         ax.set_ylim(0, 100)
         ax.set_ylabel("%")
         ax.grid(axis="y", color="#e5e5e5")

@@ -8,8 +8,9 @@ base64, no external resource).  A section whose results are absent is left out.
 
 The report follows the AAPOR Transparency Initiative's disclosure list and its
 guidance for opt-in samples: no sampling-error figure for the survey, intervals
-named for what they are.  Fixed text comes from :data:`TEXT` in English or Chinese;
-labels and wording come from the instrument.  The same inputs give the same bytes.
+named for what they are.  Fixed text comes from :data:`TEXT`, translated into the
+run's language by the message catalogues (:mod:`survey.i18n`); labels and wording come
+from the instrument in that language.  The same inputs give the same bytes.
 
 Examples
 --------
@@ -31,154 +32,168 @@ import numpy as np
 import pandas as pd
 
 import survey
+from survey.i18n import N_, language_name, translator
 from survey.stats.published import attainable_counts
 
 # ------------------------------------------------------------------ fixed text
 
-LANGUAGE_NAMES = {"en": {"en": "English", "zh": "Chinese"}, "zh": {"en": "英文", "zh": "中文"}}
-
-TEXT: dict[str, dict[str, str]] = {
-    "en": {
-        "contents": "Contents", "list_sep": ", ", "sentence_sep": " ",
-        "subtitle": "{study}. Wave {wave} ({label}); instrument version {version}.",
-        "synthetic": ("Synthetic data: the responses analysed here are a synthetic reconstruction made to match the "
-                      "published figures. They are not the data collected by {conductor} and describe no real respondents."),
-        "disclosure": "About this survey", "item": "Item", "detail": "Detail",
-        "disclosure_intro": "What the AAPOR Transparency Initiative asks a survey report to disclose.",
-        "sponsor": "Sponsor", "conductor": "Conducted by", "population": "Population", "recruitment": "Sample and recruitment",
-        "mode": "Mode", "languages": "Languages", "field_dates": "Field dates", "unknown": "not known",
-        "sample": "Sample size", "sample_text": "{raw} responses received; {valid} valid, {excluded} excluded (reasons below).",
-        "weighting": "Weighting", "unweighted": "None: every estimate is unweighted.",
-        "weighting_method": "Method: {method} on {variables} (targets and their sources below).",
-        "weighting_converged": "Converged after {iterations} iterations.",
-        "weighting_not_converged": "Did NOT converge after {iterations} iterations.",
-        "weighting_deff": "Design effect of the weights {deff}; effective sample size {n_eff}.",
-        "weighting_range": "Weights range from {low} to {high}; {trimmed}% of weights were trimmed.",
-        "weighting_scope": "{n_weighted} respondents are weighted; {n_outside} outside the weighting scope (the population the targets describe) have no weight and are left out of weighted estimates, but not of unweighted ones.",
-        "intervals": "Intervals",
-        "intervals_text": ("Unweighted estimates carry a 95% Wilson interval. It assumes simple random sampling; the sample "
-                           "is opt-in, not a probability sample, so the interval describes these respondents, not a "
-                           "population. No sampling-error figure is given for the survey as a whole: none applies to an "
-                           "opt-in sample."),
-        "intervals_weighted": ("Weighted estimates carry a design-based 95% interval under the weighting model: it holds "
-                               "only as far as the weighting variables account for who took part."),
-        "notes": "Notes", "wording": "Question wording", "see_questionnaire": "The exact wording of every question is in the section Questionnaire.",
-        "exclusions": "Exclusions by reason", "reason": "Reason", "description": "Description",
-        "targets": "Weighting targets", "variable": "Variable", "category": "Category", "target_pct": "Target %", "achieved_pct": "Achieved %",
-        "published": "Published figures, recomputed",
-        "published_intro": ("Each figure of the published report ({source}) recomputed from the data, unweighted as published. "
-                            "Reproduced: the recomputed estimate rounded to {decimals} decimals equals the published value. "
-                            "Consistent at the stated n: the published percentage can be k/n for a whole number k at the base "
-                            "the report states (a GRIM-style test); if not, the nearest bases at which it can are listed."),
-        "figure": "Figure", "statement": "Published statement", "published_pct": "Published %", "recomputed_pct": "Recomputed %",
-        "wilson_95": "95% Wilson interval", "diff_pp": "Difference (pp)", "reproduced": "Reproduced",
-        "consistent": "Consistent at the stated n", "yes": "yes", "no": "no",
-        "consistent_yes": "yes ({k}/{n})", "consistent_no": "no: not k/{n} for any whole k; attainable at n = {bases}",
-        "weighted_estimates": "Weighted estimates", "weighted_pct": "Weighted %", "design_95": "Design-based 95% interval",
-        "se_pp": "SE (pp)", "calibrated_se_pp": "SE with calibration (pp)",
-        "charts": "Charts",
-        "chart_scale": "Answers from '{low}' to '{high}'",
-        "chart_scale_note": "Percent of substantive answers, unweighted; the middle point is split around zero.",
-        "chart_scale_ns": "{labels}: share of all answers, not in the base (under each item).",
-        "chart_by": "Estimates by answer to: {banner}", "chart_by_x": "% (unweighted, 95% Wilson interval)",
-        "chart_by_note": "Wilson intervals assume simple random sampling; the sample is opt-in.",
-        "chart_multi_note": "More than one answer possible: shares add to more than 100%.",
-        "chart_multi_asked": " Asked if {condition}.",
-        "chart_trend_note": "Unweighted estimates with 95% Wilson intervals.",
-        "toplines": "Toplines", "toplines_intro": ("Counts and percentages of every question, unweighted unless marked. "
-                                                    "% leaves answers marked † (non-substantive) out of the base; "
-                                                    "% of asked includes them."),
-        "code": "Code", "answer": "Answer", "pct_asked": "% of asked",
-        "topline_base": "Base: {base} substantive answers; {asked} respondents asked.",
-        "multi_base": "More than one answer possible; % of the {base} respondents asked.",
-        "crosstabs": "Crosstabs",
-        "crosstabs_note": ("How to read: each column gives the percentage of that group choosing each answer ({pct}). "
-                           "Letters name the columns of the same background variable; a letter after a figure means the "
-                           "figure is significantly higher than in that column (test of column proportions, {correction} "
-                           "correction, alpha = {alpha}). Net rows group answers. The last row gives each column's base."),
-        "weighted_col": "weighted column percentages", "unweighted_col": "unweighted column percentages",
-        "total": "Total", "base_n": "Base (n)",
-        "tests": "Tests of independence", "question": "Question", "banner": "Background variable",
-        "tests_note": ("Pearson χ² assumes simple random sampling; the Rao-Scott test takes the weights into account. "
-                       "Fisher's exact test is given for small tables. Low-base columns are too small to compare reliably."),
-        "min_expected": "Min. expected count", "low_base": "Low-base columns",
-        "themes": "Open-ended accounts: themes", "theme": "Theme", "pct_accounts": "% of accounts",
-        "themes_note": "Themes coded from the open-ended accounts; one account can carry several themes.",
-        "pct_asked": "% of asked",
-        "trends": "Trends across waves", "indicator": "Indicator", "wave": "Wave", "change_pp": "Change (pp)", "significant": "Significant",
-        "questionnaire": "Questionnaire",
-        "questionnaire_intro": "Exact wording as fielded (instrument version {version}), in every language of the questionnaire.",
-        "answers": "Answers", "multi": "more than one answer possible", "not_in_base": "not in the base of percentages",
-        "numeric": "a number from {low} to {high}", "open_text": "open text", "asked_if": "Asked if",
-        "reproducibility": "Reproducibility", "package_version": "Package", "instrument_version": "Instrument",
-        "raw_file": "Raw input file", "raw_sha": "SHA-256 of the raw input file", "command": "Command", "unavailable": "unavailable",
-    },
-    "zh": {
-        "contents": "目录", "list_sep": "、", "sentence_sep": "",
-        "subtitle": "{study}。第 {wave} 轮（{label}）；问卷版本 {version}。",
-        "synthetic": "合成数据：本报告分析的答卷是为吻合已发布数字而合成重构的数据，并非{conductor}收集的数据，不代表任何真实受访者。",
-        "disclosure": "调查说明", "item": "项目", "detail": "内容",
-        "disclosure_intro": "依照美国民意研究协会（AAPOR）透明度倡议应予披露的调查信息。",
-        "sponsor": "资助方", "conductor": "执行方", "population": "调查总体", "recruitment": "样本与招募方式",
-        "mode": "调查方式", "languages": "问卷语言", "field_dates": "调查时间", "unknown": "不详",
-        "sample": "样本量", "sample_text": "共收到答卷 {raw} 份；有效 {valid} 份，剔除 {excluded} 份（原因见下）。",
-        "weighting": "加权", "unweighted": "无：所有估计均未加权。",
-        "weighting_method": "方法：对 {variables} 进行 {method} 加权（目标值及来源见下）。",
-        "weighting_converged": "迭代 {iterations} 次后收敛。",
-        "weighting_not_converged": "迭代 {iterations} 次后仍未收敛。",
-        "weighting_deff": "权重的设计效应为 {deff}；有效样本量为 {n_eff}。",
-        "weighting_range": "权重范围 {low} 至 {high}；{trimmed}% 的权重经过截尾。",
-        "weighting_scope": "共 {n_weighted} 名受访者参与加权；{n_outside} 名不在加权范围（目标值所描述的总体）内，没有权重，不计入加权估计，但计入未加权估计。",
-        "intervals": "区间",
-        "intervals_text": ("未加权估计附 95% Wilson 区间。该区间假定简单随机抽样；本样本为自愿参与的网络样本而非概率样本，"
-                           "因此区间只描述这些受访者，不能推及总体。本报告不给出整个调查的抽样误差数值：自愿参与样本不适用此概念。"),
-        "intervals_weighted": "加权估计附加权模型下基于设计的 95% 区间：其成立的前提是加权变量能够解释哪些人参与了调查。",
-        "notes": "备注", "wording": "题目措辞", "see_questionnaire": "每道题的原文措辞见“问卷”一节。",
-        "exclusions": "剔除原因", "reason": "原因", "description": "说明",
-        "targets": "加权目标", "variable": "变量", "category": "类别", "target_pct": "目标 %", "achieved_pct": "加权后 %",
-        "published": "已发布数字的复算",
-        "published_intro": ("根据数据对已发布报告（{source}）中的每个数字进行复算，与原报告一样不加权。"
-                            "“复现”：复算结果四舍五入到 {decimals} 位小数后与发布值相同。"
-                            "“与所述样本量一致”：在报告所述的样本量 n 下，发布的百分比能否写成 k/n（k 为整数）（GRIM 式检验）；"
-                            "若不能，列出可以得到该百分比的最接近的样本量。"),
-        "figure": "数字", "statement": "发布原文", "published_pct": "发布 %", "recomputed_pct": "复算 %",
-        "wilson_95": "95% Wilson 区间", "diff_pp": "差值（百分点）", "reproduced": "复现",
-        "consistent": "与所述样本量一致", "yes": "是", "no": "否",
-        "consistent_yes": "是（{k}/{n}）", "consistent_no": "否：不存在整数 k 使其等于 k/{n}；在 n = {bases} 时可得",
-        "weighted_estimates": "加权估计", "weighted_pct": "加权 %", "design_95": "基于设计的 95% 区间",
-        "se_pp": "标准误（百分点）", "calibrated_se_pp": "考虑校准的标准误（百分点）",
-        "charts": "图表",
-        "chart_scale": "回答分布：从“{low}”到“{high}”",
-        "chart_scale_note": "实质性回答的百分比，未加权；中间选项在零点两侧各占一半。",
-        "chart_scale_ns": "{labels}：占全部回答的比例，不计入基数（见各题下方）。",
-        "chart_by": "按“{banner}”的回答分列的估计", "chart_by_x": "%（未加权，95% Wilson 区间）",
-        "chart_by_note": "Wilson 区间假定简单随机抽样；本样本为自愿参与样本。",
-        "chart_multi_note": "可多选：各项比例之和超过 100%。",
-        "chart_multi_asked": "提问条件：{condition}。",
-        "chart_trend_note": "未加权估计及 95% Wilson 区间。",
-        "toplines": "频数分布", "toplines_intro": "每道题的人数和百分比，除注明外均未加权。% 不把标有 † 的非实质性回答计入基数；占被访者 % 则包括它们。",
-        "code": "编码", "answer": "选项", "pct_asked": "占被访者 %",
-        "topline_base": "基数：实质性回答 {base} 份；被访者 {asked} 人。",
-        "multi_base": "可多选；为 {base} 名被访者中的百分比。",
-        "crosstabs": "交叉表",
-        "crosstabs_note": ("阅读说明：每一列为该群体选择各选项的百分比（{pct}）。字母标识同一背景变量下的各列；"
-                           "数字后的字母表示该数字显著高于字母所指的列（列比例检验，{correction} 校正，alpha = {alpha}）。"
-                           "合并行把若干选项合为一组。最后一行为各列的基数。"),
-        "weighted_col": "加权列百分比", "unweighted_col": "未加权列百分比",
-        "total": "总体", "base_n": "基数（n）",
-        "tests": "独立性检验", "question": "题目", "banner": "背景变量",
-        "tests_note": "Pearson χ² 检验假定简单随机抽样；Rao-Scott 检验考虑了权重。小表格另给出 Fisher 精确检验。低基数列样本太少，不宜比较。",
-        "min_expected": "最小期望频数", "low_base": "低基数列",
-        "themes": "开放题：主题", "theme": "主题", "pct_accounts": "占全部叙述 %",
-        "themes_note": "主题由开放题叙述编码而来；一条叙述可包含多个主题。",
-        "trends": "各轮调查的趋势", "indicator": "指标", "wave": "轮次", "change_pp": "变化（百分点）", "significant": "显著",
-        "questionnaire": "问卷",
-        "questionnaire_intro": "实际使用的题目原文（问卷版本 {version}），列出问卷的所有语言版本。",
-        "answers": "选项", "multi": "可多选", "not_in_base": "不计入百分比基数",
-        "numeric": "{low} 至 {high} 之间的数字", "open_text": "开放文本", "asked_if": "提问条件",
-        "reproducibility": "可重复性", "package_version": "软件包", "instrument_version": "问卷",
-        "raw_file": "原始数据文件", "raw_sha": "原始数据文件的 SHA-256", "command": "命令", "unavailable": "无法读取",
-    },
+# The report's fixed text, by key; translated by the catalogues (survey/locale/, see survey.i18n).
+TEXT: dict[str, str] = {
+    "contents": N_("Contents"),
+    # Translators: between the items of a list ("English, Chinese").
+    "list_sep": N_(", "),
+    # Translators: two sentences in a row (Chinese puts no space between them).
+    "sentences": N_("{first} {next}"),
+    "subtitle": N_("{study}. Wave {wave} ({label}); instrument version {version}."),
+    "synthetic": N_(
+        "Synthetic data: the responses analysed here are a synthetic reconstruction made to match the "
+        "published figures. They are not the data collected by {conductor} and describe no real "
+        "respondents."
+    ),
+    "disclosure": N_("About this survey"),
+    "item": N_("Item"),
+    "detail": N_("Detail"),
+    "disclosure_intro": N_("What the AAPOR Transparency Initiative asks a survey report to disclose."),
+    "sponsor": N_("Sponsor"),
+    "conductor": N_("Conducted by"),
+    "population": N_("Population"),
+    "recruitment": N_("Sample and recruitment"),
+    "mode": N_("Mode"),
+    "languages": N_("Languages"),
+    "field_dates": N_("Field dates"),
+    "unknown": N_("not known"),
+    "sample": N_("Sample size"),
+    "sample_text": N_("{raw} responses received; {valid} valid, {excluded} excluded (reasons below)."),
+    "weighting": N_("Weighting"),
+    "unweighted": N_("None: every estimate is unweighted."),
+    "weighting_method": N_("Method: {method} on {variables} (targets and their sources below)."),
+    "weighting_converged": N_("Converged after {iterations} iterations."),
+    "weighting_not_converged": N_("Did NOT converge after {iterations} iterations."),
+    "weighting_deff": N_("Design effect of the weights {deff}; effective sample size {n_eff}."),
+    "weighting_range": N_("Weights range from {low} to {high}; {trimmed}% of weights were trimmed."),
+    "weighting_scope": N_(
+        "{n_weighted} respondents are weighted; {n_outside} outside the weighting scope (the population "
+        "the targets describe) have no weight and are left out of weighted estimates, but not of "
+        "unweighted ones."
+    ),
+    "intervals": N_("Intervals"),
+    "intervals_text": N_(
+        "Unweighted estimates carry a 95% Wilson interval. It assumes simple random sampling; the sample "
+        "is opt-in, not a probability sample, so the interval describes these respondents, not a "
+        "population. No sampling-error figure is given for the survey as a whole: none applies to an opt-"
+        "in sample."
+    ),
+    "intervals_weighted": N_(
+        "Weighted estimates carry a design-based 95% interval under the weighting model: it holds only as"
+        " far as the weighting variables account for who took part."
+    ),
+    "notes": N_("Notes"),
+    "wording": N_("Question wording"),
+    "see_questionnaire": N_("The exact wording of every question is in the section Questionnaire."),
+    "exclusions": N_("Exclusions by reason"),
+    "reason": N_("Reason"),
+    "description": N_("Description"),
+    "targets": N_("Weighting targets"),
+    "variable": N_("Variable"),
+    "category": N_("Category"),
+    "target_pct": N_("Target %"),
+    "achieved_pct": N_("Achieved %"),
+    "published": N_("Published figures, recomputed"),
+    "published_intro": N_(
+        "Each figure of the published report ({source}) recomputed from the data, unweighted as "
+        "published. Reproduced: the recomputed estimate rounded to {decimals} decimals equals the "
+        "published value. Consistent at the stated n: the published percentage can be k/n for a whole "
+        "number k at the base the report states (a GRIM-style test); if not, the nearest bases at which "
+        "it can are listed."
+    ),
+    "figure": N_("Figure"),
+    "statement": N_("Published statement"),
+    "published_pct": N_("Published %"),
+    "recomputed_pct": N_("Recomputed %"),
+    "wilson_95": N_("95% Wilson interval"),
+    "diff_pp": N_("Difference (pp)"),
+    "reproduced": N_("Reproduced"),
+    "consistent": N_("Consistent at the stated n"),
+    "yes": N_("yes"),
+    "no": N_("no"),
+    "consistent_yes": N_("yes ({k}/{n})"),
+    "consistent_no": N_("no: not k/{n} for any whole k; attainable at n = {bases}"),
+    "weighted_estimates": N_("Weighted estimates"),
+    "weighted_pct": N_("Weighted %"),
+    "design_95": N_("Design-based 95% interval"),
+    "se_pp": N_("SE (pp)"),
+    "calibrated_se_pp": N_("SE with calibration (pp)"),
+    "charts": N_("Charts"),
+    "chart_scale": N_("Answers from '{low}' to '{high}'"),
+    "chart_scale_note": N_("Percent of substantive answers, unweighted; the middle point is split around zero."),
+    "chart_scale_ns": N_("{labels}: share of all answers, not in the base (under each item)."),
+    "chart_by": N_("Estimates by answer to: {banner}"),
+    "chart_by_x": N_("% (unweighted, 95% Wilson interval)"),
+    "chart_by_note": N_("Wilson intervals assume simple random sampling; the sample is opt-in."),
+    "chart_multi_note": N_("More than one answer possible: shares add to more than 100%."),
+    "chart_multi_asked": N_(" Asked if {condition}."),
+    "chart_trend_note": N_("Unweighted estimates with 95% Wilson intervals."),
+    "toplines": N_("Toplines"),
+    "toplines_intro": N_(
+        "Counts and percentages of every question, unweighted unless marked. % leaves answers marked † "
+        "(non-substantive) out of the base; % of asked includes them."
+    ),
+    "code": N_("Code"),
+    "answer": N_("Answer"),
+    "pct_asked": N_("% of asked"),
+    "topline_base": N_("Base: {base} substantive answers; {asked} respondents asked."),
+    "multi_base": N_("More than one answer possible; % of the {base} respondents asked."),
+    "crosstabs": N_("Crosstabs"),
+    "crosstabs_note": N_(
+        "How to read: each column gives the percentage of that group choosing each answer ({pct}). "
+        "Letters name the columns of the same background variable; a letter after a figure means the "
+        "figure is significantly higher than in that column (test of column proportions, {correction} "
+        "correction, alpha = {alpha}). Net rows group answers. The last row gives each column's base."
+    ),
+    "weighted_col": N_("weighted column percentages"),
+    "unweighted_col": N_("unweighted column percentages"),
+    "total": N_("Total"),
+    "base_n": N_("Base (n)"),
+    "tests": N_("Tests of independence"),
+    "question": N_("Question"),
+    "banner": N_("Background variable"),
+    "tests_note": N_(
+        "Pearson χ² assumes simple random sampling; the Rao-Scott test takes the weights into account. "
+        "Fisher's exact test is given for small tables. Low-base columns are too small to compare "
+        "reliably."
+    ),
+    "min_expected": N_("Min. expected count"),
+    "low_base": N_("Low-base columns"),
+    "themes": N_("Open-ended accounts: themes"),
+    "theme": N_("Theme"),
+    "pct_accounts": N_("% of accounts"),
+    "themes_note": N_("Themes coded from the open-ended accounts; one account can carry several themes."),
+    "trends": N_("Trends across waves"),
+    "indicator": N_("Indicator"),
+    "wave": N_("Wave"),
+    "change_pp": N_("Change (pp)"),
+    "significant": N_("Significant"),
+    "questionnaire": N_("Questionnaire"),
+    "questionnaire_intro": N_(
+        "Exact wording as fielded (instrument version {version}), in every language of the questionnaire."
+    ),
+    "answers": N_("Answers"),
+    "multi": N_("more than one answer possible"),
+    "not_in_base": N_("not in the base of percentages"),
+    "numeric": N_("a number from {low} to {high}"),
+    "open_text": N_("open text"),
+    "asked_if": N_("Asked if"),
+    "reproducibility": N_("Reproducibility"),
+    "package_version": N_("Package"),
+    "instrument_version": N_("Instrument"),
+    "raw_file": N_("Raw input file"),
+    "raw_sha": N_("SHA-256 of the raw input file"),
+    "command": N_("Command"),
+    "unavailable": N_("unavailable"),
+    # Translators: skip logic in words; {condition} and {question} are left as they are.
+    "cond_not": N_("not {condition}"),
+    "cond_answered": N_("{question} answered"),
+    "cond_blank": N_("{question} blank"),
 }
 
 # ------------------------------------------------------------------ document model
@@ -222,14 +237,18 @@ Block = Heading | Para | Bullets | Table | Image
 
 
 class Words:
-    """The fixed text of the report in one language: ``words("key", n=3)``."""
+    """The fixed text of the report in one language: ``words("key", n=3)``.
+
+    ``lang`` is also the language of every label and wording the report takes from
+    the instrument; a message without a translation is English (:mod:`survey.i18n`).
+    """
 
     def __init__(self, lang: str) -> None:
-        self.lang = lang if lang in TEXT else "en"
+        self.lang = lang
+        self._translator = translator(lang)
 
     def __call__(self, key: str, **kw: Any) -> str:
-        text = TEXT[self.lang][key] if key in TEXT[self.lang] else TEXT["en"][key]
-        return text.format(**kw) if kw else text
+        return self._translator.gettext(TEXT[key], **kw)
 
 
 # ------------------------------------------------------------------ formatting
@@ -254,6 +273,14 @@ def _p(value: Any) -> str:
 
 def _interval(low: Any, high: Any, decimals: int = 1) -> str:
     return f"{_num(low, decimals)}–{_num(high, decimals)}"
+
+
+def sentences(w: Words, parts: Sequence[str]) -> str:
+    """Sentences one after the other, as the language writes them (a space in English, none in Chinese)."""
+    text = parts[0]
+    for part in parts[1:]:
+        text = w("sentences", first=text, next=part)
+    return text
 
 
 def _meta(value: Any, lang: str) -> str:
@@ -302,11 +329,11 @@ def condition_text(study: Any, cond: Mapping[str, Any], lang: str) -> str:
         if key in cond:
             return "(" + joiner.join(condition_text(study, c, lang) for c in cond[key]) + ")"
     if "not" in cond:
-        return "not " + condition_text(study, cond["not"], lang)
+        return Words(lang)("cond_not", condition=condition_text(study, cond["not"], lang))
     symbols = {"eq": "=", "ne": "≠", "lt": "<", "le": "≤", "gt": ">", "ge": "≥", "in": "∈", "not_in": "∉"}
     name, op, value = cond["question"], cond["op"], cond.get("value")
     if op in ("answered", "blank"):
-        return f"{name} {op}"
+        return Words(lang)(f"cond_{op}", question=name)
     values = value if isinstance(value, list) else [value]
     shown = ", ".join(f"{v} ({code_label(study, name, v, lang)})" if code_label(study, name, v, lang) != str(v) else str(v)
                       for v in values)
@@ -344,7 +371,7 @@ def title_section(study: Any, w: Words) -> list[Block]:
 
 def disclosure_section(study: Any, results: Mapping[str, Any], w: Words) -> list[Block]:
     lang, meta = w.lang, study.instrument.study
-    langs = w("list_sep").join(LANGUAGE_NAMES[lang].get(code, code) for code in study.instrument.languages)
+    langs = w("list_sep").join(language_name(code, lang) for code in study.instrument.languages)
     dates = " – ".join(study.wave.field_dates) or w("unknown")
     rows = [
         (w("sponsor"), _meta(meta.get("sponsor"), lang)),
@@ -359,7 +386,8 @@ def disclosure_section(study: Any, results: Mapping[str, Any], w: Words) -> list
     if rec:
         rows.append((w("sample"), w("sample_text", raw=_int(rec["raw"]), valid=_int(rec["valid"]), excluded=_int(rec["excluded"]))))
     rows.append((w("weighting"), weighting_text(study, results, w)))
-    rows.append((w("intervals"), w("intervals_text") + (w("sentence_sep") + w("intervals_weighted") if is_weighted(study, results) else "")))
+    intervals = [w("intervals_text")] + ([w("intervals_weighted")] if is_weighted(study, results) else [])
+    rows.append((w("intervals"), sentences(w, intervals)))
     if meta.get("notes"):
         rows.append((w("notes"), _meta(meta.get("notes"), lang)))
     rows.append((w("wording"), w("see_questionnaire")))
@@ -399,7 +427,7 @@ def weighting_text(study: Any, results: Mapping[str, Any], w: Words) -> str:
                        trimmed=_num(100 * float(info.get("trimmed_share", 0.0)), 1)))
     if info.get("n_outside_scope"):
         parts.append(w("weighting_scope", n_weighted=_int(info.get("n_weighted")), n_outside=_int(info["n_outside_scope"])))
-    return w("sentence_sep").join(parts)
+    return sentences(w, parts)
 
 
 def _lookup(mapping: Any, var: str, code: Any) -> Any:
@@ -594,7 +622,7 @@ def questionnaire_section(study: Any, w: Words) -> list[Block]:
     for q in inst.questions:
         if q.type == "paradata":
             continue
-        items = [f"{LANGUAGE_NAMES[w.lang].get(lang, lang)}: {q.wording(lang)}" for lang in others]
+        items = [f"{_capital(language_name(lang, w.lang))}: {q.wording(lang)}" for lang in others]
         if q.codes:
             options = "; ".join(f"{c.code} = {c.text(w.lang)}" + (f" ({w('not_in_base')})" if c.nonsubstantive else "") for c in q.codes)
             items.append(f"{w('answers')}{' (' + w('multi') + ')' if q.type == 'multi' else ''}: {options}")
@@ -606,6 +634,11 @@ def questionnaire_section(study: Any, w: Words) -> list[Block]:
             items.append(f"{w('asked_if')}: {condition_text(study, q.ask_if, w.lang)}")
         blocks += [Para(f"**{q.id}**: {q.wording(w.lang)}"), Bullets(tuple(items))]
     return blocks
+
+
+def _capital(text: str) -> str:
+    """First letter upper case (a language name opening a line: Spanish writes "inglés")."""
+    return text[:1].upper() + text[1:]
 
 
 def footer_section(study: Any, options: Any, w: Words) -> list[Block]:
@@ -790,7 +823,7 @@ def render_html(blocks: Sequence[Block], lang: str, contents_title: str) -> str:
             body.append(f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(b.alt, quote=True)}" /></figure>')
         else:
             body.append(_html_table(b))
-    html_lang = "zh-Hans" if lang == "zh" else "en"
+    html_lang = "zh-Hans" if lang == "zh" else lang  # BCP 47: Chinese reports are in simplified characters
     return (
         f'<!DOCTYPE html>\n<html lang="{html_lang}">\n<head>\n<meta charset="utf-8" />\n'
         f'<meta name="viewport" content="width=device-width, initial-scale=1" />\n<title>{_inline(title)}</title>\n'
@@ -848,7 +881,7 @@ def write_report(study: Any, folder: Path, options: Any, results: Mapping[str, A
     folder : Path
         The output folder.
     options : survey.artifacts.Options
-        ``lang`` (en or zh), ``charts`` and ``command`` are used.
+        ``lang`` (a language of the instrument), ``charts`` and ``command`` are used.
     results : mapping
         What earlier stages left: ``headlines``, ``toplines``, ``reconciliation``
         and, when present, ``weighting``, ``crosstabs``, ``crosstab_tests``,

@@ -3,8 +3,8 @@
 The stages, in the order a run uses them::
 
     redacted, counts = redact(texts)            # before anything is written or shown
-    language = detect_language(redacted)
-    frame = load_coding_frame("analysis/<study>-coding.yaml")
+    language = detect_language(redacted, instrument.languages)
+    frame = load_coding_frame("analysis/<study>-coding.yaml", instrument.languages)
     codes = code_accounts(redacted, frame)      # one 0/1 column per theme
     theme_frequencies(codes, n_asked, frame)
     coder_agreement(codes, human)               # against a human coder's file
@@ -26,16 +26,14 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from survey.errors import DataError, PlanError
+from survey.errors import DataError
+from survey.instrument.coding import UNCODED, UNCODED_LABEL, CodingFrame, Theme, load_coding_frame  # noqa: F401
+from survey.text.language import detect_language  # noqa: F401
 from survey.text.textsearch import any_match, contains, prepare
 
 
@@ -218,165 +216,14 @@ def redact(texts: pd.Series) -> tuple[pd.Series, dict[str, int]]:
 
 # --------------------------------------------------------------------------- language
 
-#: An account is Chinese when CJK characters are at least this share of its
-#: "units", a unit being one CJK character or one Latin word.  One Chinese
-#: character carries roughly one English word's meaning, so 0.5 means "more
-#: Chinese than English"; e-mail addresses and URLs inside Chinese text count as a
-#: few words only.
-ZH_SHARE = 0.5
-_LATIN_WORD = re.compile("[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]+")  # literal characters: RE2 reads it too
-
-
-def detect_language(texts: pd.Series) -> pd.Series:
-    """``"zh"``, ``"en"`` or ``""`` per text, from its share of CJK characters.
-
-    Text with no letters at all (empty, missing, only digits or punctuation) gets
-    ``""``.  Any alphabetic text that is not mostly Chinese is called ``"en"``:
-    the package knows two languages, this is not a general language identifier.
-
-    Examples
-    --------
-    >>> detect_language(pd.Series(["我们捐赠了口罩", "We donated masks to 武汉", "", None])).tolist()
-    ['zh', 'en', '', '']
-    """
-    present = _is_text(texts).to_numpy()
-    text = prepare(texts.to_numpy(dtype=object)[present].tolist())
-    cjk, words = np.zeros(len(texts)), np.zeros(len(texts))
-    cjk[present] = _count_chars(text, _CJK)
-    words[present] = _count(text, _LATIN_WORD)
-    units = cjk + words
-    share = np.divide(cjk, units, out=np.zeros_like(units), where=units > 0)
-    lang = np.select([units == 0, share >= ZH_SHARE], ["", "zh"], "en")
-    return pd.Series(lang, index=texts.index, name=texts.name, dtype=object)
-
-
-def _count_chars(texts: object, ranges: str) -> np.ndarray:
-    """Characters of the class ``[ranges]`` per text (the length left when the others are removed)."""
-    if hasattr(texts, "type"):
-        import pyarrow.compute as pc
-
-        kept = pc.replace_substring_regex(texts, f"[^{ranges}]+", "")
-        return pc.utf8_length(kept).to_numpy(zero_copy_only=False).astype(float)
-    return np.array([len(re.findall(f"[{ranges}]", t)) for t in texts], dtype=float)
-
-
-def _count(texts: object, pattern: re.Pattern[str]) -> np.ndarray:
-    """Non-overlapping matches of a character-class pattern per text (RE2 and ``re`` agree on these)."""
-    if hasattr(texts, "type"):
-        import pyarrow.compute as pc
-
-        return pc.count_substring_regex(texts, pattern.pattern).to_numpy(zero_copy_only=False).astype(float)
-    return np.array([len(pattern.findall(t)) for t in texts], dtype=float)
+# Which language each account is in: survey.text.language (lingua, restricted to the
+# instrument's languages); imported above and importable from here.
 
 
 # --------------------------------------------------------------------------- coding frame
 
-_THEME_ID = re.compile(r"[a-z][a-z0-9_]*")
-UNCODED = "uncoded"
-#: Label of the "matches no theme" row; generic wording, not a study's.
-UNCODED_LABEL = {"en": "None of these themes", "zh": "未归入以上主题"}
-
-
-@dataclass(frozen=True)
-class Theme:
-    """One theme: id (a column name), label per language, regexes per language."""
-
-    id: str
-    label: Mapping[str, str]
-    patterns: Mapping[str, tuple[str, ...]]
-
-    @property
-    def regex(self) -> str:
-        """All patterns of all languages as one alternation."""
-        return "|".join(f"(?:{p})" for ps in self.patterns.values() for p in ps)
-
-
-@dataclass(frozen=True)
-class CodingFrame:
-    """An ordered set of themes, loaded by :func:`load_coding_frame`."""
-
-    themes: tuple[Theme, ...]
-    languages: tuple[str, ...] = ("en", "zh")
-
-    @property
-    def ids(self) -> list[str]:
-        return [t.id for t in self.themes]
-
-    def label(self, theme_id: str, lang: str = "en") -> str:
-        """Label of a theme (or of ``uncoded``) in ``lang``."""
-        if theme_id == UNCODED:
-            return UNCODED_LABEL.get(lang, UNCODED_LABEL["en"])
-        theme = next(t for t in self.themes if t.id == theme_id)
-        return theme.label.get(lang) or theme.label[self.languages[0]]
-
-
-def load_coding_frame(path: str | Path, languages: Sequence[str] = ("en", "zh")) -> CodingFrame:
-    """Read and validate a coding frame (YAML, safe-loaded).
-
-    The file holds ``themes:``, a list of ``{id, label: {en, zh}, patterns: {en: [...],
-    zh: [...]}}``.  Patterns are regular expressions matched case-insensitively
-    anywhere in an account; an account carries a theme when any of its patterns
-    (of any language) matches.
-
-    Raises
-    ------
-    PlanError
-        One message listing every problem: unreadable YAML, ids that repeat or are
-        not snake_case, missing labels, patterns that do not compile (naming the
-        theme id and the pattern).
-
-    Examples
-    --------
-    >>> frame = load_coding_frame("analysis/ccg-2020-coding.yaml")  # doctest: +SKIP
-    >>> frame.ids[:2]  # doctest: +SKIP
-    ['donations', 'medical_science']
-    """
-    path = Path(path)
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise PlanError(f"coding frame {path}: cannot read it ({exc})") from exc
-    raw = doc.get("themes") if isinstance(doc, dict) else None
-    if not isinstance(raw, list) or not raw:
-        raise PlanError(f"coding frame {path}: needs a non-empty list 'themes'")
-    problems: list[str] = []
-    themes = [_theme(entry, i, tuple(languages), problems) for i, entry in enumerate(raw)]
-    ids = [t.id for t in themes if t is not None]
-    for dup in sorted({i for i in ids if ids.count(i) > 1}):
-        problems.append(f"theme id '{dup}' appears {ids.count(dup)} times")
-    if problems:
-        raise PlanError(f"coding frame {path}: " + "; ".join(problems))
-    return CodingFrame(tuple(t for t in themes if t is not None), tuple(languages))
-
-
-def _theme(entry: Any, position: int, languages: tuple[str, ...], problems: list[str]) -> Theme | None:
-    if not isinstance(entry, dict):
-        problems.append(f"theme {position + 1} is not a mapping")
-        return None
-    tid = entry.get("id")
-    if not isinstance(tid, str) or not _THEME_ID.fullmatch(tid) or tid == UNCODED:
-        problems.append(f"theme {position + 1}: id {tid!r} must be snake_case (and not '{UNCODED}')")
-        return None
-    label = entry.get("label") if isinstance(entry.get("label"), dict) else {}
-    for lang in languages:
-        if not isinstance(label.get(lang), str) or not label[lang].strip():
-            problems.append(f"theme '{tid}': label has no '{lang}' text")
-    raw_patterns = entry.get("patterns") if isinstance(entry.get("patterns"), dict) else {}
-    patterns: dict[str, tuple[str, ...]] = {}
-    for lang, items in raw_patterns.items():
-        items = [items] if isinstance(items, str) else items
-        if not isinstance(items, list) or not all(isinstance(p, str) and p for p in items):
-            problems.append(f"theme '{tid}': patterns.{lang} must be a list of non-empty strings")
-            continue
-        for p in items:
-            try:
-                re.compile(p, re.IGNORECASE)
-            except re.error as exc:
-                problems.append(f"theme '{tid}': pattern {p!r} ({lang}) does not compile: {exc}")
-        patterns[str(lang)] = tuple(items)
-    if not any(patterns.values()):
-        problems.append(f"theme '{tid}': no patterns")
-    return Theme(tid, {str(k): str(v) for k, v in label.items()}, patterns)
+# The frame is declared with the plan and loaded with it: survey.instrument.coding (its
+# names are imported above and stay importable from here).
 
 
 def code_accounts(texts: pd.Series, frame: CodingFrame) -> pd.DataFrame:

@@ -6,6 +6,6 @@ Modules: :mod:`~survey.write.output` (atomic output folders), :mod:`~survey.writ
 :mod:`~survey.write.export` (the instrument mapped onto SPSS), :mod:`~survey.write.numtext`
 and :mod:`~survey.write.arrowtext` (exact number and string text for the writers).
 
-May import: :mod:`survey.errors`, :mod:`survey.instrument`, :mod:`survey.read` (the .sav
+May import: :mod:`survey.errors`, :mod:`survey.i18n`, :mod:`survey.instrument`, :mod:`survey.read` (the .sav
 dictionary types), :mod:`survey.stats` (table layouts); never the report.
 """

@@ -5,7 +5,9 @@ variables are: question texts as variable labels (in the run's language), codes
 with value labels, non-substantive codes as user-missing values, measurement
 levels from the scales, multi-selects as 0/1 dichotomies with a multiple-response
 set, derived variables with their labels, and the weight.  Free text goes to a
-verbatim file beside the .sav (redacted as in the run), never into the .sav.
+verbatim file beside the .sav (redacted as in the run), never into the .sav.  The
+package's own labels ("Selected", "Weight") come from the message catalogues
+(:mod:`survey.i18n`).
 
 ``python -m survey.write.export RUN_FOLDER`` exports a run written by
 :mod:`survey.analyze` again (e.g. in the other language) from its
@@ -20,9 +22,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from survey.write import spss
 from survey.errors import DataError
+from survey.i18n import N_, translator
 from survey.instrument import Instrument, derived_codes
+from survey.write import spss
 from survey.write.tabular import write_csv
 
 TABLE_LABELS = {
@@ -34,11 +37,15 @@ TABLE_LABELS = {
     "sig_letters": "Significantly higher than columns", "pct_of_responses": "% of responses (unweighted)",
     "weighted_pct_of_responses": "% of responses (weighted)",
 }
-SELECTED = {"en": {0: "Not selected", 1: "Selected"}, "zh": {0: "未选", 1: "选中"}}
+WEIGHT = N_("Weight")
+RAW_ROW = N_("Row in the raw file")
 
 
-def _label(mapping: dict[str, str], lang: str, fallback: str) -> str:
-    return mapping.get(lang) or mapping.get("en") or fallback
+def selected_labels(lang: str) -> dict[int, str]:
+    """Value labels of a multi-select option's 0/1 variable in ``lang``: ``{0: "Not selected", 1: "Selected"}``."""
+    t = translator(lang)
+    # A context of their own: Chinese says 选中 here and 已选 in the codebook.
+    return {0: t.pgettext("SPSS", "Not selected"), 1: t.pgettext("SPSS", "Selected")}
 
 
 def variables(frame: pd.DataFrame, instrument: Instrument, lang: str = "en") -> list[spss.Variable]:
@@ -49,7 +56,8 @@ def variables(frame: pd.DataFrame, instrument: Instrument, lang: str = "en") -> 
     frame : pandas.DataFrame
         Columns of the respondent file (text columns already removed).
     instrument : Instrument
-    lang : {"en", "zh"}
+    lang : str
+        A language of the instrument.
 
     Returns
     -------
@@ -59,12 +67,12 @@ def variables(frame: pd.DataFrame, instrument: Instrument, lang: str = "en") -> 
     questions = {q.id: q for q in instrument.questions}
     derived = {d.id: d for d in instrument.derived}
     options = {f"{q.id}_{c.code}": (q, c) for q in instrument.questions if q.type == "multi" for c in q.codes}
+    t, selected = translator(lang), selected_labels(lang)
     out = []
     for name in frame.columns:
         if name in options:
             q, c = options[name]
-            out.append(spss.Variable(name, f"{q.wording(lang)}: {c.text(lang)}", SELECTED.get(lang, SELECTED["en"]),
-                                     format="F1.0"))
+            out.append(spss.Variable(name, f"{q.wording(lang)}: {c.text(lang)}", selected, format="F1.0"))
         elif name in questions:
             q = questions[name]
             if q.coded:
@@ -81,10 +89,9 @@ def variables(frame: pd.DataFrame, instrument: Instrument, lang: str = "en") -> 
                                      {c.code: c.text(lang) for c in derived_codes(instrument, d)},
                                      measure=d.measure if d.type != "indicator" else "nominal"))
         elif name == "weight":
-            out.append(spss.Variable(name, "Weight" if lang != "zh" else "权重", measure="scale", format="F10.6"))
+            out.append(spss.Variable(name, t.gettext(WEIGHT), measure="scale", format="F10.6"))
         elif name == "raw_row":
-            out.append(spss.Variable(name, "Row in the raw file" if lang != "zh" else "原始文件行号",
-                                     measure="scale", format=None))
+            out.append(spss.Variable(name, t.gettext(RAW_ROW), measure="scale", format=None))
         else:
             raise DataError(f"{name}: column of the respondent file unknown to instrument {instrument.id}")
     return out
@@ -134,8 +141,8 @@ def export_spss(
         Where the files go (created).
     stem : str
         ``<study>-wave<id>``.
-    lang : {"en", "zh"}
-        Language of variable and value labels.
+    lang : str
+        Language of variable and value labels (a language of the instrument).
     file_label : str
     text_columns : sequence of str
         Free-text columns: written to the verbatim CSV with ``respondent_id``.

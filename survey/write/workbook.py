@@ -13,31 +13,46 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from survey.i18n import N_, translator
 from survey.stats.crosstabs import TOTAL
 from survey.write.xlsx import Sheet, write_xlsx
 
-NOTES = {
-    "en": [
-        "Each sheet crosses every question (rows) with one banner variable (columns); the Total column comes first.",
-        "Cells are column percentages: weighted when the wave is weighted, else unweighted. The Base row gives the "
-        "unweighted number of respondents with a substantive answer in the column.",
-        "Letters: the column's percentage is significantly higher than that of the lettered columns "
-        "(pairwise two-proportion z tests, {correction}-adjusted within each row, alpha = {alpha}; weighted tables use "
-        "the Kish effective base).",
-        "Non-substantive answers (don't know, prefer not to say) are shown as counts and left out of the base.",
-        "crosstab_tests.csv has Pearson chi-square, Cramér's V, Fisher's exact test (2x2 with small expected counts) "
-        "and the Rao-Scott second-order F test (weighted) for every table; bases under 30 are flagged there.",
-    ],
-    "zh": [
-        "每个工作表将所有问题（行）与一个背景变量（列）交叉；“合计”列在最前。",
-        "单元格为列百分比：若本轮数据已加权则为加权百分比，否则为未加权百分比。“基数”行为该列中给出实质性回答的未加权人数。",
-        "字母表示该列百分比显著高于所标字母对应的列（两两比例z检验，每行内经{correction}校正，显著性水平 {alpha}；加权表使用Kish有效样本量）。",
-        "非实质性回答（不知道、不愿回答）只列出频数，不计入基数。",
-        "crosstab_tests.csv 给出每个表的皮尔逊卡方、Cramér's V、Fisher精确检验（期望频数小的2x2表）及Rao-Scott二阶校正F检验（加权）；基数不足30的列在该文件中标出。",
-    ],
-}
-WORDS = {"en": {"base": "Base (n)", "total": "Total", "question": "Question"},
-         "zh": {"base": "基数 (n)", "total": "合计", "question": "问题"}}
+# The workbooks' fixed words, translated by the message catalogues (survey/locale/, see survey.i18n).
+NOTES = [
+    N_(
+        "Each sheet crosses every question (rows) with one banner variable (columns); the Total column comes "
+        "first."
+    ),
+    N_(
+        "Cells are column percentages: weighted when the wave is weighted, else unweighted. The Base row "
+        "gives the unweighted number of respondents with a substantive answer in the column."
+    ),
+    N_(
+        "Letters: the column's percentage is significantly higher than that of the lettered columns (pairwise"
+        " two-proportion z tests, {correction}-adjusted within each row, alpha = {alpha}; weighted tables use"
+        " the Kish effective base)."
+    ),
+    N_(
+        "Non-substantive answers (don't know, prefer not to say) are shown as counts and left out of the "
+        "base."
+    ),
+    N_(
+        "crosstab_tests.csv has Pearson chi-square, Cramér's V, Fisher's exact test (2x2 with small expected "
+        "counts) and the Rao-Scott second-order F test (weighted) for every table; bases under 30 are flagged"
+        " there."
+    ),
+]
+OPEN_ENDED_NOTES = [
+    N_("Text is redacted: personal data replaced by [EMAIL], [PHONE] ... placeholders."),
+    N_("Fill the human_<theme> columns with 1 (theme present) or 0, then pass the file back with --human-codes."),
+]
+
+
+def sheet_words(lang: str) -> dict[str, str]:
+    """The banner sheets' words in ``lang`` (a context of their own: Chinese says 合计 here, 总体 in the report)."""
+    t = translator(lang)
+    return {"base": t.pgettext("workbook", "Base (n)"), "total": t.pgettext("workbook", "Total"),
+            "question": t.pgettext("workbook", "Question")}
 
 
 def _cell(pct: float, letters: Any) -> str:
@@ -67,7 +82,7 @@ def banner_sheet(study: Any, tables: pd.DataFrame, banner: str, lang: str,
     ``grouped`` is :func:`_by_question` of ``tables`` (made here if not given), so
     that a workbook with many sheets converts the table once.
     """
-    words = WORDS.get(lang, WORDS["en"])
+    words = sheet_words(lang)
     value = "weighted_col_pct" if study.weights is not None else "col_pct"
     if grouped is None:
         grouped = _by_question(tables, value)
@@ -113,7 +128,8 @@ def write_crosstabs_xlsx(study: Any, tables: pd.DataFrame, tests: pd.DataFrame, 
     grouped = _by_question(tables, "weighted_col_pct" if study.weights is not None else "col_pct")
     sheets = [banner_sheet(study, tables, b, lang, grouped) for b in banners]
     sheets.append(Sheet("tests", tests))
-    notes = [n.format(correction=study.plan.correction, alpha=study.plan.alpha) for n in NOTES.get(lang, NOTES["en"])]
+    t = translator(lang)
+    notes = [t.gettext(n, correction=study.plan.correction, alpha=study.plan.alpha) for n in NOTES]
     write_xlsx(sheets, path, notes=notes)
 
 
@@ -121,10 +137,5 @@ def write_open_ended_xlsx(accounts: pd.DataFrame, study: Any, path: Path, lang: 
     """``open_ended.xlsx``: one row per account for a human coder, and the theme list."""
     frame = study.coding_frame
     themes = pd.DataFrame({"theme": frame.ids, "label": [frame.label(t, lang) for t in frame.ids]})
-    notes = [
-        "Text is redacted: personal data replaced by [EMAIL], [PHONE] ... placeholders." if lang != "zh"
-        else "文本已脱敏：个人信息已替换为 [EMAIL]、[PHONE] 等占位符。",
-        "Fill the human_<theme> columns with 1 (theme present) or 0, then pass the file back with --human-codes."
-        if lang != "zh" else "请在 human_<主题> 列填写 1（有该主题）或 0，然后用 --human-codes 传回该文件。",
-    ]
+    notes = [translator(lang).gettext(n) for n in OPEN_ENDED_NOTES]
     write_xlsx([Sheet("accounts", accounts), Sheet("themes", themes)], path, notes=notes)

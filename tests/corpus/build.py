@@ -120,6 +120,7 @@ def plan_cases() -> dict[str, tuple[str, str]]:
         doc = yaml.safe_load(PLAN.read_text(encoding="utf-8"))
         doc["instrument"] = "../../../instruments/ccg-2020.yaml"
         doc["waves"][0]["raw"] = "../../../raw/ccg-2020-wave1.csv"
+        doc["open_ended"]["coding_frame"] = "../../../analysis/ccg-2020-coding.yaml"  # loaded with the plan
         fn(doc)
         return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
 
