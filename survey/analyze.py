@@ -13,8 +13,8 @@ from pathlib import Path
 
 from survey import artifacts
 from survey.cli import Progress, default_plan, run
-from survey.write.output import atomic_folder
 from survey.study import Study
+from survey.write.output import atomic_folder
 
 
 def parser() -> argparse.ArgumentParser:
@@ -36,6 +36,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--include-personal", action="store_true", help="keep personal-data columns in exports (off by default)")
     p.add_argument("--no-redact", action="store_true", help="do not redact personal data in open text (off by default)")
     p.add_argument("--human-codes", type=Path, help="open_ended.xlsx/.csv with a human coder's human_<theme> columns: report agreement")
+    p.add_argument("--filter", dest="filter_expr", metavar="EXPR",
+                   help='analyse only the respondents EXPR keeps, e.g. "country == 2" (weights are not re-raked)')
+    p.add_argument("--banner", type=lambda text: [b.strip() for b in text.split(",") if b.strip()],
+                   metavar="A,B,C", help="banner variables of every crosstab (default: the plan's banner)")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     return p
 
@@ -52,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         allow_extra_columns=args.allow_extra_columns,
         fmt=args.fmt,
         progress=progress.stage,
-    )
+    ).filtered(args.filter_expr).with_banner(args.banner)
     out = args.out or Path("reports") / study.plan.study / f"wave{study.wave.id}"
     options = artifacts.Options(
         lang=args.lang,
