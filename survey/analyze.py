@@ -32,6 +32,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--encoding", help="text encoding of the raw file (default: UTF-8, or detected for platform exports)")
     p.add_argument("--allow-extra-columns", action="store_true", help="ignore raw columns the instrument does not know")
     p.add_argument("--spss", action=argparse.BooleanOptionalAction, default=True, help="write the SPSS export (default: on)")
+    p.add_argument("--stata", action=argparse.BooleanOptionalAction, default=False,
+                   help="write stata/<study>-wave<id>.dta with value labels (default: off; 30 s at 1M respondents)")
+    p.add_argument("--parquet", action=argparse.BooleanOptionalAction, default=True,
+                   help="write data/respondents.parquet with the instrument's labels in its metadata (default: on)")
     p.add_argument("--charts", action=argparse.BooleanOptionalAction, default=True, help="draw charts and the report (default: on)")
     p.add_argument("--include-personal", action="store_true", help="keep personal-data columns in exports (off by default)")
     p.add_argument("--no-redact", action="store_true", help="do not redact personal data in open text (off by default)")
@@ -61,6 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     options = artifacts.Options(
         lang=args.lang,
         spss=args.spss,
+        stata=args.stata,
+        parquet=args.parquet,
         charts=args.charts,
         include_personal=args.include_personal,
         redact=not args.no_redact,
