@@ -302,8 +302,8 @@ def trend_chart(frame: pd.DataFrame, *, title: str, note: str = "", lang: str = 
                 ax.plot(xs[changed], est[changed], "o", markersize=9, markerfacecolor="white", color=palette[j])
             significant = sub["significant"].fillna(False).astype(bool).to_numpy() if "significant" in sub else \
                 np.zeros(len(sub), dtype=bool)
-            for x, y, top in zip(xs[significant], est[significant], err[1][significant], strict=True):
-                ax.annotate("*", (x, y + top), xytext=(0, 1), textcoords="offset points", ha="center", va="bottom",
+            for xi, yi, top in zip(xs[significant], est[significant], err[1][significant], strict=True):
+                ax.annotate("*", (xi, yi + top), xytext=(0, 1), textcoords="offset points", ha="center", va="bottom",
                             fontsize=13, fontweight="bold", color=palette[j])
         ax.set_xticks(range(len(waves)), [f"{w}\n(n = {int(n[w]):,})" for w in waves])
         ax.set_ylim(0, 105)

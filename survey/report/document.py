@@ -621,8 +621,8 @@ def trends_section(study: Any, results: Mapping[str, Any], w: Words, images: Seq
 
     rows = tuple(
         (var_label(study, str(r["id"]), w.lang), labels.get(str(r["wave"]), str(r["wave"])), _num(r[est]),
-         _interval(r[low], r[high]), _int(r["n_base"]), _num(r["change_pp"]), _p(r["change_p"]),
-         flag(r["significant"]), flag(r["wording_changed"]))
+         _interval(r[low], r[high]), _int(r["n_base"]), _num(r.get("change_pp")), _p(r.get("change_p")),
+         flag(r.get("significant")), flag(r.get("wording_changed")))
         for r in frame.to_dict("records")
     )
     header = (w("indicator"), w("wave"), w("weighted_pct") if weighted else "%",
@@ -766,6 +766,8 @@ def wave_labels(study: Any) -> dict[str, str]:
 
 def _trend_basis(frame: pd.DataFrame) -> bool:
     """Whether the trend is weighted: every change weighted and every wave's weighted estimate there."""
+    if "change_basis" not in frame.columns or "weighted_pct" not in frame.columns:
+        return False
     changes = frame["change_basis"].fillna("").astype(str)
     return bool((changes[changes != ""] == "weighted").all() and (changes != "").any()
                 and frame["weighted_pct"].notna().all())
