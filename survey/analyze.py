@@ -36,10 +36,18 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--encoding", help="text encoding of the raw file (default: UTF-8, or detected for platform exports)")
     p.add_argument("--allow-extra-columns", action="store_true", help="ignore raw columns the instrument does not know")
     p.add_argument("--spss", action=argparse.BooleanOptionalAction, default=True, help="write the SPSS export (default: on)")
+    p.add_argument("--stata", action=argparse.BooleanOptionalAction, default=False,
+                   help="write stata/<study>-wave<id>.dta with value labels (default: off; 30 s at 1M respondents)")
+    p.add_argument("--parquet", action=argparse.BooleanOptionalAction, default=True,
+                   help="write data/respondents.parquet with the instrument's labels in its metadata (default: on)")
     p.add_argument("--charts", action=argparse.BooleanOptionalAction, default=True, help="draw charts and the report (default: on)")
     p.add_argument("--include-personal", action="store_true", help="keep personal-data columns in exports (off by default)")
     p.add_argument("--no-redact", action="store_true", help="do not redact personal data in open text (off by default)")
     p.add_argument("--human-codes", type=Path, help="open_ended.xlsx/.csv with a human coder's human_<theme> columns: report agreement")
+    p.add_argument("--filter", dest="filter_expr", metavar="EXPR",
+                   help='analyse only the respondents EXPR keeps, e.g. "country == 2" (weights are not re-raked)')
+    p.add_argument("--banner", type=lambda text: [b.strip() for b in text.split(",") if b.strip()],
+                   metavar="A,B,C", help="banner variables of every crosstab (default: the plan's banner)")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     return p
 
@@ -67,11 +75,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         allow_extra_columns=args.allow_extra_columns,
         fmt=args.fmt,
         progress=progress.stage,
-    )
+    ).filtered(args.filter_expr).with_banner(args.banner)
     out = args.out or Path("reports") / study.plan.study / f"wave{study.wave.id}"
     options = artifacts.Options(
         lang=lang,
         spss=args.spss,
+        stata=args.stata,
+        parquet=args.parquet,
         charts=args.charts,
         include_personal=args.include_personal,
         redact=not args.no_redact,

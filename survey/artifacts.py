@@ -26,7 +26,7 @@ import pandas as pd
 from survey.i18n import fallback_note, translator
 from survey.report import document as report
 from survey.study import Study
-from survey.write import workbook
+from survey.write import labelled, workbook
 from survey.write.export import export_spss
 from survey.write.tabular import write_csv
 
@@ -37,6 +37,8 @@ class Options:
 
     lang: str = "en"
     spss: bool = True
+    stata: bool = False
+    parquet: bool = True
     charts: bool = True
     include_personal: bool = False
     redact: bool = True
@@ -194,11 +196,27 @@ def spss_stage(study: Study, folder: Path, options: Options, results: Results) -
     _write(options, export)
 
 
+def labelled_stage(study: Study, folder: Path, options: Options, results: Results) -> None:
+    """data/respondents.parquet (labels in the metadata) and, with ``--stata``, stata/<study>-wave<id>.dta."""
+    respondents = results["respondents"]
+    if options.parquet:
+        _write(options, labelled.write_parquet, respondents, study.instrument, folder / "data" / "respondents.parquet",
+               lang=options.lang)
+    if options.stata:
+        def stata() -> None:
+            results["stata_warnings"] = labelled.write_dta(
+                respondents, study.instrument, folder / "stata" / f"{stem(study)}.dta", lang=options.lang,
+                file_label=file_label(study), text_columns=study.text_columns)
+
+        _write(options, stata)
+
+
 STAGES: list[tuple[str, Callable[[Study, Path, Options, Results], None]]] = [
     ("toplines and published figures", core),
     ("weighting diagnostics", weighting),
     ("crosstabs", crosstab_stage),
     ("SPSS export", spss_stage),  # before the open-ended stage: its files are written while that computes
+    ("Parquet and Stata exports", labelled_stage),
     ("open-ended accounts", open_ended_stage),
     ("trends", trends_stage),
     ("report", report.write_report),

@@ -23,20 +23,13 @@ import numpy as np
 import pandas as pd
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
-from survey.clean import rules as cleaning
-from survey.instrument import conditions
-from survey.stats import crosstabs
-from survey.stats import estimates
-from survey.stats import inference
-from survey.stats import models
-from survey.stats import published
-from survey.read import canonical as readers
 from survey.clean import recode
-from survey.stats import tables
-from survey.stats import weighting
+from survey.clean import rules as cleaning
 from survey.errors import DataError
-from survey.instrument import Instrument
+from survey.instrument import Instrument, conditions
 from survey.instrument.plan import Plan, Wave, load_plan
+from survey.read import canonical as readers
+from survey.stats import crosstabs, estimates, inference, models, published, tables, weighting
 from survey.stats.weighting import WeightingResult
 
 
@@ -52,6 +45,8 @@ class Study:
     data: pd.DataFrame
     weighting: WeightingResult | None = None
     cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: The filter the respondents were selected with (:meth:`filtered`), applied to other waves too.
+    selection: str | None = None
 
     @classmethod
     def from_plan(
@@ -139,7 +134,7 @@ class Study:
             "sources": dict(spec.get("sources") or {}),
             "approximate": list(spec.get("approximate") or []),
             "scope": spec.get("scope"),
-            "n_weighted": int(len(inside)),
+            "n_weighted": len(inside),
             "n_outside_scope": int(len(self.data) - len(inside)),
         }
         return WeightingResult(weights, diagnostics)
@@ -250,6 +245,98 @@ class Study:
             self.cache[key] = tables.battery(self.data, self.instrument, self.plan, self.weights, lang=lang)
         return self.cache[key]
 
+    def crosstab(self, question: str, by: str | list[str] | None = None, *, filter: str | None = None,
+                 weighted: bool = True, lang: str = "en") -> pd.DataFrame:
+        """One question by any banner, for any subset: the battery's numbers, letters and tests.
+
+        Parameters
+        ----------
+        question : str
+            A coded question of the instrument.
+        by : str or list of str, optional
+            Banner variables (questions, derived variables or the plan's banner nets);
+            default: the plan's banner.
+        filter : str, optional
+            A condition on the respondents, e.g. ``"country == 2"``.
+        weighted : bool
+            Weighted percentages and letters when the wave is weighted.
+        lang : {"en", "zh"}
+            Language of the labels.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Tidy, :data:`survey.stats.tables.TABLE_COLUMNS` plus ``question_label`` and
+            ``banner_label``; ``attrs["tests"]`` holds the tests (see :func:`survey.adhoc.crosstab`).
+
+        Examples
+        --------
+        >>> t = study.crosstab("relations_q", by=["ties", "country"], filter="country == 2")  # doctest: +SKIP
+        >>> t[t.row_code == "net:agree"][["banner", "col_label", "weighted_col_pct", "sig_letters"]]  # doctest: +SKIP
+        """
+        from survey import adhoc
+
+        return adhoc.crosstab(self, question, by, filter=filter, weighted=weighted, lang=lang)
+
+    def table(self, question: str, *, filter: str | None = None, weighted: bool = True,
+              lang: str = "en") -> pd.DataFrame:
+        """One question's distribution for any subset (see :func:`survey.adhoc.table`).
+
+        Examples
+        --------
+        >>> study.table("support_q", filter="age >= 30")  # doctest: +SKIP
+        """
+        from survey import adhoc
+
+        return adhoc.table(self, question, filter=filter, weighted=weighted, lang=lang)
+
+    def mean(self, variable: str, by: str | list[str] | None = None, *, filter: str | None = None,
+             weighted: bool = True, level: float = 0.95, lang: str = "en") -> pd.DataFrame:
+        """Design-based mean of a numeric variable, overall and by banner (see :func:`survey.adhoc.mean`).
+
+        Examples
+        --------
+        >>> study.mean("age", by=["country", "gender"])  # doctest: +SKIP
+        """
+        from survey import adhoc
+
+        return adhoc.mean(self, variable, by, filter=filter, weighted=weighted, level=level, lang=lang)
+
+    def filtered(self, expression: str | None) -> Study:
+        """The study restricted to the respondents ``expression`` keeps (weights as they were, not re-raked).
+
+        Examples
+        --------
+        >>> study.filtered("country == 2").crosstabs()  # doctest: +SKIP
+        """
+        from survey import adhoc
+
+        if not expression:
+            return self
+        keep = adhoc.selection(self.data, expression).to_numpy()
+        if not keep.any():
+            raise DataError(f"filter {expression!r} keeps no respondent")
+        weighting = None if self.weighting is None else WeightingResult(
+            self.weighting.weights[keep], {**self.weighting.diagnostics, "filter": expression})
+        both = f"({self.selection}) and ({expression})" if self.selection else expression
+        return Study(self.plan, self.instrument, self.wave, self.raw_path, self.cleaned, self.data[keep], weighting,
+                     selection=both)
+
+    def with_banner(self, banner: list[str] | None) -> Study:
+        """The study with another banner (variables or the plan's banner nets) for every table.
+
+        Examples
+        --------
+        >>> study.with_banner(["country", "gender"]).crosstabs()  # doctest: +SKIP
+        """
+        from survey import adhoc
+
+        if not banner:
+            return self
+        plan = adhoc.banner_plan(self.plan, self.instrument, banner)
+        return Study(plan, self.instrument, self.wave, self.raw_path, self.cleaned, self.data, self.weighting,
+                     selection=self.selection)
+
     @property
     def indicators(self) -> list[str]:
         """The instrument's 0/1 indicators (agreement, support, participation ...)."""
@@ -346,7 +433,7 @@ class Study:
         """Theme frequencies: % of accounts and % of respondents asked."""
         from survey.text.openended import theme_frequencies
 
-        n_asked = int(len(self.data))
+        n_asked = len(self.data)
         return theme_frequencies(self.theme_codes(), n_asked, self.coding_frame, lang=lang)
 
     def themes_by_banner(self, lang: str = "en") -> pd.DataFrame:
@@ -363,8 +450,8 @@ class Study:
 
     def coder_agreement(self, path: str | Path) -> pd.DataFrame:
         """Agreement of the automatic themes with a human coder's file (Cohen's kappa per theme)."""
-        from survey.text.openended import coder_agreement
         from survey.read.canonical import read_table
+        from survey.text.openended import coder_agreement
 
         human = read_table(Path(path))
         ident = self.instrument.by_role("id")
@@ -388,7 +475,8 @@ class Study:
             if progress:
                 progress(f"wave {w.id}")
             waves.append(self if str(w.id) == str(self.wave.id) else
-                         Study.from_plan(self.plan.path, w.id, instrument=self.instrument.path or None))
+                         Study.from_plan(self.plan.path, w.id, instrument=self.instrument.path or None)
+                         .filtered(self.selection))
             if str(w.id) == str(self.wave.id):
                 break
         return trend_module.compare(waves), trend_module.stack(waves)

@@ -1,21 +1,17 @@
-"""Safe, deterministic CSV/XLSX writers (survey.write.tabular, survey.write.xlsx)."""
+"""Safe, deterministic CSV writer (survey.write.tabular); workbooks: tests/test_workbook.py."""
 
 from __future__ import annotations
 
 import csv
-import io
 import os
-import zipfile
 from pathlib import Path
 
 import numpy as np
-import openpyxl
 import pandas as pd
 import pytest
 
 from survey.errors import ExportError
 from survey.write.tabular import neutralise, write_csv
-from survey.write.xlsx import Sheet, sheet_names, write_xlsx
 
 # (payload, what a spreadsheet must receive).  The \r payload is the exception in
 # CSV only: a lone CR inside a cell is written as LF (see write_csv).
@@ -127,8 +123,7 @@ def test_csv_duplicate_columns_refused(tmp_path):
 
 def test_atomic_write_leaves_no_temp_file(tmp_path):
     write_csv(payload_frame(), tmp_path / "out" / "a.csv")
-    write_xlsx({"a": payload_frame()}, tmp_path / "out" / "a.xlsx")
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.csv", "a.xlsx"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.csv"]
 
 
 def test_failed_write_keeps_previous_file(tmp_path, monkeypatch):
@@ -144,88 +139,3 @@ def test_failed_write_keeps_previous_file(tmp_path, monkeypatch):
     monkeypatch.undo()
     assert path.read_text() == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["a.csv"]
-
-
-# --------------------------------------------------------------------------- XLSX
-
-
-def test_xlsx_payloads_neutralised(tmp_path):
-    path = tmp_path / "p.xlsx"
-    write_xlsx({"payloads": payload_frame()}, path)
-    ws = openpyxl.load_workbook(path)["payloads"]
-    cells = [c for row in ws.iter_rows() for c in row]
-    assert not [c.coordinate for c in cells if c.data_type == "f"]
-    texts = [ws.cell(row=r, column=1).value for r in range(2, len(PAYLOADS) + 2)]
-    # XML parsers normalise a CR in text to LF when reading back.
-    assert texts == [e.replace("\r", "\n") for _, e in PAYLOADS]
-    assert all(isinstance(t, str) and t.startswith("'") for t in texts)
-    numbers = [ws.cell(row=r, column=2) for r in range(2, len(PAYLOADS) + 2)]
-    assert [c.value for c in numbers] == [-1, -2, 3, -4, 5, -6, 7]
-    assert {c.data_type for c in numbers} == {"n"}
-    assert ws.cell(row=2, column=3).value == -0.5
-    assert ws.cell(row=8, column=3).value is None  # NaN -> empty cell
-
-
-def test_xlsx_bytes_deterministic(tmp_path):
-    sheets = {"one": payload_frame(), "two": pd.DataFrame({"中文列": ["口罩", "防护服"], "pct": [12.5, 87.5]})}
-    write_xlsx(sheets, tmp_path / "a.xlsx", notes=["Synthetic data.", "=not a formula"])
-    write_xlsx(sheets, tmp_path / "b.xlsx", notes=["Synthetic data.", "=not a formula"])
-    assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
-    with zipfile.ZipFile(tmp_path / "a.xlsx") as z:
-        assert {i.date_time for i in z.infolist()} == {(2000, 1, 1, 0, 0, 0)}
-        core = z.read("docProps/core.xml").decode()
-    assert core.count("2000-01-01T00:00:00Z") == 2  # created and modified
-    wb = openpyxl.load_workbook(tmp_path / "a.xlsx")
-    assert wb.sheetnames == ["one", "two", "notes"]
-    assert [c.value for c in wb["notes"]["A"]] == ["notes", "Synthetic data.", "'=not a formula"]
-
-
-def test_xlsx_layout(tmp_path):
-    frame = pd.DataFrame({"category": ["Agree", "Disagree", "Net agree"], "pct": [60.0, 40.0, 60.0]})
-    marked = []
-    write_xlsx([Sheet("table", frame, bold_rows=(2,), format=lambda ws: marked.append(ws.title))], tmp_path / "l.xlsx")
-    ws = openpyxl.load_workbook(tmp_path / "l.xlsx")["table"]
-    assert ws.freeze_panes == "A2"
-    assert [c.font.b for c in ws[1]] == [True, True]
-    assert [ws.cell(row=r, column=1).font.b for r in (2, 3, 4)] == [False, False, True]
-    assert marked == ["table"]
-    assert 8 <= ws.column_dimensions["A"].width <= 60
-
-
-def test_xlsx_without_frozen_header(tmp_path):
-    write_xlsx({"t": pd.DataFrame({"a": [1]})}, tmp_path / "f.xlsx", freeze_header=False)
-    assert openpyxl.load_workbook(tmp_path / "f.xlsx")["t"].freeze_panes is None
-
-
-def test_sheet_names_cleaned_cut_and_unique():
-    names = sheet_names(["a/b:c", "x" * 40, "X" * 40, "", "'q'", "what?[1]", "Toplines", "toplines"])
-    assert names == [
-        "a_b_c", "x" * 31, "X" * 29 + "~2", "sheet", "q", "what__1_", "Toplines", "toplines~2",
-    ]
-    assert all(len(n) <= 31 for n in names)
-
-
-def test_xlsx_sheet_names_applied(tmp_path):
-    write_xlsx({"q1: agree?": pd.DataFrame({"a": [1]}), "q1/ agree?": pd.DataFrame({"a": [2]})}, tmp_path / "s.xlsx")
-    assert openpyxl.load_workbook(tmp_path / "s.xlsx").sheetnames == ["q1_ agree_", "q1_ agree_~2"]
-
-
-def test_xlsx_control_characters_removed_and_long_cells_refused(tmp_path):
-    write_xlsx({"t": pd.DataFrame({"a": ["bell\x07 here"]})}, tmp_path / "c.xlsx")
-    assert openpyxl.load_workbook(tmp_path / "c.xlsx")["t"]["A2"].value == "bell here"
-    with pytest.raises(ExportError, match=r"sheet 't', column 'a': a cell has 40000 characters"):
-        write_xlsx({"t": pd.DataFrame({"a": ["x" * 40_000]})}, tmp_path / "long.xlsx")
-    assert not (tmp_path / "long.xlsx").exists()
-
-
-def test_xlsx_roundtrip_types(tmp_path):
-    frame = pd.DataFrame({
-        "when": pd.to_datetime(["2020-04-20 00:09:00", None]),
-        "flag": [True, False],
-        "n": pd.array([1, None], dtype="Int64"),
-    })
-    write_xlsx({"t": frame}, tmp_path / "r.xlsx")
-    back = pd.read_excel(io.BytesIO((tmp_path / "r.xlsx").read_bytes()))
-    assert back["when"].iloc[0] == pd.Timestamp("2020-04-20 00:09:00")
-    assert back["flag"].tolist() == [True, False]
-    assert back["n"].iloc[0] == 1 and pd.isna(back["n"].iloc[1])

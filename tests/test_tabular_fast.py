@@ -1,11 +1,8 @@
-"""The vectorised CSV writer (survey.write.tabular) and the streamed XLSX writer (survey.write.xlsx) against the original code.
+"""The vectorised CSV writer (survey.write.tabular) against the original code.
 
-The original implementations (``DataFrame.to_csv`` after ``neutralise`` and
-``_csv_ready``; openpyxl cell objects) are copied below as the reference:
-
-* every CSV must be byte-identical to the reference;
-* every workbook must load in openpyxl with the same cell values, types, bold
-  fonts, frozen panes, dimensions and column widths as the reference workbook.
+The original implementation (``DataFrame.to_csv`` after ``neutralise`` and
+``_csv_ready``) is copied below as the reference: every CSV must be
+byte-identical to it.  Workbooks are tested in tests/test_workbook.py.
 """
 
 from __future__ import annotations
@@ -13,22 +10,16 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
-from xml.etree import ElementTree
 
 import numpy as np
-import openpyxl
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from survey.write import tabular
-from survey.write import xlsx
-from survey.errors import ExportError
 from survey.write.numtext import datetime_text, format_g10, format_g16
 from survey.write.tabular import csv_bytes, write_csv
-from survey.write.xlsx import Sheet, xlsx_bytes
 
 # --------------------------------------------------------------------------- the original code (reference)
 
@@ -110,92 +101,6 @@ def ref_csv_bytes(table: pd.DataFrame) -> bytes:
     text = _ref_csv_ready(ref_neutralise(table)).to_csv(
         index=False, lineterminator="\n", float_format="%.10g", na_rep="")
     return text.encode("utf-8")
-
-
-def _ref_xlsx_ready(frame: pd.DataFrame, sheet: str) -> pd.DataFrame:
-    table = ref_neutralise(frame)
-    out = {}
-    for column in table.columns:
-        col = table[column]
-        if isinstance(col.dtype, pd.DatetimeTZDtype):
-            col = col.map(lambda t: t.isoformat(), na_action="ignore")
-        col = col.astype(object).where(col.notna(), None)
-        is_str = col.map(type).eq(str)
-        if is_str.any():
-            text = col[is_str].astype(str).str.replace(_XML_ILLEGAL, "", regex=True)
-            text = _ref_neutralise_column(text)  # the one deliberate change: neutralise after the cleaning
-            too_long = text.str.len() > 32_767
-            if too_long.any():
-                raise ExportError(f"sheet '{sheet}', column '{column}': a cell has {text.str.len().max()} characters, "
-                                  f"more than Excel's 32767")
-            col = col.copy()
-            col[is_str] = text
-        out[column] = col
-    return pd.DataFrame(out, index=table.index, columns=table.columns).reset_index(drop=True)
-
-
-def ref_xlsx_bytes(specs: list[Sheet], *, freeze_header: bool = True) -> bytes:
-    """The original xlsx_bytes through openpyxl cell objects (zip dates and core.xml left as openpyxl writes them)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    wb = Workbook()
-    wb.remove(wb.active)
-    bold = Font(bold=True)
-    for name, spec in zip(xlsx.sheet_names([s.name for s in specs]), specs):
-        ws = wb.create_sheet(name)
-        table = _ref_xlsx_ready(spec.frame.reset_index() if spec.index else spec.frame, name)
-        ws.append([str(c) for c in table.columns])
-        for row in table.itertuples(index=False, name=None):
-            ws.append(row)
-        for cell in ws[1]:
-            cell.font = bold
-        for position in spec.bold_rows:
-            for cell in ws[position + 2]:
-                cell.font = bold
-        if freeze_header:
-            ws.freeze_panes = "A2"
-        for i, column in enumerate(table.columns, start=1):
-            width = max(xlsx._display_width(pd.Series([str(column)])), xlsx._display_width(table[column].head(1000)))
-            ws.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 8), 60)
-        if spec.format is not None:
-            spec.format(ws)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
-
-
-def workbook_view(data: bytes) -> dict:
-    """What a reader sees of a workbook: per sheet, every cell's (value, type, bold), panes, dimensions, widths."""
-    wb = openpyxl.load_workbook(io.BytesIO(data))
-    view = {"sheets": wb.sheetnames}
-    for ws in wb.worksheets:
-        cells = {}
-        for row in ws.iter_rows():
-            for c in row:
-                cells[c.coordinate] = (c.value, c.data_type if c.value is not None else None, bool(c.font.b))
-        view[ws.title] = {
-            "freeze": ws.freeze_panes,
-            "dims": (ws.max_row, ws.max_column),
-            "widths": {k: v.width for k, v in ws.column_dimensions.items()},
-            "cells": cells,
-        }
-    return view
-
-
-def assert_same_workbook(new: bytes, old: bytes) -> None:
-    a, b = workbook_view(new), workbook_view(old)
-    assert a["sheets"] == b["sheets"]
-    for name in a["sheets"]:
-        for key in ("freeze", "dims", "widths"):
-            assert a[name][key] == b[name][key], (name, key)
-        x, y = a[name]["cells"], b[name]["cells"]
-        assert x.keys() == y.keys(), name
-        for coordinate in x:
-            u, v = x[coordinate], y[coordinate]
-            same_nan = isinstance(u[0], float) and isinstance(v[0], float) and np.isnan(u[0]) and np.isnan(v[0])
-            assert u == v or same_nan, (name, coordinate, u, v)
 
 
 # --------------------------------------------------------------------------- float and date formatting
@@ -453,125 +358,3 @@ def test_csv_fast_path_does_not_call_to_csv_on_the_rows(monkeypatch):
 def test_csv_formula_cells_still_neutralised():
     frame = pd.DataFrame({"t": ["=1+1", "-2", "@x", "\r=1"], "c": pd.Categorical(["=a", "b", "=a", None])})
     assert csv_bytes(frame) == ref_csv_bytes(frame) == b"t,c\n'=1+1,'=a\n-2,b\n'@x,'=a\n\"'\n=1\",\n"
-
-
-# --------------------------------------------------------------------------- XLSX
-
-
-def xlsx_frame(n: int, seed: int = 0) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    frame = pipeline_like_frame(n, seed).drop(columns=["start_time", "submit_time"])
-    frame["pct"] = rng.random(n) * 100
-    frame["special"] = pd.Series(rng.choice(["#N/A", "", " padded ", "a & b <c>", "bell\x07", "\x01=1+1", "中文"], n),
-                                 dtype="str")
-    frame["inf"] = np.where(rng.random(n) < 0.5, np.inf, -0.0)
-    frame["big"] = rng.integers(-2**62, 2**62, n)
-    frame["npbool"] = pd.Series([np.bool_(i % 2) for i in range(n)], dtype=object)
-    return frame
-
-
-def test_xlsx_same_workbook_as_openpyxl():
-    frame = xlsx_frame(300)
-    specs = [Sheet("accounts", frame, bold_rows=(0, 5, 299)), Sheet("small", frame.head(3), index=True),
-             Sheet("empty", frame.iloc[:0]), Sheet("notes", pd.DataFrame({"notes": ["a", "=b"]}))]
-    for freeze in (True, False):
-        assert_same_workbook(xlsx_bytes(specs, freeze_header=freeze), ref_xlsx_bytes(specs, freeze_header=freeze))
-
-
-def test_xlsx_control_character_cannot_hide_a_formula():
-    data = xlsx_bytes([Sheet("t", pd.DataFrame({"a": ["\x01=1+1", "\x02@SUM(A1)", "\x03-2"]}))])
-    ws = openpyxl.load_workbook(io.BytesIO(data))["t"]
-    assert [ws.cell(row=r, column=1).value for r in (2, 3, 4)] == ["'=1+1", "'@SUM(A1)", "-2"]
-    assert {ws.cell(row=r, column=1).data_type for r in (2, 3, 4)} == {"s"}
-
-
-@st.composite
-def sheets(draw):
-    frame = draw(frames(kinds=["int64", "small_int", "Int64", "float64", "Float64", "bool", "boolean", "str",
-                               "object", "object_na", "category", "datetime_tz"]))
-    bold = draw(st.lists(st.integers(0, len(frame) - 1), max_size=3, unique=True))
-    return Sheet(draw(st.sampled_from(["a", "b/c", "x" * 40])), frame, bold_rows=tuple(bold), index=draw(st.booleans()))
-
-
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(sheets(), min_size=1, max_size=3), st.booleans())
-def test_xlsx_same_cells_as_openpyxl_any_frame(specs, freeze):
-    try:
-        old = ref_xlsx_bytes(specs, freeze_header=freeze)
-    except Exception as error:  # e.g. a column openpyxl cannot take: the new writer must fail the same way
-        with pytest.raises(type(error)):
-            xlsx_bytes(specs, freeze_header=freeze)
-        return
-    assert_same_workbook(xlsx_bytes(specs, freeze_header=freeze), old)
-
-
-def test_xlsx_big_plain_sheet_is_streamed(monkeypatch):
-    def no_openpyxl(*args, **kwargs):
-        raise AssertionError("openpyxl path used")
-
-    monkeypatch.setattr(xlsx, "_xlsx_bytes_openpyxl", no_openpyxl)
-    frame = xlsx_frame(2_000)
-    data = xlsx_bytes([Sheet("accounts", frame), Sheet("notes", pd.DataFrame({"notes": ["x"]}))])
-    assert data == xlsx_bytes([Sheet("accounts", frame), Sheet("notes", pd.DataFrame({"notes": ["x"]}))])
-    monkeypatch.undo()
-    assert_same_workbook(data, ref_xlsx_bytes([Sheet("accounts", frame), Sheet("notes", pd.DataFrame({"notes": ["x"]}))]))
-
-
-def test_xlsx_format_callback_and_dates_take_openpyxl():
-    seen = []
-    frame = pd.DataFrame({"a": [1, 2], "b": ["x", "y"]})
-    data = xlsx_bytes([Sheet("t", frame, format=lambda ws: seen.append(type(ws).__name__))])
-    assert seen == ["Worksheet"]
-    assert_same_workbook(data, ref_xlsx_bytes([Sheet("t", frame, format=lambda ws: None)]))
-    dated = pd.DataFrame({"when": pd.to_datetime(["2020-04-20 00:09:00", None]), "n": [1, 2]})
-    data = xlsx_bytes([Sheet("d", dated)])
-    assert_same_workbook(data, ref_xlsx_bytes([Sheet("d", dated)]))
-    assert openpyxl.load_workbook(io.BytesIO(data))["d"]["A2"].value == pd.Timestamp("2020-04-20 00:09:00")
-
-
-def test_xlsx_limits_same_errors(monkeypatch):
-    long = pd.DataFrame({"ok": ["x"], "=long": ["y" * 40_000]})
-    with pytest.raises(ExportError, match=r"sheet 't', column ''=long': a cell has 40000 characters"):
-        xlsx_bytes([Sheet("t", long)])
-    with pytest.raises(ExportError, match=r"sheet 't', column ''=long': a cell has 40000 characters"):
-        xlsx_bytes([Sheet("t", long.astype(object))])
-    monkeypatch.setattr(xlsx, "MAX_ROWS", 3)
-    with pytest.raises(ExportError, match=r"sheet 'big': 3 rows exceed Excel's limit of 2"):
-        xlsx_bytes([Sheet("big", pd.DataFrame({"a": [1, 2, 3]}))])
-
-
-def test_xlsx_package_is_well_formed():
-    specs = [Sheet("a & <b>", xlsx_frame(50), bold_rows=(1,)), Sheet("notes", pd.DataFrame({"notes": ["n"]}))]
-    data = xlsx_bytes(specs)
-    assert data == xlsx_bytes(specs)
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        names = z.namelist()
-        assert names[0] == "[Content_Types].xml"
-        assert {i.date_time for i in z.infolist()} == {(2000, 1, 1, 0, 0, 0)}
-        parts = {name: ElementTree.fromstring(z.read(name)) for name in names}  # every part is well-formed XML
-    ns = {"ct": "http://schemas.openxmlformats.org/package/2006/content-types",
-          "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-          "r": "http://schemas.openxmlformats.org/package/2006/relationships"}
-    overrides = {o.get("PartName").lstrip("/") for o in parts["[Content_Types].xml"].findall("ct:Override", ns)}
-    assert overrides == set(names) - {"[Content_Types].xml", "_rels/.rels", "xl/_rels/workbook.xml.rels"}
-    for rels, base in (("_rels/.rels", ""), ("xl/_rels/workbook.xml.rels", "xl/")):
-        for rel in parts[rels].findall("r:Relationship", ns):
-            assert base + rel.get("Target") in names
-    fonts = parts["xl/styles.xml"].find("m:fonts", ns)
-    assert fonts[1].find("m:b", ns).get("val") == "1"
-    assert [s.get("name") for s in parts["xl/workbook.xml"].find("m:sheets", ns)] == ["a & <b>", "notes"]
-    sheet = parts["xl/worksheets/sheet1.xml"]
-    order = [child.tag.split("}")[1] for child in sheet]
-    assert order == ["sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData", "pageMargins"]
-    core = parts["docProps/core.xml"]
-    assert [e.text for e in core if e.tag.endswith(("created", "modified"))] == ["2000-01-01T00:00:00Z"] * 2
-
-
-def test_write_xlsx_reads_back_with_pandas(tmp_path):
-    frame = pd.DataFrame({"q": ["a", "b,c", None], "pct": [51.2, 0.1 + 0.2, np.nan], "n": pd.array([1, None, 3], "Int64")})
-    xlsx.write_xlsx({"toplines": frame}, tmp_path / "t.xlsx", notes=["Synthetic data."])
-    back = pd.read_excel(tmp_path / "t.xlsx", sheet_name=None)
-    assert list(back) == ["toplines", "notes"]
-    assert back["toplines"]["q"].tolist()[:2] == ["a", "b,c"]
-    assert back["toplines"]["pct"].tolist()[:2] == [51.2, 0.3]  # %.16g, as openpyxl writes
-    assert back["toplines"]["n"].tolist()[0] == 1

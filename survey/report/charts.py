@@ -71,21 +71,35 @@ def _figure(height: float = FIGSIZE[1]) -> Figure:
 
 
 def _finish(fig: Figure) -> Figure:
-    """Lay the figure out while the chart's fonts are in force, then freeze the layout.
+    """The figure as drawn: its layout is made once, when it is saved (:func:`save_png`).
 
-    Text keeps the fonts it was created with; freezing the layout makes every later
-    save of the figure draw exactly the same thing.
+    Text keeps the fonts it was created with, so a figure made in :func:`style`
+    draws the same wherever it is saved.
     """
-    fig.draw_without_rendering()
-    fig.set_layout_engine("none")
     return fig
 
 
-def _legend(ax: Any, entries: int) -> None:
-    """A legend between the title and the plot, in rows short enough to fit the width."""
-    width = sum(len(label) + 6 for label in ax.get_legend_handles_labels()[1])
-    ncol = entries if width <= 95 else max(1, int(np.ceil(entries / np.ceil(width / 95))))
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.01), ncol=ncol, frameon=False, fontsize=9)
+def text_width(text: str) -> int:
+    """Width of a label in characters, CJK characters counting double."""
+    return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in str(text))
+
+
+#: Characters of 9-point legend text that fit across a chart (10 inches, less the margins).
+LEGEND_CHARS = 120
+
+
+def _legend(fig: Figure, ax: Any, entries: int) -> None:
+    """A legend under the x axis, in as many rows as its entries need to fit the width.
+
+    It belongs to the axes, so the constrained layout makes room for it between the
+    axis and the note (a figure legend "outside" would overlap the title or note).
+    """
+    handles, labels = ax.get_legend_handles_labels()
+    widest = max((text_width(label) for label in labels), default=1) + 6  # marker and spacing
+    ncol = max(1, min(entries, LEGEND_CHARS // widest))
+    # below the tick labels and the axis label: about 3.6 font sizes under the axes
+    ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0), borderaxespad=3.6, ncol=ncol,
+              frameon=False, fontsize=9)
 
 
 def _title(fig: Figure, title: str) -> None:
@@ -167,7 +181,7 @@ def diverging_bars(frame: pd.DataFrame, *, title: str, note: str = "", lang: str
         ax.set_xticks(ticks, [f"{abs(t):.0f}%" for t in ticks])
         ax.set_xlim(-low, high)
         _title(fig, title)
-        _legend(ax, len(codes))
+        _legend(fig, ax, len(codes))
         _note(fig, note)
         return _finish(fig)
 
@@ -179,7 +193,8 @@ def _item_label(item: str, meta: pd.Series, lang: str) -> str:
     return "\n".join(parts)
 
 
-def agreement_by(frame: pd.DataFrame, *, title: str, xlabel: str = "%", note: str = "", lang: str = "en") -> Figure:
+def agreement_by(frame: pd.DataFrame, *, title: str, xlabel: str = "%", note: str = "", lang: str = "en",
+                 order: list[str] | None = None) -> Figure:
     """Estimates of several items by the categories of one background variable, with interval bars.
 
     Parameters
@@ -187,16 +202,21 @@ def agreement_by(frame: pd.DataFrame, *, title: str, xlabel: str = "%", note: st
     frame : pandas.DataFrame
         ``item, category, estimate, ci_low, ci_high, n_base`` (proportions 0-1),
         categories in the order to show them.
+    order : list of str, optional
+        Items from the top down (the same order in every chart of a report);
+        default: by the mean estimate, highest on top.
 
     Returns
     -------
     matplotlib.figure.Figure
-        One row per item (sorted by the mean estimate, highest on top), one dot
-        with its interval per category; the legend gives each category's ``n``.
+        One row per item, one dot with its interval per category; the legend
+        (under the plot) gives each category's ``n``.
     """
     categories = list(dict.fromkeys(frame["category"]))
-    means = frame.groupby("item", sort=True)["estimate"].mean().sort_values(ascending=True, kind="mergesort")
-    items = list(means.index)
+    if order is None:
+        means = frame.groupby("item", sort=True)["estimate"].mean().sort_values(ascending=False, kind="mergesort")
+        order = list(means.index)
+    items = [i for i in order if i in set(frame["item"])][::-1]  # bottom to top
     palette = sns.color_palette("colorblind", len(categories))
     step = 0.7 / max(len(categories), 1)
     with style(lang):
@@ -219,7 +239,7 @@ def agreement_by(frame: pd.DataFrame, *, title: str, xlabel: str = "%", note: st
         ax.grid(axis="x", color="#e5e5e5")
         ax.set_axisbelow(True)
         _title(fig, title)
-        _legend(ax, len(categories))
+        _legend(fig, ax, len(categories))
         _note(fig, note)
         return _finish(fig)
 
@@ -254,14 +274,16 @@ def multi_select_bars(frame: pd.DataFrame, *, title: str, base: int, note: str =
         return _finish(fig)
 
 
-def trend_chart(frame: pd.DataFrame, *, title: str, note: str = "", lang: str = "en") -> Figure:
+def trend_chart(frame: pd.DataFrame, *, title: str, note: str = "", lang: str = "en", ylabel: str = "%") -> Figure:
     """Estimates across waves with 95% interval bars, one line per item.
 
     Parameters
     ----------
     frame : pandas.DataFrame
         ``item, wave, estimate_pct, ci_low, ci_high, n_base`` (percent), waves in
-        the order fielded.
+        the order fielded (``wave`` is the label shown); optional ``significant``
+        (the change from the previous wave: marked ``*``) and ``wording_changed``
+        (marked with a hollow point).
 
     Returns
     -------
@@ -271,10 +293,10 @@ def trend_chart(frame: pd.DataFrame, *, title: str, note: str = "", lang: str = 
     waves = list(dict.fromkeys(frame["wave"].astype(str)))
     data = frame.assign(wave=frame["wave"].astype(str))
     n = data.groupby("wave")["n_base"].max()
-    items = sorted(data["item"].unique())
+    items = list(dict.fromkeys(data["item"]))
     palette = sns.color_palette("colorblind", len(items))
     with style(lang):
-        fig = _figure()
+        fig = _figure(FIGSIZE[1] + 0.25 * len(items))
         ax = fig.add_subplot()
         x = {w: i for i, w in enumerate(waves)}
         for j, item in enumerate(items):
@@ -283,12 +305,67 @@ def trend_chart(frame: pd.DataFrame, *, title: str, note: str = "", lang: str = 
             est = sub["estimate_pct"].to_numpy(dtype=float)
             err = np.vstack([est - sub["ci_low"].to_numpy(dtype=float), sub["ci_high"].to_numpy(dtype=float) - est])
             ax.errorbar(xs, est, yerr=err, marker="o", color=palette[j], capsize=3, label=wrap(item, 40))
+            changed = sub["wording_changed"].fillna(False).astype(bool).to_numpy() if "wording_changed" in sub else \
+                np.zeros(len(sub), dtype=bool)
+            if changed.any():
+                ax.plot(xs[changed], est[changed], "o", markersize=9, markerfacecolor="white", color=palette[j])
+            significant = sub["significant"].fillna(False).astype(bool).to_numpy() if "significant" in sub else \
+                np.zeros(len(sub), dtype=bool)
+            for xi, yi, top in zip(xs[significant], est[significant], err[1][significant], strict=True):
+                ax.annotate("*", (xi, yi + top), xytext=(0, 1), textcoords="offset points", ha="center", va="bottom",
+                            fontsize=13, fontweight="bold", color=palette[j])
         ax.set_xticks(range(len(waves)), [f"{w}\n({_n(lang, f'{int(n[w]):,}')})" for w in waves])
-        ax.set_ylim(0, 100)
-        ax.set_ylabel("%")
+        ax.set_ylim(0, 105)
+        ax.set_ylabel(ylabel)
         ax.grid(axis="y", color="#e5e5e5")
         _title(fig, title)
-        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize=8.5)
+        _legend(fig, ax, len(items))
+        _note(fig, note)
+        return _finish(fig)
+
+
+def weighting_diagnostics(weights: pd.Series, margins: pd.DataFrame, *, title: str, labels: dict[str, str],
+                          note: str = "", lang: str = "en") -> Figure:
+    """The weights' distribution and each raking margin before and after weighting.
+
+    Parameters
+    ----------
+    weights : pandas.Series
+        The weights of the weighted respondents (no missing values).
+    margins : pandas.DataFrame
+        ``variable, category, sample_pct, target_pct, achieved_pct`` (percent), in
+        the order to show them (``variable`` as its label).
+    labels : dict
+        Texts: ``weights`` (x label of the histogram), ``respondents``, ``sample``,
+        ``target``, ``achieved`` (legend).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Left: histogram of the weights with their mean; right: for every category,
+        the unweighted sample share, the target and the weighted share.
+    """
+    rows = len(margins)
+    with style(lang):
+        fig = _figure(max(FIGSIZE[1], 1.4 + 0.32 * rows))
+        left, right = fig.subplots(1, 2, width_ratios=[1, 1.4])
+        values = weights.to_numpy(dtype=float)
+        left.hist(values, bins=40, color=sns.color_palette("colorblind", 1)[0])
+        left.axvline(values.mean(), color="#555555", linewidth=0.8, linestyle="--")
+        left.set_xlabel(labels["weights"])
+        left.set_ylabel(labels["respondents"])
+        y = np.arange(rows)[::-1]
+        palette = sns.color_palette("colorblind", 3)
+        for column, marker, colour in (("sample_pct", "o", palette[1]), ("target_pct", "|", "black"),
+                                       ("achieved_pct", "x", palette[0])):
+            right.plot(margins[column].to_numpy(dtype=float), y, marker, color=colour, markersize=9 if marker == "|" else 6,
+                       markeredgewidth=2, label=labels[column.removesuffix("_pct")])
+        right.set_yticks(y, [f"{wrap(v, 24)}: {wrap(c, 24)}" for v, c in zip(margins["variable"], margins["category"],
+                                                                              strict=True)], fontsize=8)
+        right.set_xlabel("%")
+        right.grid(axis="x", color="#e5e5e5")
+        _title(fig, title)
+        _legend(fig, right, 3)
         _note(fig, note)
         return _finish(fig)
 

@@ -194,6 +194,24 @@ TEXT: dict[str, str] = {
     "cond_not": N_("not {condition}"),
     "cond_answered": N_("{question} answered"),
     "cond_blank": N_("{question} blank"),
+    "chart_by_x_weighted": N_("% (weighted, 95% design-based logit interval)"),
+    "chart_by_note_weighted": N_("Design-based intervals under the weighting model; respondents outside the weighting scope are left out. Legend: unweighted n."),
+    "chart_scale_note_weighted": N_("Percent of substantive answers, weighted; the middle point is split around zero."),
+    "chart_multi_note_weighted": N_("More than one answer possible: shares add to more than 100%. Weighted; n unweighted."),
+    "chart_trend_note_weighted": N_("Weighted estimates with 95% design-based intervals. * the change from the previous wave is significant (p < {alpha}); a hollow point: the question's wording changed."),
+    "chart_trend_note_marks": N_(" * the change from the previous wave is significant (p < {alpha}); a hollow point: the question's wording changed."),
+    "chart_trend_y_weighted": N_("% (weighted, 95% design-based interval)"),
+    "chart_trend_y": N_("% (unweighted, 95% Wilson interval)"),
+    "weighting_chart": N_("Weighting diagnostics: the weights, and each margin before and after weighting"),
+    "weighting_chart_weights": N_("Weight"),
+    "weighting_chart_respondents": N_("Respondents"),
+    "weighting_chart_sample": N_("Sample (unweighted)"),
+    "weighting_chart_target": N_("Target"),
+    "weighting_chart_achieved": N_("Weighted"),
+    "weighting_chart_note": N_("Respondents in the weighting scope only; dashed line: the mean weight."),
+    "statements": N_("Published statements"),
+    "wording_changed": N_("Wording changed"),
+    "weighted_ci": N_("95% design-based interval"),
 }
 
 # ------------------------------------------------------------------ document model
@@ -470,14 +488,16 @@ def published_section(study: Any, results: Mapping[str, Any], w: Words) -> list[
     d = study.plan.decimals
     rows = []
     for r in table.itertuples(index=False):
-        rows.append((str(r.id), str(r.statement), _num(r.published_pct, d), _num(r.estimate_pct, d),
+        rows.append((str(r.id), _num(r.published_pct, d), _num(r.estimate_pct, d),
                      _interval(r.ci_low, r.ci_high), _int(r.n_base), _num(r.diff_pp, d),
                      w("yes") if r.reproduced else w("no"), consistency(r, d, w)))
     blocks: list[Block] = [
         Heading(2, w("published"), "published"),
         Para(w("published_intro", source=" ".join(study.plan.published_source.split()).rstrip("."), decimals=d)),
-        Table((w("figure"), w("statement"), w("published_pct"), w("recomputed_pct"), w("wilson_95"), "n", w("diff_pp"),
-               w("reproduced"), w("consistent")), tuple(rows), (False, False, True, True, True, True, True, False, False)),
+        Table((w("figure"), w("published_pct"), w("recomputed_pct"), w("wilson_95"), "n", w("diff_pp"),
+               w("reproduced"), w("consistent")), tuple(rows), (False, True, True, True, True, True, False, False)),
+        Heading(3, w("statements")),
+        Bullets(tuple(f"**{r.id}**: {r.statement}" for r in table.itertuples(index=False))),
     ]
     if "weighted_pct" in table.columns:
         wrows = tuple(
@@ -604,15 +624,26 @@ def themes_section(study: Any, results: Mapping[str, Any], w: Words) -> list[Blo
 
 
 def trends_section(study: Any, results: Mapping[str, Any], w: Words, images: Sequence[Image]) -> list[Block]:
+    """Each indicator by wave (by its label), weighted when the change is, with the change, its test and wording flag."""
     frame: pd.DataFrame = results["trends"]
+    weighted = _trend_basis(frame)
+    labels = wave_labels(study)
+    est, low, high = ("weighted_pct", "weighted_ci_low", "weighted_ci_high") if weighted else ("estimate_pct", "ci_low", "ci_high")
+
+    def flag(value: Any) -> str:
+        return "" if value is None or pd.isna(value) else (w("yes") if value else w("no"))
+
     rows = tuple(
-        (var_label(study, str(r.id), w.lang), str(r.wave), _num(r.estimate_pct), _interval(r.ci_low, r.ci_high), _int(r.n_base),
-         _num(r.weighted_pct), _num(r.change_pp), _p(r.change_p), "" if pd.isna(r.significant) else (w("yes") if r.significant else w("no")))
-        for r in frame.itertuples(index=False)
+        (var_label(study, str(r["id"]), w.lang), labels.get(str(r["wave"]), str(r["wave"])), _num(r[est]),
+         _interval(r[low], r[high]), _int(r["n_base"]), _num(r.get("change_pp")), _p(r.get("change_p")),
+         flag(r.get("significant")), flag(r.get("wording_changed")))
+        for r in frame.to_dict("records")
     )
+    header = (w("indicator"), w("wave"), w("weighted_pct") if weighted else "%",
+              w("weighted_ci") if weighted else w("wilson_95"), "n", w("change_pp"), "p", w("significant"),
+              w("wording_changed"))
     return [Heading(2, w("trends"), "trends"), *images,
-            Table((w("indicator"), w("wave"), "%", w("wilson_95"), "n", w("weighted_pct"), w("change_pp"), "p", w("significant")),
-                  rows, (False, False, True, True, True, True, True, True, False))]
+            Table(header, rows, (False, False, True, True, True, True, True, False, False))]
 
 
 def questionnaire_section(study: Any, w: Words) -> list[Block]:
@@ -657,30 +688,23 @@ def footer_section(study: Any, options: Any, w: Words) -> list[Block]:
 
 
 def chart_figures(study: Any, results: Mapping[str, Any], lang: str) -> list[tuple[str, str, Callable[[], Any]]]:
-    """(file stem, alt text, figure maker) of every chart the results allow, in report order."""
-    from survey.report import charts  # matplotlib loads only when charts are drawn
+    """(file stem, alt text, figure maker) of every chart the results allow, in report order.
 
+    Charts are weighted when the study is (their axis or note names the interval);
+    every by-background chart shows the indicators in one order, and never an
+    indicator against the banner variable it is made from.
+    """
     w = Words(lang)
+    weighted = is_weighted(study, results)
     out: list[tuple[str, str, Callable[[], Any]]] = []
     if _has(results, "toplines"):
-        out += _agree_charts(study, results["toplines"], w)
-        out += _multi_charts(study, results["toplines"], w)
+        out += _agree_charts(study, results["toplines"], w, weighted)
+        out += _multi_charts(study, results["toplines"], w, weighted)
     if _has(results, "agreement_by"):
-        frame = results["agreement_by"]
-        for banner, sub in frame.groupby("banner", sort=False):
-            data = pd.DataFrame({
-                "item": [var_label(study, str(i), lang) for i in sub["item"]],
-                "category": sub["category_label"].astype(str).to_numpy(),
-                "estimate": sub["estimate"].to_numpy(), "ci_low": sub["ci_low"].to_numpy(),
-                "ci_high": sub["ci_high"].to_numpy(), "n_base": sub["n_base"].to_numpy(),
-            })
-            title = w("chart_by", banner=var_label(study, str(banner), lang))
-            out.append((f"by-{banner}", title, _maker(charts.agreement_by, data, title=title, xlabel=w("chart_by_x"),
-                                                     note=w("chart_by_note"), lang=lang)))
+        out += _by_charts(study, results["agreement_by"], w, weighted)
+    out += _weighting_chart(study, results, w)
     if _has(results, "trends") and results["trends"]["wave"].nunique() > 1:
-        t = results["trends"]
-        data = t.assign(item=[var_label(study, str(i), lang) for i in t["id"]])
-        out.append(("trends", w("trends"), _maker(charts.trend_chart, data, title=w("trends"), note=w("chart_trend_note"), lang=lang)))
+        out += _trend_chart(study, results["trends"], w)
     return out
 
 
@@ -688,9 +712,110 @@ def _maker(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Callable[[], 
     return lambda: func(*args, **kwargs)
 
 
-def _agree_charts(study: Any, toplines: pd.DataFrame, w: Words) -> list[tuple[str, str, Callable[[], Any]]]:
+def _sources(study: Any, name: str) -> set[str]:
+    """The questions a variable (or banner net) is made from, itself included."""
+    found = {name}
+    for d in study.instrument.derived:
+        if d.id == name:
+            found |= set(d.source)
+    for net in getattr(study.plan, "banner_nets", ()):
+        if net.get("id") == name:
+            found |= _sources(study, str(net["from"]))
+    return found
+
+
+def _by_charts(study: Any, frame: pd.DataFrame, w: Words, weighted: bool) -> list[tuple[str, str, Callable[[], Any]]]:
     from survey.report import charts  # matplotlib loads only when charts are drawn
 
+    lang = w.lang
+    use = weighted and "weighted_estimate" in frame.columns
+    est, low, high = ("weighted_estimate", "weighted_ci_low", "weighted_ci_high") if use else ("estimate", "ci_low", "ci_high")
+    labels = {str(i): var_label(study, str(i), lang) for i in frame["item"].unique()}
+    overall = frame.groupby("item", sort=False)[est].mean().sort_values(ascending=False, kind="mergesort")
+    order = [labels[str(i)] for i in overall.index]  # one order for every chart
+    out = []
+    for banner, sub in frame.groupby("banner", sort=False):
+        banner_sources = _sources(study, str(banner))
+        sub = sub[[not (_sources(study, str(i)) - {str(i)}) & banner_sources for i in sub["item"]]]
+        if sub.empty:
+            continue
+        data = pd.DataFrame({
+            "item": [labels[str(i)] for i in sub["item"]], "category": sub["category_label"].astype(str).to_numpy(),
+            "estimate": sub[est].to_numpy(), "ci_low": sub[low].to_numpy(), "ci_high": sub[high].to_numpy(),
+            "n_base": sub["n_base"].to_numpy(),
+        }).dropna(subset=["estimate"])
+        title = w("chart_by", banner=var_label(study, str(banner), lang))
+        out.append((f"by-{banner}", title, _maker(
+            charts.agreement_by, data, title=title, xlabel=w("chart_by_x_weighted" if use else "chart_by_x"),
+            note=w("chart_by_note_weighted" if use else "chart_by_note"), lang=lang, order=order)))
+    return out
+
+
+def _weighting_chart(study: Any, results: Mapping[str, Any], w: Words) -> list[tuple[str, str, Callable[[], Any]]]:
+    """The weights' histogram and every raking margin: sample, target, achieved."""
+    from survey.report import charts  # matplotlib loads only when charts are drawn
+
+    weights = getattr(study, "weights", None)
+    if not is_weighting_planned(study, results) or weights is None:
+        return []
+    info = _weighting_info(study, results)
+    inside = weights.notna()
+    rows = []
+    for var, shares in (info.get("targets") or {}).items():
+        if var not in study.data.columns:
+            continue
+        sample = study.data.loc[inside, var].value_counts(normalize=True)
+        for code, share in shares.items():
+            got = _lookup(info.get("achieved"), var, code)
+            rows.append({"variable": var_label(study, var, w.lang), "category": code_label(study, var, code, w.lang),
+                         "sample_pct": 100 * float(sample.get(int(code), sample.get(code, 0.0))),
+                         "target_pct": 100 * float(share), "achieved_pct": np.nan if got is None else 100 * float(got)})
+    if not rows:
+        return []
+    labels = {key: w(f"weighting_chart_{key}") for key in ("weights", "respondents", "sample", "target", "achieved")}
+    title = w("weighting_chart")
+    return [("weighting", title, _maker(charts.weighting_diagnostics, weights[inside], pd.DataFrame(rows), title=title,
+                                        labels=labels, note=w("weighting_chart_note"), lang=w.lang))]
+
+
+def wave_labels(study: Any) -> dict[str, str]:
+    """Each wave's label (e.g. its year) by wave id."""
+    return {str(wave.id): str(wave.label or wave.id) for wave in study.plan.waves}
+
+
+def _trend_basis(frame: pd.DataFrame) -> bool:
+    """Whether the trend is weighted: every change weighted and every wave's weighted estimate there."""
+    if "change_basis" not in frame.columns or "weighted_pct" not in frame.columns:
+        return False
+    changes = frame["change_basis"].fillna("").astype(str)
+    return bool((changes[changes != ""] == "weighted").all() and (changes != "").any()
+                and frame["weighted_pct"].notna().all())
+
+
+def _trend_chart(study: Any, frame: pd.DataFrame, w: Words) -> list[tuple[str, str, Callable[[], Any]]]:
+    from survey.report import charts  # matplotlib loads only when charts are drawn
+
+    weighted = _trend_basis(frame)
+    labels = wave_labels(study)
+    data = frame.assign(
+        item=[var_label(study, str(i), w.lang) for i in frame["id"]],
+        wave=[labels.get(str(v), str(v)) for v in frame["wave"]],
+        estimate_pct=frame["weighted_pct"] if weighted else frame["estimate_pct"],
+        ci_low=frame["weighted_ci_low"] if weighted else frame["ci_low"],
+        ci_high=frame["weighted_ci_high"] if weighted else frame["ci_high"],
+    )
+    alpha = study.plan.alpha
+    note = w("chart_trend_note_weighted", alpha=alpha) if weighted else \
+        w("chart_trend_note") + w("chart_trend_note_marks", alpha=alpha)
+    return [("trends", w("trends"), _maker(charts.trend_chart, data, title=w("trends"), note=note, lang=w.lang,
+                                           ylabel=w("chart_trend_y_weighted" if weighted else "chart_trend_y")))]
+
+
+def _agree_charts(study: Any, toplines: pd.DataFrame, w: Words, weighted: bool = False
+                  ) -> list[tuple[str, str, Callable[[], Any]]]:
+    from survey.report import charts  # matplotlib loads only when charts are drawn
+
+    use = weighted and "weighted_pct" in toplines.columns
     groups: dict[str, list[Any]] = {}
     for q in study.instrument.questions:
         if q.type == "single" and q.measure == "ordinal" and q.nets and not q.attention_check and len(q.substantive_codes) >= 3:
@@ -705,33 +830,39 @@ def _agree_charts(study: Any, toplines: pd.DataFrame, w: Words) -> list[tuple[st
             ns = sub[sub["nonsubstantive"]]
             note = "; ".join(f"{r.label} {_num(r.pct_of_asked)}%" for r in ns.itertuples(index=False))
             sub = sub[~sub["nonsubstantive"]]
+            pct = sub["weighted_pct" if use else "pct"].to_numpy(dtype=float)
             parts.append(pd.DataFrame({"item": q.wording(w.lang), "code": sub["code"].to_numpy(), "label": sub["label"].to_numpy(),
-                                       "pct": sub["pct"].to_numpy(dtype=float), "base": sub["base"].to_numpy(), "item_note": note}))
+                                       "pct": pct, "base": sub["base"].to_numpy(), "item_note": note}))
         if not parts:
             continue
         codes = questions[0].codes
         ends = [c for c in codes if not c.nonsubstantive]
         title = w("chart_scale", low=ends[0].text(w.lang), high=ends[-1].text(w.lang))
         nonsub = ", ".join(c.text(w.lang) for c in codes if c.nonsubstantive)
-        note = w("chart_scale_note") + (" " + w("chart_scale_ns", labels=nonsub) if nonsub else "")
+        note = w("chart_scale_note_weighted" if use else "chart_scale_note") + (
+            " " + w("chart_scale_ns", labels=nonsub) if nonsub else "")
         out.append((f"scale-{scale_id}", title, _maker(charts.diverging_bars, pd.concat(parts, ignore_index=True), title=title,
                                                        note=note, lang=w.lang)))
     return out
 
 
-def _multi_charts(study: Any, toplines: pd.DataFrame, w: Words) -> list[tuple[str, str, Callable[[], Any]]]:
+def _multi_charts(study: Any, toplines: pd.DataFrame, w: Words, weighted: bool = False
+                  ) -> list[tuple[str, str, Callable[[], Any]]]:
     from survey.report import charts  # matplotlib loads only when charts are drawn
 
+    use = weighted and "weighted_pct" in toplines.columns
     out = []
     for q in study.instrument.questions:
         sub = toplines[toplines["question"] == q.id]
         if q.type != "multi" or sub.empty:
             continue
         asked = w("chart_multi_asked", condition=condition_text(study, q.ask_if, w.lang)) if q.ask_if else ""
-        data = pd.DataFrame({"label": sub["label"].to_numpy(), "pct": sub["pct"].to_numpy(dtype=float), "count": sub["count"].to_numpy()})
+        data = pd.DataFrame({"label": sub["label"].to_numpy(), "pct": sub["weighted_pct" if use else "pct"].to_numpy(dtype=float),
+                             "count": sub["count"].to_numpy()})
         title = q.wording(w.lang)
         out.append((f"multi-{q.id}", title, _maker(charts.multi_select_bars, data, title=title, base=int(sub["base"].iloc[0]),
-                                                   note=w("chart_multi_note") + asked, lang=w.lang)))
+                                                   note=w("chart_multi_note_weighted" if use else "chart_multi_note") + asked,
+                                                   lang=w.lang)))
     return out
 
 
@@ -776,6 +907,7 @@ h1{font-size:1.8rem;margin-bottom:.2rem}h2{border-bottom:2px solid #ddd;padding-
 table{border-collapse:collapse;margin:.8rem 0;font-size:.9rem}th,td{border:1px solid #ddd;padding:.25rem .5rem;vertical-align:top}
 th{background:#f4f4f4;text-align:left}td.n,th.n{text-align:right;white-space:nowrap}
 .wide{overflow-x:auto}.wide table{font-size:.78rem}.wide th{white-space:nowrap}
+td:first-child{min-width:6em}.wide td:first-child{min-width:13em}
 p.note{color:#555;font-size:.9rem}p.alert{background:#fff3cd;border:2px solid #d39e00;padding:.7rem 1rem;font-weight:bold}
 img{max-width:100%;height:auto;border:1px solid #eee;margin:.5rem 0}nav ul{columns:2}code{background:#f4f4f4}
 """
@@ -838,9 +970,11 @@ def build(study: Any, options: Any, results: Mapping[str, Any], images: Mapping[
     """The report as blocks; ``images`` are the drawn charts by file stem (may be empty)."""
     w = Words(options.lang)
     blocks = title_section(study, w) + disclosure_section(study, results, w)
+    if "weighting" in images:
+        blocks.append(images["weighting"])
     if _has(results, "headlines"):
         blocks += published_section(study, results, w)
-    chart_images = [img for stem, img in images.items() if stem != "trends"]
+    chart_images = [img for stem, img in images.items() if stem not in ("trends", "weighting")]
     if chart_images:
         blocks += [Heading(2, w("charts"), "charts"), *chart_images]
     if _has(results, "toplines"):
@@ -863,7 +997,8 @@ def draw_charts(study: Any, results: Mapping[str, Any], lang: str, folder: Path)
     if makers:
         (folder / "charts").mkdir(exist_ok=True)
     for stem, alt, make in makers:
-        path = charts.save_png(make(), folder / "charts" / f"{_slug(stem)}.png")
+        with charts.style(lang):  # made and drawn once, in the chart's own fonts
+            path = charts.save_png(make(), folder / "charts" / f"{_slug(stem)}.png")
         images[stem] = Image(path.name, alt, path.read_bytes())
     return images
 

@@ -4,7 +4,7 @@ Element-wise joining of arrays and constants (:func:`_join`), the bytes of a
 string array without a copy (:func:`_buffer`), a cheap byte scan for ASCII
 characters (:func:`_has_any`), and pandas columns as pyarrow arrays
 (:func:`_arrow`, :func:`_large_text`).  Used by :mod:`survey.write.tabular`,
-:mod:`survey.write.numtext` and :mod:`survey.write.xlsx`.
+:mod:`survey.write.numtext` and :mod:`survey.write.sheets`.
 """
 
 from __future__ import annotations

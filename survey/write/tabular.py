@@ -34,9 +34,10 @@ and garbles Chinese in BOM-less UTF-8: analysts who work in Excel should use the
 XLSX exports (or Data > From Text/CSV, which asks for the encoding); pass
 ``bom=True`` to :func:`write_csv` for a file meant only for Excel.
 
-Workbooks are written by :mod:`survey.write.xlsx` (with :func:`neutralise` and
-:func:`write_bytes_atomic` from here); the exact text of floats and datetimes
-comes from :mod:`survey.write.numtext`.
+Only CSV text is neutralised: a CSV file has no cell types, so a spreadsheet
+opening it evaluates ``=...``.  Workbooks (:mod:`survey.write.sheets`) write text
+as text cells and keep it exactly.  The exact text of floats and datetimes comes
+from :mod:`survey.write.numtext`.
 """
 
 from __future__ import annotations
