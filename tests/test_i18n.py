@@ -82,7 +82,8 @@ def test_chinese_keeps_the_words_it_had():
 
     zh = Words("zh")
     assert (zh("toplines"), zh("total"), zh("base_n"), zh("question")) == ("频数分布", "总体", "基数（n）", "题目")
-    assert sheet_words("zh") == {"base": "基数 (n)", "total": "合计", "question": "问题"}
+    words = sheet_words("zh")
+    assert (words["base"], words["total"], words["question"]) == ("未加权基数", "合计", "问题")
     assert selected_labels("zh") == {0: "未选", 1: "选中"}
     assert (word("option_selected", "zh"), word("option_not_selected", "zh")) == ("已选", "未选")
     assert zh("sentences", first="甲。", next="乙。") == "甲。乙。"  # Chinese puts no space between sentences
@@ -187,10 +188,11 @@ def test_spanish_tables_and_workbooks(es_run):
     agreement = pd.read_csv(out / "agreement.csv")
     assert agreement["label"].tolist() == ["Confía en el personal", "Considera razonables los tiempos de espera"]
     book = openpyxl.load_workbook(out / "crosstabs.xlsx")
-    sheet = book["region"]
-    assert [c.value for c in sheet[1]][:2] == ["Pregunta", "Total"]
-    notes = [c.value for row in book.worksheets[-1].iter_rows() for c in row if c.value]
-    assert any(str(n).startswith("Cada hoja cruza todas las preguntas (filas)") for n in notes)
+    assert book.sheetnames == ["Índice", "Banner", "Pruebas", "Notas"]
+    banner = [c.value for row in book["Banner"].iter_rows(max_row=12) for c in row if c.value]
+    assert "Total" in banner and "Base sin ponderar" in banner
+    notes = [c.value for row in book["Notas"].iter_rows() for c in row if c.value]
+    assert any(str(n).startswith("La hoja Banner cruza cada pregunta") for n in notes)
 
 
 def test_spanish_sav_labels(es_run):

@@ -49,7 +49,7 @@ STUB_WIDTH = 36
 HEADER_ROWS = 3  # group labels, column labels, letters
 
 
-def _words(lang: str) -> dict[str, str]:
+def sheet_words(lang: str) -> dict[str, str]:
     """The workbooks' words in ``lang`` (context ``workbook``)."""
     t = translator(lang)
     return {
@@ -92,7 +92,7 @@ class _Column:
 def _columns(tables: pd.DataFrame, lang: str) -> list[_Column]:
     """Every column of the wide banner: Total, then each banner's columns in the battery's order."""
     cols = tables.drop_duplicates(["banner", "col_code"])
-    out = [_Column(TOTAL, TOTAL, _words(lang)["total"], "")]
+    out = [_Column(TOTAL, TOTAL, sheet_words(lang)["total"], "")]
     for r in cols.itertuples(index=False):
         if r.banner != TOTAL:
             out.append(_Column(str(r.banner), r.col_code, str(r.col_label),
@@ -164,7 +164,7 @@ def _header(ws: Any, f: _Formats, study: Any, columns: list[_Column], lang: str)
 def _block(ws: Any, f: _Formats, row: int, qid: str, sub: pd.DataFrame, study: Any, columns: list[_Column],
            value: str, lang: str) -> int:
     """One question's table from ``row`` down; returns the next free row."""
-    w = _words(lang)
+    w = sheet_words(lang)
     question = study.instrument.variables()[qid]
     weighted = value == "weighted_col_pct"
     ws.write_string(row, 0, f"{qid}: {question.wording(lang)}", f.title)
@@ -218,7 +218,7 @@ def write_crosstabs_xlsx(study: Any, tables: pd.DataFrame, tests: pd.DataFrame, 
     >>> tables, tests = study.crosstabs()                                   # doctest: +SKIP
     >>> write_crosstabs_xlsx(study, tables, tests, Path("crosstabs.xlsx"), "en")  # doctest: +SKIP
     """
-    w = _words(lang)
+    w = sheet_words(lang)
     value = "weighted_col_pct" if study.weights is not None else "col_pct"
     columns = _columns(tables, lang)
     names = sheet_names([w["contents"], w["banner"], w["tests"], w["notes"]])
@@ -259,7 +259,7 @@ def _page_setup(ws: Any, study: Any, breaks: list[int]) -> None:
 
 def _contents(ws: Any, f: _Formats, study: Any, starts: list[tuple[str, int]], names: list[str], lang: str) -> None:
     """The contents sheet: every table with a link to it, then links to the other sheets."""
-    w = _words(lang)
+    w = sheet_words(lang)
     variables = study.instrument.variables()
     title = study.plan.title
     title = str(title.get(lang) or title.get("en")) if isinstance(title, dict) else str(title or study.plan.study)
