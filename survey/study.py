@@ -34,7 +34,7 @@ from survey.read import canonical as readers
 from survey.clean import recode
 from survey.stats import tables
 from survey.stats import weighting
-from survey.errors import DataError
+from survey.errors import DataError, PlanError
 from survey.instrument import Instrument
 from survey.instrument.plan import Plan, Wave, load_plan
 from survey.stats.weighting import WeightingResult
@@ -130,7 +130,11 @@ class Study:
         inside = self.data[scope.to_numpy()]
         opts = {"max_iter": int(spec.get("max_iter", 100)), "tol": float(spec.get("tol", 1e-10))}
         if spec.get("trim"):
-            opts["bounds"] = tuple(float(b) for b in spec["trim"])
+            raise PlanError(f"weighting.{name}.trim: trimming inside raking had no published definition or outside "
+                            "reference and was removed; use bounds: [lo, hi] (bounded raking, as R calibrate(..., "
+                            'calfun = "raking", bounds = c(lo, hi)))')
+        if spec.get("bounds"):
+            opts["bounds"] = tuple(float(b) for b in spec["bounds"])
         result = weighting.weight(inside, spec.get("method", "rake"), spec["targets"], **opts)
         weights = result.weights.reindex(self.data.index).rename("weight")
         diagnostics = {
@@ -273,8 +277,8 @@ class Study:
     def odds_ratios(self) -> pd.DataFrame:
         """Logistic regression of each published figure's indicator on the banner variables together.
 
-        ``separation`` is True when statsmodels detected perfect separation (a
-        category where everyone agrees): that model's odds ratios are not identified.
+        ``separation`` is True for a term whose estimate is infinite (a category
+        where everyone agrees, found before fitting): it is NaN, ``note`` says why.
         """
         items = [f.indicator for f in self.plan.figures] or self.indicators
         X = pd.DataFrame({b: self.data[b].astype("Float64").where(~self.data[b].isin(
@@ -287,7 +291,7 @@ class Study:
                 with warnings.catch_warnings():  # reported in the column instead (warning filters are
                     warnings.simplefilter("ignore", PerfectSeparationWarning)  # process-wide: not relied on)
                     fit = models.odds_ratios(y[keep], X[keep], self.weights[keep] if weighted else None)
-                parts.append(fit.assign(item=item, weighted=weighted, separation=fit.attrs["separation"]))
+                parts.append(fit.assign(item=item, weighted=weighted))
         out = pd.concat(parts, ignore_index=True)
         return out[["item", "weighted", *[c for c in out.columns if c not in ("item", "weighted")]]]
 
