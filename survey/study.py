@@ -23,20 +23,13 @@ import numpy as np
 import pandas as pd
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
-from survey.clean import rules as cleaning
-from survey.instrument import conditions
-from survey.stats import crosstabs
-from survey.stats import estimates
-from survey.stats import inference
-from survey.stats import models
-from survey.stats import published
-from survey.read import canonical as readers
 from survey.clean import recode
-from survey.stats import tables
-from survey.stats import weighting
+from survey.clean import rules as cleaning
 from survey.errors import DataError, PlanError
-from survey.instrument import Instrument
+from survey.instrument import Instrument, conditions
 from survey.instrument.plan import Plan, Wave, load_plan
+from survey.read import canonical as readers
+from survey.stats import crosstabs, estimates, inference, models, published, tables, weighting
 from survey.stats.weighting import WeightingResult
 
 
@@ -143,7 +136,7 @@ class Study:
             "sources": dict(spec.get("sources") or {}),
             "approximate": list(spec.get("approximate") or []),
             "scope": spec.get("scope"),
-            "n_weighted": int(len(inside)),
+            "n_weighted": len(inside),
             "n_outside_scope": int(len(self.data) - len(inside)),
         }
         return WeightingResult(weights, diagnostics)
@@ -357,7 +350,7 @@ class Study:
         """Theme frequencies: % of accounts and % of respondents asked."""
         from survey.text.openended import theme_frequencies
 
-        n_asked = int(len(self.data))
+        n_asked = len(self.data)
         return theme_frequencies(self.theme_codes(), n_asked, self.coding_frame, lang=lang)
 
     def themes_by_banner(self, lang: str = "en") -> pd.DataFrame:
@@ -374,8 +367,8 @@ class Study:
 
     def coder_agreement(self, path: str | Path) -> pd.DataFrame:
         """Agreement of the automatic themes with a human coder's file (Cohen's kappa per theme)."""
-        from survey.text.openended import coder_agreement
         from survey.read.canonical import read_table
+        from survey.text.openended import coder_agreement
 
         human = read_table(Path(path))
         ident = self.instrument.by_role("id")

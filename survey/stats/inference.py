@@ -27,12 +27,17 @@ Intervals (:data:`CI_METHODS`):
 
 - ``logit``: ``svyciprop(~y, subset(design, !is.na(y)), method = "logit")``:
   ``expit(logit(p) +- t(df) * se / (p (1 - p)))`` with ``df`` the domain's
-  degrees of freedom (``n_base - 1``).
+  degrees of freedom (``n_base - 1``).  At ``p = 0`` or ``1`` (no logit, zero
+  variance) it gives the ``beta`` interval, which is then Clopper-Pearson on the
+  domain's respondents (R ``binom.test(x, n)$conf.int``).
 - ``beta``: Korn-Graubard, ``svyciprop(~y, design, method = "beta", na.rm = TRUE)``:
   Clopper-Pearson on ``p (1 - p) / var`` effective cases.  R multiplies that by
   ``(qt(a/2, nrow(design) - 1) / qt(a/2, degf(design)))^2``, which is 1 on every
   route that works (``na.rm`` on the whole design; ``subset()`` of a weights-only
-  design, which drops the rows), so no factor is applied.
+  design, which drops the rows), so no factor is applied.  At ``p = 0`` or ``1``
+  the design variance is 0 and R's effective size is 0/0 (NaN); Korn and Graubard
+  (1998) take the domain's respondents as the effective size there, which is
+  Clopper-Pearson (R ``binom.test``).
 - ``wilson``: statsmodels ``proportion_confint(method="wilson")`` on the item base
   when unweighted, on the effective sample size ``n_eff`` when weighted.
 
@@ -80,6 +85,8 @@ class Domain:
 
 def _logit_ci(d: Domain, level: float) -> tuple[float, float]:
     p = d.estimate
+    if p in (0.0, 1.0):  # the logit interval does not exist there: Korn-Graubard's (Clopper-Pearson on n)
+        return _beta_ci(d, level)
     if not 0 < p < 1 or d.df < 1:
         return np.nan, np.nan
     half = stats.t.ppf(1 - (1 - level) / 2, d.df) * d.se / (p * (1 - p))

@@ -18,14 +18,15 @@ from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
-from survey.stats.crosstabs import weight_array
 from survey.errors import DataError
+from survey.stats.crosstabs import weight_array
 
 AGREEMENT_COLUMNS = ["item", "banner", "category", "estimate", "n_base", "ci_low", "ci_high"]
-WEIGHTED_COLUMNS = ["weighted_estimate", "weighted_se", "weighted_ci_low", "weighted_ci_high", "deff", "n_eff"]
+WEIGHTED_COLUMNS = ["weighted_estimate", "weighted_se", "weighted_ci_low", "weighted_ci_high", "deff", "n_eff",
+                    "weighted_ci_method"]
 ODDS_COLUMNS = [
     "term", "variable", "category", "reference", "log_odds", "se",
-    "odds_ratio", "ci_low", "ci_high", "p_value", "n",
+    "odds_ratio", "ci_low", "ci_high", "p_value", "n", "separation", "note", "iterations",
 ]
 
 
@@ -77,6 +78,10 @@ def agreement_by(
         respondents minus 1 as df), ``deff`` as R ``svymean(..., deff =
         "replace")`` (variance over ``p (1 - p) / (n_base - 1)``) and ``n_eff =
         n_base / deff`` (the definitions of :func:`survey.stats.inference.proportion`).
+        Where the weighted share is 0 or 1 the logit interval does not exist:
+        the interval is Korn-Graubard's there, Clopper-Pearson on the domain's
+        respondents (R ``binom.test``), and ``weighted_ci_method`` says
+        ``beta`` instead of ``logit``.
         Categories are a categorical's order or the sorted codes.
 
     Examples
@@ -206,10 +211,16 @@ def _weighted_frame(sums: dict[str, np.ndarray], n_design: int, domain_n: np.nda
         expit = lambda v: 1 / (1 + np.exp(-v))
         n = sums["n"].T.ravel()
         deff = se**2 / (p * (1 - p) / (n - 1))
+        edge = (p == 0) | (p == 1)
+        low, high = expit(logit - half), expit(logit + half)
+        if edge.any():  # no logit interval: Korn-Graubard, Clopper-Pearson on the domain's respondents
+            x = np.where(edge, p * n, 0).round()
+            cp_low, cp_high = proportion_confint(x, np.where(n > 0, n, 1), alpha=1 - level, method="beta")
+            low, high = np.where(edge, cp_low, low), np.where(edge, cp_high, high)
         return pd.DataFrame({
-            "weighted_estimate": p, "weighted_se": se,
-            "weighted_ci_low": expit(logit - half), "weighted_ci_high": expit(logit + half),
+            "weighted_estimate": p, "weighted_se": se, "weighted_ci_low": low, "weighted_ci_high": high,
             "deff": deff, "n_eff": n / deff,
+            "weighted_ci_method": np.where(edge, "beta", np.where(np.isfinite(p), "logit", "")),
         })
 
 
@@ -235,26 +246,36 @@ def odds_ratios(
     -------
     DataFrame
         :data:`ODDS_COLUMNS`, one row per non-reference category; ``term`` is
-        ``"<variable>=<category>"``, ``n`` the complete cases used.
-        ``attrs["separation"]`` is True when statsmodels' perfect-separation test
-        held (the model's odds ratios are not identified; a
-        :class:`~statsmodels.tools.sm_exceptions.PerfectSeparationWarning` is
-        issued too).
+        ``"<variable>=<category>"``, ``n`` the respondents the model was fitted
+        on.  ``separation``: the term's maximum-likelihood estimate is infinite
+        (every respondent of the category is predicted perfectly, see
+        :func:`separated_patterns`); its estimates are NaN and ``note`` says
+        why.  ``iterations``: the IRLS iterations to convergence (relative
+        deviance change under :data:`IRLS_TOL`).  ``attrs["separation"]`` is
+        True when any term is separated.
 
     Notes
     -----
+    Separation is found before fitting, by linear programming on the
+    covariate patterns (:func:`separated_patterns`, the check of R brglm2
+    ``glm(..., method = "detect_separation")``).  The perfectly predicted
+    respondents are set aside and the model is fitted to the others without
+    the terms left with no respondents: those are the finite limits of the
+    other coefficients as the separated ones run to infinity, i.e. what R
+    ``glm`` reports for them when run to convergence, without its
+    meaningless estimate for the separated term.
+
     Complete cases only, fitted on their covariate patterns (see
     :func:`_fit_logit`: the same estimates as a fit with one row per
-    respondent, in time and memory that do not grow with the respondents).
-    Unweighted: statsmodels ``GLM(Binomial)`` with model standard errors and
-    z tests, as R ``glm(family = binomial)``.  Weighted:
-    the same GLM with ``var_weights = w`` (the quasibinomial point estimates of
-    R ``svyglm``) and the HC0 sandwich covariance times ``N/(N-1)``, ``N`` =
-    all respondents passed (R's linearisation keeps the full sample size when
-    it drops incomplete cases); p-values from t with ``n - k`` df (complete
-    cases minus coefficients), as ``summary.svyglm``.  Intervals are Wald
-    intervals with the normal quantile in both cases (``confint.svyglm``'s
-    default; R's ``confint.glm`` profiles the likelihood instead).
+    respondent).  Unweighted: model standard errors and z tests, as R
+    ``glm(family = binomial, control = glm.control(epsilon = 1e-14, maxit =
+    100))``.  Weighted: the quasibinomial point estimates of R ``svyglm`` and
+    the HC0 sandwich covariance times ``N/(N-1)``, ``N`` = all respondents
+    passed (R's linearisation keeps the full sample size when it drops
+    incomplete cases); p-values from t with ``n - k`` df (respondents fitted
+    minus coefficients), as ``summary.svyglm``.  Intervals are Wald intervals
+    with the normal quantile in both cases (``confint.svyglm``'s default; R's
+    ``confint.glm`` profiles the likelihood instead).
 
     Examples
     --------
@@ -264,31 +285,40 @@ def odds_ratios(
     0.1111
     """
     fit = _fit_logit(y, X, weights)
-    coef, se = fit.params.iloc[1:], fit.bse.iloc[1:]
+    design = fit.design
+    terms = list(design.columns[1:])
+    coef = fit.params.reindex(terms)
+    se = fit.bse.reindex(terms)
     if weights is not None:
         se = se * np.sqrt(len(y) / (len(y) - 1))
-        p = 2 * stats.t.sf(np.abs(coef / se), fit.n - len(fit.params))
+        p = 2 * stats.t.sf(np.abs(coef / se), max(fit.n - len(fit.params), 1))
     else:
         p = 2 * stats.norm.sf(np.abs(coef / se))
     q = stats.norm.ppf(0.5 + level / 2)
-    design = fit.design
-    terms = design.columns[1:]
     b, half = coef.to_numpy(), q * se.to_numpy()
-    with np.errstate(over="ignore"):  # a separated model's interval runs to infinity, and says so
-        odds, low, high = np.exp(b), np.exp(b - half), np.exp(b + half)
-    return pd.DataFrame({
+    separated = [t not in fit.params.index for t in terms]
+    notes = [_separation_note(t, fit) if gone else "" for t, gone in zip(terms, separated)]
+    frame = pd.DataFrame({
         "term": terms,
         "variable": [t.split("=", 1)[0] for t in terms],
         "category": [design.attrs["categories"][t] for t in terms],
         "reference": [design.attrs["references"][t.split("=", 1)[0]] for t in terms],
-        "log_odds": b, "se": se.to_numpy(), "odds_ratio": odds, "ci_low": low, "ci_high": high,
-        "p_value": np.asarray(p), "n": fit.n,
-    }).pipe(_with_separation, fit.separated)
-
-
-def _with_separation(frame: pd.DataFrame, separated: bool) -> pd.DataFrame:
-    frame.attrs["separation"] = separated
+        "log_odds": b, "se": se.to_numpy(), "odds_ratio": np.exp(b), "ci_low": np.exp(b - half),
+        "ci_high": np.exp(b + half), "p_value": np.asarray(p), "n": fit.n,
+        "separation": separated, "note": notes, "iterations": fit.iterations,
+    })
+    frame.attrs["separation"] = any(separated)
     return frame
+
+
+def _separation_note(term: str, fit: _LogitFit) -> str:
+    if fit.n == 0:
+        return "complete separation: the covariates predict every answer; model not estimable"
+    share = fit.constant.get(term)
+    if share is None:
+        return "separation (linear programming check): not estimable; term dropped"
+    answer = "1" if share == 1 else "0"
+    return f"separation: every respondent in {term} answered {answer}; term dropped"
 
 
 def _design_matrix(X: pd.DataFrame) -> pd.DataFrame:
@@ -314,24 +344,23 @@ def _code_label(code: Hashable) -> str:
     return str(int(code)) if isinstance(code, (float, np.floating)) and float(code).is_integer() else str(code)
 
 
-#: IRLS stops when the deviance changes by at most this between iterations:
-#: statsmodels' default, as the per-respondent fit (see :func:`_fit_logit`).
-_IRLS_TOL = 1e-8
-#: Most IRLS iterations, counting the first step from statsmodels' starting values.
-_IRLS_MAXITER = 100
-#: statsmodels flags perfect separation when ``np.allclose(mu - y, 0)``: every
-#: respondent's fitted probability within this of their 0/1 answer.
-_SEPARATION_ATOL = 1e-8
+#: IRLS stops when ``|dev - dev_old| / (|dev| + 0.1)`` is under this (R ``glm.control(epsilon)``).
+IRLS_TOL = 1e-14
+#: Most IRLS iterations; a fit that needs more is an error (separation is removed before fitting).
+IRLS_MAXITER = 100
+#: A linear-programming direction ``x'b`` larger than this separates a pattern.
+_LP_TOL = 1e-7
 
 
 class _LogitFit(NamedTuple):
     """What :func:`odds_ratios` needs of a fit."""
 
-    params: pd.Series  # intercept first, then the design's dummies
+    params: pd.Series  # intercept first, then the estimable dummies
     bse: pd.Series  # model SEs (unweighted) or HC0 sandwich SEs (weighted, before N/(N-1))
-    design: pd.DataFrame  # one row per covariate pattern; attrs: categories, references
-    n: int  # complete respondents
-    separated: bool  # statsmodels' perfect-separation test held (a warning was issued)
+    design: pd.DataFrame  # one row per covariate pattern, every dummy; attrs: categories, references
+    n: int  # respondents fitted (complete, not perfectly predicted)
+    iterations: int  # IRLS iterations
+    constant: dict[str, float]  # separated terms whose category's outcome is constant: that share (0 or 1)
 
 
 class _Patterns(NamedTuple):
@@ -346,8 +375,61 @@ class _Patterns(NamedTuple):
     w2n: np.ndarray  # sum w^2 (1 - y)
 
 
+def separated_patterns(x: np.ndarray, count: np.ndarray, ones: np.ndarray) -> np.ndarray:
+    """Covariate patterns a logistic model predicts perfectly (complete or quasi-complete separation).
+
+    The maximum-likelihood estimate is infinite exactly when some direction
+    ``b`` has ``x'b >= 0`` on every pattern whose respondents all answered 1,
+    ``x'b <= 0`` on every pattern whose respondents all answered 0, ``x'b =
+    0`` on patterns with both answers, and ``x'b != 0`` somewhere (Albert and
+    Anderson 1984).  The linear programme of Konis (2007), as R brglm2's
+    ``detect_separation``, maximises the sum of ``+-x'b`` over the pure
+    patterns within ``-1 <= b <= 1`` (scipy ``linprog``, HiGHS); the patterns
+    with ``+-x'b > 0`` are separated, and the programme is solved again with
+    only the others in the objective (all constraints kept) until it finds no
+    new one: the directions form a convex cone, so this collects every
+    pattern any direction separates.  A category whose outcome is constant
+    is the common case.
+
+    Parameters
+    ----------
+    x : ndarray, shape (patterns, coefficients)
+        Design rows of the patterns.
+    count, ones : ndarray
+        Respondents and respondents with y = 1 per pattern.
+
+    Returns
+    -------
+    ndarray of bool
+        True for the patterns predicted perfectly.
+
+    Examples
+    --------
+    >>> x = np.array([[1, 0], [1, 1]])  # intercept; group 2
+    >>> separated_patterns(x, np.array([10, 5]), np.array([4, 5])).tolist()  # group 2: everyone 1
+    [False, True]
+    """
+    from scipy.optimize import linprog
+
+    sign = np.where(ones == count, 1.0, np.where(ones == 0, -1.0, 0.0))
+    pure, mixed = sign != 0, sign == 0
+    signed = x[pure] * sign[pure][:, None]
+    found = np.zeros(int(pure.sum()), dtype=bool)
+    while not found.all():
+        res = linprog(-signed[~found].sum(axis=0), A_ub=-signed, b_ub=np.zeros(len(signed)),
+                      A_eq=x[mixed] if mixed.any() else None, b_eq=np.zeros(int(mixed.sum())) if mixed.any() else None,
+                      bounds=(-1, 1), method="highs")
+        new = (signed @ res.x > _LP_TOL) & ~found if res.status == 0 else np.zeros_like(found)
+        if not new.any():
+            break
+        found |= new
+    out = np.zeros(len(x), dtype=bool)
+    out[np.flatnonzero(pure)] = found
+    return out
+
+
 def _fit_logit(y: pd.Series, X: pd.DataFrame, weights: pd.Series | None) -> _LogitFit:
-    """Logistic regression on complete cases, fitted on covariate patterns.
+    """Logistic regression on complete cases, fitted on covariate patterns, separation set aside.
 
     Parameters
     ----------
@@ -361,8 +443,8 @@ def _fit_logit(y: pd.Series, X: pd.DataFrame, weights: pd.Series | None) -> _Log
     Returns
     -------
     _LogitFit
-        Coefficients, standard errors, the patterns' design matrix and the
-        number of complete respondents.
+        Coefficients and standard errors of the estimable terms, the patterns'
+        design matrix (every term), the respondents fitted and the iterations.
 
     Notes
     -----
@@ -370,26 +452,13 @@ def _fit_logit(y: pd.Series, X: pd.DataFrame, weights: pd.Series | None) -> _Log
     matrix, so the likelihood of the respondents is that of the patterns:
     ``GLM(sum w y / sum w, design, Binomial, var_weights = sum w)`` has the
     same score and Hessian, so the same MLE and model SEs, as the GLM with one
-    row per respondent, and its deviance differs from theirs by a constant.
-    Started from the coefficients of statsmodels' first iteration on the
-    respondents (:func:`_first_irls_step`), IRLS on the patterns takes the
-    same steps as on the respondents and, the deviance changes being equal,
-    stops at the same iteration (``tol = _IRLS_TOL``, statsmodels' default):
-    the results agree with the per-respondent fit to rounding, separated
-    models included.  A tighter tolerance is not wanted: statsmodels, like R
-    ``glm``, takes the model SEs from the last iteration's weights, so it
-    would move them away from R's, and it would run separated models on
-    until their Hessian is singular.
-
+    row per respondent.  Patterns predicted perfectly
+    (:func:`separated_patterns`) are left out, and with them the dummies
+    that no remaining respondent has.  statsmodels' IRLS then runs until the
+    relative deviance change is under :data:`IRLS_TOL` (R's criterion); one
+    that does not converge in :data:`IRLS_MAXITER` iterations is an error.
     The weighted HC0 sandwich comes from per-pattern sums (:func:`_hc0_cov`).
-    statsmodels' perfect-separation test is applied to the respondents
-    (:func:`_predicts_everyone`), not to the patterns (a saturated model fits
-    every pattern's share exactly); when it holds, a
-    :class:`~statsmodels.tools.sm_exceptions.PerfectSeparationWarning` is
-    issued, as by the per-respondent fit.
-
-    Time and memory grow with the number of patterns (at most the product of
-    the variables' numbers of categories), not with the respondents.
+    Time and memory grow with the number of patterns, not with the respondents.
     """
     w = weight_array(weights, y.index) if weights is not None else None
     X = X.reindex(y.index)
@@ -400,17 +469,33 @@ def _fit_logit(y: pd.Series, X: pd.DataFrame, weights: pd.Series | None) -> _Log
     if yy.nunique() < 2:
         raise DataError(f"indicator {y.name!r} does not vary among complete cases")
     patterns = _pattern_sums(X[complete], yy.to_numpy(), None if w is None else w[complete])
-    x = patterns.design.to_numpy()
-    fit, iterates = _irls(patterns.design, patterns.w, patterns.wy)
-    separated = _predicts_everyone(iterates, x, patterns.count, patterns.ones)
-    if separated:
-        warnings.warn("Perfect separation or prediction detected, parameter may not be identified",
-                      PerfectSeparationWarning, stacklevel=3)
+    x_all = patterns.design.to_numpy()
+    keep = ~separated_patterns(x_all, patterns.count, patterns.ones)
+    columns = [c for k, c in enumerate(patterns.design.columns) if k == 0 or x_all[keep, k].any()]
+    constant = _constant_terms(patterns, [c for c in patterns.design.columns[1:] if c not in columns])
+    kept = _Patterns(patterns.design.loc[keep, columns], *(np.asarray(a)[keep] for a in patterns[1:]))
+    if not 0 < kept.ones.sum() < kept.count.sum():  # nobody left whose answer the model does not predict
+        empty = pd.Series(dtype=float)
+        return _LogitFit(empty, empty, patterns.design, 0, 0, constant)
+    fit = _irls(kept.design, kept.w, kept.wy, str(y.name))
     bse = fit.bse
     if weights is not None:
+        x = kept.design.to_numpy()
         mu = fit.model.family.fitted(x @ fit.params.to_numpy())
-        bse = pd.Series(np.sqrt(np.diag(_hc0_cov(x, mu, patterns))), index=fit.params.index)
-    return _LogitFit(fit.params, bse, patterns.design, int(complete.sum()), bool(separated))
+        bse = pd.Series(np.sqrt(np.diag(_hc0_cov(x, mu, kept))), index=fit.params.index)
+    n = int(kept.count.sum())
+    return _LogitFit(fit.params, bse, patterns.design, n, int(fit.fit_history["iteration"]), constant)
+
+
+def _constant_terms(patterns: _Patterns, terms: list[str]) -> dict[str, float]:
+    """Of the separated ``terms``, those whose category's respondents all gave one answer: that answer."""
+    out = {}
+    for term in terms:
+        has = patterns.design[term].to_numpy() == 1
+        share = patterns.ones[has].sum() / patterns.count[has].sum()
+        if share in (0.0, 1.0):
+            out[term] = float(share)
+    return out
 
 
 def _pattern_index(X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -485,24 +570,8 @@ def _pattern_sums(X: pd.DataFrame, y: np.ndarray, w: np.ndarray | None) -> _Patt
     return _Patterns(_design_matrix(X.iloc[first]), count, ones, *sums)
 
 
-def _first_irls_step(x: np.ndarray, w: np.ndarray, share: np.ndarray, family: sm.families.Family) -> np.ndarray:
-    """The coefficients after statsmodels' first IRLS iteration on the respondents.
-
-    statsmodels starts every respondent at ``mu = (y + 1/2) / 2`` and regresses
-    the working response ``z(y) = eta(mu) + g'(mu) (y - mu)`` on the design
-    with weights ``w mu (1 - mu)``.  For y in {0, 1} that is one weight for
-    everyone and two values of ``z``, so the regression on the patterns with
-    weights ``sum w`` and response ``(1 - share) z(0) + share z(1)`` has the
-    same solution.
-    """
-    mu = family.starting_mu(np.array([0.0, 1.0]))
-    z0, z1 = family.predict(mu) + family.link.deriv(mu) * (np.array([0.0, 1.0]) - mu)
-    root = np.sqrt(w)
-    return np.linalg.lstsq(x * root[:, None], root * ((1 - share) * z0 + share * z1), rcond=-1)[0]
-
-
-def _irls(design: pd.DataFrame, w: np.ndarray, wy: np.ndarray):  # type: ignore[no-untyped-def]
-    """statsmodels' IRLS on the patterns; returns (results, every iterate's coefficients).
+def _irls(design: pd.DataFrame, w: np.ndarray, wy: np.ndarray, name: str):  # type: ignore[no-untyped-def]
+    """statsmodels' IRLS on the patterns, to R ``glm``'s convergence criterion.
 
     Parameters
     ----------
@@ -510,41 +579,37 @@ def _irls(design: pd.DataFrame, w: np.ndarray, wy: np.ndarray):  # type: ignore[
         One row per covariate pattern.
     w, wy : ndarray
         Sum of weights and of weight times y per pattern.
+    name : str
+        The indicator (for the error).
 
     Returns
     -------
-    results : GLMResultsWrapper
-        statsmodels' results (model SEs), fitted with ``tol = _IRLS_TOL``.
-    iterates : list of ndarray
-        The coefficients after each iteration, the first step included.
+    GLMResultsWrapper
+        statsmodels' results (model SEs) after convergence: ``|dev - dev_old|
+        <= IRLS_TOL (|dev| + 0.1)`` with ``dev`` the respondents' deviance
+        (the patterns' plus :func:`_saturated_deviance`).
+
+    Raises
+    ------
+    DataError
+        Not converged in :data:`IRLS_MAXITER` iterations.
     """
     share = np.clip(np.divide(wy, w, out=np.zeros_like(w), where=w > 0), 0.0, 1.0)
-    family = sm.families.Binomial()
-    start = _first_irls_step(design.to_numpy(), w, share, family)
-    model = sm.GLM(share, design, family=family, var_weights=w)
+    model = sm.GLM(share, design, family=sm.families.Binomial(), var_weights=w)
     saturated = len(design) <= design.shape[1]  # statsmodels' unused WLS scale would divide by 0 df
     with warnings.catch_warnings(), np.errstate(**({"divide": "ignore", "invalid": "ignore"} if saturated else {})):
-        warnings.simplefilter("ignore", PerfectSeparationWarning)  # it would test the patterns, see _fit_logit
-        fit = model.fit(start_params=start, maxiter=_IRLS_MAXITER - 1, tol=_IRLS_TOL)
-    return fit, [np.asarray(p) for p in fit.fit_history["params"][1:]]
+        warnings.simplefilter("ignore", PerfectSeparationWarning)  # separation is removed beforehand
+        fit = model.fit(maxiter=IRLS_MAXITER, tol=IRLS_TOL * (_saturated_deviance(w, share) + 0.1), rtol=IRLS_TOL)
+    if not fit.converged:
+        raise DataError(f"the logistic regression of {name!r} did not converge in {IRLS_MAXITER} iterations")
+    return fit
 
 
-def _predicts_everyone(iterates: list[np.ndarray], x: np.ndarray, count: np.ndarray, ones: np.ndarray) -> bool:
-    """statsmodels' perfect-separation test of a per-respondent fit, on patterns.
-
-    statsmodels warns when, after some iteration, ``np.allclose(mu - y, 0)``
-    over the respondents: every fitted probability within
-    ``_SEPARATION_ATOL`` of the respondent's 0/1 answer.  A pattern's
-    respondents share ``mu``, so this holds when every pattern with a 0 has
-    ``mu`` within that of 0 and every pattern with a 1 within that of 1.
-    """
-    has0, has1 = ones < count, ones > 0
-    family = sm.families.Binomial()
-    for params in iterates:
-        mu = family.fitted(x @ params)
-        if np.all((~has0 | (np.abs(mu) <= _SEPARATION_ATOL)) & (~has1 | (np.abs(mu - 1.0) <= _SEPARATION_ATOL))):
-            return True
-    return False
+def _saturated_deviance(w: np.ndarray, share: np.ndarray) -> float:
+    """The respondents' deviance minus the patterns': ``-2 sum w (s log s + (1 - s) log(1 - s))``."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where((share > 0) & (share < 1), share * np.log(share) + (1 - share) * np.log1p(-share), 0.0)
+    return float(-2 * np.sum(w * terms))
 
 
 def _hc0_cov(x: np.ndarray, mu: np.ndarray, patterns: _Patterns) -> np.ndarray:
