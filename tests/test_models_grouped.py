@@ -8,16 +8,19 @@ must stay bit-identical to the sparse one-hot product it replaces.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
 from scipy import sparse
-from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
-from survey.stats.models import _categories, _design_matrix, _pattern_index, agreement_by, odds_ratios
+from survey.stats.models import (
+    _categories,
+    _design_matrix,
+    _pattern_index,
+    agreement_by,
+    odds_ratios,
+)
 
 
 @pytest.fixture(scope="module")
