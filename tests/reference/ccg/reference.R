@@ -86,8 +86,8 @@ for (weighted in c(FALSE, TRUE)) for (item in items) {
     if (length(extra)) infinite <- c(infinite, paste0(v, extra))
     drop <- drop | cc[[v]] %in% constant
   }
-  flagged <- data.frame(weighted = weighted, item = item, term = infinite, coef = NA, se = NA, p_value = NA,
-                        n = NA, separation = rep(TRUE, length(infinite)))
+  flagged <- if (length(infinite)) data.frame(weighted = weighted, item = item, term = infinite, coef = NA,
+                                               se = NA, p_value = NA, n = NA, separation = TRUE) else NULL
   if (complete) { fits[[length(fits) + 1]] <- flagged; next }
   kept <- droplevels(cc[!drop, ])
   ctrl <- glm.control(epsilon = 1e-14, maxit = 100)
