@@ -267,12 +267,14 @@ def odds_ratios(
 
     Complete cases only, fitted on their covariate patterns (see
     :func:`_fit_logit`: the same estimates as a fit with one row per
-    respondent).  Unweighted: model standard errors and z tests, as R
-    ``glm(family = binomial, control = glm.control(epsilon = 1e-14, maxit =
-    100))``.  Weighted: the quasibinomial point estimates of R ``svyglm`` and
-    the HC0 sandwich covariance times ``N/(N-1)``, ``N`` = all respondents
-    passed (R's linearisation keeps the full sample size when it drops
-    incomplete cases); p-values from t with ``n - k`` df (respondents fitted
+    respondent), from R's starting values and by R's IRLS steps, so the
+    estimates are R's last iterate and not only the same limit.  Unweighted:
+    model standard errors and z tests, as R ``glm(family = binomial, control
+    = glm.control(epsilon = 1e-14, maxit = 100))``.  Weighted: the
+    quasibinomial estimates of R ``svyglm`` (weights rescaled to mean 1, as
+    it does) and its covariance (:func:`_svyglm_cov`) times ``N/(N-1)``,
+    ``N`` = all respondents passed (R's linearisation keeps the full sample
+    size when it drops incomplete cases); p-values from t with ``n - k`` df (respondents fitted
     minus coefficients), as ``summary.svyglm``.  Intervals are Wald intervals
     with the normal quantile in both cases (``confint.svyglm``'s default; R's
     ``confint.glm`` profiles the likelihood instead).
@@ -356,7 +358,7 @@ class _LogitFit(NamedTuple):
     """What :func:`odds_ratios` needs of a fit."""
 
     params: pd.Series  # intercept first, then the estimable dummies
-    bse: pd.Series  # model SEs (unweighted) or HC0 sandwich SEs (weighted, before N/(N-1))
+    bse: pd.Series  # model SEs (unweighted) or svyglm's SEs (weighted, before N/(N-1))
     design: pd.DataFrame  # one row per covariate pattern, every dummy; attrs: categories, references
     n: int  # respondents fitted (complete, not perfectly predicted)
     iterations: int  # IRLS iterations
@@ -457,7 +459,7 @@ def _fit_logit(y: pd.Series, X: pd.DataFrame, weights: pd.Series | None) -> _Log
     that no remaining respondent has.  statsmodels' IRLS then runs until the
     relative deviance change is under :data:`IRLS_TOL` (R's criterion); one
     that does not converge in :data:`IRLS_MAXITER` iterations is an error.
-    The weighted HC0 sandwich comes from per-pattern sums (:func:`_hc0_cov`).
+    The weighted covariance is R ``svyglm``'s, from per-pattern sums (:func:`_svyglm_cov`).
     Time and memory grow with the number of patterns, not with the respondents.
     """
     w = weight_array(weights, y.index) if weights is not None else None
@@ -468,7 +470,8 @@ def _fit_logit(y: pd.Series, X: pd.DataFrame, weights: pd.Series | None) -> _Log
         raise DataError(f"indicator {y.name!r} must be 0/1")
     if yy.nunique() < 2:
         raise DataError(f"indicator {y.name!r} does not vary among complete cases")
-    patterns = _pattern_sums(X[complete], yy.to_numpy(), None if w is None else w[complete])
+    wc = np.ones(len(yy)) if w is None else w[complete]
+    patterns, pattern = _pattern_sums(X[complete], yy.to_numpy(), None if w is None else wc)
     x_all = patterns.design.to_numpy()
     keep = ~separated_patterns(x_all, patterns.count, patterns.ones)
     columns = [c for k, c in enumerate(patterns.design.columns) if k == 0 or x_all[keep, k].any()]
@@ -477,14 +480,18 @@ def _fit_logit(y: pd.Series, X: pd.DataFrame, weights: pd.Series | None) -> _Log
     if not 0 < kept.ones.sum() < kept.count.sum():  # nobody left whose answer the model does not predict
         empty = pd.Series(dtype=float)
         return _LogitFit(empty, empty, patterns.design, 0, 0, constant)
-    fit = _irls(kept.design, kept.w, kept.wy, str(y.name))
+    x = kept.design.to_numpy()
+    rows = keep[pattern]
+    scale = float(kept.w.sum() / kept.count.sum())  # R's prior weights have mean 1 (svyglm rescales them)
+    start = _first_step(x, (np.cumsum(keep) - 1)[pattern[rows]], yy.to_numpy()[rows], wc[rows] / scale)
+    fit = _irls(kept.design, kept.w / scale, kept.wy / scale, str(y.name), start)
     bse = fit.bse
     if weights is not None:
-        x = kept.design.to_numpy()
-        mu = fit.model.family.fitted(x @ fit.params.to_numpy())
-        bse = pd.Series(np.sqrt(np.diag(_hc0_cov(x, mu, kept))), index=fit.params.index)
+        params = fit.fit_history["params"]
+        mu, mu_last = (fit.model.family.fitted(x @ np.asarray(b)) for b in (params[-1], params[-2]))
+        bse = pd.Series(np.sqrt(np.diag(_svyglm_cov(x, mu, mu_last, kept, len(y)))), index=fit.params.index)
     n = int(kept.count.sum())
-    return _LogitFit(fit.params, bse, patterns.design, n, int(fit.fit_history["iteration"]), constant)
+    return _LogitFit(fit.params, bse, patterns.design, n, int(fit.fit_history["iteration"]) + 1, constant)
 
 
 def _constant_terms(patterns: _Patterns, terms: list[str]) -> dict[str, float]:
@@ -539,7 +546,7 @@ def _renumber(key: np.ndarray, size: int) -> np.ndarray:
     return np.unique(key, return_inverse=True)[1].reshape(-1).astype(np.int64, copy=False)
 
 
-def _pattern_sums(X: pd.DataFrame, y: np.ndarray, w: np.ndarray | None) -> _Patterns:
+def _pattern_sums(X: pd.DataFrame, y: np.ndarray, w: np.ndarray | None) -> tuple[_Patterns, np.ndarray]:
     """Design matrix and sums of every covariate pattern of the complete cases.
 
     Parameters
@@ -557,6 +564,8 @@ def _pattern_sums(X: pd.DataFrame, y: np.ndarray, w: np.ndarray | None) -> _Patt
         One design row (:func:`_design_matrix` of each pattern's first
         respondent, so the same categories and references as for all
         respondents) and the sums of each pattern.
+    pattern : ndarray of int64
+        Each respondent's pattern (:func:`_pattern_index`).
     """
     pattern, first = _pattern_index(X)
     size = len(first)
@@ -567,11 +576,33 @@ def _pattern_sums(X: pd.DataFrame, y: np.ndarray, w: np.ndarray | None) -> _Patt
     else:
         ww = w * w
         sums = tuple(np.bincount(pattern, weights=v, minlength=size) for v in (w, w * y, ww * y, ww * (1 - y)))
-    return _Patterns(_design_matrix(X.iloc[first]), count, ones, *sums)
+    return _Patterns(_design_matrix(X.iloc[first]), count, ones, *sums), pattern
 
 
-def _irls(design: pd.DataFrame, w: np.ndarray, wy: np.ndarray, name: str):  # type: ignore[no-untyped-def]
-    """statsmodels' IRLS on the patterns, to R ``glm``'s convergence criterion.
+def _first_step(x: np.ndarray, pattern: np.ndarray, y: np.ndarray, pw: np.ndarray) -> np.ndarray:
+    """The coefficients after R ``glm.fit``'s first IRLS iteration on the respondents.
+
+    R starts every respondent at ``mu = (pw y + 1/2) / (pw + 1)`` (the binomial
+    family's ``initialize``, ``pw`` the prior weights) and regresses the working
+    response ``z = eta + (y - mu) / (mu (1 - mu))`` on the design with weights
+    ``pw mu (1 - mu)``.  Those differ between respondents of one pattern, so
+    the pattern sums of the weights and of weight times ``z`` give the same
+    normal equations.  From there on every respondent of a pattern has the
+    same ``eta`` and the fit on the patterns takes R's steps.
+    """
+    mu = (pw * y + 0.5) / (pw + 1)
+    weight = pw * mu * (1 - mu)
+    z = np.log(mu / (1 - mu)) + (y - mu) / (mu * (1 - mu))
+    sw = np.bincount(pattern, weights=weight, minlength=len(x))
+    swz = np.bincount(pattern, weights=weight * z, minlength=len(x))
+    root = np.sqrt(sw)
+    return np.linalg.lstsq(x * root[:, None], np.divide(swz, root, out=np.zeros_like(sw), where=root > 0),
+                           rcond=None)[0]
+
+
+def _irls(design: pd.DataFrame, w: np.ndarray, wy: np.ndarray, name: str,  # type: ignore[no-untyped-def]
+          start: np.ndarray):
+    """statsmodels' IRLS on the patterns from R's first step, to R ``glm``'s convergence criterion.
 
     Parameters
     ----------
@@ -581,13 +612,18 @@ def _irls(design: pd.DataFrame, w: np.ndarray, wy: np.ndarray, name: str):  # ty
         Sum of weights and of weight times y per pattern.
     name : str
         The indicator (for the error).
+    start : ndarray
+        R's coefficients after its first iteration (:func:`_first_step`).
 
     Returns
     -------
     GLMResultsWrapper
-        statsmodels' results (model SEs) after convergence: ``|dev - dev_old|
-        <= IRLS_TOL (|dev| + 0.1)`` with ``dev`` the respondents' deviance
-        (the patterns' plus :func:`_saturated_deviance`).
+        statsmodels' results after convergence: ``|dev - dev_old| <= IRLS_TOL
+        (|dev| + 0.1)`` with ``dev`` the respondents' deviance (the patterns'
+        plus :func:`_saturated_deviance`), R's test.  statsmodels' iteration
+        ``k`` is R's ``k + 1`` and takes the same step, so the coefficients are
+        R's last iterate and the model covariance is R's ``cov.unscaled``: both
+        come from the weights of the iteration before the last.
 
     Raises
     ------
@@ -599,7 +635,8 @@ def _irls(design: pd.DataFrame, w: np.ndarray, wy: np.ndarray, name: str):  # ty
     saturated = len(design) <= design.shape[1]  # statsmodels' unused WLS scale would divide by 0 df
     with warnings.catch_warnings(), np.errstate(**({"divide": "ignore", "invalid": "ignore"} if saturated else {})):
         warnings.simplefilter("ignore", PerfectSeparationWarning)  # separation is removed beforehand
-        fit = model.fit(maxiter=IRLS_MAXITER, tol=IRLS_TOL * (_saturated_deviance(w, share) + 0.1), rtol=IRLS_TOL)
+        fit = model.fit(start_params=start, maxiter=IRLS_MAXITER - 1,
+                        tol=IRLS_TOL * (_saturated_deviance(w, share) + 0.1), rtol=IRLS_TOL)
     if not fit.converged:
         raise DataError(f"the logistic regression of {name!r} did not converge in {IRLS_MAXITER} iterations")
     return fit
@@ -612,27 +649,31 @@ def _saturated_deviance(w: np.ndarray, share: np.ndarray) -> float:
     return float(-2 * np.sum(w * terms))
 
 
-def _hc0_cov(x: np.ndarray, mu: np.ndarray, patterns: _Patterns) -> np.ndarray:
-    """HC0 sandwich covariance of the weighted logit from per-pattern sums.
+def _svyglm_cov(x: np.ndarray, mu: np.ndarray, mu_last: np.ndarray, patterns: _Patterns, n_design: int) -> np.ndarray:
+    """R ``svyglm``'s covariance of the coefficients (before ``N/(N-1)``), from per-pattern sums.
 
-    The per-respondent sandwich is ``B M B`` with bread ``B = (sum_i w_i mu_i
-    (1 - mu_i) x_i x_i')^-1`` and meat ``M = sum_i w_i^2 (y_i - mu_i)^2 x_i
-    x_i'`` (statsmodels' ``cov_type="HC0"`` for the canonical link, scale 1).
-    Within a pattern ``x`` and ``mu`` are shared and y is 0/1, so ``sum w^2 (y
-    - mu)^2 = S2Y (1 - mu)^2 + S2N mu^2`` with ``S2Y = sum w^2 y`` and ``S2N =
-    sum w^2 (1 - y)``: the same as ``S2Y (1 - 2 mu) + mu^2 S2``, ``S2 = sum
-    w^2``, without its cancellation when ``mu`` is near 0 or 1 (a category
-    where everyone agrees).  ``B`` uses the patterns' ``sum w``; its
-    pseudo-inverse when the Hessian is singular (statsmodels' unweighted SEs
-    also use one).
+    ``svy.varcoef`` takes ``A = cov.unscaled`` (the inverse of ``sum_i w_i m_i
+    (1 - m_i) x_i x_i'`` with ``m`` the fitted values of the iteration before
+    the last, as ``glm``'s working weights) and the estimating functions
+    ``u_i = x_i w_i m_i (1 - m_i) (y_i - mu_i) / (mu_i (1 - mu_i))`` (working
+    residuals at the final ``mu``), and gives ``A U A`` with ``U = sum_i (u_i -
+    ubar)(u_i - ubar)'`` over the design's ``N`` rows (``svyrecvar`` pads the
+    rows a subset dropped with zeros).  Within a pattern ``x``, ``mu`` and
+    ``m`` are shared and y is 0/1, so ``sum w^2 (y - mu)^2 = S2Y (1 - mu)^2 +
+    S2N mu^2`` (``S2Y = sum w^2 y``, ``S2N = sum w^2 (1 - y)``), without the
+    cancellation of ``S2Y (1 - 2 mu) + mu^2 S2`` near 0 or 1.  ``A`` is a
+    pseudo-inverse when the Hessian is singular (statsmodels' model SEs also
+    use one).  The scale of the weights cancels.
     """
-    hessian = (x * (patterns.w * mu * (1 - mu))[:, None]).T @ x
+    hessian = (x * (patterns.w * mu_last * (1 - mu_last))[:, None]).T @ x
     try:
         bread = np.linalg.inv(hessian)
     except np.linalg.LinAlgError:  # collinear dummies, or a category of zero weights only
         bread = np.linalg.pinv(hessian)
-    meat = (x * (patterns.w2y * (1 - mu) ** 2 + patterns.w2n * mu * mu)[:, None]).T @ x
-    return bread @ meat @ bread
+    ratio = mu_last * (1 - mu_last) / (mu * (1 - mu))
+    meat = (x * (ratio**2 * (patterns.w2y * (1 - mu) ** 2 + patterns.w2n * mu * mu))[:, None]).T @ x
+    total = x.T @ (ratio * (patterns.wy - patterns.w * mu))
+    return bread @ (meat - np.outer(total, total) / n_design) @ bread
 
 
 def reliability(items: pd.DataFrame, *, level: float = 0.95) -> dict[str, float | int]:
