@@ -32,9 +32,8 @@ import pandas as pd
 from scipy import stats
 from scipy.stats.contingency import association
 
-from survey.stats.crosstabs import _code_text, _sums, encode, weight_array
+from survey.stats.crosstabs import LOW_BASE, _code_text, _sums, encode, weight_array
 
-LOW_BASE = 30
 LOW_EXPECTED = 5.0
 #: Rao-Scott is refused when ``C' D^-1 C`` has a reciprocal condition number under this.
 RCOND_LIMIT = 1e-10

@@ -275,9 +275,10 @@ def odds_ratios(
     it does) and its covariance (:func:`_svyglm_cov`) times ``N/(N-1)``,
     ``N`` = all respondents passed (R's linearisation keeps the full sample
     size when it drops incomplete cases); p-values from t with ``n - k`` df (respondents fitted
-    minus coefficients), as ``summary.svyglm``.  Intervals are Wald intervals
-    with the normal quantile in both cases (``confint.svyglm``'s default; R's
-    ``confint.glm`` profiles the likelihood instead).
+    minus coefficients), as ``summary.svyglm``.  Intervals are Wald
+    intervals: with the normal quantile unweighted (R ``confint.default``;
+    ``confint.glm`` profiles the likelihood instead), with the t quantile on
+    the same df weighted (``confint.svyglm``'s default, ``method = "Wald"``).
 
     Examples
     --------
@@ -291,12 +292,14 @@ def odds_ratios(
     terms = list(design.columns[1:])
     coef = fit.params.reindex(terms)
     se = fit.bse.reindex(terms)
-    if weights is not None:
+    if weights is not None:  # t on the residual df, as summary.svyglm and confint.svyglm
         se = se * np.sqrt(len(y) / (len(y) - 1))
-        p = 2 * stats.t.sf(np.abs(coef / se), max(fit.n - len(fit.params), 1))
+        df = max(fit.n - len(fit.params), 1)
+        p = 2 * stats.t.sf(np.abs(coef / se), df)
+        q = stats.t.ppf(0.5 + level / 2, df)
     else:
         p = 2 * stats.norm.sf(np.abs(coef / se))
-    q = stats.norm.ppf(0.5 + level / 2)
+        q = stats.norm.ppf(0.5 + level / 2)
     b, half = coef.to_numpy(), q * se.to_numpy()
     separated = [t not in fit.params.index for t in terms]
     notes = [_separation_note(t, fit) if gone else "" for t, gone in zip(terms, separated)]

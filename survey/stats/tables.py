@@ -27,7 +27,8 @@ from survey.instrument import Instrument, Question
 from survey.instrument.plan import Plan
 from survey.stats import association, crosstabs
 
-TABLE_COLUMNS = ["question", "banner", *crosstabs.TABLE_COLUMNS, "pct_of_responses", "weighted_pct_of_responses"]
+TABLE_COLUMNS = ["question", "banner", *[c for c in crosstabs.TABLE_COLUMNS if c not in crosstabs.BASE_COLUMNS],
+                 "pct_of_responses", "weighted_pct_of_responses", *crosstabs.BASE_COLUMNS]
 TEST_COLUMNS = ["question", "banner", "pearson_chi2", "pearson_df", "pearson_p", "cramers_v", "rao_scott_f",
                 "rao_scott_df1", "rao_scott_df2", "rao_scott_p", "fisher_p", "min_expected", "low_base_columns",
                 "rao_scott_chisq", "rao_scott_chisq_p", "low_expected",
@@ -177,16 +178,18 @@ def _single_tables(q: Question, data: pd.DataFrame, coded: list[_Coded], design:
         base = count[:n_rows][substantive].sum(axis=0)
         wbase = wcount[:n_rows][substantive].sum(axis=0)
         n_eff = crosstabs._kish(wbase, w2[:n_rows][substantive].sum(axis=0))
+        n_inside = base if not weighted else crosstabs._with_total(
+            count_in.reshape(shape)[:n_rows], n_cols, "all")[substantive].sum(axis=0)
         frame = crosstabs._assemble(
             row_codes + net_codes, [row_labels[k] for k in row_codes] + net_labels, cb.codes, cb.banner.labels,
             count, wcount, base, wbase, keep,
         )
-        table = crosstabs._with_letters(frame, count, wcount, base, wbase, n_eff, keep, weighted,
-                                        plan.correction, plan.alpha)
+        table = crosstabs.with_bases(crosstabs._with_letters(frame, count, wcount, base, wbase, n_eff, keep, weighted,
+                                                             plan.correction, plan.alpha), base, n_inside, weighted)
         # the tests: substantive rows and banner codes in sorted order, no missing slots
         cols = cb.sorted_positions
         c_codes = [cb.codes[k] for k in cols]
-        pick = (lambda m: m[test_rows][:, cols])
+        pick = (lambda m, cols=cols: m[test_rows][:, cols])
         cnt = pick(full[0])
         tests = _tests(cnt, cnt, cnt, len(row), c_codes, pearson=True, rao=not weighted)
         if weighted:  # Rao-Scott on the weighted population's design only
@@ -259,14 +262,16 @@ def _multi_tables(q: Question, data: pd.DataFrame, coded: list[_Coded], design: 
             n, np.bincount(group, weights=design.w, minlength=size), np.bincount(group, weights=design.w2, minlength=size))
         base, wbase, w2base = (crosstabs._with_total(m, n_cols, "all") for m in sums)
         n_eff = crosstabs._kish(wbase, w2base)
+        n_inside = base if not weighted else crosstabs._with_total(
+            np.bincount(group, weights=design.inside, minlength=size).astype(float), n_cols, "all")
         frame = crosstabs._assemble(names, [option_labels[k] for k in names], cb.codes, cb.banner.labels,
                                     count, wcount, base, wbase, keep)
         frame = frame.assign(
             pct_of_responses=crosstabs._pct(count, count.sum(axis=0)).ravel(),
             weighted_pct_of_responses=crosstabs._pct(wcount, wcount.sum(axis=0)).ravel(),
         )
-        frame = crosstabs._with_letters(frame, count, wcount, base, wbase, n_eff, keep, weighted,
-                                        plan.correction, plan.alpha)
+        frame = crosstabs.with_bases(crosstabs._with_letters(frame, count, wcount, base, wbase, n_eff, keep, weighted,
+                                                             plan.correction, plan.alpha), base, n_inside, weighted)
         tests = _option_tests(columns, names, group, cb, design, len(data))
         out.append((cb.banner, frame[crosstabs.MULTI_COLUMNS], tests))
     return out
