@@ -154,7 +154,9 @@ class Study:
         if not weighted or self.weights is None:
             return inference.proportion(y, None, level=level, ci_method=ci_method)
         cal = self.calibration() if calibrated else None
-        return inference.proportion(y, self.weights, level=level, ci_method=ci_method, calibration=cal)
+        bounded = self.weighting is not None and "bounds" in self.weighting.diagnostics  # R calibrate(), not rake()
+        return inference.proportion(y, self.weights, level=level, ci_method=ci_method, calibration=cal,
+                                    calibration_method="calibrate" if bounded else "rake")
 
     def agreement(self, level: float = 0.95) -> pd.DataFrame:
         """Every indicator's rate: unweighted (Wilson) and, when weighted, design-based.

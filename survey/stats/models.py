@@ -20,6 +20,7 @@ from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 from survey.errors import DataError
 from survey.stats.crosstabs import weight_array
+from survey.stats.estimates import wilson
 
 AGREEMENT_COLUMNS = ["item", "banner", "category", "estimate", "n_base", "ci_low", "ci_high"]
 WEIGHTED_COLUMNS = ["weighted_estimate", "weighted_se", "weighted_ci_low", "weighted_ci_high", "deff", "n_eff",
@@ -73,7 +74,8 @@ def agreement_by(
         error as R ``svyby(~y, ~banner, design, svymean, na.rm = TRUE)``
         (``sqrt(N/(N-1) sum w^2 (y - p)^2) / sum w`` over the domain's
         respondents with an answer, ``N`` = all respondents passed), the logit
-        interval of R ``svyby(..., svyciprop, method = "logit")``
+        interval of R ``svyby(..., svyciprop, method = "xlogit")`` (``"logit"``
+        reaches it by an svyglm at glm's default tolerance, to 2e-8)
         (``expit(logit p +- t * se / (p (1 - p)))``, t with the domain's
         respondents minus 1 as df), ``deff`` as R ``svymean(..., deff =
         "replace")`` (variance over ``p (1 - p) / (n_base - 1)``) and ``n_eff =
@@ -189,7 +191,7 @@ def _domain_frame(
 ) -> pd.DataFrame:
     n, x = sums["n"].T.ravel(), sums["x"].T.ravel()  # item-major: every category of item 1 first
     with np.errstate(divide="ignore", invalid="ignore"):
-        low, high = proportion_confint(x, np.where(n > 0, n, 1), alpha=1 - level, method="wilson")
+        low, high = wilson(x, np.where(n > 0, n, 1), level)
         estimate = np.where(n > 0, x / n, np.nan)
     return pd.DataFrame({
         "item": np.repeat(items, len(cats)), "banner": banner,
