@@ -97,7 +97,14 @@ TEXT: dict[str, dict[str, str]] = {
                            "figure is significantly higher than in that column (test of column proportions, {correction} "
                            "correction, alpha = {alpha}). Net rows group answers. The last row gives each column's base."),
         "weighted_col": "weighted column percentages", "unweighted_col": "unweighted column percentages",
-        "total": "Total", "base_n": "Base (n)",
+        "total": "Total", "base_n": "Base (n)", "weighted_base_n": "Weighted base",
+        "bases_note": "* Base under 30 respondents: too few to compare reliably.",
+        "bases_note_weighted": ("Base (n) counts the respondents in the weighted population, weighted base their weights; "
+                                "{n_outside} respondents outside the weighting scope are in neither and in no weighted "
+                                "percentage (a column of them only shows –). * Base under 30 respondents: too few to "
+                                "compare reliably."),
+        "rao_scott_na": ("Rao-Scott p is – where the weighted table is singular (empty cells; R's svychisq stops "
+                         "there too): crosstab_tests.csv gives the reason."),
         "tests": "Tests of independence", "question": "Question", "banner": "Background variable",
         "tests_note": ("Pearson χ² assumes simple random sampling; the Rao-Scott test takes the weights into account. "
                        "Fisher's exact test is given for small tables. Low-base columns are too small to compare reliably."),
@@ -165,7 +172,11 @@ TEXT: dict[str, dict[str, str]] = {
                            "数字后的字母表示该数字显著高于字母所指的列（列比例检验，{correction} 校正，alpha = {alpha}）。"
                            "合并行把若干选项合为一组。最后一行为各列的基数。"),
         "weighted_col": "加权列百分比", "unweighted_col": "未加权列百分比",
-        "total": "总体", "base_n": "基数（n）",
+        "total": "总体", "base_n": "基数（n）", "weighted_base_n": "加权基数",
+        "bases_note": "* 基数不足 30 人：样本太少，不宜比较。",
+        "bases_note_weighted": ("基数（n）为加权总体中的被访者人数，加权基数为其权重之和；加权范围之外的 {n_outside} 名被访者"
+                                "不计入二者，也不计入任何加权百分比（仅由此类被访者构成的列显示 –）。* 基数不足 30 人：样本太少，不宜比较。"),
+        "rao_scott_na": "加权表格奇异（存在空单元格，R 的 svychisq 同样无法计算）时 Rao-Scott p 显示为 –：原因见 crosstab_tests.csv。",
         "tests": "独立性检验", "question": "题目", "banner": "背景变量",
         "tests_note": "Pearson χ² 检验假定简单随机抽样；Rao-Scott 检验考虑了权重。小表格另给出 Fisher 精确检验。低基数列样本太少，不宜比较。",
         "min_expected": "最小期望频数", "low_base": "低基数列",
@@ -535,8 +546,14 @@ def crosstab_table(study: Any, frame: pd.DataFrame, value: str, scale: float, w:
             sig = "" if r is None or pd.isna(r.sig_letters) or not str(r.sig_letters) else f" {r.sig_letters}"
             row.append("–" if r is None else f"{_num(scale * float(getattr(r, value)), 0)}{sig}")
         rows.append(tuple(row))
-    bases = frame.drop_duplicates(["banner", "col_code"]).set_index(["banner", "col_code"])["base"]
-    rows.append(tuple([w("base_n")] + [_int(bases[(b_c[0], col)]) for b_c, col in zip(keys, columns["col_code"], strict=True)]))
+    weighted = value == "weighted_col_pct" and "weighted_n" in frame.columns
+    bases = frame.drop_duplicates(["banner", "col_code"])
+    bases.index = [(str(b), str(c)) for b, c in zip(bases["banner"], bases["col_code"], strict=True)]
+    shown = bases["weighted_n" if weighted else "base"]
+    low = bases["low_base"] if "low_base" in bases.columns else pd.Series(False, index=bases.index)
+    rows.append(tuple([w("base_n")] + [_int(shown[k]) + ("*" if bool(low[k]) else "") for k in keys]))
+    if weighted:
+        rows.append(tuple([w("weighted_base_n")] + [_num(bases["weighted_base"][k], 0) for k in keys]))
     groups, spans = [("", 1)], columns.groupby("banner", sort=False).size()
     for banner, span in spans.items():
         groups.append((w("total") if banner == "Total" else var_label(study, str(banner), w.lang), int(span)))
@@ -555,14 +572,21 @@ def crosstab_section(study: Any, results: Mapping[str, Any], w: Words) -> list[B
     ]
     for name, sub in frame.groupby("question", sort=False):
         blocks += [Heading(3, f"{name}: {var_label(study, str(name), w.lang)}"), crosstab_table(study, sub, value, scale, w)]
+    if "weighted_n" in frame.columns:
+        outside = int(_weighting_info(study, results).get("n_outside_scope") or 0) if weighted else 0
+        blocks.append(Para(w("bases_note_weighted", n_outside=f"{outside:,}") if weighted else w("bases_note"), "note"))
     if _has(results, "crosstab_tests"):
         tests: pd.DataFrame = results["crosstab_tests"]
+        option = tests["option"].fillna("").astype(str) if "option" in tests.columns else pd.Series("", index=tests.index)
         rows = tuple(
-            (str(r.question), var_label(study, str(r.banner), w.lang), _p(r.pearson_p), _p(r.rao_scott_p), _p(r.fisher_p),
+            (str(r.question) + (f" [{o}]" if o else ""), var_label(study, str(r.banner), w.lang), _p(r.pearson_p),
+             _p(r.rao_scott_p), _p(r.fisher_p),
              _num(r.cramers_v, 3), _num(r.min_expected, 1), "" if pd.isna(r.low_base_columns) else str(r.low_base_columns))
-            for r in tests.itertuples(index=False)
+            for r, o in zip(tests.itertuples(index=False), option, strict=True)
         )
-        blocks += [Heading(3, w("tests")), Para(w("tests_note"), "note"),
+        refused = "rao_scott_note" in tests.columns and bool(tests["rao_scott_note"].fillna("").astype(str).ne("").any())
+        note = w("tests_note") + (w("sentence_sep") + w("rao_scott_na") if refused else "")
+        blocks += [Heading(3, w("tests")), Para(note, "note"),
                    Table((w("question"), w("banner"), "Pearson χ² p", "Rao-Scott p", "Fisher p", "Cramér's V", w("min_expected"),
                           w("low_base")), rows, (False, False, True, True, True, True, True, False))]
     return blocks
