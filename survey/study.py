@@ -13,7 +13,6 @@ Examples
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 from survey.clean import recode
 from survey.clean import rules as cleaning
@@ -29,7 +27,16 @@ from survey.errors import DataError, PlanError
 from survey.instrument import Instrument, conditions
 from survey.instrument.plan import Plan, Wave, load_plan
 from survey.read import canonical as readers
-from survey.stats import crosstabs, estimates, inference, models, published, tables, weighting
+from survey.stats import (
+    crosstabs,
+    estimates,
+    inference,
+    logistic,
+    models,
+    published,
+    tables,
+    weighting,
+)
 from survey.stats.weighting import WeightingResult
 
 
@@ -283,9 +290,7 @@ class Study:
             y = self.data[item].astype("Float64").astype(float)
             for weighted in ([False, True] if self.weights is not None else [False]):
                 keep = self.weights.notna() if weighted else pd.Series(True, index=y.index)
-                with warnings.catch_warnings():  # reported in the column instead (warning filters are
-                    warnings.simplefilter("ignore", PerfectSeparationWarning)  # process-wide: not relied on)
-                    fit = models.odds_ratios(y[keep], X[keep], self.weights[keep] if weighted else None)
+                fit = logistic.odds_ratios(y[keep], X[keep], self.weights[keep] if weighted else None)
                 parts.append(fit.assign(item=item, weighted=weighted))
         out = pd.concat(parts, ignore_index=True)
         return out[["item", "weighted", *[c for c in out.columns if c not in ("item", "weighted")]]]

@@ -16,14 +16,8 @@ import pytest
 from statsmodels.stats.proportion import proportion_confint
 
 from survey.errors import DataError
-from survey.stats.models import (
-    AGREEMENT_COLUMNS,
-    ODDS_COLUMNS,
-    WEIGHTED_COLUMNS,
-    agreement_by,
-    odds_ratios,
-    reliability,
-)
+from survey.stats.logistic import ODDS_COLUMNS, odds_ratios
+from survey.stats.models import AGREEMENT_COLUMNS, WEIGHTED_COLUMNS, agreement_by, reliability
 
 REF = Path(__file__).resolve().parent / "reference" / "crosstabs"
 

@@ -14,13 +14,8 @@ import pytest
 import statsmodels.api as sm
 from scipy import sparse
 
-from survey.stats.models import (
-    _categories,
-    _design_matrix,
-    _pattern_index,
-    agreement_by,
-    odds_ratios,
-)
+from survey.stats.logistic import _design_matrix, _pattern_index, odds_ratios
+from survey.stats.models import _categories, agreement_by
 
 
 @pytest.fixture(scope="module")
@@ -98,6 +93,19 @@ def test_separation_found_per_term(sample) -> None:
                               None if weights is None else weights[rest])
         kept = res.drop(index="age=old")
         np.testing.assert_allclose(kept.log_odds, ref.params.iloc[1:], rtol=1e-10, atol=1e-12)
+    # the reference category constant: every odds ratio of age is against an infinite log-odds; the
+    # other variables' estimates are the fit without those respondents, age releveled
+    on_ref = y.where(X.age != "young", 0.0)
+    for weights in (None, w):
+        res = odds_ratios(on_ref, X, weights).set_index("term")
+        age = res.index.str.startswith("age=")
+        assert res.separation.tolist() == list(age) and res.log_odds[age].isna().all()
+        assert res.note[age].str.startswith("separation: every respondent in age=young (the reference) answered 0").all()
+        rest = X.age != "young"
+        ref = _per_respondent(on_ref[rest], X[rest].assign(age=X.age[rest].cat.remove_unused_categories()),
+                              None if weights is None else weights[rest])
+        others = [t for t in ref.params.index[1:] if not t.startswith("age=")]
+        np.testing.assert_allclose(res.log_odds[others], ref.params[others], rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.filterwarnings("ignore::statsmodels.tools.sm_exceptions.SingularMatrixWarning")
