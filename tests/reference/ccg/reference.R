@@ -34,8 +34,9 @@
 #                    iterations, separation: per published indicator y on the 7 banner variables
 #                    (factors), complete cases.  Separation: Konis's (2007) linear programme
 #                    (lpSolve::lp) run until it finds no new respondent predicted perfectly; the
-#                    terms of categories all of whose respondents are predicted are flagged (NA);
-#                    the intercept is not written.
+#                    terms of categories all of whose respondents are predicted are flagged (NA), and
+#                    every term of a variable whose reference category is (its odds ratios are
+#                    against an infinite log-odds; R's refit relevels it); the intercept is not written.
 #                    Without those respondents: glm(y ~ ..., family = binomial, control =
 #                    glm.control(epsilon = 1e-14, maxit = 100)) (unweighted, on d) and svyglm(y ~ ...,
 #                    subset(des, complete & not predicted), family = quasibinomial, same control)
@@ -208,6 +209,11 @@ fit_models <- function(k, W) {
     x <- model.matrix(f, cc)
     drop <- predicted(x, cc[[item]])
     gone <- colnames(x)[-1][colSums(x[!drop, -1, drop = FALSE]) == 0]  # no respondent left in the category
+    # a reference category predicted perfectly: every odds ratio against it is infinite
+    lost <- xs[sapply(xs, function(v) !(levels(cc[[v]])[1] %in% cc[[v]][!drop]))]
+    lost_terms <- setdiff(colnames(x)[-1][Reduce(`|`, lapply(lost, function(v) startsWith(colnames(x)[-1], v)),
+                                                 rep(FALSE, ncol(x) - 1))], gone)
+    gone <- c(gone, lost_terms)
     flagged <- if (length(gone)) data.frame(wave = k, weighted = weighted, item = item, term = gone, coef = NA, se = NA,
                                             p_value = NA, odds_ratio = NA, ci_low = NA, ci_high = NA, n = NA,
                                             iterations = NA, separation = TRUE) else NULL
@@ -228,6 +234,7 @@ fit_models <- function(k, W) {
       ci <- exp(confint.default(fit))
     }
     s <- summary(fit)$coefficients[-1, , drop = FALSE]  # the intercept is not reported
+    s <- s[!Reduce(`|`, lapply(lost, function(v) startsWith(rownames(s), v)), rep(FALSE, nrow(s))), , drop = FALSE]
     rows[[length(rows) + 1]] <- rbind(flagged, data.frame(
       wave = k, weighted = weighted, item = item, term = rownames(s), coef = s[, 1], se = s[, 2], p_value = s[, 4],
       odds_ratio = exp(s[, 1]), ci_low = ci[rownames(s), 1], ci_high = ci[rownames(s), 2], n = nrow(rest),
