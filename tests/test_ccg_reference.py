@@ -277,7 +277,8 @@ def test_weights_equal_r_rake(wave: int) -> None:
     m = resp.merge(r, on=["country_gender", "country_age"], how="left", suffixes=("", "_r"))
     inside = m.country.isin([1, 2]) & m.gender.isin([1, 2])
     assert m.weight.notna().tolist() == inside.tolist()
-    np.testing.assert_allclose(m.weight[inside], m.weight_r[inside], rtol=1e-12)  # measured 4e-16
+    # the file holds 10 significant digits (5e-10); in memory the weights equal R's to 4e-16
+    np.testing.assert_allclose(m.weight[inside], m.weight_r[inside], rtol=1e-9)
     assert (m[inside].groupby(["country_gender", "country_age"]).size().sort_index().to_numpy()
             == r.set_index(["country_gender", "country_age"]).n.sort_index().to_numpy()).all()
 
