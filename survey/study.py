@@ -13,7 +13,6 @@ Examples
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,15 +20,23 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 from survey.clean import recode
 from survey.clean import rules as cleaning
-from survey.errors import DataError
+from survey.errors import DataError, PlanError
 from survey.instrument import Instrument, conditions
 from survey.instrument.plan import Plan, Wave, load_plan
 from survey.read import canonical as readers
-from survey.stats import crosstabs, estimates, inference, models, published, tables, weighting
+from survey.stats import (
+    crosstabs,
+    estimates,
+    inference,
+    logistic,
+    models,
+    published,
+    tables,
+    weighting,
+)
 from survey.stats.weighting import WeightingResult
 
 
@@ -125,7 +132,11 @@ class Study:
         inside = self.data[scope.to_numpy()]
         opts = {"max_iter": int(spec.get("max_iter", 100)), "tol": float(spec.get("tol", 1e-10))}
         if spec.get("trim"):
-            opts["bounds"] = tuple(float(b) for b in spec["trim"])
+            raise PlanError(f"weighting.{name}.trim: trimming inside raking had no published definition or outside "
+                            "reference and was removed; use bounds: [lo, hi] (bounded raking, as R calibrate(..., "
+                            'calfun = "raking", bounds = c(lo, hi)))')
+        if spec.get("bounds"):
+            opts["bounds"] = tuple(float(b) for b in spec["bounds"])
         result = weighting.weight(inside, spec.get("method", "rake"), spec["targets"], **opts)
         weights = result.weights.reindex(self.data.index).rename("weight")
         diagnostics = {
@@ -152,7 +163,9 @@ class Study:
         if not weighted or self.weights is None:
             return inference.proportion(y, None, level=level, ci_method=ci_method)
         cal = self.calibration() if calibrated else None
-        return inference.proportion(y, self.weights, level=level, ci_method=ci_method, calibration=cal)
+        bounded = self.weighting is not None and "bounds" in self.weighting.diagnostics  # R calibrate(), not rake()
+        return inference.proportion(y, self.weights, level=level, ci_method=ci_method, calibration=cal,
+                                    calibration_method="calibrate" if bounded else "rake")
 
     def agreement(self, level: float = 0.95, lang: str = "en") -> pd.DataFrame:
         """Every indicator's rate: unweighted (Wilson) and, when weighted, design-based; labels in ``lang``.
@@ -360,8 +373,8 @@ class Study:
     def odds_ratios(self) -> pd.DataFrame:
         """Logistic regression of each published figure's indicator on the banner variables together.
 
-        ``separation`` is True when statsmodels detected perfect separation (a
-        category where everyone agrees): that model's odds ratios are not identified.
+        ``separation`` is True for a term whose estimate is infinite (a category
+        where everyone agrees, found before fitting): it is NaN, ``note`` says why.
         """
         items = [f.indicator for f in self.plan.figures] or self.indicators
         X = pd.DataFrame({b: self.data[b].astype("Float64").where(~self.data[b].isin(
@@ -371,10 +384,8 @@ class Study:
             y = self.data[item].astype("Float64").astype(float)
             for weighted in ([False, True] if self.weights is not None else [False]):
                 keep = self.weights.notna() if weighted else pd.Series(True, index=y.index)
-                with warnings.catch_warnings():  # reported in the column instead (warning filters are
-                    warnings.simplefilter("ignore", PerfectSeparationWarning)  # process-wide: not relied on)
-                    fit = models.odds_ratios(y[keep], X[keep], self.weights[keep] if weighted else None)
-                parts.append(fit.assign(item=item, weighted=weighted, separation=fit.attrs["separation"]))
+                fit = logistic.odds_ratios(y[keep], X[keep], self.weights[keep] if weighted else None)
+                parts.append(fit.assign(item=item, weighted=weighted))
         out = pd.concat(parts, ignore_index=True)
         return out[["item", "weighted", *[c for c in out.columns if c not in ("item", "weighted")]]]
 

@@ -23,7 +23,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from survey.errors import DataError
 from survey.stats.inference import CI_METHODS, difference, proportion
-from survey.stats.weighting import rake
+from survey.stats.weighting import rake, weight
 
 REF = Path(__file__).resolve().parent / "reference" / "weighting"
 
@@ -152,8 +152,8 @@ def test_degenerate_proportion():
     beta = proportion(y, ci_method="beta")
     assert beta["estimate"] == 0 and beta["se"] == 0
     assert beta["ci_low"] == 0 and beta["ci_high"] == pytest.approx(1 - 0.025 ** (1 / 10))  # Clopper-Pearson
-    logit = proportion(y)
-    assert np.isnan(logit["ci_low"]) and np.isnan(logit["deff"])
+    logit = proportion(y)  # no logit interval at 0: Korn-Graubard's (Clopper-Pearson on n) instead
+    assert (logit["ci_low"], logit["ci_high"]) == (beta["ci_low"], beta["ci_high"]) and np.isnan(logit["deff"])
     empty = proportion(pd.Series([np.nan, np.nan]))
     assert empty["n_base"] == 0 and np.isnan(empty["estimate"])
 
@@ -170,3 +170,20 @@ def test_inputs_not_mutated():
     before = d.copy()
     proportion(d.y, RAKED["small"], calibration=d[["sex", "age", "region"]])
     pd.testing.assert_frame_equal(d, before)
+
+
+@pytest.mark.parametrize("bounds", ["0-1.8", "0.2-1.6", "0.45-1.9"])
+def test_calibrated_se_of_bounded_raking_matches_r(bounds):
+    """svymean(~y1, calibrate(..., calfun = "raking", bounds), na.rm = TRUE): tests/reference/weighting/bounded_se.csv."""
+    large = pd.read_csv(REF / "large.csv")
+    t = pd.read_csv(REF / "targets.csv").query("dataset == 'large'")
+    targets = {v: dict(zip(g.category, g.target)) for v, g in t.groupby("variable", sort=False)}
+    lo, hi = (float(b) for b in bounds.split("-"))
+    w = weight(large, "rake", targets, base_weights=large.w0, bounds=(lo, hi), tol=1e-13, max_iter=200).weights
+    r = pd.read_csv(REF / "bounded_se.csv").set_index("bounds").loc[bounds]
+    res = proportion(large.y1.astype(float), w, calibration=large[["sex", "age", "region"]],
+                     calibration_method="calibrate", base_weights=large.w0)
+    assert res["estimate"] == pytest.approx(r.estimate, rel=1e-12)
+    assert res["se"] == pytest.approx(r.se, rel=1e-8)  # measured 5e-15
+    raked = proportion(large.y1.astype(float), w, calibration=large[["sex", "age", "region"]])  # rake()'s sweeps
+    assert abs(raked["se"] / r.se - 1) > 1e-8  # the two linearisations differ once bounds bind

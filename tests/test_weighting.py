@@ -1,10 +1,13 @@
-"""Raking, trimming and post-stratification against R `survey` and by their defining properties.
+"""Raking, bounded raking and post-stratification against R `survey` and by their defining properties.
 
 Reference values: tests/reference/weighting/weights.csv, written by
 ``Rscript tests/reference/weighting/reference.R`` (``rake(svydesign(ids = ~1,
 weights = ~w0), list(~sex, ~age, ~region), population totals = target * n,
 control = list(maxit = 100, epsilon = 1e-12))`` and ``postStratify(design,
-~sex + region, population)``).
+~sex + region, population)``); tests/reference/weighting/bounded.csv, written by
+``Rscript tests/reference/weighting/bounded.R`` (``calibrate(design, ~sex + age + region,
+population, calfun = "raking", bounds = c(lo, hi), epsilon = 1e-14, maxit = 200)``: the ratio
+``g`` of calibrated to base weight, one per cell of sex x age x region).
 """
 
 from __future__ import annotations
@@ -159,7 +162,30 @@ def test_weighting_summary_kish():
     assert s["weight_cv"] == pytest.approx(np.std([0.5, 1.5, 1, 1]))
 
 
-# ---------------------------------------------------------------------------- trimming
+# ---------------------------------------------------------------------------- bounded raking
+
+
+@pytest.mark.parametrize("bounds", ["0-1.8", "0.2-1.6", "0.45-1.9"])
+def test_bounded_raking_matches_r_calibrate(large, bounds):
+    ref = pd.read_csv(REF / "bounded.csv")
+    g = large.merge(ref[ref.bounds == bounds], on=["sex", "age", "region"], how="left", validate="many_to_one").g
+    expected = large.w0 * len(large) / large.w0.sum() * g  # R: weights(cal) = d0 * g
+    lo, hi = (float(b) for b in bounds.split("-"))
+    res = weight(large, "rake", targets_of("large"), base_weights=large.w0, bounds=(lo, hi), tol=1e-13, max_iter=200)
+    np.testing.assert_allclose(res.weights.to_numpy(), expected.to_numpy(), rtol=1e-8, atol=0)  # measured: 4e-14
+    assert res.diagnostics["algorithm"] == "bounded raking" and res.diagnostics["bounds"] == [lo, hi]
+    assert 0 < res.diagnostics["trimmed_share"] < 0.2
+
+
+def test_bounded_raking_binding_hard():
+    """Unbounded weights reach 5.2; within (0.3, 2.5) both the bounds and the margins hold."""
+    d = _trim_case(3)
+    targets = {"a": {1: 0.5, 2: 0.3, 3: 0.2}, "b": {1: 0.6, 2: 0.4}}
+    w = weight(d, "rake", targets, bounds=(0.3, 2.5)).weights
+    assert w.max() <= 2.5 * (1 + 1e-12) and w.min() >= 0.3 * (1 - 1e-12)
+    for col, shares in targets.items():
+        got = w.groupby(d[col]).sum() / len(d)
+        assert max(abs(got[c] - s) for c, s in shares.items()) < 1e-10
 
 
 def _trim_case(seed: int) -> pd.DataFrame:
@@ -167,13 +193,13 @@ def _trim_case(seed: int) -> pd.DataFrame:
     return pd.DataFrame({"a": rng.choice([1, 2, 3], 500, p=[0.7, 0.2, 0.1]), "b": rng.choice([1, 2], 500, p=[0.8, 0.2])})
 
 
-# Both cases need trimming (untrimmed weights reach 5.2 and 7.6) and have a solution within the
-# bounds (checked with scipy.optimize.linprog on the cell table when the cases were chosen).
+# Both cases need bounds (unbounded weights reach 5.2 and 7.6) and have a solution within them
+# (checked with scipy.optimize.linprog on the cell table when the cases were chosen).
 @pytest.mark.parametrize("seed, targets, bounds", [
     (3, {"a": {1: 0.5, 2: 0.3, 3: 0.2}, "b": {1: 0.6, 2: 0.4}}, (0.3, 2.5)),
     (6, {"a": {1: 0.4, 2: 0.3, 3: 0.3}, "b": {1: 0.5, 2: 0.5}}, (0.3, 4.0)),
 ])
-def test_trimming_holds_bounds_and_margins(seed, targets, bounds):
+def test_bounded_raking_holds_bounds_and_margins(seed, targets, bounds):
     d = _trim_case(seed)
     assert rake(d, targets).max() > bounds[1] + 1
     res = weight(d, "rake", targets, bounds=bounds)
@@ -239,7 +265,8 @@ def test_unreachable_targets_do_not_converge():
 
 def test_bounds_that_cannot_hold():
     d = pd.DataFrame({"a": [1] * 18 + [2] * 2, "b": [1, 2] * 10})
-    with pytest.raises(WeightingError, match=r"trimming bounds \(0.5, 2\) and the margins cannot both hold"):
+    with pytest.raises(WeightingError, match=r"bounded raking within \(0.5, 2\) did not converge .* the margins "
+                                              r"and the bounds cannot both hold; widen the bounds"):
         rake(d, {"a": {1: 0.5, 2: 0.5}, "b": {1: 0.5, 2: 0.5}}, bounds=(0.5, 2.0), max_iter=50)
 
 
@@ -312,7 +339,7 @@ def test_property_margins_reached(case):
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(feasible(), st.sampled_from([(0.2, 5.0), (0.4, 2.5)]))
-def test_property_trimming_bounds_hold(case, bounds):
+def test_property_bounded_raking_bounds_hold(case, bounds):
     d, targets = case
     try:
         w = rake(d, targets, bounds=bounds, max_iter=1000)

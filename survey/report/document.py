@@ -70,7 +70,8 @@ TEXT: dict[str, str] = {
     "weighting_converged": N_("Converged after {iterations} iterations."),
     "weighting_not_converged": N_("Did NOT converge after {iterations} iterations."),
     "weighting_deff": N_("Design effect of the weights {deff}; effective sample size {n_eff}."),
-    "weighting_range": N_("Weights range from {low} to {high}; {trimmed}% of weights were trimmed."),
+    "weighting_range": N_("Weights range from {low} to {high}."),
+    "weighting_at_bound": N_("Bounded raking within ({low}, {high}) times the base weight: {share}% of respondents have a weight at a bound."),
     "weighting_scope": N_(
         "{n_weighted} respondents are weighted; {n_outside} outside the weighting scope (the population "
         "the targets describe) have no weight and are left out of weighted estimates, but not of "
@@ -212,6 +213,10 @@ TEXT: dict[str, str] = {
     "statements": N_("Published statements"),
     "wording_changed": N_("Wording changed"),
     "weighted_ci": N_("95% design-based interval"),
+    "weighted_base_n": N_("Weighted base"),
+    "bases_note": N_("* Base under 30 respondents: too few to compare reliably."),
+    "bases_note_weighted": N_("Base (n) counts the respondents in the weighted population, weighted base their weights; {n_outside} respondents outside the weighting scope are in neither and in no weighted percentage (a column of them only shows –). * Base under 30 respondents: too few to compare reliably."),
+    "rao_scott_na": N_("Rao-Scott p is – where the weighted table is singular (empty cells; R's svychisq stops there too): crosstab_tests.csv gives the reason."),
 }
 
 # ------------------------------------------------------------------ document model
@@ -441,8 +446,11 @@ def weighting_text(study: Any, results: Mapping[str, Any], w: Words) -> str:
     if info.get("deff") is not None:
         parts.append(w("weighting_deff", deff=_num(info["deff"], 2), n_eff=_num(info.get("n_eff"), 0)))
     if info.get("weight_min") is not None:
-        parts.append(w("weighting_range", low=_num(info["weight_min"], 2), high=_num(info.get("weight_max"), 2),
-                       trimmed=_num(100 * float(info.get("trimmed_share", 0.0)), 1)))
+        parts.append(w("weighting_range", low=_num(info["weight_min"], 2), high=_num(info.get("weight_max"), 2)))
+    if info.get("bounds"):
+        low, high = info["bounds"]
+        parts.append(w("weighting_at_bound", low=f"{float(low):g}", high=f"{float(high):g}",
+                       share=_num(100 * float(info.get("trimmed_share", 0.0)), 1)))
     if info.get("n_outside_scope"):
         parts.append(w("weighting_scope", n_weighted=_int(info.get("n_weighted")), n_outside=_int(info["n_outside_scope"])))
     return sentences(w, parts)
@@ -583,8 +591,14 @@ def crosstab_table(study: Any, frame: pd.DataFrame, value: str, scale: float, w:
             sig = "" if r is None or pd.isna(r.sig_letters) or not str(r.sig_letters) else f" {r.sig_letters}"
             row.append("–" if r is None else f"{_num(scale * float(getattr(r, value)), 0)}{sig}")
         rows.append(tuple(row))
-    bases = frame.drop_duplicates(["banner", "col_code"]).set_index(["banner", "col_code"])["base"]
-    rows.append(tuple([w("base_n")] + [_int(bases[(b_c[0], col)]) for b_c, col in zip(keys, columns["col_code"], strict=True)]))
+    weighted = value == "weighted_col_pct" and "weighted_n" in frame.columns
+    bases = frame.drop_duplicates(["banner", "col_code"])
+    bases.index = [(str(b), str(c)) for b, c in zip(bases["banner"], bases["col_code"], strict=True)]
+    shown = bases["weighted_n" if weighted else "base"]
+    low = bases["low_base"] if "low_base" in bases.columns else pd.Series(False, index=bases.index)
+    rows.append(tuple([w("base_n")] + [_int(shown[k]) + ("*" if bool(low[k]) else "") for k in keys]))
+    if weighted:
+        rows.append(tuple([w("weighted_base_n")] + [_num(bases["weighted_base"][k], 0) for k in keys]))
     groups, spans = [("", 1)], columns.groupby("banner", sort=False).size()
     for banner, span in spans.items():
         groups.append((w("total") if banner == "Total" else var_label(study, str(banner), w.lang), int(span)))
@@ -603,14 +617,21 @@ def crosstab_section(study: Any, results: Mapping[str, Any], w: Words) -> list[B
     ]
     for name, sub in frame.groupby("question", sort=False):
         blocks += [Heading(3, f"{name}: {var_label(study, str(name), w.lang)}"), crosstab_table(study, sub, value, scale, w)]
+    if "weighted_n" in frame.columns:
+        outside = int(_weighting_info(study, results).get("n_outside_scope") or 0) if weighted else 0
+        blocks.append(Para(w("bases_note_weighted", n_outside=f"{outside:,}") if weighted else w("bases_note"), "note"))
     if _has(results, "crosstab_tests"):
         tests: pd.DataFrame = results["crosstab_tests"]
+        option = tests["option"].fillna("").astype(str) if "option" in tests.columns else pd.Series("", index=tests.index)
         rows = tuple(
-            (str(r.question), var_label(study, str(r.banner), w.lang), _p(r.pearson_p), _p(r.rao_scott_p), _p(r.fisher_p),
+            (str(r.question) + (f" [{o}]" if o else ""), var_label(study, str(r.banner), w.lang), _p(r.pearson_p),
+             _p(r.rao_scott_p), _p(r.fisher_p),
              _num(r.cramers_v, 3), _num(r.min_expected, 1), "" if pd.isna(r.low_base_columns) else str(r.low_base_columns))
-            for r in tests.itertuples(index=False)
+            for r, o in zip(tests.itertuples(index=False), option, strict=True)
         )
-        blocks += [Heading(3, w("tests")), Para(w("tests_note"), "note"),
+        refused = "rao_scott_note" in tests.columns and bool(tests["rao_scott_note"].fillna("").astype(str).ne("").any())
+        note = w("tests_note") + (w("sentence_sep") + w("rao_scott_na") if refused else "")
+        blocks += [Heading(3, w("tests")), Para(note, "note"),
                    Table((w("question"), w("banner"), "Pearson χ² p", "Rao-Scott p", "Fisher p", "Cramér's V", w("min_expected"),
                           w("low_base")), rows, (False, False, True, True, True, True, True, False))]
     return blocks

@@ -1,4 +1,4 @@
-"""Tests of independence of a banner table: Pearson, Cramér's V, Fisher, Rao-Scott.
+"""Tests of independence of a banner table: Pearson, Cramér's V, Fisher, Rao-Scott; multiple response.
 
 The table is the substantive codes of a question by the banner categories;
 respondents with another code, no answer or no banner code are outside it,
@@ -6,6 +6,20 @@ exactly as R ``subset(design, row %in% substantive & !is.na(col))`` of an
 ``svydesign(ids = ~1, weights = ~w)`` design treats them before ``svychisq``:
 the variance keeps the full sample size, the degrees of freedom count the
 table's respondents.  Pass the whole sample, not a pre-filtered one.
+
+Rao-Scott refuses, as R does, when its design matrix is singular: empty cells
+that close a cycle of the bipartite graph of rows and columns (a 2x2 rectangle
+of empty cells, or a longer cycle) make the interaction contrasts restricted to
+the non-empty cells rank-deficient, which is where R's ``solve()`` stops with
+"system is computationally singular".  That is decided on the integer counts
+(:func:`empty_cell_cycles`), so it never depends on rounding or the BLAS; a
+table that is not singular but whose ``C' D^-1 C`` has a reciprocal condition
+number under :data:`RCOND_LIMIT` is refused too.  Either way the statistic is
+NA and ``rao_scott_note`` says why.
+
+The multiple-response tests (:func:`mmi_test`) are ours because no maintained
+Python library has them: Bilder and Loughin (2004), written from the paper's
+Appendix A (the formulas of the R package MRCV's ``MI.test(type = "rs2")``).
 """
 
 from __future__ import annotations
@@ -18,15 +32,22 @@ import pandas as pd
 from scipy import stats
 from scipy.stats.contingency import association
 
-from survey.stats.crosstabs import _code_text, _sums, encode, weight_array
+from survey.stats.crosstabs import LOW_BASE, _code_text, _sums, encode, weight_array
 
-LOW_BASE = 30
 LOW_EXPECTED = 5.0
-TEST_KEYS = [
-    "pearson_chi2", "pearson_df", "pearson_p", "cramers_v",
+#: Rao-Scott is refused when ``C' D^-1 C`` has a reciprocal condition number under this.
+RCOND_LIMIT = 1e-10
+RAO_SCOTT_KEYS = [
     "rao_scott_f", "rao_scott_df1", "rao_scott_df2", "rao_scott_p", "rao_scott_chisq", "rao_scott_chisq_p",
-    "fisher_p", "min_expected", "low_expected", "low_expected_share", "low_base_columns", "n_base",
 ]
+TEST_KEYS = [
+    "pearson_chi2", "pearson_df", "pearson_p", "cramers_v", *RAO_SCOTT_KEYS,
+    "fisher_p", "min_expected", "low_expected", "low_expected_share", "low_base_columns", "n_base",
+    "pearson_rows", "pearson_cols", "pearson_n", "rao_scott_rows", "rao_scott_cols", "rao_scott_n",
+    "rao_scott_note",
+]
+MMI_KEYS = ["mmi_chi2", "mmi_rs2_chi2", "mmi_rs2_df", "mmi_rs2_p", "mmi_bonferroni_p", "mmi_options", "mmi_rows",
+            "mmi_n"]
 
 
 def table_tests(
@@ -63,7 +84,11 @@ def table_tests(
         ``rao_scott_chisq_p`` its first-order corrected p-value
         (``statistic = "Chisq"``).  ``low_base_columns``: ";"-joined banner
         codes whose base (respondents in the table) is under 30.  Statistics
-        that need a table of at least 2x2 are NaN otherwise.
+        that need a table of at least 2x2 are NaN otherwise.  ``pearson_rows``,
+        ``pearson_cols``, ``pearson_n`` and ``rao_scott_rows``, ``rao_scott_cols``,
+        ``rao_scott_n``: the table each test used (empty rows and columns are
+        left out).  ``rao_scott_note``: why the Rao-Scott test is NA (a
+        singular or ill-conditioned design), else empty.
 
     Examples
     --------
@@ -84,16 +109,64 @@ def table_tests(
     count, wsum, w2sum = (m[used_rows][:, used_cols] for m in sums)
     c_codes = [k for k, used in zip(c_codes, used_cols) if used]
     shape = count.shape
-    result: dict[str, Any] = dict.fromkeys(TEST_KEYS, np.nan)
-    col_base = count.sum(axis=0)
-    result["low_base_columns"] = ";".join(_code_text(k) for k, b in zip(c_codes, col_base) if b < LOW_BASE)
-    result["n_base"] = int(count.sum())
-    result["low_expected"] = False
+    result = empty_result(c_codes, count)
+    result.update(table_shape(count, "pearson"), **table_shape(count, "rao_scott"))
     if min(shape) < 2:
         return result
     result.update(_pearson(count))
     result.update(rao_scott(count, wsum, w2sum, n_design=len(row)))
     return result
+
+
+def empty_result(c_codes: list[Any], count: np.ndarray) -> dict[str, Any]:
+    """:data:`TEST_KEYS` with NaN statistics, the low-base columns and the base of a table."""
+    result: dict[str, Any] = dict.fromkeys(TEST_KEYS, np.nan)
+    col_base = count.sum(axis=0)
+    result["low_base_columns"] = ";".join(_code_text(k) for k, b in zip(c_codes, col_base) if b < LOW_BASE)
+    result["n_base"] = int(count.sum())
+    result["low_expected"] = False
+    result["rao_scott_note"] = ""
+    return result
+
+
+def table_shape(count: np.ndarray, test: str) -> dict[str, int]:
+    """``<test>_rows``, ``<test>_cols``, ``<test>_n``: the dimensions and respondents of a test's table."""
+    return {f"{test}_rows": int(count.shape[0]), f"{test}_cols": int(count.shape[1]), f"{test}_n": int(count.sum())}
+
+
+def empty_cell_cycles(count: np.ndarray) -> int:
+    """Rank lost by the Rao-Scott contrasts to the table's empty cells.
+
+    The interaction contrasts restricted to the non-empty cells lose one rank
+    for every independent cycle of the bipartite graph whose nodes are the
+    rows and columns and whose edges are the empty cells (a vector with zero
+    row and column sums supported on the empty cells is such a cycle):
+    ``edges - nodes touched + connected components``.  Integer arithmetic only.
+
+    Examples
+    --------
+    >>> empty_cell_cycles(np.array([[0, 0, 3], [0, 0, 4], [5, 6, 7]]))  # a 2x2 block of empty cells
+    1
+    >>> empty_cell_cycles(np.array([[0, 0, 3], [0, 2, 4], [5, 6, 7]]))  # three empty cells, no cycle
+    0
+    """
+    n_rows = count.shape[0]
+    parent = list(range(n_rows + count.shape[1]))
+
+    def root(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    cycles = 0
+    for i, j in zip(*np.nonzero(count == 0)):
+        a, b = root(int(i)), root(n_rows + int(j))
+        if a == b:
+            cycles += 1
+        else:
+            parent[a] = b
+    return cycles
 
 
 def _pearson(count: np.ndarray) -> dict[str, Any]:
@@ -136,7 +209,25 @@ def rao_scott(count: np.ndarray, wsum: np.ndarray, w2sum: np.ndarray, n_design: 
         ``subset()`` keeps the design's sample size for the variance (the
         ``fpc$sampsize`` slot) while ``degf()`` counts only the subset, so the
         table's respondents are a domain of the full sample.
+
+    Returns
+    -------
+    dict
+        :data:`RAO_SCOTT_KEYS` and ``rao_scott_note``.  A singular design
+        (:func:`empty_cell_cycles` > 0), where R stops, or one whose
+        ``C' D^-1 C`` has a reciprocal condition number (smallest over largest
+        eigenvalue) under :data:`RCOND_LIMIT` gives NaN statistics and the
+        reason in ``rao_scott_note``.
+
+    Examples
+    --------
+    >>> count = np.array([[0, 0, 3], [0, 0, 4], [5, 6, 7]], dtype=float)
+    >>> rao_scott(count, count, count)["rao_scott_note"]
+    'singular: 4 empty cells; collapse categories'
     """
+    refused = dict.fromkeys(RAO_SCOTT_KEYS, np.nan)
+    if empty_cell_cycles(count):
+        return {**refused, "rao_scott_note": f"singular: {int((count == 0).sum())} empty cells; collapse categories"}
     n_rows, n_cols = count.shape
     n = int(count.sum())
     big_n = n if n_design is None else n_design
@@ -149,6 +240,10 @@ def rao_scott(count: np.ndarray, wsum: np.ndarray, w2sum: np.ndarray, n_design: 
     C = _interaction_contrasts(n_rows, n_cols)
     inv_p = np.where(p > 0, 1 / np.where(p > 0, p, 1), 0.0)
     denom = C.T @ (inv_p[:, None] / n * C)
+    eigen = np.linalg.eigvalsh(denom)
+    if not eigen[0] > RCOND_LIMIT * eigen[-1]:
+        return {**refused, "rao_scott_note": f"ill-conditioned: reciprocal condition number under {RCOND_LIMIT:g}; "
+                                             "collapse categories"}
     numer = C.T @ (inv_p[:, None] * V * inv_p[None, :]) @ C
     delta = np.linalg.solve(denom, numer)
     trace, trace2 = np.trace(delta), np.trace(delta @ delta)
@@ -161,6 +256,7 @@ def rao_scott(count: np.ndarray, wsum: np.ndarray, w2sum: np.ndarray, n_design: 
         "rao_scott_p": float(stats.f.sf(f, d0, d0 * (n - 1))),
         "rao_scott_chisq": float(chisq),
         "rao_scott_chisq_p": float(stats.chi2.sf(chisq / (trace / df), df)),
+        "rao_scott_note": "",
     }
 
 
@@ -174,3 +270,76 @@ def _interaction_contrasts(n_rows: int, n_cols: int) -> np.ndarray:
     inter = (row_dummies[:, :, None] * col_dummies[:, None, :]).reshape(len(rows), -1)
     coef, *_ = np.linalg.lstsq(main, inter, rcond=None)
     return inter - main @ coef
+
+
+def mmi_test(ticks: np.ndarray, group: np.ndarray) -> dict[str, Any]:
+    """Bilder and Loughin's (2004) test of multiple marginal independence, and its Bonferroni version.
+
+    A single-response variable (``group``, ``r`` categories) and a multi-select
+    question (``ticks``, ``c`` options) are marginally independent when every
+    option's share is the same in every category.  The statistic is the sum
+    of the options' Pearson statistics, ``X2_S = sum_j X2_j`` (each on the
+    ``r x 2`` table of the categories by ticked / not ticked).  Its reference
+    distribution is a sum of ``lambda_k chi2_1``; the second-order Rao-Scott
+    correction of the paper's Appendix A (as R MRCV ``MI.test(type = "rs2")``)
+    uses ``sum lambda^2 = tr(M^2)``, ``M = D^-1 H B H'``: ``B`` block-diagonal
+    with the within-category covariance of the ticks over ``a_i = n_i / n``,
+    ``H`` subtracting the ``a``-weighted mean over categories, ``D =
+    diag(pi_j (1 - pi_j) / a_i)`` with ``pi_j`` the option's overall share.
+    ``X2_RS2 = (r - 1) c X2_S / tr(M^2)`` on ``((r - 1) c)^2 / tr(M^2)`` df.
+    Bonferroni: ``min(1, c min_j p_j)`` with ``p_j`` the chi-square p-value
+    of ``X2_j`` on ``r - 1`` df.  Unweighted (simple random sampling), as the
+    paper.
+
+    Parameters
+    ----------
+    ticks : ndarray, shape (n, c)
+        0/1 of the respondents in the table (asked, with a category).
+    group : ndarray of int, shape (n,)
+        Their category, any integer codes.
+
+    Returns
+    -------
+    dict
+        :data:`MMI_KEYS`: ``mmi_chi2`` (``X2_S``), ``mmi_rs2_chi2``,
+        ``mmi_rs2_df``, ``mmi_rs2_p``, ``mmi_bonferroni_p``, and the table used:
+        ``mmi_options`` (``c``, options ticked by some but not all
+        respondents), ``mmi_rows`` (``r``), ``mmi_n``.  NaN statistics when
+        ``r < 2`` or ``c < 1``.
+
+    Examples
+    --------
+    >>> ticks = np.array([[1, 0], [1, 1], [0, 0], [0, 1], [1, 0], [0, 0]])
+    >>> round(mmi_test(ticks, np.array([1, 1, 1, 2, 2, 2]))["mmi_chi2"], 4)  # 0 + 0.6667
+    0.6667
+    """
+    _, g = np.unique(group, return_inverse=True)
+    g = g.ravel()
+    y = np.asarray(ticks, dtype=float)
+    n, r = len(g), int(g.max()) + 1 if len(g) else 0
+    out: dict[str, Any] = dict.fromkeys(MMI_KEYS, np.nan)
+    share = y.mean(axis=0) if n else np.zeros(y.shape[1])
+    y = y[:, (share > 0) & (share < 1)]
+    c = y.shape[1]
+    out.update(mmi_options=c, mmi_rows=r, mmi_n=n)
+    if r < 2 or c < 1:
+        return out
+    n_i = np.bincount(g, minlength=r).astype(float)
+    t = np.vstack([np.bincount(g, weights=y[:, j], minlength=r) for j in range(c)]).T  # r x c ticks
+    x2 = np.array([stats.chi2_contingency(np.column_stack([n_i - t[:, j], t[:, j]]), correction=False)[0]
+                   for j in range(c)])
+    a, pi_i, pi = n_i / n, t / n_i[:, None], t.sum(axis=0) / n
+    blocks = np.zeros((r * c, r * c))
+    for i in range(r):
+        yi = y[g == i]
+        cov = yi.T @ yi / n_i[i] - np.outer(pi_i[i], pi_i[i])
+        blocks[i * c:(i + 1) * c, i * c:(i + 1) * c] = cov / a[i]
+    H = np.eye(r * c) - np.kron(np.outer(np.ones(r), a), np.eye(c))
+    d = np.repeat(1 / a, c) * np.tile(pi * (1 - pi), r)
+    M = (H @ blocks @ H.T) / d[:, None]
+    sum_sq = float(np.sum(M * M.T))
+    nu = (r - 1) * c
+    stat, df = nu * float(x2.sum()) / sum_sq, nu**2 / sum_sq
+    out.update(mmi_chi2=float(x2.sum()), mmi_rs2_chi2=stat, mmi_rs2_df=df, mmi_rs2_p=float(stats.chi2.sf(stat, df)),
+               mmi_bonferroni_p=float(min(1.0, c * stats.chi2.sf(x2, r - 1).min())))
+    return out

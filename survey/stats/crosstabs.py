@@ -27,9 +27,13 @@ from scipy.stats import norm
 from survey.errors import DataError, PlanError
 
 TOTAL = "Total"
+#: A column whose percentages rest on fewer respondents than this is a low-base column.
+LOW_BASE = 30
+#: Per column: respondents of the base in the weighted population, and whether the base is low.
+BASE_COLUMNS = ["weighted_n", "low_base"]
 TABLE_COLUMNS = [
     "row_code", "row_label", "col_code", "col_label", "col_letter", "count", "weighted_count",
-    "col_pct", "weighted_col_pct", "base", "weighted_base", "sig_letters",
+    "col_pct", "weighted_col_pct", "base", "weighted_base", "sig_letters", *BASE_COLUMNS,
 ]
 MULTI_COLUMNS = TABLE_COLUMNS[:9] + ["pct_of_responses", "weighted_pct_of_responses"] + TABLE_COLUMNS[9:]
 TOTAL_MODES = ("all", "banner")
@@ -333,6 +337,11 @@ def crosstab(
         :data:`TABLE_COLUMNS`; ``col_pct``/``weighted_col_pct`` are percentages
         (0-100) of the column's base, the respondents in the column with a
         substantive answer (``base``; ``weighted_base`` sums their weights).
+        ``weighted_n``: the respondents of the base with a positive weight (the
+        weighted population, the unweighted base of ``weighted_col_pct``;
+        ``base`` when unweighted).  ``low_base``: the base of the percentages
+        a reader is shown (``weighted_n`` when weighted, else ``base``) is
+        under :data:`LOW_BASE`.
 
     Notes
     -----
@@ -374,11 +383,30 @@ def crosstab(
     base = count[: n_rows][substantive].sum(axis=0)
     wbase = wcount[: n_rows][substantive].sum(axis=0)
     n_eff = _kish(wbase, w2[: n_rows][substantive].sum(axis=0))
+    n_inside = base if w is None else _with_total(
+        np.bincount(flat, weights=(w > 0).astype(float), minlength=size).reshape(n_rows + 1, n_cols + 1)[:n_rows],
+        n_cols, total)[substantive].sum(axis=0)
     frame = _assemble(
         row_codes + net_codes, [row_labels[k] for k in row_codes] + net_labels, col_codes, col_labels,
         count, wcount, base, wbase, keep,
     )
-    return _with_letters(frame, count, wcount, base, wbase, n_eff, keep, weights is not None, correction, alpha)
+    frame = _with_letters(frame, count, wcount, base, wbase, n_eff, keep, weights is not None, correction, alpha)
+    return with_bases(frame, base, n_inside, weights is not None)
+
+
+def with_bases(frame: pd.DataFrame, base: np.ndarray, n_inside: np.ndarray, weighted: bool) -> pd.DataFrame:
+    """Add :data:`BASE_COLUMNS` to a table from its columns' bases (Total last).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"col_code": [1, 2, "Total"]})
+    >>> with_bases(t, np.array([40, 25, 65]), np.array([31, 0, 31]), True).low_base.tolist()
+    [False, True, False]
+    """
+    n_rows = len(frame) // len(base)
+    shown = n_inside if weighted else base
+    return frame.assign(weighted_n=np.tile(np.asarray(n_inside).round().astype(np.int64), n_rows),
+                        low_base=np.tile(np.asarray(shown) < LOW_BASE, n_rows))
 
 
 def _net_matrix(
@@ -519,6 +547,8 @@ def multi_response(
     count, wcount = _with_total(count, n_cols, total), _with_total(wcount, n_cols, total)
     base, wbase, w2base = (_with_total(m, n_cols, total) for m in _sums(group, w, size))
     n_eff = _kish(wbase, w2base)
+    n_inside = base if w is None else _with_total(np.bincount(group, weights=(w > 0).astype(float), minlength=size),
+                                                  n_cols, total)
     keep = np.ones(len(names), dtype=bool)
     frame = _assemble(names, [option_labels[k] for k in names], col_codes, col_labels, count, wcount, base, wbase, keep)
     frame = frame.assign(
@@ -526,7 +556,7 @@ def multi_response(
         weighted_pct_of_responses=_pct(wcount, wcount.sum(axis=0)).ravel(),
     )
     frame = _with_letters(frame, count, wcount, base, wbase, n_eff, keep, weights is not None, correction, alpha)
-    return frame[MULTI_COLUMNS]
+    return with_bases(frame, base, n_inside, weights is not None)[MULTI_COLUMNS]
 
 
 def _with_total(per_slot: np.ndarray, n_cols: int, total: str) -> np.ndarray:

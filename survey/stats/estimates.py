@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
+from survey.clean.recode import multi_frame
 from survey.clean.rules import asked
 from survey.instrument import Instrument
-from survey.clean.recode import multi_frame
 
 TOPLINE_COLUMNS = [
     "question", "code", "label", "count", "pct", "base", "pct_of_asked", "n_asked", "nonsubstantive",
@@ -22,9 +22,18 @@ TOPLINE_COLUMNS = [
 
 
 def wilson(count: np.ndarray | int, nobs: np.ndarray | int, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval (statsmodels ``proportion_confint(method="wilson")``)."""
+    """Wilson score interval (statsmodels ``proportion_confint(method="wilson")``, R ``prop.test(x, n,
+    correct = FALSE)$conf.int``), with its exact ends at ``count = 0`` (0) and ``count = nobs`` (1).
+
+    Examples
+    --------
+    >>> low, high = wilson(0, 10)  # statsmodels leaves a rounding error at 0 for some n (2e-19)
+    >>> float(low), round(float(high), 6)
+    (0.0, 0.277533)
+    """
     low, high = proportion_confint(count, nobs, alpha=1 - level, method="wilson")
-    return np.asarray(low), np.asarray(high)
+    count, nobs = np.asarray(count), np.asarray(nobs)
+    return np.where(count == 0, 0.0, low), np.where(count == nobs, 1.0, high)
 
 
 def _weights(data: pd.DataFrame, weights: pd.Series | None) -> np.ndarray:

@@ -23,16 +23,31 @@ from R's per-step weights by far less than the 1e-4 tolerance, and the sweeps'
 count matches R's, so the calibrated SE agrees with R to about 1e-10 rather than
 only approximately (a GREG projection to convergence would differ slightly).
 
+Bounded raking (``calibration_method="calibrate"``) is R ``calibrate(design,
+~a + b + ..., population, calfun = "raking", bounds = ...)``, whose design carries
+a GREG calibration instead: ``svyrecvar`` replaces ``z`` by ``qr.resid(qr(X sqrt(d)),
+z / (g sqrt(d))) g sqrt(d)``, the residual of the least-squares fit of ``z / (g
+sqrt(d))`` on the margins' model matrix ``X`` (one column per category: the same
+column space as R's ``model.matrix``) weighted by the base weights ``d``, with
+``g = w / d``.  The scale of ``d`` cancels.
+
 Intervals (:data:`CI_METHODS`):
 
-- ``logit``: ``svyciprop(~y, subset(design, !is.na(y)), method = "logit")``:
+- ``logit``: ``svyciprop(~y, subset(design, !is.na(y)), method = "xlogit")``:
   ``expit(logit(p) +- t(df) * se / (p (1 - p)))`` with ``df`` the domain's
-  degrees of freedom (``n_base - 1``).
+  degrees of freedom (``n_base - 1``).  R's ``method = "logit"`` is the same
+  interval reached through ``svyglm(y ~ 1)`` at glm's default tolerance (1e-8),
+  so it is up to 2e-8 away from its limit, this one.  At ``p = 0`` or ``1`` (no logit, zero
+  variance) it gives the ``beta`` interval, which is then Clopper-Pearson on the
+  domain's respondents (R ``binom.test(x, n)$conf.int``).
 - ``beta``: Korn-Graubard, ``svyciprop(~y, design, method = "beta", na.rm = TRUE)``:
   Clopper-Pearson on ``p (1 - p) / var`` effective cases.  R multiplies that by
   ``(qt(a/2, nrow(design) - 1) / qt(a/2, degf(design)))^2``, which is 1 on every
   route that works (``na.rm`` on the whole design; ``subset()`` of a weights-only
-  design, which drops the rows), so no factor is applied.
+  design, which drops the rows), so no factor is applied.  At ``p = 0`` or ``1``
+  the design variance is 0 and R's effective size is 0/0 (NaN); Korn and Graubard
+  (1998) take the domain's respondents as the effective size there, which is
+  Clopper-Pearson (R ``binom.test``).
 - ``wilson``: statsmodels ``proportion_confint(method="wilson")`` on the item base
   when unweighted, on the effective sample size ``n_eff`` when weighted.
 
@@ -80,6 +95,8 @@ class Domain:
 
 def _logit_ci(d: Domain, level: float) -> tuple[float, float]:
     p = d.estimate
+    if p in (0.0, 1.0):  # the logit interval does not exist there: Korn-Graubard's (Clopper-Pearson on n)
+        return _beta_ci(d, level)
     if not 0 < p < 1 or d.df < 1:
         return np.nan, np.nan
     half = stats.t.ppf(1 - (1 - level) / 2, d.df) * d.se / (p * (1 - p))
@@ -102,7 +119,8 @@ def _wilson_ci(d: Domain, level: float) -> tuple[float, float]:
     if not np.isfinite(n) or n <= 0:
         n = float(d.n_base)
     low, high = proportion_confint(d.estimate * n, n, alpha=1 - level, method="wilson")
-    return float(low), float(high)
+    # the exact ends at 0 and 1 (statsmodels leaves a rounding error there), as estimates.wilson
+    return (0.0 if d.estimate == 0 else float(low)), (1.0 if d.estimate == 1 else float(high))
 
 
 CI_METHODS: dict[str, Callable[[Domain, float], tuple[float, float]]] = {
@@ -116,8 +134,8 @@ CI_METHODS: dict[str, Callable[[Domain, float], tuple[float, float]]] = {
 
 
 def _design(y: pd.Series, weights: pd.Series | None, calibration: pd.DataFrame | None
-            ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """Indicator values, weights and margin codes of the respondents in the design."""
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
+    """Indicator values, weights and margin codes of the respondents in the design, and who they are."""
     values = pd.Series(y).to_numpy(dtype=float, na_value=np.nan)
     w = np.ones(len(values)) if weights is None else \
         pd.Series(weights).reindex(y.index).to_numpy(dtype=float, na_value=np.nan)
@@ -134,7 +152,7 @@ def _design(y: pd.Series, weights: pd.Series | None, calibration: pd.DataFrame |
     if bad.any():
         raise DataError(f"'{y.name}': a proportion needs a 0/1 indicator (NaN outside the domain); "
                         f"found {int(bad.sum())} other value(s), e.g. {values[bad][0]:g}")
-    return values, w, codes
+    return values, w, codes, inside
 
 
 def _influence(values: np.ndarray, w: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
@@ -144,6 +162,17 @@ def _influence(values: np.ndarray, w: np.ndarray) -> tuple[float, np.ndarray, np
     p = float(np.sum(wd * np.nan_to_num(values)) / total)
     z = np.where(domain, wd * (np.nan_to_num(values) - p), 0.0) / total
     return p, z, domain
+
+
+def _greg(z: np.ndarray, w: np.ndarray, d: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Residuals of the influence values from a calibration on the margins (R ``calibrate``'s linearisation)."""
+    x = np.column_stack([codes[:, k] == c for k in range(codes.shape[1]) for c in range(codes[:, k].max() + 1)])
+    root = np.sqrt(d)
+    scale = np.divide(w, root, out=np.zeros_like(w), where=root > 0)  # g sqrt(d)
+    e = np.divide(z, scale, out=np.zeros_like(z), where=scale > 0)
+    m = x * root[:, None]
+    coef = np.linalg.lstsq(m, e, rcond=None)[0]
+    return (e - m @ coef) * scale
 
 
 def _calibrate(z: np.ndarray, w: np.ndarray, codes: np.ndarray) -> np.ndarray:
@@ -163,7 +192,8 @@ def _variance(z: np.ndarray) -> float:
 
 
 def proportion(y: pd.Series, weights: pd.Series | None = None, *, level: float = 0.95, ci_method: str = "logit",
-               calibration: pd.DataFrame | None = None) -> dict[str, Any]:
+               calibration: pd.DataFrame | None = None, calibration_method: str = "rake",
+               base_weights: pd.Series | None = None) -> dict[str, Any]:
     """Design-based proportion of a 0/1 indicator over its domain, with SE and interval.
 
     Parameters
@@ -183,6 +213,14 @@ def proportion(y: pd.Series, weights: pd.Series | None = None, *, level: float =
         ``weights`` must then be the weights raked on exactly these margins
         (e.g. from :func:`survey.stats.weighting.rake`): the SE is that of
         ``svymean(~y, rake(design, ...), na.rm = TRUE)``.
+    calibration_method : {"rake", "calibrate"}
+        How ``weights`` were calibrated to the margins: ``rake`` (R ``rake()``,
+        its back-fitting sweeps) or ``calibrate`` (R ``calibrate(...,
+        calfun = "raking", bounds = ...)``, bounded raking: the GREG
+        linearisation; the SE of ``svymean(~y, calibrate(...), na.rm = TRUE)``).
+    base_weights : pandas.Series, optional
+        The weights before calibration (index as ``y``; None: all 1), for
+        ``calibration_method="calibrate"``.
 
     Returns
     -------
@@ -203,7 +241,9 @@ def proportion(y: pd.Series, weights: pd.Series | None = None, *, level: float =
     """
     if ci_method not in CI_METHODS:
         raise ValueError(f"unknown interval method '{ci_method}' (valid: {', '.join(sorted(CI_METHODS))})")
-    values, w, codes = _design(y, weights, calibration)
+    if calibration_method not in ("rake", "calibrate"):
+        raise ValueError(f"unknown calibration method '{calibration_method}' (valid: calibrate, rake)")
+    values, w, codes, inside = _design(y, weights, calibration)
     domain = np.isfinite(values)
     n_base = int(np.sum(domain & (w > 0)))
     nan_result = {"estimate": np.nan, "se": np.nan, "ci_low": np.nan, "ci_high": np.nan, "n_base": n_base,
@@ -212,7 +252,10 @@ def proportion(y: pd.Series, weights: pd.Series | None = None, *, level: float =
     if n_base == 0:
         return nan_result
     p, z, _ = _influence(values, w)
-    if codes is not None:
+    if codes is not None and calibration_method == "calibrate":
+        d = np.ones(len(y)) if base_weights is None else pd.Series(base_weights).reindex(y.index).to_numpy(float)
+        z = _greg(z, w, d[inside], codes)
+    elif codes is not None:
         z = _calibrate(z, w, codes)
     var = _variance(z)
     se = float(np.sqrt(var))

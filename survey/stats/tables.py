@@ -22,16 +22,23 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from survey.stats import association
-from survey.stats import crosstabs
+from survey.clean.recode import multi_frame
 from survey.instrument import Instrument, Question
 from survey.instrument.plan import Plan
-from survey.clean.recode import multi_frame
+from survey.stats import association, crosstabs
 
-TABLE_COLUMNS = ["question", "banner", *crosstabs.TABLE_COLUMNS, "pct_of_responses", "weighted_pct_of_responses"]
+TABLE_COLUMNS = ["question", "banner", *[c for c in crosstabs.TABLE_COLUMNS if c not in crosstabs.BASE_COLUMNS],
+                 "pct_of_responses", "weighted_pct_of_responses", *crosstabs.BASE_COLUMNS]
 TEST_COLUMNS = ["question", "banner", "pearson_chi2", "pearson_df", "pearson_p", "cramers_v", "rao_scott_f",
                 "rao_scott_df1", "rao_scott_df2", "rao_scott_p", "fisher_p", "min_expected", "low_base_columns",
-                "rao_scott_chisq", "rao_scott_chisq_p", "low_expected"]
+                "rao_scott_chisq", "rao_scott_chisq_p", "low_expected",
+                "option", "rao_scott_note", "pearson_rows", "pearson_cols", "pearson_n",
+                "rao_scott_rows", "rao_scott_cols", "rao_scott_n", *association.MMI_KEYS]
+#: Test columns holding counts (nullable integers: empty where a test is not computed)
+COUNT_COLUMNS = ["pearson_df", "pearson_rows", "pearson_cols", "pearson_n", "rao_scott_rows", "rao_scott_cols",
+                 "rao_scott_n", "mmi_options", "mmi_rows", "mmi_n"]
+#: ``option`` of the row holding a multi-select's overall test (multiple marginal independence)
+ALL_OPTIONS = "all"
 
 
 @dataclass(frozen=True)
@@ -115,12 +122,11 @@ def _tests(count: np.ndarray, wsum: np.ndarray, w2sum: np.ndarray, n_design: int
     used_rows, used_cols = count.sum(axis=1) > 0, count.sum(axis=0) > 0
     count, wsum, w2sum = (m[used_rows][:, used_cols] for m in (count, wsum, w2sum))
     c_codes = [k for k, used in zip(c_codes, used_cols) if used]
-    result: dict[str, Any] = dict.fromkeys(association.TEST_KEYS, np.nan)
-    col_base = count.sum(axis=0)
-    result["low_base_columns"] = ";".join(
-        crosstabs._code_text(k) for k, b in zip(c_codes, col_base) if b < association.LOW_BASE)
-    result["n_base"] = int(count.sum())
-    result["low_expected"] = False
+    result = association.empty_result(c_codes, count)
+    if pearson:
+        result.update(association.table_shape(count, "pearson"))
+    if rao:
+        result.update(association.table_shape(count, "rao_scott"))
     if min(count.shape) < 2:
         return result
     if pearson:
@@ -128,6 +134,11 @@ def _tests(count: np.ndarray, wsum: np.ndarray, w2sum: np.ndarray, n_design: int
     if rao:
         result.update(association.rao_scott(count, wsum, w2sum, n_design=n_design))
     return result
+
+
+def _with_design_tests(tests: dict[str, Any], design_tests: dict[str, Any]) -> dict[str, Any]:
+    """The unweighted tests with the Rao-Scott keys of the weighted population's table."""
+    return {**tests, **{k: v for k, v in design_tests.items() if k.startswith("rao_scott")}}
 
 
 def _single_tables(q: Question, data: pd.DataFrame, coded: list[_Coded], design: _Design, plan: Plan,
@@ -167,25 +178,62 @@ def _single_tables(q: Question, data: pd.DataFrame, coded: list[_Coded], design:
         base = count[:n_rows][substantive].sum(axis=0)
         wbase = wcount[:n_rows][substantive].sum(axis=0)
         n_eff = crosstabs._kish(wbase, w2[:n_rows][substantive].sum(axis=0))
+        n_inside = base if not weighted else crosstabs._with_total(
+            count_in.reshape(shape)[:n_rows], n_cols, "all")[substantive].sum(axis=0)
         frame = crosstabs._assemble(
             row_codes + net_codes, [row_labels[k] for k in row_codes] + net_labels, cb.codes, cb.banner.labels,
             count, wcount, base, wbase, keep,
         )
-        table = crosstabs._with_letters(frame, count, wcount, base, wbase, n_eff, keep, weighted,
-                                        plan.correction, plan.alpha)
+        table = crosstabs.with_bases(crosstabs._with_letters(frame, count, wcount, base, wbase, n_eff, keep, weighted,
+                                                             plan.correction, plan.alpha), base, n_inside, weighted)
         # the tests: substantive rows and banner codes in sorted order, no missing slots
         cols = cb.sorted_positions
         c_codes = [cb.codes[k] for k in cols]
-        pick = (lambda m: m[test_rows][:, cols])
+        pick = (lambda m, cols=cols: m[test_rows][:, cols])
         cnt = pick(full[0])
         tests = _tests(cnt, cnt, cnt, len(row), c_codes, pearson=True, rao=not weighted)
         if weighted:  # Rao-Scott on the weighted population's design only
             inner = pick(count_in.reshape(shape))
             design_tests = _tests(inner, pick(full[1]), pick(full[2]), design.n_inside, c_codes,
                                   pearson=False, rao=True)
-            tests.update({k: v for k, v in design_tests.items() if k.startswith("rao_scott")})
-        out.append((cb.banner, table, tests))
+            tests = _with_design_tests(tests, design_tests)
+        out.append((cb.banner, table, [tests]))
     return out
+
+
+def _option_tests(columns: list[np.ndarray], names: list[str], group: np.ndarray, cb: _Coded, design: _Design,
+                  n_design: int) -> list[dict[str, Any]]:
+    """Per option, the tests of the 2 x C table ticked / not ticked by banner; then the overall MMI test.
+
+    ``group`` holds each respondent's banner slot (``len(cb.codes)``: no code,
+    ``+ 1``: not asked), as in :func:`_multi_tables`.
+    """
+    n_cols = len(cb.codes)
+    cols = cb.sorted_positions
+    c_codes = [cb.codes[k] for k in cols]
+    in_table = group < n_cols
+    weighted = design.w is not None
+    size = 2 * n_cols + 1
+
+    def grid(m: np.ndarray) -> np.ndarray:
+        return m[:-1].reshape(2, n_cols)[:, cols]
+
+    out = []
+    for name, v in zip(names, columns):
+        tick = np.where(in_table, np.nan_to_num(v), 0).astype(np.int64)
+        flat = np.where(in_table, tick * n_cols + group, 2 * n_cols)  # slot 2 * n_cols: outside the table
+        cnt = grid(np.bincount(flat, minlength=size).astype(float))
+        tests = _tests(cnt, cnt, cnt, n_design, c_codes, pearson=True, rao=not weighted)
+        if weighted and design.inside is not None and design.w is not None and design.w2 is not None:
+            inner = grid(np.bincount(flat, weights=design.inside, minlength=size))
+            sums = [grid(np.bincount(flat, weights=x, minlength=size)) for x in (design.w, design.w2)]
+            tests = _with_design_tests(tests, _tests(inner, *sums, design.n_inside, c_codes, pearson=False, rao=True))
+        out.append({"option": name, **tests})
+    ticks = np.column_stack([np.nan_to_num(v[in_table]) for v in columns])
+    overall = dict.fromkeys(association.TEST_KEYS, np.nan)
+    overall.update(association.mmi_test(ticks, group[in_table]), option=ALL_OPTIONS, rao_scott_note="",
+                   low_expected=pd.NA, low_base_columns="", n_base=int(in_table.sum()))
+    return out + [overall]
 
 
 def _multi_tables(q: Question, data: pd.DataFrame, coded: list[_Coded], design: _Design, plan: Plan,
@@ -214,15 +262,18 @@ def _multi_tables(q: Question, data: pd.DataFrame, coded: list[_Coded], design: 
             n, np.bincount(group, weights=design.w, minlength=size), np.bincount(group, weights=design.w2, minlength=size))
         base, wbase, w2base = (crosstabs._with_total(m, n_cols, "all") for m in sums)
         n_eff = crosstabs._kish(wbase, w2base)
+        n_inside = base if not weighted else crosstabs._with_total(
+            np.bincount(group, weights=design.inside, minlength=size).astype(float), n_cols, "all")
         frame = crosstabs._assemble(names, [option_labels[k] for k in names], cb.codes, cb.banner.labels,
                                     count, wcount, base, wbase, keep)
         frame = frame.assign(
             pct_of_responses=crosstabs._pct(count, count.sum(axis=0)).ravel(),
             weighted_pct_of_responses=crosstabs._pct(wcount, wcount.sum(axis=0)).ravel(),
         )
-        frame = crosstabs._with_letters(frame, count, wcount, base, wbase, n_eff, keep, weighted,
-                                        plan.correction, plan.alpha)
-        out.append((cb.banner, frame[crosstabs.MULTI_COLUMNS], {}))
+        frame = crosstabs.with_bases(crosstabs._with_letters(frame, count, wcount, base, wbase, n_eff, keep, weighted,
+                                                             plan.correction, plan.alpha), base, n_inside, weighted)
+        tests = _option_tests(columns, names, group, cb, design, len(data))
+        out.append((cb.banner, frame[crosstabs.MULTI_COLUMNS], tests))
     return out
 
 
@@ -253,7 +304,15 @@ def battery(
         non-substantive rows have counts and an empty ``col_pct``; for a
         multi-select question each option is a row, ``base`` = respondents asked.
     tests : pandas.DataFrame
-        :data:`TEST_COLUMNS`, one row per single-response table.
+        :data:`TEST_COLUMNS`, one row per single-response table; per multi-select
+        and banner variable one row per option (``option``: the option's
+        column; its 2 x C table of ticked / not ticked by banner) and one with
+        ``option`` = ``"all"`` holding Bilder and Loughin's test of multiple
+        marginal independence (``mmi_*``, unweighted, see
+        :func:`survey.stats.association.mmi_test`).  ``pearson_rows/cols/n`` and
+        ``rao_scott_rows/cols/n`` give the table each test used: Pearson on
+        every respondent's unweighted counts, Rao-Scott on the weighted
+        population (the respondents with a weight) when weighted.
     """
     w = None if weights is None else weights.reindex(data.index).fillna(0.0).astype(float)
     crosstabs._correction(plan.correction)
@@ -276,8 +335,9 @@ def battery(
             table = table[~is_total] if total_done else pd.concat([table[is_total], table[~is_total]])
             total_done = True
             tables.append(table)
-            if test:
-                tests.append({"question": q.id, "banner": b.id, **test})
+            tests += [{"question": q.id, "banner": b.id, **t} for t in test]
     frame = pd.concat(tables, ignore_index=True).reindex(columns=TABLE_COLUMNS)
     test_frame = pd.DataFrame(tests).reindex(columns=TEST_COLUMNS)
+    test_frame = test_frame.astype({c: "Int64" for c in COUNT_COLUMNS})
+    test_frame["option"] = test_frame["option"].fillna("")
     return frame, test_frame

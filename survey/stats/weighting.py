@@ -1,8 +1,8 @@
-"""Weighting: raking (iterative proportional fitting), trimming and post-stratification.
+"""Weighting: raking (iterative proportional fitting), bounded raking and post-stratification.
 
 Every method takes respondents and population *proportions* and returns weights
 named ``weight``, aligned with the data's index and summing to the number of
-rows (so the mean weight is 1 and trimming bounds read as multiples of it).
+rows (so the mean weight is 1).
 
 The work is done on the table of unique cells of the weighting variables, never
 respondent by respondent: the rows are coded once, their base weights summed per
@@ -14,6 +14,15 @@ Raked weights are those of R ``survey::rake(design, sample.margins,
 population.margins, control = list(maxit = 100, epsilon = 1e-12))`` rescaled to
 sum to n (the fixed point of iterative proportional fitting is unique); see
 ``tests/reference/weighting/``.
+
+Bounded raking (``bounds``) gives the weights of R ``calibrate(design, ~a + b + ...,
+population, calfun = "raking", bounds = c(lo, hi))`` (Deville and Särndal 1992: the
+raking distance with the ratio ``g = w / d`` of final to base weight kept within
+``[lo, hi]``; base weights ``d`` rescaled to sum to n).  It is solved here, not by
+R's Newton iteration, because that one cycles on some tables R cannot then weight
+(:func:`_bounded_rake`); where R converges the two agree (``tests/reference/weighting``).
+The earlier trimming (clipping inside each raking step) had no published definition
+or outside reference and is gone.
 
 Examples
 --------
@@ -36,7 +45,6 @@ import pandas as pd
 from survey.errors import WeightingError
 
 TARGET_TOL = 1e-6          # targets of one variable must sum to 1 within this
-BOUND_SLACK = 1e-9         # relative slack when checking that trimmed weights hold their bounds
 _DENSE_CELLS = 50_000_000  # above this many possible cells, find the occupied ones by sorting
 
 
@@ -228,15 +236,12 @@ def _gaps(w: np.ndarray, cats: Sequence[np.ndarray], totals: Sequence[np.ndarray
     return np.array([np.max(np.abs(np.bincount(c, weights=w, minlength=len(t)) - t)) / n for c, t in zip(cats, totals)])
 
 
-def _ipf(w: np.ndarray, count: np.ndarray, cats: Sequence[np.ndarray], totals: Sequence[np.ndarray],
-         max_iter: int, tol: float, bounds: tuple[float, float] | None) -> _Fit:
-    """Rake unit totals ``w`` to ``totals``; with ``bounds``, clip per-respondent weights after each step."""
+def _ipf(w: np.ndarray, cats: Sequence[np.ndarray], totals: Sequence[np.ndarray], max_iter: int, tol: float) -> _Fit:
+    """Rake unit totals ``w`` to ``totals`` (iterative proportional fitting)."""
     w = w.copy()
     for it in range(1, max_iter + 1):
         for c, t in zip(cats, totals):
             w *= (t / np.bincount(c, weights=w, minlength=len(t)))[c]
-            if bounds is not None:
-                w = np.clip(w / count, bounds[0], bounds[1]) * count
         gaps = _gaps(w, cats, totals)
         if gaps.max() < tol:
             return _Fit(w, it, True, gaps)
@@ -262,18 +267,23 @@ def _rake_fit(data: pd.DataFrame, targets: Mapping[str, Mapping[Any, float]], ba
     n = len(data)
     totals = [n * _target_vector(levels, targets[c]) for c, levels in zip(columns, cells.levels)]
     start = cells.base * cells.count
-    fit = _ipf(start, cells.count, cells.cats, totals, max_iter, tol, None)
+    start = start * (n / start.sum())
+    if bounds is None:
+        fit = _ipf(start, cells.cats, totals, max_iter, tol)
+    else:
+        fit = _bounded_rake(start, cells.cats, totals, max_iter, tol, (float(bounds[0]), float(bounds[1])))
     if not fit.converged:
-        raise WeightingError(f"raking did not converge in {max_iter} iterations (tol {tol:g}); margins not reached: "
-                             f"{_not_converged(columns, fit, tol)}; the targets may be unreachable with these respondents")
-    info: dict[str, Any] = {"iterations": fit.iterations, "converged": True, "trimmed_share": 0.0}
+        what = "raking" if bounds is None else f"bounded raking within ({bounds[0]:g}, {bounds[1]:g})"
+        hint = ("the targets may be unreachable with these respondents" if bounds is None else
+                "the margins and the bounds cannot both hold; widen the bounds")
+        raise WeightingError(f"{what} did not converge in {max_iter} iterations (tol {tol:g}); margins not reached: "
+                             f"{_not_converged(columns, fit, tol)}; {hint}")
     per = fit.w / cells.count
-    if bounds is not None and (per.min() < bounds[0] * (1 - BOUND_SLACK) or per.max() > bounds[1] * (1 + BOUND_SLACK)):
-        fit = _trim(fit, cells, totals, columns, max_iter, tol, bounds)
-        per = fit.w / cells.count
-        at_bound = np.isclose(per, bounds[0], rtol=1e-9, atol=0) | np.isclose(per, bounds[1], rtol=1e-9, atol=0)
-        info.update(iterations=info["iterations"] + fit.iterations,
-                    trimmed_share=float(cells.count[at_bound].sum() / n))
+    info: dict[str, Any] = {"iterations": fit.iterations, "converged": True, "trimmed_share": 0.0}
+    if bounds is not None:
+        g = fit.w / start
+        at_bound = np.isclose(g, bounds[0], rtol=1e-9, atol=0) | np.isclose(g, bounds[1], rtol=1e-9, atol=0)
+        info["trimmed_share"] = float(cells.count[at_bound].sum() / n)
     weights = pd.Series(cells.spread(per), index=data.index, name="weight")
     return weights, info
 
@@ -283,25 +293,61 @@ def _check_bounds(bounds: tuple[float, float] | None) -> None:
         return
     lo, hi = (float(b) for b in bounds)
     if not (0 <= lo < 1 < hi):
-        raise WeightingError(f"bounds ({lo:g}, {hi:g}): need 0 <= lower < 1 < upper, as multiples of the mean weight")
+        raise WeightingError(f"bounds ({lo:g}, {hi:g}): need 0 <= lower < 1 < upper, as multiples of the base weight")
 
 
-def _trim(fit: _Fit, cells: _Cells, totals: list[np.ndarray], columns: Sequence[str], max_iter: int, tol: float,
-          bounds: tuple[float, float]) -> _Fit:
-    """Rake again with every step's weights clipped to ``bounds`` until margins and bounds both hold.
+def _margin_matrix(cats: Sequence[np.ndarray], totals: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Units x columns of R's ``model.matrix(~a + b + ...)`` (intercept, then categories 2.. of each margin), totals."""
+    n_units = len(cats[0])
+    columns, target = [np.ones(n_units)], [float(totals[0].sum())]
+    for c, t in zip(cats, totals):
+        for k in range(1, len(t)):
+            columns.append((c == k).astype(float))
+            target.append(float(t[k]))
+    return np.column_stack(columns), np.array(target)
 
-    When the bounds leave too little room for the margins the clipped steps keep
-    undoing each other; after ``10 * max_iter`` sweeps that is reported, never
-    passed over.
+
+def _bounded_rake(d: np.ndarray, cats: Sequence[np.ndarray], totals: Sequence[np.ndarray], max_iter: int, tol: float,
+                  bounds: tuple[float, float]) -> _Fit:
+    """Bounded raking of unit base totals ``d``: ``w = d * clip(exp(x'eta), lo, hi)`` meeting every margin.
+
+    The calibration equations of R ``calibrate(calfun = "raking", bounds = c(lo, hi))`` are the
+    gradient of the convex dual ``phi(eta) = sum_u d_u G(x_u'eta) - T'eta`` with ``G' = clip(exp, lo,
+    hi)``; this minimises ``phi`` by Levenberg-Marquardt steps (Newton steps damped by the largest
+    misfit) with backtracking on ``phi``, so it converges also where R's undamped Newton steps cycle
+    (R's ``cal.raking`` also takes the derivative as 0 below ``exp(lo - 1)``).  Converged as R's
+    ``grake``: every ``|misfit| / (1 + |total|) < tol``.
     """
     lo, hi = bounds
-    start = np.clip(fit.w / cells.count, lo, hi) * cells.count
-    trimmed = _ipf(start, cells.count, cells.cats, totals, 10 * max_iter, tol, bounds)
-    if not trimmed.converged:
-        raise WeightingError(f"trimming bounds ({lo:g}, {hi:g}) and the margins cannot both hold: after "
-                             f"{10 * max_iter} trimmed raking iterations these margins are still off: "
-                             f"{_not_converged(columns, trimmed, tol)}; widen the bounds")
-    return trimmed
+    a, b = (np.log(lo) if lo > 0 else -np.inf), np.log(hi)
+    X, T = _margin_matrix(cats, totals)
+
+    def g_of(u: np.ndarray) -> np.ndarray:
+        return np.clip(np.exp(np.minimum(u, b)), lo, hi)
+
+    def phi(u: np.ndarray, eta: np.ndarray) -> float:
+        inside = np.exp(np.clip(u, a, b))
+        return float(np.sum(d * (inside + g_of(u) * (u - np.clip(u, a, b)))) - T @ eta)
+
+    eta = np.zeros(X.shape[1])
+    for it in range(1, max_iter + 1):
+        u = X @ eta
+        g = g_of(u)
+        misfit = T - X.T @ (d * g)
+        if np.all(np.abs(misfit) / (1 + np.abs(T)) < tol):
+            return _Fit(d * g, it - 1, True, np.abs(misfit) / (1 + np.abs(T)))
+        slope = np.where((u > a) & (u < b), g, 0.0)
+        hessian = X.T @ (X * (d * slope)[:, None])
+        # Levenberg-Marquardt: a Newton step as the misfit vanishes, a gradient step along the
+        # directions a weight held at a bound leaves flat (singular Hessian)
+        step = np.linalg.solve(hessian + np.max(np.abs(misfit)) * np.eye(len(eta)), misfit)
+        current, t = phi(u, eta), 1.0
+        while t > 1e-12 and phi(X @ (eta + t * step), eta + t * step) > current - 1e-4 * t * (misfit @ step):
+            t /= 2
+        eta = eta + t * step
+    g = g_of(X @ eta)
+    misfit = T - X.T @ (d * g)
+    return _Fit(d * g, max_iter, False, np.abs(misfit) / (1 + np.abs(T)))
 
 
 def rake(data: pd.DataFrame, targets: Mapping[str, Mapping[Any, float]], *, base_weights: pd.Series | None = None,
@@ -324,9 +370,11 @@ def rake(data: pd.DataFrame, targets: Mapping[str, Mapping[Any, float]], *, base
     tol : float
         Converged when every achieved margin proportion is within ``tol`` of its target.
     bounds : (float, float), optional
-        Trimming bounds as multiples of the mean weight, e.g. ``(0.2, 5)``.  Weights
-        outside are clipped and the rest re-raked until both bounds and margins hold;
-        if they cannot, a :class:`WeightingError` says so.
+        Bounded raking: every weight stays within ``[lo, hi]`` times its base weight
+        (base weights rescaled to sum to n; without base weights, multiples of the
+        mean weight), as R ``calibrate(..., calfun = "raking", bounds = c(lo, hi))``.
+        If the margins cannot be met within the bounds, a :class:`WeightingError`
+        says so.
 
     Returns
     -------
@@ -436,6 +484,8 @@ def _poststratify_method(data: pd.DataFrame, targets: Mapping[Any, Any], *, base
 
 WeightingMethod = Callable[..., tuple[pd.Series, dict[str, Any]]]
 METHODS: dict[str, WeightingMethod] = {"rake": _rake_method, "poststratify": _poststratify_method}
+#: What :func:`weight` reports as the ``algorithm`` of each method (without bounds).
+ALGORITHMS = {"rake": "raking", "poststratify": "post-stratification"}
 
 
 def weighting_summary(weights: pd.Series) -> dict[str, float]:
@@ -498,7 +548,11 @@ def weight(data: pd.DataFrame, method: str, targets: Mapping[Any, Any], **opts: 
     WeightingResult
         ``weights`` and ``diagnostics`` with keys ``method, targets, achieved,
         margins, iterations, converged, n, weight_min, weight_max, weight_mean,
-        weight_cv, deff, n_eff, trimmed_share`` (plain floats and str keys).
+        weight_cv, deff, n_eff, trimmed_share`` (plain floats and str keys;
+        ``trimmed_share``: share of respondents whose weight is at a bound), plus
+        ``algorithm``: which procedure ran (``"raking"``: R ``rake()``;
+        ``"bounded raking"``: R ``calibrate(calfun = "raking", bounds = ...)``, with
+        ``bounds``; ``"post-stratification"``: R ``postStratify()``).
 
     Examples
     --------
@@ -517,4 +571,5 @@ def weight(data: pd.DataFrame, method: str, targets: Mapping[Any, Any], **opts: 
                    **weighting_summary(weights), "trimmed_share": float(info["trimmed_share"])}
     if opts.get("bounds") is not None:
         diagnostics["bounds"] = [float(b) for b in opts["bounds"]]
+    diagnostics["algorithm"] = ALGORITHMS[method] if opts.get("bounds") is None else "bounded raking"
     return WeightingResult(weights, diagnostics)

@@ -47,14 +47,19 @@ for (y in c("y1", "y2", "y3")) for (b in c("a", "b")) {
 write.csv(do.call(rbind, by_rows), "svyby.csv", row.names = FALSE, quote = FALSE)
 
 # --- Logistic regression: svyglm quasibinomial (weighted) and glm binomial
-# (unweighted), y1 on factor(a) + factor(b), complete cases.
+# (unweighted), y1 on factor(a) + factor(b), complete cases, run to convergence
+# (control = glm.control(epsilon = 1e-14, maxit = 100)); ci: exp(confint(sg)) (Wald, qt on the
+# residual df) and exp(confint.default(ug)) (Wald, qnorm); iterations: fit$iter.
 large$fa <- factor(large$a); large$fb <- factor(large$b)
 des <- svydesign(ids = ~1, weights = ~w, data = large)
-sg <- svyglm(y1 ~ fa + fb, design = des, family = quasibinomial())
-ug <- glm(y1 ~ fa + fb, data = large, family = binomial())
+ctrl <- glm.control(epsilon = 1e-14, maxit = 100)
+sg <- svyglm(y1 ~ fa + fb, design = des, family = quasibinomial(), control = ctrl)
+ug <- glm(y1 ~ fa + fb, data = large, family = binomial(), control = ctrl)
 glm_rows <- function(fit, weighted) {
   s <- summary(fit)$coefficients
+  ci <- exp(if (weighted) confint(fit) else confint.default(fit))
   data.frame(weighted = weighted, term = rownames(s), coef = g17(s[, 1]), se = g17(s[, 2]),
-             p_value = g17(s[, 4]), n = length(fit$residuals))
+             p_value = g17(s[, 4]), ci_low = g17(ci[, 1]), ci_high = g17(ci[, 2]), n = length(fit$residuals),
+             iterations = fit$iter)
 }
 write.csv(rbind(glm_rows(sg, TRUE), glm_rows(ug, FALSE)), "svyglm.csv", row.names = FALSE, quote = FALSE)
