@@ -630,7 +630,7 @@ def crosstab_section(study: Any, results: Mapping[str, Any], w: Words) -> list[B
             for r, o in zip(tests.itertuples(index=False), option, strict=True)
         )
         refused = "rao_scott_note" in tests.columns and bool(tests["rao_scott_note"].fillna("").astype(str).ne("").any())
-        note = w("tests_note") + (w("sentence_sep") + w("rao_scott_na") if refused else "")
+        note = w("sentences", first=w("tests_note"), next=w("rao_scott_na")) if refused else w("tests_note")
         blocks += [Heading(3, w("tests")), Para(note, "note"),
                    Table((w("question"), w("banner"), "Pearson χ² p", "Rao-Scott p", "Fisher p", "Cramér's V", w("min_expected"),
                           w("low_base")), rows, (False, False, True, True, True, True, True, False))]
