@@ -10,7 +10,7 @@ from pathlib import Path
 from survey.cli import run
 from survey.errors import ExportError
 from survey.instrument.fielding import FORMATS, _languages, default_instrument, to_codebook, to_questionnaire, to_xlsform
-from survey.instrument.model import load_instrument
+from survey.instrument import load_instrument
 
 
 def parser() -> argparse.ArgumentParser:

@@ -33,9 +33,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from survey.errors import DataError, PlanError
+from survey.errors import DataError
 from survey.text.textsearch import any_match, contains, prepare
 
 
@@ -271,7 +270,6 @@ def _count(texts: object, pattern: re.Pattern[str]) -> np.ndarray:
 
 # --------------------------------------------------------------------------- coding frame
 
-_THEME_ID = re.compile(r"[a-z][a-z0-9_]*")
 UNCODED = "uncoded"
 #: Label of the "matches no theme" row; generic wording, not a study's.
 UNCODED_LABEL = {"en": "None of these themes", "zh": "未归入以上主题"}
@@ -311,19 +309,20 @@ class CodingFrame:
 
 
 def load_coding_frame(path: str | Path, languages: Sequence[str] = ("en", "zh")) -> CodingFrame:
-    """Read and validate a coding frame (YAML, safe-loaded).
+    """Read and validate a coding frame (YAML, safe-loaded) against the study's languages.
 
-    The file holds ``themes:``, a list of ``{id, label: {en, zh}, patterns: {en: [...],
-    zh: [...]}}``.  Patterns are regular expressions matched case-insensitively
-    anywhere in an account; an account carries a theme when any of its patterns
-    (of any language) matches.
+    The file's format is :class:`survey.instrument.planschema.CodingFrameDoc`:
+    ``themes:``, a list of ``{id, label: {<lang>: ...}, patterns: {<lang>: [...]}}``.
+    Patterns are regular expressions matched case-insensitively anywhere in an
+    account; an account carries a theme when any of its patterns (of any language)
+    matches.
 
     Raises
     ------
     PlanError
-        One message listing every problem: unreadable YAML, ids that repeat or are
-        not snake_case, missing labels, patterns that do not compile (naming the
-        theme id and the pattern).
+        One message naming the file and listing every problem with its YAML path:
+        unreadable YAML, ids that repeat or are not snake_case, labels missing a
+        language, patterns that do not compile or are in a language the study lacks.
 
     Examples
     --------
@@ -331,52 +330,12 @@ def load_coding_frame(path: str | Path, languages: Sequence[str] = ("en", "zh"))
     >>> frame.ids[:2]  # doctest: +SKIP
     ['donations', 'medical_science']
     """
-    path = Path(path)
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise PlanError(f"coding frame {path}: cannot read it ({exc})") from exc
-    raw = doc.get("themes") if isinstance(doc, dict) else None
-    if not isinstance(raw, list) or not raw:
-        raise PlanError(f"coding frame {path}: needs a non-empty list 'themes'")
-    problems: list[str] = []
-    themes = [_theme(entry, i, tuple(languages), problems) for i, entry in enumerate(raw)]
-    ids = [t.id for t in themes if t is not None]
-    for dup in sorted({i for i in ids if ids.count(i) > 1}):
-        problems.append(f"theme id '{dup}' appears {ids.count(dup)} times")
-    if problems:
-        raise PlanError(f"coding frame {path}: " + "; ".join(problems))
-    return CodingFrame(tuple(t for t in themes if t is not None), tuple(languages))
+    from survey.instrument.plan import load_coding_frame_doc
 
-
-def _theme(entry: Any, position: int, languages: tuple[str, ...], problems: list[str]) -> Theme | None:
-    if not isinstance(entry, dict):
-        problems.append(f"theme {position + 1} is not a mapping")
-        return None
-    tid = entry.get("id")
-    if not isinstance(tid, str) or not _THEME_ID.fullmatch(tid) or tid == UNCODED:
-        problems.append(f"theme {position + 1}: id {tid!r} must be snake_case (and not '{UNCODED}')")
-        return None
-    label = entry.get("label") if isinstance(entry.get("label"), dict) else {}
-    for lang in languages:
-        if not isinstance(label.get(lang), str) or not label[lang].strip():
-            problems.append(f"theme '{tid}': label has no '{lang}' text")
-    raw_patterns = entry.get("patterns") if isinstance(entry.get("patterns"), dict) else {}
-    patterns: dict[str, tuple[str, ...]] = {}
-    for lang, items in raw_patterns.items():
-        items = [items] if isinstance(items, str) else items
-        if not isinstance(items, list) or not all(isinstance(p, str) and p for p in items):
-            problems.append(f"theme '{tid}': patterns.{lang} must be a list of non-empty strings")
-            continue
-        for p in items:
-            try:
-                re.compile(p, re.IGNORECASE)
-            except re.error as exc:
-                problems.append(f"theme '{tid}': pattern {p!r} ({lang}) does not compile: {exc}")
-        patterns[str(lang)] = tuple(items)
-    if not any(patterns.values()):
-        problems.append(f"theme '{tid}': no patterns")
-    return Theme(tid, {str(k): str(v) for k, v in label.items()}, patterns)
+    doc = load_coding_frame_doc(path, languages)
+    themes = tuple(Theme(t.id, dict(t.label), {lang: tuple(ps) for lang, ps in t.patterns.items()})
+                   for t in doc.themes)
+    return CodingFrame(themes, tuple(languages))
 
 
 def code_accounts(texts: pd.Series, frame: CodingFrame) -> pd.DataFrame:
