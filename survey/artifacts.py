@@ -99,7 +99,8 @@ def write_json(obj: Any, path: Path) -> None:
 
 
 def core(study: Study, folder: Path, options: Options, results: Results) -> None:
-    """headlines.csv, toplines.csv, agreement.csv, exclusions.csv, data/respondents.csv, run.json."""
+    """headlines.csv, toplines.csv, agreement.csv, numeric.csv, exclusions.csv, skip_violations.csv
+    (and exclusive_violations.csv when a rule blanks them), data/respondents.csv, run.json."""
     headlines = study.headlines()
     if not headlines.empty:
         extra = [c for c in headlines.columns if c not in HEADLINE_COLUMNS]
@@ -108,7 +109,14 @@ def core(study: Study, folder: Path, options: Options, results: Results) -> None
     results["toplines"] = study.toplines(options.lang)
     _write(options, write_csv, results["toplines"], folder / "toplines.csv")
     _write(options, write_csv, study.agreement(), folder / "agreement.csv")
+    results["numeric"] = study.numeric(options.lang)
+    _write(options, write_csv, results["numeric"], folder / "numeric.csv")
     _write(options, write_csv, study.cleaned.exclusions, folder / "exclusions.csv")
+    _write(options, write_csv, study.cleaned.skip_violations, folder / "skip_violations.csv")
+    if any(r.rule == "exclusive" and r.params.get("action") == "blank_others" for r in study.instrument.quality):
+        blanked = study.cleaned.blanked
+        _write(options, write_csv, blanked[blanked["reason"] != "skip_violation"].reset_index(drop=True),
+               folder / "exclusive_violations.csv")
     results["reconciliation"] = study.cleaned.reconciliation()
     write_json(results["reconciliation"], folder / "reconciliation.json")
     (folder / "data").mkdir(exist_ok=True)
@@ -235,6 +243,9 @@ def summary_text(study: Study, results: Results, out: Path) -> str:
         + (" [synthetic reconstruction]" if study.wave.synthetic else ""),
         f"raw {rec['raw']} = valid {rec['valid']} + excluded {rec['excluded']} ({reasons or 'none'})",
     ]
+    skipped = len(study.cleaned.skip_violations)
+    if skipped:
+        lines.append(f"skip logic: {skipped} answer(s) of respondents not asked blanked (skip_violations.csv)")
     if study.weighting is not None:
         d = study.weighting.diagnostics
         lines.append(f"weighted {d['n_weighted']} respondents ({d['n_outside_scope']} outside the weighting scope): "
@@ -247,7 +258,8 @@ def summary_text(study: Study, results: Results, out: Path) -> str:
     if not headlines.empty:
         lines.append(f"{'figure':<18}{'published':>10}{'recomputed':>12}{'n':>6}  reproduced  consistent at stated n")
         for r in headlines.itertuples():
-            verdict = "yes" if r.grim_consistent else f"no (n = {r.attainable_bases.replace(';', ', ')})"
+            verdict = "does not apply" if r.grim_consistent is None else \
+                "yes" if r.grim_consistent else f"no (n = {r.attainable_bases.replace(';', ', ')})"
             lines.append(
                 f"{r.id:<18}{r.published_pct:>9.2f}%{r.estimate_pct:>11.2f}%{r.n_base:>6}  "
                 f"{'yes' if r.reproduced else 'NO':<10}  {verdict}"
@@ -255,7 +267,7 @@ def summary_text(study: Study, results: Results, out: Path) -> str:
         lines.append(
             f"reproduced {int(headlines['reproduced'].sum())} of {len(headlines)}; "
             f"not attainable as k/{headlines['stated_n'].iloc[0]}: "
-            + (", ".join(headlines.loc[~headlines['grim_consistent'], 'id']) or "none")
+            + (", ".join(headlines.loc[headlines['grim_consistent'].eq(False), 'id']) or "none")
         )
     lines.append(f"written to {out}")
     return "\n".join(lines)

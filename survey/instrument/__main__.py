@@ -9,8 +9,8 @@ from pathlib import Path
 
 from survey.cli import run
 from survey.errors import ExportError
-from survey.instrument.fielding import FORMATS, _languages, default_instrument, to_codebook, to_questionnaire, to_xlsform
 from survey.instrument import load_instrument
+from survey.instrument.fielding import FORMATS, _languages, default_instrument, to_codebook, to_questionnaire, to_xlsform
 
 
 def parser() -> argparse.ArgumentParser:

@@ -129,8 +129,7 @@ def _recode_problems(where: tuple[Any, ...], d: m.Derived, source: tuple[m.Code,
     unlabelled = sorted(set(d.recode_map.values()) - set(d.recode_labels))
     if unlabelled:
         yield (*where, "labels"), f"no label for new code(s) {unlabelled}"
-    kept = {c.code for c in source if c.code not in d.recode_map
-            and (c.nonsubstantive and d.unmapped != "blank" or d.unmapped == "keep")}
+    kept = {c.code for c in m.recode_kept(source, d)}
     clash = sorted(kept & set(d.recode_map.values()))
     if clash:
         yield (*where, "map"), f"new code(s) {clash} are also kept source codes (choose other codes)"

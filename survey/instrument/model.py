@@ -426,7 +426,12 @@ def recode_codes(source: tuple[Code, ...], d: Derived) -> tuple[Code, ...]:
             mapped.setdefault(int(d.recode_map[c.code]), []).append(c)
     new = [Code(code, dict(d.recode_labels.get(code) or {}), all(c.nonsubstantive for c in olds))
            for code, olds in sorted(mapped.items())]
-    kept = [c for c in source if c.code not in d.recode_map
-            and (c.nonsubstantive and d.unmapped != "blank" or d.unmapped == "keep")]
+    kept = recode_kept(source, d)
     substantive = sorted([c for c in new + kept if not c.nonsubstantive], key=lambda c: c.code)
     return tuple(substantive + [c for c in new + kept if c.nonsubstantive])
+
+
+def recode_kept(source: tuple[Code, ...], d: Derived) -> list[Code]:
+    """Source codes a ``recode`` keeps as they are: not mapped, and non-substantive or ``else: keep``."""
+    return [c for c in source if c.code not in d.recode_map
+            and (c.nonsubstantive and d.unmapped != "blank" or d.unmapped == "keep")]

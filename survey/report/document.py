@@ -464,7 +464,9 @@ def published_section(study: Any, results: Mapping[str, Any], w: Words) -> list[
 
 
 def consistency(r: Any, decimals: int, w: Words) -> str:
-    """The consistency verdict of one published figure at its stated base."""
+    """The consistency verdict of one published figure at its stated base ("–" where it does not apply)."""
+    if getattr(r, "grim_consistent", True) is None:
+        return "–"
     ks = attainable_counts(float(r.published_pct), int(r.stated_n), decimals)
     if ks:
         return w("consistent_yes", k=ks[0], n=int(r.stated_n))
