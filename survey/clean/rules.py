@@ -279,13 +279,12 @@ def _exclusive_hits(data: pd.DataFrame, instrument: Instrument) -> list[tuple[Qu
     for q in instrument.questions:
         if q.type != "multi" or not q.exclusive_codes:
             continue
-        ticks = {c: (data[f"{q.id}_{c.code}"] == 1).fillna(False).to_numpy(dtype=bool) for c in q.codes}
+        ticks = {c.code: (data[f"{q.id}_{c.code}"] == 1).fillna(False).to_numpy(dtype=bool) for c in q.codes}
         for code in q.exclusive_codes:
-            mine = next(c for c in q.codes if c.code == code)
             others = [f"{q.id}_{c.code}" for c in q.codes if c.code != code]
-            with_other = np.logical_or.reduce([ticks[c] for c in q.codes if c.code != code]) if others else \
+            with_other = np.logical_or.reduce([ticks[c.code] for c in q.codes if c.code != code]) if others else \
                 np.zeros(len(data), dtype=bool)
-            out.append((q, code, ticks[mine] & with_other, others))
+            out.append((q, code, ticks[code] & with_other, others))
     return out
 
 
