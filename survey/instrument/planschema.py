@@ -93,7 +93,7 @@ class Figure(Doc):
     value: Number = Field(description="The published value (a percentage 0-100 for `pct`).", examples=[64.2])
     stated_n: Annotated[StrictInt, Field(ge=0)] = Field(description="The base the report states.",
                                                         examples=[1200])
-    quote: Text = Field(description="The report's sentence, verbatim.")
+    quote: Text = Field(description="The report's sentence, verbatim.", examples=["64.2% are vaccinated."])
     weighted: StrictBool = Field(False, description="The figure is a weighted estimate: checked against the "
                                  "weighted estimate (the k/n consistency test does not apply).")
     tolerance_pp: Annotated[StrictFloat, Field(ge=0)] | None = Field(
@@ -128,9 +128,9 @@ class Published(Doc):
     """The report's published figures, checked against the data of one wave."""
 
     wave: Text = Field(description="The wave the figures describe.", examples=["1"])
-    source: Text = Field("", description="The report (citation).")
+    source: Text = Field("", description="The report (citation).", examples=["Ministry of Health (2024), table 3"])
     decimals: Annotated[StrictInt, Field(ge=0, le=6)] = Field(
-        2, description="The report's precision (decimals of a percentage).")
+        2, description="The report's precision (decimals of a percentage).", examples=[1])
     figures: list[Figure] = Field([], description="The figures.")
 
     @field_validator("wave")
@@ -150,13 +150,14 @@ class WeightingPlan(Doc):
                                examples=[[0.2, 5.0]])
     bounds: Range | None = Field(None, description="Bounded raking, as R `calibrate(..., calfun = \"raking\", "
                                  "bounds = c(lo, hi))`.", examples=[[0.3, 3.0]])
-    max_iter: Annotated[StrictInt, Field(ge=1)] = Field(100, description="Most raking sweeps.")
-    tol: Annotated[StrictFloat, Field(gt=0)] = Field(1e-10, description="Convergence tolerance.")
+    max_iter: Annotated[StrictInt, Field(ge=1)] = Field(100, description="Most raking sweeps.", examples=[200])
+    tol: Annotated[StrictFloat, Field(gt=0)] = Field(1e-10, description="Convergence tolerance.", examples=[1e-8])
     targets: Annotated[dict[str, dict[StrictInt, Number]], Field(min_length=1)] = Field(
         description="Population share of every category of every weighting variable.",
         examples=[{"sex": {1: 0.49, 2: 0.51}}])
-    sources: dict[str, Text] = Field({}, description="Where each variable's targets come from.")
-    approximate: list[str] = Field([], description="Variables whose targets are approximate.")
+    sources: dict[str, Text] = Field({}, description="Where each variable's targets come from.",
+                                     examples=[{"sex": "Census 2021, table 1"}])
+    approximate: list[str] = Field([], description="Variables whose targets are approximate.", examples=[["sex"]])
 
     @model_validator(mode="after")
     def _targets(self, info: ValidationInfo) -> WeightingPlan:
@@ -179,18 +180,19 @@ class WeightingPlan(Doc):
 class NetGroup(Doc):
     """One column of a banner net: these codes of the variable."""
 
-    code: StrictInt = Field(examples=[1])
-    codes: Annotated[list[StrictInt], Field(min_length=1)] = Field(examples=[[1, 2]])
+    code: StrictInt = Field(description="The column's code.", examples=[1])
+    codes: Annotated[list[StrictInt], Field(min_length=1)] = Field(description="The variable's codes in it.",
+                                                                   examples=[[1, 2]])
     label: Label
 
 
 class BannerNet(Doc):
     """A regrouping of a banner variable shown as one more banner (e.g. two age groups)."""
 
-    id: str = Field(examples=["age_2way"])
+    id: str = Field(description="The net's banner id.", examples=["age_2way"])
     from_: str = Field(alias="from", description="The banner variable regrouped.", examples=["age_band"])
     label: Label
-    groups: Annotated[list[NetGroup], Field(min_length=1)]
+    groups: Annotated[list[NetGroup], Field(min_length=1)] = Field(description="Its columns.")
 
     @field_validator("from_")
     @classmethod
@@ -206,7 +208,8 @@ class Banner(Doc):
     nets: list[BannerNet] = Field([], description="Regroupings shown as extra banners.")
     correction: Literal[CORRECTIONS] = Field(  # type: ignore[valid-type]
         "bonferroni", description="Multiple-comparison correction of the column tests.")
-    alpha: Annotated[StrictFloat, Field(gt=0, lt=1)] = Field(0.05, description="Significance level.")
+    alpha: Annotated[StrictFloat, Field(gt=0, lt=1)] = Field(0.05, description="Significance level.",
+                                                             examples=[0.01])
 
     @field_validator("variables")
     @classmethod
@@ -234,7 +237,8 @@ class PlanDoc(Doc):
     study: Text = Field(description="Study id (output folders and file stems).", examples=["health-2024"])
     instrument: Text = Field(description="The instrument file, relative to the plan.",
                              examples=["../instruments/health-2024.yaml"])
-    title: FreeLabel | None = Field(None, description="Title of the report, per language.")
+    title: FreeLabel | None = Field(None, description="Title of the report, per language.",
+                                    examples=[{"en": "Health survey: analysis", "es": "Encuesta de salud: análisis"}])
     waves: Annotated[list[Wave], Field(min_length=1)] = Field(description="Waves in order.")
     published: Published | None = Field(None, description="Published figures to check.")
     weighting: dict[str, WeightingPlan] = Field({}, description="Weighting plans by name.")

@@ -57,8 +57,7 @@ Problem = tuple[tuple[str | int, ...], str]  # (path below the model, what is wr
 class Doc(BaseModel):
     """Base of every mapping of the format: unknown keys are errors."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
-                              coerce_numbers_to_str=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
 def problem(message: str, problems: Iterable[Problem] = ()) -> PydanticCustomError:
@@ -110,10 +109,12 @@ def _languages(value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
 
 
 def _text(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, dt.date) else value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
 
 
-Text = Annotated[str, BeforeValidator(_text)]
+Text = Annotated[str, BeforeValidator(_text), WithJsonSchema({"type": ["string", "number"]})]
 Label = Annotated[dict[str, Text], AfterValidator(_languages), Field(
     description="Text per language code, one entry for every language of the instrument.",
     examples=[{"en": "Agree", "zh": "同意"}])]
@@ -127,8 +128,9 @@ def either(first: Any, second: Any, first_tag: str, second_tag: str, pick: Any) 
 
 
 TextOrLabel = either(Text, FreeLabel, "text", "label", lambda v: "label" if isinstance(v, dict) else "text")
-Number = either(StrictInt, StrictFloat, "int", "float",
-                lambda v: "int" if isinstance(v, int) and not isinstance(v, bool) else "float")
+Number = Annotated[either(StrictInt, StrictFloat, "int", "float",
+                          lambda v: "int" if isinstance(v, int) and not isinstance(v, bool) else "float"),
+                   WithJsonSchema({"type": "number"})]
 
 
 def _one_or_many(value: Any) -> Any:
@@ -351,7 +353,8 @@ class Question(Doc):
                                 "\"other\" box the platform puts after this one.", examples=["q5_comment"])
     boxes: Annotated[list[Box], Field(min_length=1)] | None = Field(
         None, description="A multi-textbox `text` question: its boxes; columns `<id>_<box id>`.")
-    repeat: str | None = Field(None, description="Id of the repeat group the question belongs to.")
+    repeat: str | None = Field(None, description="Id of the repeat group the question belongs to.",
+                               examples=["household_member"])
 
     @field_validator("scale")
     @classmethod
@@ -389,7 +392,8 @@ class Section(Doc):
 
     id: str = Field(description="Section id (questions name it in `section`).", examples=["background"])
     role: Literal[SECTION_ROLES] | None = Field(None, description="`banner`: respondent background.")  # type: ignore[valid-type]
-    label: Label | None = Field(None, description="Heading of the section.")
+    label: Label | None = Field(None, description="Heading of the section.",
+                                examples=[{"en": "About you", "es": "Sobre usted"}])
 
 
 class Repeat(Doc):
@@ -397,7 +401,7 @@ class Repeat(Doc):
 
     id: str = Field(description="Repeat group id (questions name it in `repeat`).", examples=["household_member"])
     sheet: str | None = Field(None, description="The export's sheet holding the group.", examples=["members"])
-    label: Label | None = None
+    label: Label | None = Field(None, description="What the group is.", examples=[{"en": "Household members"}])
 
 
 def _zone(value: str | None) -> str | None:
@@ -426,18 +430,18 @@ class Times(Doc):
 class Band(Doc):
     """One band of a `bands` variable (min and max inclusive)."""
 
-    code: StrictInt = Field(examples=[1])
-    min: Number = Field(examples=[18])
-    max: Number = Field(examples=[29])
+    code: StrictInt = Field(description="The band's code.", examples=[1])
+    min: Number = Field(description="Lowest value in the band.", examples=[18])
+    max: Number = Field(description="Highest value in the band.", examples=[29])
     label: Label
 
 
 class RecodeGroup(Doc):
     """One group of a `recode` map in list form: these source codes become `code`."""
 
-    codes: list[StrictInt] = Field(min_length=1, examples=[[1, 2]])
-    code: StrictInt = Field(examples=[1])
-    label: Label | None = Field(None, description="Label of the new code.")
+    codes: list[StrictInt] = Field(min_length=1, description="Source codes.", examples=[[1, 2]])
+    code: StrictInt = Field(description="The new code.", examples=[1])
+    label: Label | None = Field(None, description="Label of the new code.", examples=[{"en": "Agree"}])
 
 
 RecodeMap = either(dict[StrictInt, StrictInt], list[RecodeGroup], "mapping", "groups",
@@ -478,10 +482,10 @@ class Derived(Doc):
         None, alias="else", description="`recode`: what happens to substantive codes the map leaves out "
         "(absent: they are an error). Non-substantive codes left out are kept.")
     top: PositiveInt | None = Field(None, description="`box`: the highest k substantive codes.", examples=[2])
-    bottom: PositiveInt | None = Field(None, description="`box`: the lowest k substantive codes.")
+    bottom: PositiveInt | None = Field(None, description="`box`: the lowest k substantive codes.", examples=[2])
     method: Literal["mean", "sum"] = Field("mean", description="`score`: mean or sum of the answered items.")
     reverse: list[str] = Field([], description="`score`: items reversed before scoring (default: the "
-                               "items marked `reverse: true`).")
+                               "items marked `reverse: true`).", examples=[["q7_b"]])
     min_valid: PositiveInt | None = Field(None, description="`score`: fewest answered items for a "
                                           "score (default: all).", examples=[3])
 
@@ -528,7 +532,8 @@ class QualityRule(Doc):
         description="`incomplete`, `out_of_range`, `condition`, `attention`, `speeder`, `duplicate`, "
         "`straightlining` (identical answers on every item of a grid), `exclusive` (an exclusive "
         "option ticked with another).")
-    description: Label | None = Field(None, description="What the rule excludes, per language.")
+    description: Label | None = Field(None, description="What the rule excludes, per language.",
+                                      examples=[{"en": "Completed too fast", "es": "Demasiado rápido"}])
     max_share: Annotated[StrictFloat, Field(gt=0, le=1)] | None = Field(
         None, description="`out_of_range`: more bad codes than this share of rows stops the run (drift).",
         examples=[0.02])
@@ -541,7 +546,8 @@ class QualityRule(Doc):
                             examples=[["ip_address"]])
     compare: Literal["answers"] | None = Field(None, description="`duplicate`: also require identical answers.")
     grid: str | None = Field(None, description="`straightlining`: the grid.", examples=["q7"])
-    items: list[str] = Field([], description="`straightlining`: the items, instead of `grid`.")
+    items: list[str] = Field([], description="`straightlining`: the items, instead of `grid`.",
+                             examples=[["q7_a", "q7_b", "q7_c"]])
     min_items: Annotated[StrictInt, Field(ge=2)] | None = Field(
         None, description="`straightlining`: fewest answered items for the rule to apply (default: all "
         "items).", examples=[4])
@@ -584,18 +590,18 @@ def _plain(value: Any) -> Any:
 class ChangeNote(Doc):
     """One change of a version."""
 
-    type: Text = Field(examples=["reworded"])
-    question: str | None = Field(None, examples=["q3"])
-    option: StrictInt | Text | None = None
-    note: Text | None = None
+    type: Text = Field(description="Kind of change (added, reworded, option_added, ...).", examples=["reworded"])
+    question: str | None = Field(None, description="The question changed (`*`: all).", examples=["q3"])
+    option: StrictInt | Text | None = Field(None, description="The option changed.", examples=[6])
+    note: Text | None = Field(None, description="The change in words.", examples=["'share' became 'report'."])
 
 
 class ChangelogEntry(Doc):
     """One version of the instrument."""
 
-    version: Text = Field(examples=["1.1.0"])
-    date: Text | None = Field(None, examples=["2021-04-01"])
-    changes: list[ChangeNote] = []
+    version: Text = Field(description="The version.", examples=["1.1.0"])
+    date: Text | None = Field(None, description="When it was released.", examples=["2021-04-01"])
+    changes: list[ChangeNote] = Field([], description="What changed.")
 
 
 def _country(code: str) -> str:
@@ -608,13 +614,18 @@ class Study(Doc):
     """Who made the study and for whom (the report's disclosure table)."""
 
     id: str = Field(description="Study id (file stems, XLSForm form_id).", examples=["health-2024"])
-    title: TextOrLabel | None = Field(None, description="Title, per language.")
-    sponsor: TextOrLabel | None = None
-    conductor: TextOrLabel | None = None
-    population: TextOrLabel | None = None
-    recruitment: TextOrLabel | None = None
-    mode: TextOrLabel | None = None
-    notes: TextOrLabel | None = None
+    title: TextOrLabel | None = Field(None, description="Title, per language.",
+                                      examples=[{"en": "Health survey 2024", "es": "Encuesta de salud 2024"}])
+    sponsor: TextOrLabel | None = Field(None, description="Who paid for the study (AAPOR disclosure).",
+                                        examples=["Ministry of Health"])
+    conductor: TextOrLabel | None = Field(None, description="Who carried it out.", examples=["Institute X"])
+    population: TextOrLabel | None = Field(None, description="The population the sample represents.",
+                                           examples=[{"en": "Adults 18+ in Spain", "es": "Adultos en España"}])
+    recruitment: TextOrLabel | None = Field(None, description="How respondents were recruited (probability "
+                                            "or opt-in).", examples=[{"en": "Online opt-in panel"}])
+    mode: TextOrLabel | None = Field(None, description="Mode of data collection.", examples=[{"en": "Web"}])
+    notes: TextOrLabel | None = Field(None, description="Anything else a reader must know.",
+                                      examples=[{"en": "Wording reconstructed from the report."}])
     countries: list[Annotated[str, AfterValidator(_country)]] = Field(
         [], description="ISO 3166-1 alpha-2 codes of the countries the study covers (phone-number "
         "regions and national identifiers for redaction); `[]`: international `+` numbers only.",
@@ -624,9 +635,10 @@ class Study(Doc):
 class ItemScale(Doc):
     """Items that form one scale (Cronbach's alpha; items marked `reverse` are reversed)."""
 
-    id: str = Field(examples=["attitudes"])
+    id: str = Field(description="Scale id (a row of `reliability.csv`).", examples=["attitudes"])
     label: Label
-    items: list[str] = Field(min_length=2, examples=[["q1", "q2", "q3"]])
+    items: list[str] = Field(min_length=2, description="Its items (coded questions or grid items).",
+                             examples=[["q1", "q2", "q3"]])
 
     @field_validator("items")
     @classmethod
@@ -637,7 +649,8 @@ class ItemScale(Doc):
 class WeightingVariables(Doc):
     """Variables a weighting plan may rake on."""
 
-    variables: list[str] = Field([], examples=[["region", "age_band", "sex"]])
+    variables: list[str] = Field([], description="Coded questions or derived variables a plan's targets may "
+                                 "name.", examples=[["region", "age_band", "sex"]])
 
     @field_validator("variables")
     @classmethod
@@ -651,7 +664,7 @@ class InstrumentDoc(Doc):
     model_config = ConfigDict(title="survey instrument")
 
     schema_version: Literal[SCHEMA_VERSION] = Field(1, description="Version of this format (absent: 1).")  # type: ignore[valid-type]
-    study: Study
+    study: Study = Field(description="Who made the study and for whom.")
     version: Text = Field(description="Instrument version (dotted numbers).", examples=["1.0.0"])
     changelog: list[ChangelogEntry] = Field([], description="Versions and their changes.")
     languages: Annotated[list[str], Field(min_length=1)] = Field(
