@@ -2,7 +2,8 @@
 
 Modules: :mod:`~survey.instrument.model` (questions, scales, codes, rules, derived
 variables), :mod:`~survey.instrument.schema` and :mod:`~survey.instrument.planschema`
-(the instrument, plan and coding-frame formats, one pydantic model per mapping),
+(the instrument, plan and coding-frame formats, one pydantic model per mapping, built
+from :mod:`~survey.instrument.schemabase`),
 :mod:`~survey.instrument.loading` (YAML loading, validation messages, building the
 model), :mod:`~survey.instrument.checks` (whole-document checks),
 :mod:`~survey.instrument.reference` (JSON Schema files and the reference page),

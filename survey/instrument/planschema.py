@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from survey.instrument.schema import (
+from survey.instrument.schemabase import (
     SCHEMA_VERSION,
     Condition,
     Doc,

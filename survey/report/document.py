@@ -89,6 +89,9 @@ TEXT: dict[str, dict[str, str]] = {
                                                     "% leaves answers marked † (non-substantive) out of the base; "
                                                     "% of asked includes them."),
         "code": "Code", "answer": "Answer", "pct_asked": "% of asked",
+        "numeric_questions": "Numeric questions", "mean": "Mean", "sd": "SD", "median": "Median",
+        "weighted_mean": "Weighted mean", "se": "SE",
+        "numeric_note": "SD with n - 1; the weighted mean's SE is design-based (weights only), as R svymean.",
         "topline_base": "Base: {base} substantive answers; {asked} respondents asked.",
         "multi_base": "More than one answer possible; % of the {base} respondents asked.",
         "crosstabs": "Crosstabs",
@@ -158,6 +161,9 @@ TEXT: dict[str, dict[str, str]] = {
         "chart_trend_note": "未加权估计及 95% Wilson 区间。",
         "toplines": "频数分布", "toplines_intro": "每道题的人数和百分比，除注明外均未加权。% 不把标有 † 的非实质性回答计入基数；占被访者 % 则包括它们。",
         "code": "编码", "answer": "选项", "pct_asked": "占被访者 %",
+        "numeric_questions": "数值题", "mean": "均值", "sd": "标准差", "median": "中位数",
+        "weighted_mean": "加权均值", "se": "标准误",
+        "numeric_note": "标准差以 n - 1 为分母；加权均值的标准误基于抽样设计（仅权重），与 R svymean 相同。",
         "topline_base": "基数：实质性回答 {base} 份；被访者 {asked} 人。",
         "multi_base": "可多选；为 {base} 名被访者中的百分比。",
         "crosstabs": "交叉表",
@@ -490,7 +496,22 @@ def topline_section(study: Any, results: Mapping[str, Any], w: Words) -> list[Bl
         note = w("multi_base", base=_int(first["base"])) if multi else w("topline_base", base=_int(first["base"]), asked=_int(first["n_asked"]))
         blocks += [Heading(3, f"{name}: {var_label(study, name, w.lang)}"),
                    Table(tuple(header), tuple(rows), (False, False) + (True,) * (len(header) - 2)), Para(note, "note")]
-    return blocks
+    return blocks + numeric_blocks(results.get("numeric"), weighted, w)
+
+
+def numeric_blocks(frame: pd.DataFrame | None, weighted: bool, w: Words) -> list[Block]:
+    """The summary of the numeric questions and scores (``numeric.csv``) as one table."""
+    if frame is None or frame.empty:
+        return []
+    header = [w("question"), "n", w("mean"), w("sd"), w("median"), "min", "max"]
+    header += [w("weighted_mean"), w("se")] if weighted else []
+    rows = []
+    for r in frame.itertuples(index=False):
+        row = [f"{r.question}: {r.label}", _int(r.n), _num(r.mean, 2), _num(r.sd, 2), _num(r.median, 1),
+               _num(r.min, 1), _num(r.max, 1)]
+        rows.append(tuple(row + ([_num(r.weighted_mean, 2), _num(r.weighted_se, 2)] if weighted else [])))
+    return [Heading(3, w("numeric_questions")), Table(tuple(header), tuple(rows), (False,) + (True,) * (len(header) - 1)),
+            Para(w("numeric_note"), "note")]
 
 
 def _pct_scale(frame: pd.DataFrame, column: str) -> float:
