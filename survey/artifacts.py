@@ -260,8 +260,9 @@ def summary_text(study: Study, results: Results, out: Path) -> str:
         for r in headlines.itertuples():
             verdict = "does not apply" if r.grim_consistent is None else \
                 "yes" if r.grim_consistent else f"no (n = {r.attainable_bases.replace(';', ', ')})"
+            unit = "%" if getattr(r, "statistic", "pct") == "pct" else " "
             lines.append(
-                f"{r.id:<18}{r.published_pct:>9.2f}%{r.estimate_pct:>11.2f}%{r.n_base:>6}  "
+                f"{r.id:<18}{r.published_pct:>9.2f}{unit}{r.estimate_pct:>11.2f}{unit}{r.n_base:>6}  "
                 f"{'yes' if r.reproduced else 'NO':<10}  {verdict}"
             )
         lines.append(

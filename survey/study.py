@@ -277,7 +277,7 @@ class Study:
         ``separation`` is True when statsmodels detected perfect separation (a
         category where everyone agrees): that model's odds ratios are not identified.
         """
-        items = [f.indicator for f in self.plan.figures] or self.indicators
+        items = [f.indicator for f in self.plan.figures if f.statistic == "pct"] or self.indicators
         X = pd.DataFrame({b: self.data[b].astype("Float64").where(~self.data[b].isin(
             self.instrument.codes_nonsubstantive(b))).astype(float) for b in self.plan.banner})
         parts = []

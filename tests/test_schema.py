@@ -276,3 +276,20 @@ def test_json_schema_accepts_the_example_files():
         schema = json.loads((ROOT / "docs" / "schema" / f"{name}.schema.json").read_text(encoding="utf-8"))
         doc = json.loads(json.dumps(yaml.safe_load(path.read_text(encoding="utf-8")), default=str))
         assert list(jsonschema.Draft202012Validator(schema).iter_errors(doc)) == [], path
+
+
+def test_cli_prints_every_problem_on_one_line_and_exits_2(tmp_path, capsys):
+    from survey.analyze import main
+    from survey.cli import run
+
+    doc = base()
+    rename(doc["questions"][3], "required", "requird")
+    doc["derived"][0]["from"] = "satt"
+    inst = write(tmp_path, doc)
+    plan = yaml.safe_load((FEATURES / "plan.yaml").read_text(encoding="utf-8"))
+    plan["instrument"] = str(inst)
+    assert run(main, ["--plan", str(write(tmp_path, plan, "plan.yaml")), "--out", str(tmp_path / "out")]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == [f"error: {inst}: derived[0].from: unknown question 'satt'; "
+                     "questions[3].requird: unknown key; did you mean `required`?"]
+    assert not (tmp_path / "out").exists()
