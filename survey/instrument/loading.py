@@ -85,7 +85,13 @@ def _lines(error: Mapping[str, Any], schema: type[BaseModel]) -> list[str]:
 
 
 def path(loc: tuple[Any, ...]) -> str:
-    """A YAML path: ``questions[3].ask_if.value``."""
+    """A YAML path from a pydantic error location.
+
+    Examples
+    --------
+    >>> path(("questions", 3, "ask_if", "value"))
+    'questions[3].ask_if.value'
+    """
     out = ""
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
@@ -136,7 +142,15 @@ def _show(value: Any) -> str:
 
 
 def unknown_key(key: str, valid: list[str]) -> str:
-    """``unknown key; did you mean `required`?`` (or the valid keys when none is near)."""
+    """``unknown key; did you mean `required`?`` (or the valid keys when none is near).
+
+    Examples
+    --------
+    >>> unknown_key("requird", ["id", "type", "required"])
+    'unknown key; did you mean `required`?'
+    >>> unknown_key("colour", ["format", "timezone"])
+    'unknown key (valid: format, timezone)'
+    """
     near = difflib.get_close_matches(key, valid, n=1, cutoff=0.7)
     if near:
         return f"unknown key; did you mean `{near[0]}`?"
@@ -144,7 +158,14 @@ def unknown_key(key: str, valid: list[str]) -> str:
 
 
 def valid_keys(schema: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
-    """The keys the model at ``loc`` takes (walking field types: models, lists, mappings, unions)."""
+    """The keys the model at ``loc`` takes (walking field types: models, lists, mappings, unions).
+
+    Examples
+    --------
+    >>> from survey.instrument.schema import InstrumentDoc
+    >>> valid_keys(InstrumentDoc, ("times",))
+    ['format', 'timezone']
+    """
     current: Any = schema
     for part in loc:
         current = _step(current, part)
