@@ -290,6 +290,6 @@ def test_cli_prints_every_problem_on_one_line_and_exits_2(tmp_path, capsys):
     plan["instrument"] = str(inst)
     assert run(main, ["--plan", str(write(tmp_path, plan, "plan.yaml")), "--out", str(tmp_path / "out")]) == 2
     lines = capsys.readouterr().err.splitlines()
-    assert lines == [f"error: {inst}: derived[0].from: unknown question 'satt'; "
-                     "questions[3].requird: unknown key; did you mean `required`?"]
+    assert lines == [(f"error: {inst}: derived[0].from: unknown question 'satt'; "
+                     "questions[3].requird: unknown key; did you mean `required`?")]
     assert not (tmp_path / "out").exists()
