@@ -26,6 +26,7 @@ from pydantic_core import PydanticUndefined
 
 from survey.instrument import planschema as ps
 from survey.instrument import schema as s
+from survey.instrument import schemabase
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS: dict[str, tuple[type[BaseModel], str]] = {
@@ -105,6 +106,21 @@ def type_text(tp: Any) -> str:
     if tp is Any:
         return "any value"
     return _BASIC.get(tp, getattr(tp, "__name__", str(tp)))
+
+
+def field_type(field: Any) -> str:
+    """A field's type in words; a named type used directly (``text: Label``) is known by its metadata."""
+    funcs = {getattr(m, "func", None) for m in field.metadata}
+    schemas = [getattr(m, "json_schema", None) for m in field.metadata]
+    if schemabase._languages in funcs:
+        return "label"
+    if schemabase._one_or_many in funcs:
+        return "name, or list of names"
+    if schemabase._ordered in funcs:
+        return "[min, max]"
+    if {"type": "number"} in schemas:
+        return "number"
+    return type_text(field.annotation)
 
 
 def _flow(value: Any) -> str:
@@ -199,7 +215,7 @@ def _section(model: type[BaseModel], paths: list[str]) -> list[str]:
         out += ["At " + ", ".join(f"`{p}`" for p in paths[:4]) + ".", ""]
     out += [doc, "", "| key | type | default | description | example |", "|---|---|---|---|---|"]
     for name, field in model.model_fields.items():
-        out.append(f"| `{field.alias or name}` | {_cell(type_text(field.annotation))} | {_cell(_default(field))} | "
+        out.append(f"| `{field.alias or name}` | {_cell(field_type(field))} | {_cell(_default(field))} | "
                    f"{_cell(field.description or '')} | {example(field)} |")
     return out + [""]
 
