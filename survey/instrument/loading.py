@@ -122,9 +122,15 @@ def _message(error: Mapping[str, Any], schema: type[BaseModel], loc: tuple[Any, 
         near = difflib.get_close_matches(str(got), expected, n=1, cutoff=0.7)
         hint = f"; did you mean `{near[0]}`?" if near else ""
         noun = loc[-1] if isinstance(loc[-1], str) and not loc[-1].startswith("~") else "value"
+        noun = {"op": "operator"}.get(noun, noun)
         return f"unknown {noun} '{got}' (valid: {', '.join(expected)}){hint}"
     if kind in _TYPES:
         return f"{_TYPES[kind]}, got {_show(got)}"
+    bounds = {"greater_than": ("gt", "greater than"), "greater_than_equal": ("ge", "at least"),
+              "less_than": ("lt", "less than"), "less_than_equal": ("le", "at most")}
+    if kind in bounds:
+        key, words = bounds[kind]
+        return f"must be {words} {error['ctx'][key]}, got {_show(got)}"
     if kind == "too_short":
         return f"must have at least {error['ctx']['min_length']} item(s)"
     if kind == "too_long":
