@@ -386,9 +386,10 @@ def clean(raw: pd.DataFrame, instrument: Instrument) -> Cleaned:
             remaining = remaining[~hit]
     exclusions = (pd.concat(logs, ignore_index=True) if logs else pd.DataFrame(columns=EXCLUSION_COLUMNS))
     exclusions = exclusions.sort_values(RAW_ROW, kind="stable").reset_index(drop=True)
-    kept = set(remaining[RAW_ROW])
     blanked_all = pd.concat(blanked, ignore_index=True)
-    blanked_all = blanked_all[blanked_all[RAW_ROW].isin(kept)].sort_values(RAW_ROW, kind="stable")
+    if len(blanked_all):  # answers of respondents excluded later are not logged as blanked
+        kept = np.isin(blanked_all[RAW_ROW].to_numpy(), remaining[RAW_ROW].to_numpy())
+        blanked_all = blanked_all[kept].sort_values(RAW_ROW, kind="stable")
     result = Cleaned(remaining.reset_index(drop=True), exclusions, len(raw), blanked_all.reset_index(drop=True))
     reconcile(result, raw)
     return result
