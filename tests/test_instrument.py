@@ -47,7 +47,7 @@ def test_at_version_drops_later_options_and_restores_wording():
         (lambda d: d["questions"][20].update(ask_if={"question": "nope", "op": "eq", "value": 1}),
          r"questions\[20\]\.ask_if\.question: unknown question 'nope'"),
         (lambda d: d["questions"][20].update(ask_if={"question": "participated_q", "op": "like", "value": 1}),
-         r"questions\[20\]\.ask_if\.op: unknown op 'like' \(valid: eq, ne, lt"),
+         r"questions\[20\]\.ask_if\.op: unknown operator 'like' \(valid: eq, ne, lt"),
         (lambda d: d["questions"][6].update(type="grd"), r"questions\[6\]\.type: unknown type 'grd' .*did you mean `grid`\?"),
         (lambda d: d["questions"][6]["text"].pop("zh"), r"questions\[6\]\.text: missing 'zh' text"),
         (lambda d: d["scales"]["agree5"]["codes"][1].update(code=1), r"scales\.agree5\.codes\[1\]\.code: duplicate code 1"),
