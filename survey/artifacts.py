@@ -102,7 +102,8 @@ def write_json(obj: Any, path: Path) -> None:
 
 
 def core(study: Study, folder: Path, options: Options, results: Results) -> None:
-    """headlines.csv, toplines.csv, agreement.csv, exclusions.csv, data/respondents.csv, run.json."""
+    """headlines.csv, toplines.csv, agreement.csv, numeric.csv, exclusions.csv, skip_violations.csv
+    (and exclusive_violations.csv when a rule blanks them), data/respondents.csv, run.json."""
     headlines = study.headlines()
     if not headlines.empty:
         extra = [c for c in headlines.columns if c not in HEADLINE_COLUMNS]
@@ -111,7 +112,14 @@ def core(study: Study, folder: Path, options: Options, results: Results) -> None
     results["toplines"] = study.toplines(options.lang)
     _write(options, write_csv, results["toplines"], folder / "toplines.csv")
     _write(options, write_csv, study.agreement(lang=options.lang), folder / "agreement.csv")
+    results["numeric"] = study.numeric(options.lang)
+    _write(options, write_csv, results["numeric"], folder / "numeric.csv")
     _write(options, write_csv, study.cleaned.exclusions, folder / "exclusions.csv")
+    _write(options, write_csv, study.cleaned.skip_violations, folder / "skip_violations.csv")
+    if any(r.rule == "exclusive" and r.params.get("action") == "blank_others" for r in study.instrument.quality):
+        blanked = study.cleaned.blanked
+        _write(options, write_csv, blanked[blanked["reason"] != "skip_violation"].reset_index(drop=True),
+               folder / "exclusive_violations.csv")
     results["reconciliation"] = study.cleaned.reconciliation()
     write_json(results["reconciliation"], folder / "reconciliation.json")
     (folder / "data").mkdir(exist_ok=True)
@@ -261,6 +269,9 @@ def summary_text(study: Study, results: Results, out: Path, lang: str = "en") ->
         t.gettext("raw {raw} = valid {valid} + excluded {excluded} ({reasons})", raw=rec["raw"], valid=rec["valid"],
                   excluded=rec["excluded"], reasons=reasons or t.gettext("none")),
     ]
+    skipped = len(study.cleaned.skip_violations)
+    if skipped:
+        lines.append(f"skip logic: {skipped} answer(s) of respondents not asked blanked (skip_violations.csv)")
     if study.weighting is not None:
         d = study.weighting.diagnostics
         lines.append(t.gettext(
@@ -279,13 +290,17 @@ def summary_text(study: Study, results: Results, out: Path, lang: str = "en") ->
         lines.append(f"{head[0]:<18}{head[1]:>10}{head[2]:>12}{'n':>6}  {head[3]:<10}  {head[4]}")
         yes, no = t.gettext("yes"), t.gettext("NO")
         for r in headlines.itertuples():
-            verdict = yes if r.grim_consistent else t.gettext("no (n = {bases})", bases=r.attainable_bases.replace(";", ", "))
-            lines.append(f"{r.id:<18}{r.published_pct:>9.2f}%{r.estimate_pct:>11.2f}%{r.n_base:>6}  "
+            if r.grim_consistent is None:
+                verdict = t.gettext("does not apply")
+            else:
+                verdict = yes if r.grim_consistent else t.gettext("no (n = {bases})", bases=r.attainable_bases.replace(";", ", "))
+            unit = "%" if getattr(r, "statistic", "pct") == "pct" else " "
+            lines.append(f"{r.id:<18}{r.published_pct:>9.2f}{unit}{r.estimate_pct:>11.2f}{unit}{r.n_base:>6}  "
                          f"{yes if r.reproduced else no:<10}  {verdict}")
         lines.append(t.gettext(
             "reproduced {k} of {n}; not attainable as k/{stated}: {ids}", k=int(headlines["reproduced"].sum()),
             n=len(headlines), stated=headlines["stated_n"].iloc[0],
-            ids=", ".join(headlines.loc[~headlines["grim_consistent"], "id"]) or t.gettext("none")))
+            ids=", ".join(headlines.loc[headlines["grim_consistent"].eq(False), "id"]) or t.gettext("none")))
     written = t.gettext("written to {out}", out=out)
     note = fallback_note(lang)
     return "\n".join(lines + ([note] if note else []) + [written])

@@ -213,9 +213,10 @@ class Study:
         """Published figures against their recomputation (only for the published wave)."""
         if not self.plan.figures or self.plan.published_wave != self.wave.id:
             return pd.DataFrame()
-        table = published.headline_table(self.plan.figures, self.data, self.plan.decimals)
+        table = published.headline_table(self.plan.figures, self.data, self.plan.decimals, weights=self.weights)
         if self.weights is not None:
-            extra = pd.DataFrame([self._weighted(f.indicator, 0.95) for f in self.plan.figures])
+            extra = pd.DataFrame([self._weighted(f.indicator, 0.95) if f.statistic == "pct" else {}
+                                  for f in self.plan.figures])
             table = pd.concat([table, extra], axis=1)
         return table
 
@@ -237,7 +238,7 @@ class Study:
     @property
     def text_columns(self) -> list[str]:
         """Free-text questions (open-ended accounts, "other, please specify")."""
-        return [q.id for q in self.instrument.questions if q.type == "text"]
+        return [c for q in self.instrument.questions if q.type == "text" for c in q.columns]
 
     def redacted(self, column: str) -> tuple[pd.Series, dict[str, int]]:
         """A free-text column with personal data replaced, and the count per type (cached)."""
@@ -376,7 +377,7 @@ class Study:
         ``separation`` is True for a term whose estimate is infinite (a category
         where everyone agrees, found before fitting): it is NaN, ``note`` says why.
         """
-        items = [f.indicator for f in self.plan.figures] or self.indicators
+        items = [f.indicator for f in self.plan.figures if f.statistic == "pct"] or self.indicators
         X = pd.DataFrame({b: self.data[b].astype("Float64").where(~self.data[b].isin(
             self.instrument.codes_nonsubstantive(b))).astype(float) for b in self.plan.banner})
         parts = []
@@ -390,13 +391,20 @@ class Study:
         return out[["item", "weighted", *[c for c in out.columns if c not in ("item", "weighted")]]]
 
     def reliability(self) -> pd.DataFrame:
-        """Cronbach's alpha of each item scale the instrument declares (substantive codes only)."""
+        """Cronbach's alpha of each item scale the instrument declares (substantive codes only).
+
+        Items marked ``reverse: true`` in the instrument are reversed first (min + max - code).
+        """
         rows = []
         for scale in self.instrument.item_scales:
-            items = pd.DataFrame({q: self.data[q].astype("Float64").where(
-                ~self.data[q].isin(self.instrument.codes_nonsubstantive(q))).astype(float) for q in scale["items"]})
+            reverse = [q for q in scale["items"] if self.instrument.question(q).reverse]
+            items = recode.scored_items(self.data, self.instrument, scale["items"], reverse)
             rows.append({"scale": scale["id"], **models.reliability(items)})
         return pd.DataFrame(rows)
+
+    def numeric(self, lang: str = "en") -> pd.DataFrame:
+        """n, mean, SD, median of every numeric question and score (see :func:`survey.stats.estimates.numeric_summary`)."""
+        return estimates.numeric_summary(self.data, self.instrument, self.weights, lang)
 
     # ------------------------------------------------------------------ open-ended
 

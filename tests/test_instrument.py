@@ -47,13 +47,13 @@ def test_at_version_drops_later_options_and_restores_wording():
         (lambda d: d["questions"][20].update(ask_if={"question": "nope", "op": "eq", "value": 1}),
          r"questions\[20\]\.ask_if\.question: unknown question 'nope'"),
         (lambda d: d["questions"][20].update(ask_if={"question": "participated_q", "op": "like", "value": 1}),
-         r"questions\[20\]\.ask_if\.op: unknown operator 'like'"),
-        (lambda d: d["questions"][6].update(type="grid"), r"questions\[6\]\.type: unknown type 'grid'"),
+         r"questions\[20\]\.ask_if\.op: unknown operator 'like' \(valid: eq, ne, lt"),
+        (lambda d: d["questions"][6].update(type="grd"), r"questions\[6\]\.type: unknown type 'grd' .*did you mean `grid`\?"),
         (lambda d: d["questions"][6]["text"].pop("zh"), r"questions\[6\]\.text: missing 'zh' text"),
         (lambda d: d["scales"]["agree5"]["codes"][1].update(code=1), r"scales\.agree5\.codes\[1\]\.code: duplicate code 1"),
         (lambda d: d["quality"][2]["when"].update(question="years"), r"quality\[2\]\.when\.question: unknown question 'years'"),
         (lambda d: d["derived"][0].update(**{"from": "solid"}), r"derived\[0\]\.from: unknown question 'solid'"),
-        (lambda d: d["weighting"]["variables"].append("income"), r"weighting\.variables: unknown variable 'income'"),
+        (lambda d: d["weighting"]["variables"].append("income"), r"weighting\.variables\[6\]: unknown variable 'income'"),
         (lambda d: d.pop("questions"), r"questions: missing"),
     ],
 )
@@ -98,5 +98,5 @@ def test_plan_loads_and_validates(tmp_path):
         load_plan(path)
     text = str(err.value)
     assert "published.figures[0].indicator: unknown indicator 'solidarty'" in text
-    assert "banner.variables: unknown question 'income'" in text
+    assert "banner.variables[7]: unknown question 'income'" in text
     assert "weighting.default.targets.country: category 4 is not a code of 'country'" in text

@@ -227,12 +227,12 @@ def test_frame_bad_regex(tmp_path):
     label: {en: "B", zh: "乙"}
     patterns: {en: ['(unclosed']}
 """)
-    with pytest.raises(PlanError, match=r"theme 'broken': pattern '\(unclosed' \(en\) does not compile: missing \)"):
+    with pytest.raises(PlanError, match=r"coding.yaml: themes\[1\]\.patterns\.en\[0\]: pattern '\(unclosed' does not compile: missing \)"):
         load_coding_frame(path)
 
 
 def test_frame_duplicate_id(tmp_path):
-    with pytest.raises(PlanError, match="theme id 'a' appears 2 times"):
+    with pytest.raises(PlanError, match=r"themes\[1\]\.id: theme id 'a' appears 2 times"):
         load_coding_frame(write_frame(tmp_path, "themes:" + GOOD_THEME + GOOD_THEME))
 
 
@@ -242,7 +242,7 @@ def test_frame_missing_zh_label(tmp_path):
     label: {en: "A"}
     patterns: {en: ['x']}
 """)
-    with pytest.raises(PlanError, match="theme 'a': label has no 'zh' text"):
+    with pytest.raises(PlanError, match=r"themes\[0\]\.label: missing 'zh' text"):
         load_coding_frame(path, ("en", "zh"))  # the instrument's languages
 
 
@@ -258,14 +258,14 @@ def test_frame_reports_every_problem_at_once(tmp_path):
     with pytest.raises(PlanError) as err:
         load_coding_frame(path)
     message = str(err.value)
-    assert "theme 1: id 'Bad-Id' must be snake_case" in message
-    assert "theme 'b': label has no 'en' text" in message
-    assert "theme 'b': pattern '[' (zh) does not compile" in message
+    assert "themes[0].id: 'Bad-Id' must be snake_case" in message
+    assert "themes[1].label: missing 'en' text" in message
+    assert "themes[1].patterns.zh[0]: pattern '[' does not compile" in message
 
 
 def test_frame_is_safe_loaded(tmp_path):
     path = write_frame(tmp_path, "themes: !!python/object/apply:os.system ['echo hi']\n")
-    with pytest.raises(PlanError, match="cannot read it"):
+    with pytest.raises(PlanError, match="coding.yaml: line 1, column 9: invalid YAML"):
         load_coding_frame(path)
 
 

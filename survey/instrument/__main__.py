@@ -10,6 +10,7 @@ from pathlib import Path
 from survey.cli import run
 from survey.errors import ExportError
 from survey.i18n import fallback_note
+from survey.instrument import load_instrument
 from survey.instrument.fielding import (
     FORMATS,
     _languages,
@@ -18,7 +19,6 @@ from survey.instrument.fielding import (
     to_questionnaire,
     to_xlsform,
 )
-from survey.instrument.model import load_instrument
 
 
 def parser() -> argparse.ArgumentParser:

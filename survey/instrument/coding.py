@@ -22,12 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from survey.errors import PlanError
 from survey.i18n import N_, translator
+from survey.instrument import planschema as ps
+from survey.instrument.loading import read_yaml, validate
 
-_THEME_ID = re.compile(r"[a-z][a-z0-9_]*")
 UNCODED = "uncoded"
 #: Label of the "matches no theme" row: the package's words, translated by the catalogues.
 UNCODED_LABEL = N_("None of these themes")
@@ -69,8 +68,9 @@ class CodingFrame:
 def load_coding_frame(path: str | Path, languages: Sequence[str] | None = None) -> CodingFrame:
     """Read and validate a coding frame (YAML, safe-loaded) in the instrument's ``languages``.
 
-    The file holds ``themes:``, a list of ``{id, label: {<lang>: text, ...}, patterns:
-    {<lang>: [regex, ...], ...}}``.  Patterns are regular expressions matched
+    The file's format is :class:`survey.instrument.planschema.CodingFrameDoc`:
+    ``themes:``, a list of ``{id, label: {<lang>: text, ...}, patterns: {<lang>:
+    [regex, ...], ...}}``.  Patterns are regular expressions matched
     case-insensitively anywhere in an account; an account carries a theme when any of
     its patterns (of any language) matches.
 
@@ -84,10 +84,10 @@ def load_coding_frame(path: str | Path, languages: Sequence[str] | None = None) 
     Raises
     ------
     PlanError
-        One message listing every problem: unreadable YAML, ids that repeat or are
-        not snake_case, a label missing in a language (naming theme and language),
-        a language the instrument does not declare, patterns that do not compile
-        (naming the theme id and the pattern).
+        One message naming the file and listing every problem with its YAML path:
+        unreadable YAML, ids that repeat or are not snake_case, a label missing in a
+        language, a language the instrument does not declare, patterns that do not
+        compile.
 
     Examples
     --------
@@ -96,60 +96,17 @@ def load_coding_frame(path: str | Path, languages: Sequence[str] | None = None) 
     ['donations', 'medical_science']
     """
     path = Path(path)
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise PlanError(f"coding frame {path}: cannot read it ({exc})") from exc
-    raw = doc.get("themes") if isinstance(doc, dict) else None
-    if not isinstance(raw, list) or not raw:
-        raise PlanError(f"coding frame {path}: needs a non-empty list 'themes'")
-    langs = tuple(languages) if languages is not None else _first_label_languages(raw)
-    problems: list[str] = []
-    themes = [_theme(entry, i, langs, problems) for i, entry in enumerate(raw)]
-    ids = [t.id for t in themes if t is not None]
-    for dup in sorted({i for i in ids if ids.count(i) > 1}):
-        problems.append(f"theme id '{dup}' appears {ids.count(dup)} times")
-    if problems:
+    raw = read_yaml(path, PlanError)
+    langs = tuple(languages) if languages is not None else _first_label_languages(raw.get("themes"))
+    doc, problems = validate(raw, ps.CodingFrameDoc, ps.coding_frame_context(langs))
+    if problems or doc is None:
         raise PlanError(f"coding frame {path}: " + "; ".join(problems))
-    return CodingFrame(tuple(t for t in themes if t is not None), langs)
+    themes = tuple(Theme(t.id, dict(t.label), {lang: tuple(ps_) for lang, ps_ in t.patterns.items()})
+                   for t in doc.themes)
+    return CodingFrame(themes, langs)
 
 
-def _first_label_languages(raw: list[Any]) -> tuple[str, ...]:
-    first = raw[0] if isinstance(raw[0], dict) else {}
+def _first_label_languages(raw: Any) -> tuple[str, ...]:
+    first = raw[0] if isinstance(raw, list) and raw and isinstance(raw[0], dict) else {}
     label = first.get("label") if isinstance(first.get("label"), dict) else {}
     return tuple(str(k) for k in label) or ("en",)
-
-
-def _theme(entry: Any, position: int, languages: tuple[str, ...], problems: list[str]) -> Theme | None:
-    if not isinstance(entry, dict):
-        problems.append(f"theme {position + 1} is not a mapping")
-        return None
-    tid = entry.get("id")
-    if not isinstance(tid, str) or not _THEME_ID.fullmatch(tid) or tid == UNCODED:
-        problems.append(f"theme {position + 1}: id {tid!r} must be snake_case (and not '{UNCODED}')")
-        return None
-    label = entry.get("label") if isinstance(entry.get("label"), dict) else {}
-    for lang in languages:
-        if not isinstance(label.get(lang), str) or not label[lang].strip():
-            problems.append(f"theme '{tid}': label has no '{lang}' text")
-    raw_patterns = entry.get("patterns") if isinstance(entry.get("patterns"), dict) else {}
-    for part, keys in (("label", label), ("patterns", raw_patterns)):
-        for lang in keys:
-            if lang not in languages:
-                problems.append(f"theme '{tid}': {part}.{lang}: '{lang}' is not a language of the instrument "
-                                f"(languages: {', '.join(languages)})")
-    patterns: dict[str, tuple[str, ...]] = {}
-    for lang, items in raw_patterns.items():
-        items = [items] if isinstance(items, str) else items
-        if not isinstance(items, list) or not all(isinstance(p, str) and p for p in items):
-            problems.append(f"theme '{tid}': patterns.{lang} must be a list of non-empty strings")
-            continue
-        for p in items:
-            try:
-                re.compile(p, re.IGNORECASE)
-            except re.error as exc:
-                problems.append(f"theme '{tid}': pattern {p!r} ({lang}) does not compile: {exc}")
-        patterns[str(lang)] = tuple(items)
-    if not any(patterns.values()):
-        problems.append(f"theme '{tid}': no patterns")
-    return Theme(tid, {str(k): str(v) for k, v in label.items()}, patterns)

@@ -7,7 +7,8 @@ A condition is a mapping read from YAML, never code:
 
 ``question`` names a column of the data (a question id, a multi-select option
 column ``<id>_<code>`` or a derived variable).  A missing value never satisfies a
-comparison; ``answered`` and ``blank`` test for it.
+comparison; ``answered`` and ``blank`` test for it.  The form of a condition is
+checked when its file loads (:class:`survey.instrument.schema.Condition`).
 """
 
 from __future__ import annotations
@@ -32,46 +33,8 @@ OPERATORS: dict[str, _Compare] = {
     "answered": lambda s, v: s.notna(),
     "blank": lambda s, v: s.isna(),
 }
-_NO_VALUE = {"answered", "blank"}
-_LIST_VALUE = {"in", "not_in"}
-
-
-def problems(cond: Any, where: str, columns: set[str]) -> list[str]:
-    """List what is wrong with a condition (empty when it is well formed).
-
-    Parameters
-    ----------
-    cond : Any
-        The condition as read from YAML.
-    where : str
-        Its path in the file, used in the messages (``quality[2].when``).
-    columns : set of str
-        The names the condition may refer to.
-    """
-    if not isinstance(cond, Mapping):
-        return [f"{where}: a condition must be a mapping, got {type(cond).__name__}"]
-    for key in ("all", "any"):
-        if key in cond:
-            parts = cond[key]
-            if not isinstance(parts, list) or not parts:
-                return [f"{where}.{key}: must be a non-empty list of conditions"]
-            return [p for i, c in enumerate(parts) for p in problems(c, f"{where}.{key}[{i}]", columns)]
-    if "not" in cond:
-        return problems(cond["not"], f"{where}.not", columns)
-    out = []
-    unknown = set(cond) - {"question", "op", "value"}
-    if unknown:
-        out.append(f"{where}: unknown key(s) {sorted(unknown)}")
-    name, op = cond.get("question"), cond.get("op")
-    if name not in columns:
-        out.append(f"{where}.question: unknown question '{name}'")
-    if op not in OPERATORS:
-        out.append(f"{where}.op: unknown operator '{op}' (valid: {', '.join(OPERATORS)})")
-    elif op not in _NO_VALUE and "value" not in cond:
-        out.append(f"{where}.value: operator '{op}' needs a value")
-    elif op in _LIST_VALUE and not isinstance(cond.get("value"), list):
-        out.append(f"{where}.value: operator '{op}' needs a list")
-    return out
+NO_VALUE = {"answered", "blank"}
+LIST_VALUE = {"in", "not_in"}
 
 
 def evaluate(cond: Mapping[str, Any], data: pd.DataFrame) -> pd.Series:
@@ -98,7 +61,7 @@ def evaluate(cond: Mapping[str, Any], data: pd.DataFrame) -> pd.Series:
     column = data[cond["question"]]
     result = OPERATORS[cond["op"]](column, cond.get("value"))
     result = pd.Series(np.asarray(result.fillna(False), dtype=bool), index=data.index)
-    if cond["op"] not in _NO_VALUE:
+    if cond["op"] not in NO_VALUE:
         result &= column.notna().to_numpy()
     return result
 

@@ -61,6 +61,7 @@ WORDS: dict[str, str] = {
     "personal": N_("personal data"),
     "option_selected": N_("Selected"),
     "option_not_selected": N_("Not selected"),
+    "exclusive": N_("{labels} cannot be combined with another answer"),
     # Codebook (Markdown) headings.
     "codebook": N_("Codebook: {title}"),
     "study_version": N_("Study `{study}`, instrument version {version}."),
@@ -280,7 +281,16 @@ def xlsform_sheets(instrument: Instrument, default_language: str | None = None) 
     t = translator(default_language)
     langs = [language_column(lang) for lang in instrument.languages]
     survey, choices, notes, lists = [], [], [], set()
+    grid = None
     for q in instrument.questions:
+        if q.grid != grid:  # a grid's items on one screen, under the grid's wording
+            if grid is not None:
+                survey.append({"type": "end_group", "name": grid})
+            if q.grid is not None:
+                stem = instrument.grid(q.grid)
+                survey.append({"type": "begin_group", "name": q.grid, "appearance": "field-list",
+                               **{f"label::{col}": stem.wording(lang) for col, lang in zip(langs, instrument.languages)}})
+            grid = q.grid
         row: dict[str, Any] = {"name": q.id}
         if q.type == "paradata":
             kind = _metadata_type(q)
@@ -298,6 +308,8 @@ def xlsform_sheets(instrument: Instrument, default_language: str | None = None) 
             for c in q.codes:
                 labels = {f"label::{col}": c.text(lang) for col, lang in zip(langs, instrument.languages)}
                 choices.append({"list_name": listed, "name": str(c.code), **labels})
+    if grid is not None:
+        survey.append({"type": "end_group", "name": grid})
     settings = {
         "form_title": _title(instrument, default_language),
         "form_id": instrument.id,
@@ -316,6 +328,7 @@ def _survey_row(q: Question, instrument: Instrument, langs: list[str]) -> dict[s
     elif q.type == "multi":
         row["type"] = f"select_multiple {q.id}"
         row.update({f"hint::{col}": word("multi", lang) for col, lang in pairs})
+        row.update(exclusive_constraint(q, pairs))
     elif q.type == "numeric":
         lo, hi = q.range
         row["type"] = "integer" if float(lo).is_integer() and float(hi).is_integer() else "decimal"
@@ -328,6 +341,24 @@ def _survey_row(q: Question, instrument: Instrument, langs: list[str]) -> dict[s
     row["required"] = "yes" if q.required else None
     row["relevant"] = relevant(q.ask_if, instrument) if q.ask_if is not None else None
     return row
+
+
+def exclusive_constraint(q: Question, pairs: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """The XLSForm constraint of a multi-select's exclusive options ("None of these" alone) and its messages.
+
+    Examples
+    --------
+    >>> exclusive_constraint(q, [("English (en)", "en")])["constraint"]  # doctest: +SKIP
+    "not(selected(., '99') and count-selected(.) > 1)"
+    """
+    if not q.exclusive_codes:
+        return {}
+    out = {"constraint": " and ".join(f"not(selected(., '{code}') and count-selected(.) > 1)"
+                                      for code in q.exclusive_codes)}
+    for col, lang in pairs:
+        labels = word("list_sep", lang).join(f"'{q.label(code, lang)}'" for code in q.exclusive_codes)
+        out[f"constraint_message::{col}"] = word("exclusive", lang, labels=labels)
+    return out
 
 
 def _sheet_columns(rows: list[dict[str, Any]], first: Sequence[str]) -> list[str]:
@@ -449,9 +480,11 @@ def questionnaire_items(instrument: Instrument, languages: Sequence[str]) -> lis
         if q.ask_if is not None:
             skip = {lang: word("ask_if", lang, cond=describe(q.ask_if, instrument, lang, numbers))
                     for lang in languages}
+        first_item = q.grid is not None and instrument.grid(q.grid).items[0] == q.id
         items.append({
             "number": numbers[q.id], "id": q.id, "section": q.section,
-            "text": {lang: q.wording(lang) for lang in languages},
+            "text": {lang: (f"{instrument.grid(q.grid).wording(lang)} " if first_item else "") + q.wording(lang)
+                     for lang in languages},
             "notes": notes, "options": options, "skip": skip,
         })
     return items

@@ -1,30 +1,34 @@
 """The instrument: a study's questions, scales, rules and derived variables.
 
-The instrument is read from YAML with a safe loader and validated as a whole:
-every problem is reported at once, each with its path in the file, e.g.
-``questions[3].scale: unknown scale 'agree7'``.
+These are the validated, immutable objects every stage reads.  They are built from
+an instrument YAML file by :func:`survey.instrument.loading.load_instrument`, which
+checks the file against the schema (:mod:`survey.instrument.schema`) first; this
+module only holds the objects and what follows from them (columns, codes of derived
+variables, the instrument as fielded at an earlier version).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
-
-import yaml
 
 from survey.errors import InstrumentError
 from survey.i18n import N_, translator
 from survey.instrument import conditions
 
-QUESTION_TYPES = ("single", "multi", "numeric", "text", "paradata")
+QUESTION_TYPES = ("single", "multi", "numeric", "text", "paradata", "grid")
 PARADATA_ROLES = ("id", "start", "submit", "language", "ip", "other")
-DERIVED_TYPES = ("indicator", "bands", "cross")
-QUALITY_RULES = ("incomplete", "out_of_range", "condition", "attention", "speeder", "duplicate")
+DERIVED_TYPES = ("indicator", "bands", "cross", "recode", "reverse", "box", "score")
+QUALITY_RULES = ("incomplete", "out_of_range", "condition", "attention", "speeder", "duplicate",
+                 "straightlining", "exclusive")
 MEASURES = ("nominal", "ordinal", "scale")
 #: Labels of an indicator's codes 0 and 1, translated by the message catalogues.
 INDICATOR_LABELS = (N_("No"), N_("Yes"))
+SKIP_POLICIES = ("blank", "exclude")
+SECTION_ROLES = ("banner",)
+#: The section that is respondent background when the instrument declares no ``sections``.
+DEFAULT_BANNER_SECTION = "background"
 
 
 def version_key(version: str) -> tuple[int, ...]:
@@ -34,13 +38,20 @@ def version_key(version: str) -> tuple[int, ...]:
 
 @dataclass(frozen=True)
 class Code:
-    """One response option: its code, labels by language, and its role."""
+    """One response option: its code, labels by language, and its role.
+
+    ``name`` is the value an export writes for the option when it is neither the
+    code nor the label (a Kobo choice name); ``exclusive`` marks a multi-select
+    option that cannot be ticked with any other ("None of these").
+    """
 
     code: int
     label: Mapping[str, str]
     nonsubstantive: bool = False
     since: str | None = None
     other_text: str | None = None
+    name: str | None = None
+    exclusive: bool = False
 
     def text(self, lang: str) -> str:
         """The label in ``lang``, falling back to English."""
@@ -67,8 +78,24 @@ class Scale:
 
 
 @dataclass(frozen=True)
+class Box:
+    """One text box of a multi-textbox ``text`` question (column ``<question>_<box>``)."""
+
+    id: str
+    label: Mapping[str, str]
+    personal: bool = False
+
+
+@dataclass(frozen=True)
 class Question:
-    """One question (or paradata field) of the instrument."""
+    """One question (or paradata field) of the instrument.
+
+    A grid's items are questions of type ``single`` with ``grid`` set to the grid's
+    id: each item is a column and behaves as a single question with the grid's scale.
+    ``background`` is True for questions of a section whose role is ``banner``.
+    ``source`` is the export's column for the question when it differs from the id:
+    a header (str) or ``{"row_number": True}`` for an id that is the file's row number.
+    """
 
     id: str
     type: str
@@ -86,12 +113,23 @@ class Question:
     attention_check: bool = False
     open_ended: bool = False
     history: tuple[Mapping[str, Any], ...] = ()
+    grid: str | None = None
+    reverse: bool = False
+    integer: bool = False
+    unit: Mapping[str, str] | None = None
+    source: str | Mapping[str, Any] | None = None
+    comment: str | None = None
+    boxes: tuple[Box, ...] = ()
+    repeat: str | None = None
+    background: bool = False
 
     @property
     def columns(self) -> tuple[str, ...]:
         """Names of this question's columns in the canonical raw layout."""
         if self.type == "multi":
             return tuple(f"{self.id}_{c.code}" for c in self.codes)
+        if self.boxes:
+            return tuple(f"{self.id}_{b.id}" for b in self.boxes)
         return (self.id,)
 
     @property
@@ -107,6 +145,11 @@ class Question:
     def nonsubstantive_codes(self) -> tuple[int, ...]:
         return tuple(c.code for c in self.codes if c.nonsubstantive)
 
+    @property
+    def exclusive_codes(self) -> tuple[int, ...]:
+        """Options of a multi-select that cannot be ticked with any other."""
+        return tuple(c.code for c in self.codes if c.exclusive)
+
     def label(self, code: int, lang: str = "en") -> str:
         """Label of ``code`` in ``lang``."""
         for c in self.codes:
@@ -120,8 +163,30 @@ class Question:
 
 
 @dataclass(frozen=True)
+class Grid:
+    """A battery of items sharing one scale; the items are :class:`Question` objects."""
+
+    id: str
+    text: Mapping[str, str]
+    scale_id: str
+    items: tuple[str, ...]
+    section: str | None = None
+    comment: str | None = None
+
+    def wording(self, lang: str = "en") -> str:
+        return self.text.get(lang) or self.text.get("en", self.id)
+
+
+@dataclass(frozen=True)
 class Derived:
-    """A variable computed from others after cleaning (indicator, bands, cross)."""
+    """A variable computed from others after cleaning.
+
+    ``type`` is one of :data:`DERIVED_TYPES`.  ``recode_map`` maps source codes to new
+    codes (``recode``), ``recode_labels`` labels the new codes and ``unmapped`` says
+    what happens to a substantive code the map leaves out (``keep``, ``blank`` or
+    None: not allowed).  ``top``/``bottom`` size a ``box``; ``method``, ``reverse``
+    and ``min_valid`` define a ``score``.
+    """
 
     id: str
     type: str
@@ -130,6 +195,19 @@ class Derived:
     codes: tuple[int, ...] = ()
     bands: tuple[Mapping[str, Any], ...] = ()
     measure: str = "nominal"
+    recode_map: Mapping[int, int] = field(default_factory=dict)
+    recode_labels: Mapping[int, Mapping[str, str]] = field(default_factory=dict)
+    unmapped: str | None = None
+    top: int | None = None
+    bottom: int | None = None
+    method: str = "mean"
+    reverse: tuple[str, ...] = ()
+    min_valid: int | None = None
+
+    @property
+    def numeric(self) -> bool:
+        """Whether the variable is a number (a score) rather than codes."""
+        return self.type == "score"
 
     def wording(self, lang: str = "en") -> str:
         return self.label.get(lang) or self.label.get("en", self.id)
@@ -146,8 +224,34 @@ class QualityRule:
 
 
 @dataclass(frozen=True)
+class Section:
+    """A section of the questionnaire; ``role="banner"`` marks respondent background."""
+
+    id: str
+    role: str | None = None
+    label: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """A repeat group (Kobo/ODK): its questions are a table of their own."""
+
+    id: str
+    sheet: str | None = None
+    label: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Times:
+    """How the raw file writes times: strptime formats tried in order, and the zone of naive times."""
+
+    formats: tuple[str, ...] = ()
+    timezone: str | None = None
+
+
+@dataclass(frozen=True)
 class Instrument:
-    """A validated instrument.  Build it with :func:`load_instrument`.
+    """A validated instrument.  Build it with :func:`survey.instrument.load_instrument`.
 
     Examples
     --------
@@ -166,10 +270,21 @@ class Instrument:
     item_scales: tuple[Mapping[str, Any], ...] = ()
     path: str = ""
     _index: Mapping[str, Question] = field(default_factory=dict, repr=False, compare=False)
+    schema_version: int = 1
+    grids: tuple[Grid, ...] = ()
+    sections: tuple[Section, ...] = ()
+    repeats: tuple[Repeat, ...] = ()
+    times: Times = Times()
+    skip_policy: str = "blank"
 
     @property
     def id(self) -> str:
         return str(self.study["id"])
+
+    @property
+    def countries(self) -> tuple[str, ...]:
+        """ISO 3166-1 alpha-2 codes of the countries the study covers (``study.countries``)."""
+        return tuple(self.study.get("countries", ()) or ())
 
     def question(self, qid: str) -> Question:
         """The question ``qid``; a KeyError names the known ids."""
@@ -181,18 +296,26 @@ class Instrument:
     def has_question(self, qid: str) -> bool:
         return qid in self._index
 
+    def grid(self, gid: str) -> Grid:
+        """The grid ``gid`` (its items are questions of the instrument)."""
+        for g in self.grids:
+            if g.id == gid:
+                return g
+        raise KeyError(f"unknown grid '{gid}'")
+
     def by_role(self, role: str) -> Question | None:
         """The paradata question with ``role`` (id, start, submit, language, ip)."""
         return next((q for q in self.questions if q.role == role), None)
 
     @property
     def raw_columns(self) -> tuple[str, ...]:
-        """Columns of the canonical raw layout, in questionnaire order."""
-        return tuple(col for q in self.questions for col in q.columns)
+        """Columns of the canonical raw layout, in questionnaire order (repeat groups are tables of their own)."""
+        return tuple(col for q in self.questions if q.repeat is None for col in q.columns)
 
     @property
     def personal_columns(self) -> tuple[str, ...]:
-        return tuple(col for q in self.questions if q.personal for col in q.columns)
+        boxes = tuple(f"{q.id}_{b.id}" for q in self.questions if not q.personal for b in q.boxes if b.personal)
+        return tuple(col for q in self.questions if q.personal for col in q.columns) + boxes
 
     def variables(self) -> dict[str, Question | Derived]:
         """Every coded or numeric variable by name: questions then derived."""
@@ -216,8 +339,8 @@ class Instrument:
     def at_version(self, version: str) -> Instrument:
         """The instrument as fielded at ``version``: later options dropped, earlier wording.
 
-        Options and questions carry ``since``; rewordings keep the older text in
-        ``history``.  A version the change log does not know is an error.
+        Options carry ``since``; rewordings keep the older text in ``history``.  A
+        version the change log does not know is an error.
         """
         known = {str(entry["version"]) for entry in self.changelog} | {self.version}
         if str(version) not in known:
@@ -235,320 +358,85 @@ class Instrument:
                     text = entry["text"]
                     break
             questions.append(replace(q, codes=codes, text=text))
-        return _build(self, questions, str(version))
+        return with_questions(self, questions, str(version))
+
+
+def with_questions(base: Instrument, questions: list[Question], version: str) -> Instrument:
+    """``base`` with these questions (and their index) at ``version``."""
+    return replace(base, questions=tuple(questions), version=version, _index={q.id: q for q in questions})
+
+
+# --------------------------------------------------------------------------- derived codes
+
+
+def cross_factor(second: tuple[Code, ...]) -> int:
+    """``10**k`` with ``k`` the number of digits of the second variable's largest code.
+
+    A cross's code is ``first * cross_factor(second) + second``: with non-negative
+    codes no two pairs share a code (2 x 0 is 20, 1 x 10 is 110 when the second
+    variable reaches 10).
+
+    Examples
+    --------
+    >>> cross_factor((Code(0, {}), Code(10, {})))
+    100
+    """
+    return 10 ** len(str(max((c.code for c in second), default=0)))
+
+
+def substantive_range(codes: tuple[Code, ...]) -> tuple[int, int]:
+    """Lowest and highest substantive code (the ends of a scale, for reversing)."""
+    values = [c.code for c in codes if not c.nonsubstantive]
+    return min(values), max(values)
 
 
 def derived_codes(instrument: Instrument, d: Derived) -> tuple[Code, ...]:
-    """Codes and labels of a derived variable."""
-    if d.type == "indicator":  # the package's words, in every language of the instrument
+    """Codes and labels of a derived variable (none for a numeric score)."""
+    if d.type in ("indicator", "box"):  # the package's words, in every language of the instrument
         no, yes = ({lang: translator(lang).gettext(word) for lang in instrument.languages} for word in INDICATOR_LABELS)
         return (Code(0, no), Code(1, yes))
     if d.type == "bands":
         return tuple(Code(int(b["code"]), b["label"]) for b in d.bands)
-    first, second = (instrument.codes_of(s) for s in d.source)
-    return tuple(
-        Code(a.code * 10 + b.code, {lang: f"{a.text(lang)} × {b.text(lang)}" for lang in instrument.languages})
-        for a in first
-        for b in second
-        if not a.nonsubstantive and not b.nonsubstantive
-    )
+    if d.type == "score":
+        return ()
+    if d.type == "cross":
+        first, second = (instrument.codes_of(s) for s in d.source)
+        factor = cross_factor(second)
+        return tuple(
+            Code(a.code * factor + b.code,
+                 {lang: f"{a.text(lang)} × {b.text(lang)}" for lang in instrument.languages})
+            for a in first
+            for b in second
+            if not a.nonsubstantive and not b.nonsubstantive
+        )
+    source = instrument.codes_of(d.source[0])
+    if d.type == "reverse":
+        lo, hi = substantive_range(source)
+        by_code = {c.code: c for c in source}
+        flipped = [replace(by_code[lo + hi - c.code], code=c.code) for c in source if not c.nonsubstantive]
+        return tuple(flipped) + tuple(c for c in source if c.nonsubstantive)
+    return recode_codes(source, d)
 
 
-def _build(base: Instrument, questions: list[Question], version: str) -> Instrument:
-    return replace(base, questions=tuple(questions), version=version, _index={q.id: q for q in questions})
+def recode_codes(source: tuple[Code, ...], d: Derived) -> tuple[Code, ...]:
+    """Codes of a ``recode``: substantive codes in order, then the non-substantive ones.
 
-
-# --------------------------------------------------------------------------- loading
-
-
-def load_instrument(path: str | Path) -> Instrument:
-    """Read and validate an instrument YAML file.
-
-    Parameters
-    ----------
-    path : str or Path
-        The instrument file.
-
-    Returns
-    -------
-    Instrument
-
-    Raises
-    ------
-    InstrumentError
-        With every problem found, each prefixed by its path in the file.
+    The new codes get ``recode_labels``; a new code is non-substantive when every
+    source code mapped to it is.  Source codes the map leaves out are kept (with
+    their label) when non-substantive or when ``unmapped`` is ``keep``.
     """
-    path = Path(path)
-    doc = read_yaml(path, InstrumentError)
-    problems = _Validator(doc).run()
-    if problems:
-        raise InstrumentError(f"{path}: " + "; ".join(problems))
-    return _parse(doc, str(path))
+    mapped: dict[int, list[Code]] = {}
+    for c in source:
+        if c.code in d.recode_map:
+            mapped.setdefault(int(d.recode_map[c.code]), []).append(c)
+    new = [Code(code, dict(d.recode_labels.get(code) or {}), all(c.nonsubstantive for c in olds))
+           for code, olds in sorted(mapped.items())]
+    kept = recode_kept(source, d)
+    substantive = sorted([c for c in new + kept if not c.nonsubstantive], key=lambda c: c.code)
+    return tuple(substantive + [c for c in new + kept if c.nonsubstantive])
 
 
-def read_yaml(path: Path, error: type[Exception]) -> Any:
-    """Load a YAML file with the safe loader; any failure is ``error`` naming the file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise error(f"{path}: file not found") from None
-    except UnicodeDecodeError as exc:
-        raise error(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    except OSError as exc:
-        raise error(f"{path}: cannot read ({exc.strerror})") from None
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise error(f"{path}:{where}: invalid YAML: {problem}") from None
-    if not isinstance(doc, dict):
-        raise error(f"{path}: expected a YAML mapping at the top, got {type(doc).__name__}")
-    return doc
-
-
-class _Validator:
-    """Collects every problem of an instrument document with its path."""
-
-    def __init__(self, doc: Mapping[str, Any]) -> None:
-        self.doc = doc
-        self.out: list[str] = []
-
-    def run(self) -> list[str]:
-        d = self.doc
-        for key in ("study", "version", "languages", "scales", "questions"):
-            if key not in d:
-                self.out.append(f"{key}: missing")
-        if self.out:
-            return self.out
-        if not isinstance(d["study"], Mapping) or "id" not in d["study"]:
-            self.out.append("study.id: missing")
-        langs = d["languages"]
-        if not isinstance(langs, list) or not langs:
-            self.out.append("languages: must be a non-empty list")
-            langs = ["en"]
-        self.langs = langs
-        scales = d["scales"] if isinstance(d["scales"], Mapping) else {}
-        if not isinstance(d["scales"], Mapping):
-            self.out.append("scales: must be a mapping of scale id to scale")
-        for sid, scale in scales.items():
-            self._scale(scale, f"scales.{sid}")
-        names = self._questions(d["questions"], scales)
-        names |= self._derived(d.get("derived", []), names)
-        self._quality(d.get("quality", []), names)
-        self._weighting(d.get("weighting", {}), names)
-        for i, group in enumerate(d.get("scales_of_items", []) or []):
-            for item in group.get("items", []):
-                if item not in names:
-                    self.out.append(f"scales_of_items[{i}].items: unknown question '{item}'")
-        return self.out
-
-    def _labels(self, label: Any, where: str) -> None:
-        if not isinstance(label, Mapping):
-            self.out.append(f"{where}: must map language to text")
-            return
-        for lang in self.langs:
-            if not label.get(lang):
-                self.out.append(f"{where}: missing '{lang}' text")
-
-    def _codes(self, codes: Any, where: str) -> None:
-        if not isinstance(codes, list) or not codes:
-            self.out.append(f"{where}: must be a non-empty list")
-            return
-        seen = set()
-        for i, c in enumerate(codes):
-            if not isinstance(c, Mapping) or not isinstance(c.get("code"), int) or isinstance(c.get("code"), bool):
-                self.out.append(f"{where}[{i}].code: must be an integer")
-                continue
-            if c["code"] in seen:
-                self.out.append(f"{where}[{i}].code: duplicate code {c['code']}")
-            seen.add(c["code"])
-            self._labels(c.get("label"), f"{where}[{i}].label")
-
-    def _scale(self, scale: Any, where: str) -> None:
-        if not isinstance(scale, Mapping):
-            self.out.append(f"{where}: must be a mapping")
-            return
-        self._codes(scale.get("codes"), f"{where}.codes")
-        if scale.get("measure", "nominal") not in MEASURES:
-            self.out.append(f"{where}.measure: unknown measure '{scale.get('measure')}'")
-        codes = {c.get("code") for c in scale.get("codes") or [] if isinstance(c, Mapping)}
-        for i, net in enumerate(scale.get("nets", []) or []):
-            bad = set(net.get("codes", [])) - codes
-            if bad:
-                self.out.append(f"{where}.nets[{i}].codes: not codes of the scale: {sorted(bad)}")
-
-    def _questions(self, questions: Any, scales: Mapping[str, Any]) -> set[str]:
-        if not isinstance(questions, list) or not questions:
-            self.out.append("questions: must be a non-empty list")
-            return set()
-        ids: set[str] = set()
-        columns: set[str] = set()
-        for i, q in enumerate(questions):
-            where = f"questions[{i}]"
-            if not isinstance(q, Mapping) or not isinstance(q.get("id"), str):
-                self.out.append(f"{where}.id: missing")
-                continue
-            qid, qtype = q["id"], q.get("type")
-            if qid in ids:
-                self.out.append(f"{where}.id: duplicate question id '{qid}'")
-            ids.add(qid)
-            if qtype not in QUESTION_TYPES:
-                self.out.append(f"{where}.type: unknown type '{qtype}' (valid: {', '.join(QUESTION_TYPES)})")
-            self._labels(q.get("text"), f"{where}.text")
-            if "scale" in q and q["scale"] not in scales:
-                self.out.append(f"{where}.scale: unknown scale '{q['scale']}'")
-            if qtype == "single" and "scale" not in q:
-                self.out.append(f"{where}.scale: a single-choice question needs a scale")
-            if qtype == "multi":
-                self._codes(q.get("options"), f"{where}.options")
-                columns |= {f"{qid}_{o.get('code')}" for o in q.get("options") or [] if isinstance(o, Mapping)}
-            if qtype == "numeric":
-                rng = q.get("range")
-                if not (isinstance(rng, list) and len(rng) == 2 and rng[0] <= rng[1]):
-                    self.out.append(f"{where}.range: must be [min, max]")
-            if qtype == "paradata" and q.get("role") not in PARADATA_ROLES:
-                self.out.append(f"{where}.role: unknown role '{q.get('role')}' (valid: {', '.join(PARADATA_ROLES)})")
-        self.question_ids = ids
-        known = ids | columns
-        for i, q in enumerate(questions):
-            if isinstance(q, Mapping) and q.get("ask_if") is not None:
-                self.out.extend(conditions.problems(q["ask_if"], f"questions[{i}].ask_if", known))
-        roles = [q.get("role") for q in questions if isinstance(q, Mapping)]
-        if "id" not in roles:
-            self.out.append("questions: no paradata question with role 'id' (the respondent id)")
-        return known
-
-    def _derived(self, derived: Any, names: set[str]) -> set[str]:
-        new: set[str] = set()
-        for i, d in enumerate(derived or []):
-            where = f"derived[{i}]"
-            if not isinstance(d, Mapping) or not isinstance(d.get("id"), str):
-                self.out.append(f"{where}.id: missing")
-                continue
-            if d["id"] in names | new:
-                self.out.append(f"{where}.id: duplicate id '{d['id']}'")
-            if d.get("type") not in DERIVED_TYPES:
-                self.out.append(f"{where}.type: unknown type '{d.get('type')}' (valid: {', '.join(DERIVED_TYPES)})")
-            sources = d.get("from")
-            sources = sources if isinstance(sources, list) else [sources]
-            for s in sources:
-                if s not in names | new:
-                    self.out.append(f"{where}.from: unknown question '{s}'")
-            if d.get("type") == "cross" and len(sources) != 2:
-                self.out.append(f"{where}.from: a cross needs exactly two variables")
-            if d.get("type") == "bands":
-                self._codes(d.get("bands"), f"{where}.bands")
-            self._labels(d.get("label"), f"{where}.label")
-            new.add(d["id"])
-        return new
-
-    def _quality(self, rules: Any, names: set[str]) -> None:
-        seen = set()
-        for i, r in enumerate(rules or []):
-            where = f"quality[{i}]"
-            if not isinstance(r, Mapping) or not isinstance(r.get("id"), str):
-                self.out.append(f"{where}.id: missing")
-                continue
-            if r["id"] in seen:
-                self.out.append(f"{where}.id: duplicate rule id '{r['id']}'")
-            seen.add(r["id"])
-            kind = r.get("rule")
-            if kind not in QUALITY_RULES:
-                self.out.append(f"{where}.rule: unknown rule '{kind}' (valid: {', '.join(QUALITY_RULES)})")
-            if kind == "condition":
-                self.out.extend(conditions.problems(r.get("when"), f"{where}.when", names))
-            if kind == "duplicate":
-                for k in r.get("keys", []):
-                    if k not in names:
-                        self.out.append(f"{where}.keys: unknown question '{k}'")
-            if kind == "speeder" and not 0 < float(r.get("fraction_of_median", 0)) < 1:
-                self.out.append(f"{where}.fraction_of_median: must be between 0 and 1")
-
-    def _weighting(self, weighting: Any, names: set[str]) -> None:
-        for v in (weighting or {}).get("variables", []):
-            if v not in names:
-                self.out.append(f"weighting.variables: unknown variable '{v}'")
-
-
-def _code(c: Mapping[str, Any]) -> Code:
-    return Code(
-        code=int(c["code"]),
-        label=dict(c["label"]),
-        nonsubstantive=bool(c.get("nonsubstantive", False)),
-        since=str(c["since"]) if c.get("since") is not None else None,
-        other_text=c.get("other_text"),
-    )
-
-
-def _parse(doc: Mapping[str, Any], path: str) -> Instrument:
-    scales = {
-        sid: Scale(
-            id=sid,
-            codes=tuple(_code(c) for c in s["codes"]),
-            nets=tuple(Net(n["id"], tuple(n["codes"]), dict(n["label"])) for n in s.get("nets", []) or []),
-            measure=s.get("measure", "nominal"),
-        )
-        for sid, s in doc["scales"].items()
-    }
-    questions = []
-    for q in doc["questions"]:
-        scale = scales.get(q.get("scale", ""))
-        codes = scale.codes if scale else tuple(_code(c) for c in q.get("options", []) or [])
-        measure = scale.measure if scale else ("scale" if q["type"] == "numeric" else "nominal")
-        questions.append(
-            Question(
-                id=q["id"],
-                type=q["type"],
-                text=dict(q["text"]),
-                codes=codes,
-                nets=scale.nets if scale else (),
-                measure=measure,
-                scale_id=q.get("scale"),
-                range=tuple(q["range"]) if q.get("range") else None,
-                required=bool(q.get("required", False)),
-                ask_if=q.get("ask_if"),
-                personal=bool(q.get("personal", False)),
-                role=q.get("role"),
-                section=q.get("section"),
-                attention_check=bool(q.get("attention_check", False)),
-                open_ended=bool(q.get("open_ended", False)),
-                history=tuple(q.get("history", []) or []),
-            )
-        )
-    derived = tuple(
-        Derived(
-            id=d["id"],
-            type=d["type"],
-            source=tuple(d["from"]) if isinstance(d["from"], list) else (d["from"],),
-            label=dict(d["label"]),
-            codes=tuple(d.get("codes", []) or []),
-            bands=tuple(d.get("bands", []) or []),
-            measure=d.get("measure", "nominal"),
-        )
-        for d in doc.get("derived", []) or []
-    )
-    quality = tuple(
-        QualityRule(
-            id=r["id"],
-            rule=r["rule"],
-            params={k: v for k, v in r.items() if k not in ("id", "rule", "description")},
-            description=dict(r.get("description", {}) or {}),
-        )
-        for r in doc.get("quality", []) or []
-    )
-    base = Instrument(
-        study=dict(doc["study"]),
-        version=str(doc["version"]),
-        changelog=tuple(doc.get("changelog", []) or []),
-        languages=tuple(doc["languages"]),
-        questions=(),
-        derived=derived,
-        quality=quality,
-        weighting_variables=tuple((doc.get("weighting") or {}).get("variables", [])),
-        item_scales=tuple(doc.get("scales_of_items", []) or []),
-        path=path,
-    )
-    return _build(base, questions, str(doc["version"]))
-
+def recode_kept(source: tuple[Code, ...], d: Derived) -> list[Code]:
+    """Source codes a ``recode`` keeps as they are: not mapped, and non-substantive or ``else: keep``."""
+    return [c for c in source if c.code not in d.recode_map
+            and (c.nonsubstantive and d.unmapped != "blank" or d.unmapped == "keep")]

@@ -1,8 +1,9 @@
 """The analysis plan: waves, published figures, weighting plans and the banner.
 
 The plan is YAML beside the instrument (``analysis/<study>.yaml``); paths in it are
-relative to the plan file.  It is validated against the instrument as a whole and
-every problem is reported at once with its path in the file.
+relative to the plan file.  Its format is :class:`survey.instrument.planschema.PlanDoc`;
+it is validated against the instrument as a whole (and its coding frame against the
+instrument's languages) and every problem is reported at once with its path in the file.
 """
 
 from __future__ import annotations
@@ -13,19 +14,35 @@ from pathlib import Path
 from typing import Any
 
 from survey.errors import PlanError
-from survey.instrument import Instrument, conditions, load_instrument, read_yaml
+from survey.instrument import Instrument, load_instrument, read_yaml
+from survey.instrument import planschema as ps
 from survey.instrument.coding import CodingFrame, load_coding_frame
+from survey.instrument.loading import validate
 
 
 @dataclass(frozen=True)
 class Figure:
-    """A published figure: the quote, the value, the stated base, the indicator."""
+    """A published figure: the quote, the value, the stated base, the indicator.
+
+    ``statistic`` is ``pct`` (of ``indicator``), ``mean`` or ``median`` (of the numeric
+    ``question``); a ``weighted`` figure is checked against the weighted estimate,
+    within ``tolerance_pp`` when given (else by rounding to the report's decimals).
+    """
 
     id: str
-    indicator: str
+    indicator: str | None
     value: float
     stated_n: int
     quote: str
+    weighted: bool = False
+    statistic: str = "pct"
+    question: str | None = None
+    tolerance_pp: float | None = None
+
+    @property
+    def variable(self) -> str:
+        """The column the figure describes (its indicator or question)."""
+        return str(self.indicator if self.statistic == "pct" else self.question)
 
 
 @dataclass(frozen=True)
@@ -62,6 +79,7 @@ class Plan:
     correction: str
     alpha: float
     open_ended: Mapping[str, Any]
+    schema_version: int = 1
     coding_frame: CodingFrame | None = None
 
     def wave(self, wave_id: str | int) -> Wave:
@@ -81,8 +99,32 @@ class Plan:
         return (self.path.parent / relative).resolve()
 
 
+def plan_context(doc: Mapping[str, Any], instrument: Instrument) -> dict[str, Any]:
+    """What a plan is checked against: the instrument's names and codes, the plan's own waves and plans."""
+    variables = instrument.variables()
+    names = set(variables) | set(instrument.raw_columns)
+    waves = doc.get("waves") if isinstance(doc.get("waves"), list) else []
+    weighting = doc.get("weighting") if isinstance(doc.get("weighting"), Mapping) else {}
+    return {
+        "languages": list(instrument.languages),
+        "variables": names, "columns": names,
+        "coded": {n for n in variables if instrument.codes_of(n)},
+        "indicators": {d.id for d in instrument.derived if d.type in ("indicator", "box")},
+        "numeric": {q.id for q in instrument.questions if q.type == "numeric"}
+        | {d.id for d in instrument.derived if d.numeric},
+        "weighting_variables": set(instrument.weighting_variables),
+        "codes": {v: {c.code for c in instrument.codes_of(v)} for v in instrument.weighting_variables},
+        "versions": {str(e["version"]) for e in instrument.changelog} | {instrument.version},
+        "waves": {str(w.get("id")) for w in waves if isinstance(w, Mapping)},
+        "weighting_plans": set(weighting),
+    }
+
+
 def load_plan(path: str | Path, instrument: Instrument | None = None) -> tuple[Plan, Instrument]:
     """Read a plan, load its instrument (unless given) and validate the two together.
+
+    The plan's coding frame, when it names one, is validated too (against the
+    instrument's languages).
 
     Returns
     -------
@@ -92,38 +134,30 @@ def load_plan(path: str | Path, instrument: Instrument | None = None) -> tuple[P
     ------
     PlanError
         Every problem at once, each with its path in the plan file.
+
+    Examples
+    --------
+    >>> plan, instrument = load_plan("analysis/ccg-2020.yaml")  # doctest: +SKIP
     """
     path = Path(path)
-    doc = read_yaml(path, PlanError)
-    problems: list[str] = []
-    for key in ("study", "instrument", "waves"):
-        if key not in doc:
-            problems.append(f"{key}: missing")
-    if problems:
-        raise PlanError(f"{path}: " + "; ".join(problems))
-    instrument = instrument or load_instrument((path.parent / doc["instrument"]).resolve())
-    names = set(instrument.variables()) | set(instrument.raw_columns)
-    problems += _check_waves(doc["waves"], instrument)
-    problems += _check_published(doc.get("published"), instrument, doc["waves"])
-    problems += _check_weighting(doc.get("weighting", {}) or {}, instrument, names)
-    banner = doc.get("banner", {}) or {}
-    for v in banner.get("variables", []):
-        if v not in names:
-            problems.append(f"banner.variables: unknown question '{v}'")
-    for i, net in enumerate(banner.get("nets", []) or []):
-        if net.get("from") not in names:
-            problems.append(f"banner.nets[{i}].from: unknown question '{net.get('from')}'")
-    frame, frame_problems = _coding_frame(doc, path, instrument)
+    raw = read_yaml(path, PlanError)
+    if not isinstance(raw.get("instrument"), str):
+        raise PlanError(f"{path}: instrument: missing (the instrument file, relative to the plan)")
+    instrument = instrument or load_instrument((path.parent / raw["instrument"]).resolve())
+    doc, problems = validate(raw, ps.PlanDoc, plan_context(raw, instrument))
+    if doc is not None:
+        problems = _plan_problems(doc)
+    frame, frame_problems = _coding_frame(raw, path, instrument)
     problems += frame_problems
-    if problems:
+    if problems or doc is None:
         raise PlanError(f"{path}: " + "; ".join(problems))
     return replace(_parse(doc, path), coding_frame=frame), instrument
 
 
 def _coding_frame(doc: Mapping[str, Any], path: Path, instrument: Instrument) -> tuple[CodingFrame | None, list[str]]:
     """The plan's coding frame, in the instrument's languages (loaded now, before any data is read)."""
-    name = (doc.get("open_ended") or {}).get("coding_frame")
-    if not name:
+    name = (doc.get("open_ended") or {}).get("coding_frame") if isinstance(doc.get("open_ended"), Mapping) else None
+    if not isinstance(name, str) or not name:
         return None, []
     try:
         return load_coding_frame(path.parent / name, instrument.languages), []
@@ -131,100 +165,54 @@ def _coding_frame(doc: Mapping[str, Any], path: Path, instrument: Instrument) ->
         return None, [f"open_ended.coding_frame: {exc}"]
 
 
-def _check_waves(waves: Any, instrument: Instrument) -> list[str]:
-    if not isinstance(waves, list) or not waves:
-        return ["waves: must be a non-empty list"]
+def _plan_problems(doc: ps.PlanDoc) -> list[str]:
     out, seen = [], set()
-    known = {str(e["version"]) for e in instrument.changelog} | {instrument.version}
-    for i, w in enumerate(waves):
-        for key in ("id", "raw"):
-            if key not in w:
-                out.append(f"waves[{i}].{key}: missing")
-        if str(w.get("id")) in seen:
-            out.append(f"waves[{i}].id: duplicate wave id '{w.get('id')}'")
-        seen.add(str(w.get("id")))
-        version = str(w.get("instrument_version", instrument.version))
-        if version not in known:
-            out.append(f"waves[{i}].instrument_version: '{version}' not in the instrument's change log")
+    for i, w in enumerate(doc.waves):
+        if w.id in seen:
+            out.append(f"waves[{i}].id: duplicate wave id '{w.id}'")
+        seen.add(w.id)
+    if doc.published:
+        wave = next((w for w in doc.waves if w.id == doc.published.wave), None)
+        for i, f in enumerate(doc.published.figures):
+            if f.weighted and wave is not None and not wave.weighting:
+                out.append(f"published.figures[{i}].weighted: wave '{wave.id}' has no weighting plan")
     return out
 
 
-def _check_published(published: Any, instrument: Instrument, waves: list[Any]) -> list[str]:
-    if not published:
-        return []
-    out = []
-    indicators = {d.id for d in instrument.derived if d.type == "indicator"}
-    if str(published.get("wave")) not in {str(w.get("id")) for w in waves}:
-        out.append(f"published.wave: unknown wave '{published.get('wave')}'")
-    for i, f in enumerate(published.get("figures", []) or []):
-        where = f"published.figures[{i}]"
-        for key in ("id", "indicator", "value", "stated_n", "quote"):
-            if key not in f:
-                out.append(f"{where}.{key}: missing")
-        if f.get("indicator") not in indicators:
-            out.append(f"{where}.indicator: unknown indicator '{f.get('indicator')}'")
-        value = f.get("value")
-        if not isinstance(value, (int, float)) or not 0 <= value <= 100:
-            out.append(f"{where}.value: must be a percentage between 0 and 100")
-    return out
+def _dump(model: Any) -> dict[str, Any]:
+    return model.model_dump(by_alias=True, exclude_unset=True)
 
 
-def _check_weighting(plans: Mapping[str, Any], instrument: Instrument, names: set[str]) -> list[str]:
-    out = []
-    allowed = set(instrument.weighting_variables)
-    for name, spec in plans.items():
-        where = f"weighting.{name}"
-        for column, targets in (spec.get("targets") or {}).items():
-            if column not in allowed:
-                out.append(f"{where}.targets.{column}: not a weighting variable of the instrument "
-                           f"(allowed: {', '.join(sorted(allowed))})")
-                continue
-            codes = {c.code for c in instrument.codes_of(column)}
-            total = sum(float(v) for v in targets.values())
-            if abs(total - 1) > 1e-6:
-                out.append(f"{where}.targets.{column}: targets for '{column}' sum to {total:g}, not 1")
-            for code in targets:
-                if code not in codes:
-                    out.append(f"{where}.targets.{column}: category {code} is not a code of '{column}'")
-        if spec.get("scope") is not None:
-            out += conditions.problems(spec["scope"], f"{where}.scope", names)
-    return out
+def _figure(f: ps.Figure) -> Figure:
+    return Figure(str(f.id), f.indicator, float(f.value), int(f.stated_n), str(f.quote), f.weighted,
+                  f.statistic, f.question, f.tolerance_pp)
 
 
-def _parse(doc: Mapping[str, Any], path: Path) -> Plan:
-    published = doc.get("published") or {}
-    banner = doc.get("banner", {}) or {}
+def _parse(doc: ps.PlanDoc, path: Path) -> Plan:
+    published = doc.published
     waves = tuple(
         Wave(
-            id=str(w["id"]),
-            label=str(w.get("label", w["id"])),
-            raw=(path.parent / w["raw"]).resolve(),
-            format=str(w.get("format", "canonical")),
-            instrument_version=str(w.get("instrument_version", "")),
-            field_dates=tuple(str(d) for d in w.get("field_dates", []) or []),
-            weighting=w.get("weighting"),
-            encoding=w.get("encoding"),
-            synthetic=bool(w.get("synthetic", False)),
+            id=w.id, label=w.label if w.label is not None else w.id, raw=(path.parent / w.raw).resolve(),
+            format=w.format, instrument_version=w.instrument_version or "", field_dates=tuple(w.field_dates),
+            weighting=w.weighting, encoding=w.encoding, synthetic=w.synthetic,
         )
-        for w in doc["waves"]
+        for w in doc.waves
     )
     return Plan(
         path=path,
-        study=str(doc["study"]),
-        title=dict(doc.get("title", {}) or {}),
-        instrument_path=(path.parent / doc["instrument"]).resolve(),
+        study=doc.study,
+        title=dict(doc.title or {}),
+        instrument_path=(path.parent / doc.instrument).resolve(),
         waves=waves,
-        published_wave=str(published["wave"]) if published.get("wave") is not None else None,
-        published_source=str(published.get("source", "")),
-        decimals=int(published.get("decimals", 2)),
-        figures=tuple(
-            Figure(str(f["id"]), str(f["indicator"]), float(f["value"]), int(f["stated_n"]), str(f["quote"]))
-            for f in published.get("figures", []) or []
-        ),
-        weighting=dict(doc.get("weighting", {}) or {}),
-        banner=tuple(banner.get("variables", []) or []),
-        banner_nets=tuple(banner.get("nets", []) or []),
-        correction=str(banner.get("correction", "bonferroni")),
-        alpha=float(banner.get("alpha", 0.05)),
-        open_ended=dict(doc.get("open_ended", {}) or {}),
+        published_wave=published.wave if published else None,
+        published_source=published.source if published else "",
+        decimals=published.decimals if published else 2,
+        figures=tuple(_figure(f) for f in published.figures) if published else (),
+        weighting={name: _dump(spec) for name, spec in doc.weighting.items()},
+        banner=tuple(doc.banner.variables),
+        banner_nets=tuple(_dump(net) for net in doc.banner.nets),
+        correction=doc.banner.correction,
+        alpha=doc.banner.alpha,
+        open_ended=_dump(doc.open_ended),
+        schema_version=doc.schema_version,
     )

@@ -22,6 +22,8 @@ import pyarrow.compute as pc
 
 from survey.errors import DataError
 from survey.instrument import Instrument
+from survey.read.times import formats as time_formats
+from survey.read.times import parse_times
 
 RAW_ROW = "raw_row"
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -202,13 +204,12 @@ def _times(frame: pd.DataFrame, instrument: Instrument, path: Path) -> pd.DataFr
         if q is None:
             continue
         text = frame[q.id].str.strip()
-        parsed = pd.to_datetime(text.where(text != ""), format=TIME_FORMAT, errors="coerce")
-        bad = parsed.isna() & (text != "")
+        parsed, bad = parse_times(text, instrument.times)
         if bad.any():
             idx = np.flatnonzero(bad.to_numpy())
             raise DataError(
                 f"{path}: row {idx[0] + 1}, column {q.id}: '{text.iloc[idx[0]][:30]}' is not a time "
-                f"({TIME_FORMAT}); {len(idx)} row(s) in all"
+                f"({', '.join(time_formats(instrument.times))}); {len(idx)} row(s) in all"
             )
         out[q.id] = parsed
     start, submit = instrument.by_role("start"), instrument.by_role("submit")

@@ -217,6 +217,13 @@ TEXT: dict[str, str] = {
     "bases_note": N_("* Base under 30 respondents: too few to compare reliably."),
     "bases_note_weighted": N_("Base (n) counts the respondents in the weighted population, weighted base their weights; {n_outside} respondents outside the weighting scope are in neither and in no weighted percentage (a column of them only shows –). * Base under 30 respondents: too few to compare reliably."),
     "rao_scott_na": N_("Rao-Scott p is – where the weighted table is singular (empty cells; R's svychisq stops there too): crosstab_tests.csv gives the reason."),
+    "numeric_questions": N_("Numeric questions"),
+    "mean": N_("Mean"),
+    "sd": N_("SD"),
+    "median": N_("Median"),
+    "weighted_mean": N_("Weighted mean"),
+    "se": N_("SE"),
+    "numeric_note": N_("SD with n - 1; the weighted mean's SE is design-based (weights only), as R svymean."),
 }
 
 # ------------------------------------------------------------------ document model
@@ -520,7 +527,9 @@ def published_section(study: Any, results: Mapping[str, Any], w: Words) -> list[
 
 
 def consistency(r: Any, decimals: int, w: Words) -> str:
-    """The consistency verdict of one published figure at its stated base."""
+    """The consistency verdict of one published figure at its stated base ("–" where it does not apply)."""
+    if getattr(r, "grim_consistent", True) is None:
+        return "–"
     ks = attainable_counts(float(r.published_pct), int(r.stated_n), decimals)
     if ks:
         return w("consistent_yes", k=ks[0], n=int(r.stated_n))
@@ -544,7 +553,22 @@ def topline_section(study: Any, results: Mapping[str, Any], w: Words) -> list[Bl
         note = w("multi_base", base=_int(first["base"])) if multi else w("topline_base", base=_int(first["base"]), asked=_int(first["n_asked"]))
         blocks += [Heading(3, f"{name}: {var_label(study, name, w.lang)}"),
                    Table(tuple(header), tuple(rows), (False, False) + (True,) * (len(header) - 2)), Para(note, "note")]
-    return blocks
+    return blocks + numeric_blocks(results.get("numeric"), weighted, w)
+
+
+def numeric_blocks(frame: pd.DataFrame | None, weighted: bool, w: Words) -> list[Block]:
+    """The summary of the numeric questions and scores (``numeric.csv``) as one table."""
+    if frame is None or frame.empty:
+        return []
+    header = [w("question"), "n", w("mean"), w("sd"), w("median"), "min", "max"]
+    header += [w("weighted_mean"), w("se")] if weighted else []
+    rows = []
+    for r in frame.itertuples(index=False):
+        row = [f"{r.question}: {r.label}", _int(r.n), _num(r.mean, 2), _num(r.sd, 2), _num(r.median, 1),
+               _num(r.min, 1), _num(r.max, 1)]
+        rows.append(tuple(row + ([_num(r.weighted_mean, 2), _num(r.weighted_se, 2)] if weighted else [])))
+    return [Heading(3, w("numeric_questions")), Table(tuple(header), tuple(rows), (False,) + (True,) * (len(header) - 1)),
+            Para(w("numeric_note"), "note")]
 
 
 def _pct_scale(frame: pd.DataFrame, column: str) -> float:

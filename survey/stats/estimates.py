@@ -1,8 +1,11 @@
-"""Estimates: toplines of every question and agreement rates of every indicator.
+"""Estimates: toplines, agreement rates of every indicator, summaries of numeric questions.
 
 Percentages leave non-substantive codes ("Don't know") and respondents not asked
 out of the base, as the instrument declares.  Unweighted intervals are Wilson
-intervals from statsmodels.
+intervals from statsmodels.  Weighted means and their standard errors are those of
+R ``svymean(~y, svydesign(ids = ~1, weights = ~w), na.rm = TRUE)`` (see
+:func:`weighted_mean`); a weighted median is R ``svyquantile``'s default
+(``qrule = "math"``): the smallest value whose weighted cumulative share reaches 1/2.
 """
 
 from __future__ import annotations
@@ -117,7 +120,8 @@ def toplines(data: pd.DataFrame, instrument: Instrument, weights: pd.Series | No
         elif q.coded and q.type != "paradata":
             parts.append(_single_topline(data, instrument, q.id, w, lang))
     for d in instrument.derived:
-        parts.append(_single_topline(data, instrument, d.id, w, lang))
+        if not d.numeric:
+            parts.append(_single_topline(data, instrument, d.id, w, lang))
     return pd.concat(parts, ignore_index=True)[TOPLINE_COLUMNS]
 
 
@@ -141,3 +145,117 @@ def agreement_rates(data: pd.DataFrame, names: list[str], level: float = 0.95) -
         "ci_low": low,
         "ci_high": high,
     })
+
+
+# --------------------------------------------------------------------------- numeric questions
+
+NUMERIC_COLUMNS = [
+    "question", "label", "n", "mean", "sd", "min", "median", "max",
+    "weighted_base", "weighted_mean", "weighted_se", "weighted_median",
+]
+
+
+def weighted_mean(y: pd.Series, weights: pd.Series | None = None) -> dict[str, float]:
+    """Design-based mean of ``y`` under a weights-only design, with its standard error.
+
+    The design is R's ``svydesign(ids = ~1, weights = ~w)`` over the respondents with a
+    weight (NaN weight: not in the design); a missing ``y`` is outside the domain but
+    stays in the design, as ``svymean(~y, design, na.rm = TRUE)`` treats it:
+    ``z_i = w_i (y_i - mean) / sum(w)`` over the domain (0 elsewhere) and
+    ``var = n / (n - 1) * sum((z - mean(z))^2)`` with ``n`` every respondent of the design.
+
+    Returns
+    -------
+    dict
+        ``estimate, se, n_base`` (respondents with a value and a weight), ``weighted_base``.
+
+    Examples
+    --------
+    >>> r = weighted_mean(pd.Series([1.0, 2.0, 4.0, np.nan]), pd.Series([1.0, 1.0, 2.0, 1.0]))
+    >>> round(r["estimate"], 4), r["n_base"]
+    (2.75, 3)
+    """
+    values = pd.Series(y).to_numpy(dtype=float, na_value=np.nan)
+    w = np.ones(len(values)) if weights is None else \
+        pd.Series(weights).reindex(y.index).to_numpy(dtype=float, na_value=np.nan)
+    inside = np.isfinite(w)
+    values, w = values[inside], w[inside]
+    domain = np.isfinite(values)
+    total = float(w[domain].sum())
+    out = {"estimate": np.nan, "se": np.nan, "n_base": int(domain.sum()), "weighted_base": total}
+    if not domain.any() or total <= 0:
+        return out
+    mean = float(np.sum(w[domain] * values[domain]) / total)
+    z = np.where(domain, w * (np.nan_to_num(values) - mean), 0.0) / total
+    n = len(z)
+    var = float(n / (n - 1) * np.sum((z - z.mean()) ** 2)) if n > 1 else np.nan
+    return {**out, "estimate": mean, "se": float(np.sqrt(var))}
+
+
+def weighted_median(y: pd.Series, weights: pd.Series | None = None) -> float:
+    """Smallest value whose weighted cumulative share reaches 1/2 (R ``svyquantile``, ``qrule = "math"``).
+
+    Examples
+    --------
+    >>> weighted_median(pd.Series([1.0, 2.0, 3.0]), pd.Series([1.0, 1.0, 3.0]))
+    3.0
+    """
+    values = pd.Series(y).to_numpy(dtype=float, na_value=np.nan)
+    w = np.ones(len(values)) if weights is None else \
+        pd.Series(weights).reindex(y.index).to_numpy(dtype=float, na_value=np.nan)
+    keep = np.isfinite(values) & np.isfinite(w) & (w > 0)
+    if not keep.any():
+        return np.nan
+    order = np.argsort(values[keep], kind="stable")
+    sorted_values, share = values[keep][order], np.cumsum(w[keep][order]) / w[keep].sum()
+    return float(sorted_values[np.searchsorted(share, 0.5 - 1e-12)])
+
+
+def numeric_variables(instrument: Instrument) -> list[str]:
+    """Numeric questions and numeric derived variables (scores), in order."""
+    return [q.id for q in instrument.questions if q.type == "numeric"] + \
+        [d.id for d in instrument.derived if d.numeric]
+
+
+def numeric_summary(data: pd.DataFrame, instrument: Instrument, weights: pd.Series | None = None,
+                    lang: str = "en") -> pd.DataFrame:
+    """n, mean, SD, min, median, max of every numeric question and score, unweighted and weighted.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Clean, recoded respondents.
+    instrument : Instrument
+    weights : pandas.Series, optional
+        Respondent weights (NA = outside the weighted population); without them the
+        weighted columns are empty.
+    lang : str
+        Language of the labels.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Tidy, one row per variable: ``question, label, n, mean, sd`` (n - 1 in the
+        denominator) ``, min, median, max, weighted_base, weighted_mean, weighted_se,
+        weighted_median`` (:func:`weighted_mean`, :func:`weighted_median`).
+
+    Examples
+    --------
+    >>> numeric_summary(study.data, study.instrument, study.weights)  # doctest: +SKIP
+    """
+    variables = instrument.variables()
+    rows = []
+    for name in numeric_variables(instrument):
+        y = data[name].astype("Float64").astype(float)
+        present = y.dropna()
+        row = {"question": name, "label": variables[name].wording(lang), "n": len(present),
+               "mean": present.mean(), "sd": present.std(ddof=1), "min": present.min(),
+               "median": present.median(), "max": present.max()}
+        if weights is None:
+            row.update(weighted_base=np.nan, weighted_mean=np.nan, weighted_se=np.nan, weighted_median=np.nan)
+        else:
+            r = weighted_mean(y, weights)
+            row.update(weighted_base=r["weighted_base"], weighted_mean=r["estimate"], weighted_se=r["se"],
+                       weighted_median=weighted_median(y, weights))
+        rows.append(row)
+    return pd.DataFrame(rows, columns=NUMERIC_COLUMNS)

@@ -3,10 +3,14 @@
 Two questions are asked of each published percentage:
 
 1. *Reproduced*: does the estimate recomputed from the data, rounded to the
-   report's precision, equal the published value?
+   report's precision, equal the published value (or lie within the figure's
+   ``tolerance_pp``)?  A figure the plan marks ``weighted`` is compared with the
+   weighted estimate; a ``mean`` or ``median`` figure with that statistic of its
+   numeric question.
 2. *Consistent* (a GRIM-style test, Brown & Heathers 2017): can the published
    value be k/n for a whole k at the stated n, given rounding to the report's
-   precision?  If not, which nearby bases would make it attainable?
+   precision?  If not, which nearby bases would make it attainable?  The test is
+   for unweighted percentages only; for other figures it does not apply (None).
 """
 
 from __future__ import annotations
@@ -74,47 +78,97 @@ def describe(pct: float, n: int, decimals: int = 2, bases: Sequence[int] = ()) -
     return f"{pct:.{decimals}f}% is not k/{n} for any whole k; attainable at n = {near}"
 
 
-def headline_table(figures: Sequence, data, decimals: int = 2, level: float = 0.95):
-    """Compare every published figure with its unweighted recomputation.
+def matches(published: float, estimate: float, decimals: int = 2, tolerance: float | None = None) -> bool:
+    """Reproduced: within ``tolerance`` when given, else equal after rounding to ``decimals``.
+
+    Examples
+    --------
+    >>> matches(64.2, 64.46, 1), matches(64.2, 64.46, 1, tolerance=0.5)
+    (False, True)
+    """
+    if not math.isfinite(estimate):
+        return False
+    if tolerance is not None:
+        return abs(estimate - published) <= tolerance + 1e-9
+    return reproduced(published, estimate, decimals)
+
+
+def _estimate(f, data, weights, level: float) -> dict:
+    """The recomputed figure in percent (pct) or in the question's units (mean, median), with its interval."""
+    import pandas as pd
+    from scipy import stats
+
+    from survey.stats import estimates, inference
+
+    y = data[f.variable].astype("Float64").astype(float)
+    w = weights if f.weighted else None
+    if f.statistic == "pct":
+        r = inference.proportion(y, w, level=level) if w is not None else None
+        if r is None:
+            rate = estimates.agreement_rates(data, [f.variable], level).iloc[0]
+            return {"estimate": 100 * float(rate["estimate"]), "n": int(rate["n_base"]),
+                    "low": 100 * float(rate["ci_low"]), "high": 100 * float(rate["ci_high"])}
+        return {"estimate": 100 * r["estimate"], "n": r["n_base"], "low": 100 * r["ci_low"], "high": 100 * r["ci_high"]}
+    if f.statistic == "median":
+        value = estimates.weighted_median(y, w) if w is not None else float(y.median())
+        return {"estimate": value, "n": int(y.notna().sum()), "low": float("nan"), "high": float("nan")}
+    r = estimates.weighted_mean(y, w if w is not None else pd.Series(1.0, index=y.index))
+    half = stats.t.ppf(1 - (1 - level) / 2, r["n_base"] - 1) * r["se"] if r["n_base"] > 1 else float("nan")
+    return {"estimate": r["estimate"], "n": r["n_base"], "low": r["estimate"] - half, "high": r["estimate"] + half}
+
+
+def headline_table(figures: Sequence, data, decimals: int = 2, level: float = 0.95, weights=None):
+    """Compare every published figure with its recomputation.
 
     Parameters
     ----------
     figures : sequence of :class:`survey.instrument.plan.Figure`
     data : pandas.DataFrame
-        Clean, recoded respondents with each figure's indicator column (0/1/NA).
+        Clean, recoded respondents with each figure's indicator column (0/1/NA) or
+        numeric question.
     decimals : int
         The report's precision.
+    weights : pandas.Series, optional
+        Respondent weights, for the figures marked ``weighted``.
 
     Returns
     -------
     pandas.DataFrame
         ``id, statement, published_pct, stated_n, estimate_pct, n_base, ci_low,
         ci_high, diff_pp, reproduced, grim_consistent, attainable_bases, consistency``
-        (percentages; interval: Wilson, 95%).
+        (percentages; interval: Wilson, 95%, for an unweighted percentage, logit for a
+        weighted one, t for a mean).  When a figure is weighted or not a percentage,
+        also ``statistic, weighted``; ``published_pct`` and ``estimate_pct`` then hold
+        the figure's value in its own units, and ``grim_consistent`` is None where the
+        k/n test does not apply.
     """
     import pandas as pd
 
-    from survey.stats.estimates import agreement_rates
-
-    rates = agreement_rates(data, [f.indicator for f in figures], level).set_index("item")
     rows = []
     for f in figures:
-        r = rates.loc[f.indicator]
-        estimate = 100 * float(r["estimate"])
-        bases = [] if consistent(f.value, f.stated_n, decimals) else nearby_bases(f.value, f.stated_n, decimals)
+        got = _estimate(f, data, weights, level)
+        plain = f.statistic == "pct" and not f.weighted
+        bases = [] if not plain or consistent(f.value, f.stated_n, decimals) else \
+            nearby_bases(f.value, f.stated_n, decimals)
         rows.append({
             "id": f.id,
             "statement": f.quote,
             "published_pct": f.value,
             "stated_n": f.stated_n,
-            "estimate_pct": estimate,
-            "n_base": int(r["n_base"]),
-            "ci_low": 100 * float(r["ci_low"]),
-            "ci_high": 100 * float(r["ci_high"]),
-            "diff_pp": estimate - f.value,
-            "reproduced": reproduced(f.value, estimate, decimals),
-            "grim_consistent": consistent(f.value, f.stated_n, decimals),
+            "estimate_pct": got["estimate"],
+            "n_base": got["n"],
+            "ci_low": got["low"],
+            "ci_high": got["high"],
+            "diff_pp": got["estimate"] - f.value,
+            "reproduced": matches(f.value, got["estimate"], decimals, f.tolerance_pp),
+            "grim_consistent": consistent(f.value, f.stated_n, decimals) if plain else None,
             "attainable_bases": ";".join(str(m) for m in bases),
-            "consistency": describe(f.value, f.stated_n, decimals, bases),
+            "consistency": describe(f.value, f.stated_n, decimals, bases) if plain else
+            f"does not apply ({'weighted ' if f.weighted else ''}{'estimate' if f.statistic == 'pct' else f.statistic})",
+            "statistic": f.statistic,
+            "weighted": f.weighted,
         })
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    if all(f.statistic == "pct" and not f.weighted for f in figures):
+        table = table.drop(columns=["statistic", "weighted"], errors="ignore")
+    return table

@@ -69,9 +69,9 @@ def banners(data: pd.DataFrame, instrument: Instrument, plan: Plan, lang: str = 
 
 
 def tabulated(instrument: Instrument) -> list[Question]:
-    """Questions that get banner tables: coded, not paradata, not attention checks."""
+    """Questions that get banner tables: coded, not paradata, not attention checks, not background (role banner)."""
     return [q for q in instrument.questions
-            if q.coded and q.type != "paradata" and not q.attention_check and q.section != "background"]
+            if q.coded and q.type != "paradata" and not q.attention_check and not q.background]
 
 
 # The battery encodes every question and every banner variable once and gets each

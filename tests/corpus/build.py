@@ -103,12 +103,12 @@ def instrument_cases() -> dict[str, tuple[str | bytes, str]]:
         "top_level_list.yaml": ("- a\n- b\n", r"expected a YAML mapping at the top, got list"),
         "empty_file.yaml": ("", r"expected a YAML mapping at the top, got NoneType"),
         "not_utf8.yaml": (mutated(lambda d: None).encode("gb18030"), r"not UTF-8 text"),
-        "unknown_question_type.yaml": (mutated(lambda d: d["questions"][11].update(type="grid")), r"questions\[11\]\.type: unknown type 'grid'"),
+        "unknown_question_type.yaml": (mutated(lambda d: d["questions"][11].update(type="grd")), r"questions\[11\]\.type: unknown type 'grd'"),
         "missing_chinese_text.yaml": (mutated(lambda d: d["questions"][12]["text"].pop("zh")), r"questions\[12\]\.text: missing 'zh' text"),
         "duplicate_code.yaml": (mutated(lambda d: d["scales"]["gender"]["codes"][1].update(code=1)), r"scales\.gender\.codes\[1\]\.code: duplicate code 1"),
         "unknown_operator.yaml": (mutated(lambda d: d["quality"][2]["when"].update(op="younger")), r"quality\[2\]\.when\.op: unknown operator 'younger'"),
         "unknown_quality_rule.yaml": (mutated(lambda d: d["quality"][4].update(rule="slowpoke")), r"quality\[4\]\.rule: unknown rule 'slowpoke'"),
-        "speeder_fraction_2.yaml": (mutated(lambda d: d["quality"][4].update(fraction_of_median=2)), r"quality\[4\]\.fraction_of_median: must be between 0 and 1"),
+        "speeder_fraction_2.yaml": (mutated(lambda d: d["quality"][4].update(fraction_of_median=2)), r"quality\[4\]\.fraction_of_median: must be less than 1"),
         "derived_from_missing.yaml": (mutated(lambda d: d["derived"][3].update(**{"from": "awareness"})), r"derived\[3\]\.from: unknown question 'awareness'"),
         "no_respondent_id.yaml": (mutated(lambda d: d["questions"][0].update(role="other")), r"no paradata question with role 'id'"),
         "net_with_unknown_code.yaml": (mutated(lambda d: d["scales"]["agree5"]["nets"][0].update(codes=[4, 6])), r"scales\.agree5\.nets\[0\]\.codes: not codes of the scale: \[6\]"),
@@ -127,7 +127,7 @@ def plan_cases() -> dict[str, tuple[str, str]]:
     t = lambda d: d["weighting"]["default"]["targets"]  # noqa: E731
     return {
         "targets_sum_0_9.yaml": (mutated(lambda d: t(d)["country"].update({1: 0.4, 2: 0.5})), r"targets for 'country' sum to 0\.9"),
-        "unknown_banner_question.yaml": (mutated(lambda d: d["banner"]["variables"].append("income")), r"banner\.variables: unknown question 'income'"),
+        "unknown_banner_question.yaml": (mutated(lambda d: d["banner"]["variables"].append("income")), r"banner\.variables\[7\]: unknown question 'income'"),
         "unknown_indicator.yaml": (mutated(lambda d: d["published"]["figures"][2].update(indicator="supports")), r"published\.figures\[2\]\.indicator: unknown indicator 'supports'"),
         "unknown_instrument_version.yaml": (mutated(lambda d: d["waves"][0].update(instrument_version="0.9.0")), r"waves\[0\]\.instrument_version: '0\.9\.0' not in the instrument's change log"),
         "target_on_unknown_category.yaml": (mutated(lambda d: t(d)["country"].update({4: 0.0})), r"targets\.country: category 4 is not a code of 'country'"),
