@@ -268,7 +268,7 @@ def test_xlsform_exclusive_constraint_and_grid_group(tmp_path):
     inst = load_instrument(FIXTURE / "instrument.yaml")
     survey = {r["name"]: r for r in xlsform_sheets(inst)["survey"] if r.get("type") != "end_group"}
     assert survey["services"]["constraint"] == "not(selected(., '99') and count-selected(.) > 1)"
-    assert survey["services"]["constraint_message::Spanish (es)"] == "'Ninguno' cannot be combined with another answer"
+    assert survey["services"]["constraint_message::Spanish (es)"] == "'Ninguno' no se puede combinar con otra respuesta"
     assert survey["q7"]["type"] == "begin_group" and survey["q7"]["appearance"] == "field-list"
     assert survey["q7_b"]["type"] == "select_one agree4"
     from survey.instrument.fielding import to_xlsform

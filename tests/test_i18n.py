@@ -285,7 +285,7 @@ def test_a_label_missing_in_a_declared_language_fails_the_plan_load(tmp_path):
   - {id: staff, label: {en: "Staff"}, patterns: {en: ['staff']}}
 """)
     with pytest.raises(PlanError, match=re.escape("open_ended.coding_frame: coding frame ")
-                       + ".*" + re.escape("coding.yaml: theme 'staff': label has no 'es' text")):
+                       + ".*" + re.escape("coding.yaml: themes[1].label: missing 'es' text")):
         load_plan(plan)
 
 
@@ -294,8 +294,8 @@ def test_a_frame_in_an_undeclared_language_fails_the_plan_load(tmp_path, capsys)
   - {id: waiting, label: {en: "Waiting", es: "Espera", zh: "等候"}, patterns: {en: ['wait'], zh: ['等']}}
 """)
     line = _error(analyze.main, ["--plan", str(plan), "--out", str(tmp_path / "out"), "--quiet"], capsys)
-    assert "theme 'waiting': label.zh: 'zh' is not a language of the instrument (languages: en, es)" in line
-    assert "theme 'waiting': patterns.zh: 'zh' is not a language of the instrument" in line
+    assert "themes[0].label.zh: 'zh' is not a language of the instrument (en, es)" in line
+    assert "themes[0].patterns.zh: 'zh' is not a language of the instrument (en, es)" in line
     assert "raw.csv" not in line  # refused at load, before the (missing) raw file is read
 
 

@@ -275,12 +275,19 @@ def _patterns(value: dict[str, list[str]], info: ValidationInfo) -> dict[str, li
     return value
 
 
+def _declared(value: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+    languages = context(info, "languages")
+    raise_problems([((lang,), f"'{lang}' is not a language of the instrument ({', '.join(languages)})")
+                    for lang in value if languages is not None and lang not in languages])
+    return value
+
+
 class Theme(Doc):
     """One theme of the coding frame: an account carries it when any of its patterns matches."""
 
     id: Annotated[str, AfterValidator(_theme_id)] = Field(description="Theme id (a column name).",
                                                           examples=["access"])
-    label: Label
+    label: Annotated[Label, AfterValidator(_declared)]
     patterns: Annotated[dict[str, Names], AfterValidator(_patterns)] = Field(
         description="Regular expressions per language (Python `re`, case-insensitive, matched anywhere); "
         "all patterns of all languages apply to every account.",
