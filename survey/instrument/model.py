@@ -188,6 +188,11 @@ class Instrument:
         return tuple(col for q in self.questions for col in q.columns)
 
     @property
+    def countries(self) -> tuple[str, ...]:
+        """ISO 3166-1 alpha-2 codes of the countries the study covers (``study.countries``, default none)."""
+        return tuple(self.study.get("countries") or ())
+
+    @property
     def personal_columns(self) -> tuple[str, ...]:
         return tuple(col for q in self.questions if q.personal for col in q.columns)
 
@@ -304,6 +309,13 @@ def read_yaml(path: Path, error: type[Exception]) -> Any:
     return doc
 
 
+def _country_codes(value: Any) -> bool:
+    """A list of two-letter upper-case country codes that libphonenumber knows (``[CN, US]``)."""
+    from phonenumbers import SUPPORTED_REGIONS
+
+    return isinstance(value, list) and all(isinstance(c, str) and c in SUPPORTED_REGIONS for c in value)
+
+
 class _Validator:
     """Collects every problem of an instrument document with its path."""
 
@@ -320,6 +332,9 @@ class _Validator:
             return self.out
         if not isinstance(d["study"], Mapping) or "id" not in d["study"]:
             self.out.append("study.id: missing")
+        elif not _country_codes(d["study"].get("countries", [])):
+            self.out.append(f"study.countries: {d['study']['countries']!r} must be a list of ISO 3166-1 "
+                            "alpha-2 codes such as [CN, US]")
         langs = d["languages"]
         if not isinstance(langs, list) or not langs:
             self.out.append("languages: must be a non-empty list")
