@@ -113,6 +113,7 @@ def core(study: Study, folder: Path, options: Options, results: Results) -> None
     write_json(results["reconciliation"], folder / "reconciliation.json")
     (folder / "data").mkdir(exist_ok=True)
     results["respondents"] = study.respondents(include_personal=options.include_personal, redact=options.redact)
+    results["redactions"] = study.redactions() if options.redact else None
     _write(options, write_csv, results["respondents"], folder / "data" / "respondents.csv")
     write_json({
         "plan": str(study.plan.path), "instrument": str(study.instrument.path),
@@ -160,7 +161,6 @@ def open_ended_stage(study: Study, folder: Path, options: Options, results: Resu
     if study.coding_frame is None:
         return
     accounts = study.accounts(options.lang, redact=options.redact)
-    results["redactions"] = accounts.attrs["redactions"]
     _write(options, write_csv, accounts, folder / "open_ended.csv")
     _write(options, workbook.write_open_ended_xlsx, accounts, study, folder / "open_ended.xlsx", options.lang)
     results["themes"] = study.themes(options.lang)
@@ -240,8 +240,10 @@ def summary_text(study: Study, results: Results, out: Path) -> str:
         lines.append(f"weighted {d['n_weighted']} respondents ({d['n_outside_scope']} outside the weighting scope): "
                      f"{d['method']}, {d['iterations']} iterations, converged {str(d['converged']).lower()}, "
                      f"deff {d['deff']:.2f}, effective n {d['n_eff']:.0f}, trimmed {100 * d['trimmed_share']:.1f}%")
-    if "redactions" in results:
-        found = ", ".join(f"{k} {v}" for k, v in sorted(results["redactions"].items()) if v) or "none"
+    if results.get("redactions") is None:
+        lines.append("open text NOT redacted (--no-redact): it may hold personal data")
+    else:
+        found = ", ".join(f"{k} {v}" for k, v in results["redactions"].items() if v) or "none"
         lines.append(f"redacted in open text: {found}")
     headlines: pd.DataFrame = results.get("headlines", pd.DataFrame())
     if not headlines.empty:

@@ -48,6 +48,13 @@ TEXT: dict[str, dict[str, str]] = {
         "sponsor": "Sponsor", "conductor": "Conducted by", "population": "Population", "recruitment": "Sample and recruitment",
         "mode": "Mode", "languages": "Languages", "field_dates": "Field dates", "unknown": "not known",
         "sample": "Sample size", "sample_text": "{raw} responses received; {valid} valid, {excluded} excluded (reasons below).",
+        "redaction": "Personal data in open answers",
+        "redaction_text": "Replaced by placeholders before coding and export: {found}.",
+        "redaction_none": "Looked for before coding and export; none found.",
+        "redaction_off": "Not redacted: the run was asked to keep open answers as written (--no-redact).",
+        "pii_EMAIL": "e-mail addresses", "pii_URL": "web addresses", "pii_IP": "IP addresses",
+        "pii_HANDLE": "social-media and messenger ids", "pii_NATIONAL_ID": "identity numbers",
+        "pii_PHONE": "phone numbers", "pii_ADDRESS": "postal addresses", "pii_NAME": "names",
         "weighting": "Weighting", "unweighted": "None: every estimate is unweighted.",
         "weighting_method": "Method: {method} on {variables} (targets and their sources below).",
         "weighting_converged": "Converged after {iterations} iterations.",
@@ -122,6 +129,12 @@ TEXT: dict[str, dict[str, str]] = {
         "sponsor": "资助方", "conductor": "执行方", "population": "调查总体", "recruitment": "样本与招募方式",
         "mode": "调查方式", "languages": "问卷语言", "field_dates": "调查时间", "unknown": "不详",
         "sample": "样本量", "sample_text": "共收到答卷 {raw} 份；有效 {valid} 份，剔除 {excluded} 份（原因见下）。",
+        "redaction": "开放题中的个人信息",
+        "redaction_text": "编码和导出前已替换为占位符：{found}。",
+        "redaction_none": "编码和导出前已检查，未发现。",
+        "redaction_off": "未作脱敏：本次运行要求保留开放题原文（--no-redact）。",
+        "pii_EMAIL": "电子邮箱", "pii_URL": "网址", "pii_IP": "IP地址", "pii_HANDLE": "社交及通讯账号",
+        "pii_NATIONAL_ID": "身份证件号码", "pii_PHONE": "电话号码", "pii_ADDRESS": "通讯地址", "pii_NAME": "姓名",
         "weighting": "加权", "unweighted": "无：所有估计均未加权。",
         "weighting_method": "方法：对 {variables} 进行 {method} 加权（目标值及来源见下）。",
         "weighting_converged": "迭代 {iterations} 次后收敛。",
@@ -358,6 +371,8 @@ def disclosure_section(study: Any, results: Mapping[str, Any], w: Words) -> list
     rec = results.get("reconciliation")
     if rec:
         rows.append((w("sample"), w("sample_text", raw=_int(rec["raw"]), valid=_int(rec["valid"]), excluded=_int(rec["excluded"]))))
+    if "redactions" in results:
+        rows.append((w("redaction"), redaction_text(results["redactions"], w)))
     rows.append((w("weighting"), weighting_text(study, results, w)))
     rows.append((w("intervals"), w("intervals_text") + (w("sentence_sep") + w("intervals_weighted") if is_weighted(study, results) else "")))
     if meta.get("notes"):
@@ -369,6 +384,14 @@ def disclosure_section(study: Any, results: Mapping[str, Any], w: Words) -> list
         blocks += exclusions_blocks(study, rec, w)
     blocks += targets_blocks(study, results, w)
     return blocks
+
+
+def redaction_text(counts: Mapping[str, int] | None, w: Words) -> str:
+    """What redaction replaced, by type ("phone numbers 7, names 3"); None: not redacted."""
+    if counts is None:
+        return w("redaction_off")
+    found = w("list_sep").join(f"{w('pii_' + kind)} {_int(n)}" for kind, n in counts.items() if n)
+    return w("redaction_text", found=found) if found else w("redaction_none")
 
 
 def exclusions_blocks(study: Any, rec: Mapping[str, Any], w: Words) -> list[Block]:
