@@ -124,6 +124,7 @@ def core(study: Study, folder: Path, options: Options, results: Results) -> None
     write_json(results["reconciliation"], folder / "reconciliation.json")
     (folder / "data").mkdir(exist_ok=True)
     results["respondents"] = study.respondents(include_personal=options.include_personal, redact=options.redact)
+    results["redactions"] = study.redactions() if options.redact else None
     _write(options, write_csv, results["respondents"], folder / "data" / "respondents.csv")
     write_json({
         "plan": str(study.plan.path), "instrument": str(study.instrument.path),
@@ -171,7 +172,6 @@ def open_ended_stage(study: Study, folder: Path, options: Options, results: Resu
     if study.coding_frame is None:
         return
     accounts = study.accounts(options.lang, redact=options.redact)
-    results["redactions"] = accounts.attrs["redactions"]
     _write(options, write_csv, accounts, folder / "open_ended.csv")
     _write(options, workbook.write_open_ended_xlsx, accounts, study, folder / "open_ended.xlsx", options.lang)
     results["themes"] = study.themes(options.lang)
@@ -276,12 +276,18 @@ def summary_text(study: Study, results: Results, out: Path, lang: str = "en") ->
         d = study.weighting.diagnostics
         lines.append(t.gettext(
             "weighted {n} respondents ({outside} outside the weighting scope): {method}, {iterations} iterations, "
-            "converged {converged}, deff {deff}, effective n {n_eff}, trimmed {trimmed}%",
+            "converged {converged}, deff {deff}, effective n {n_eff}",
             n=d["n_weighted"], outside=d["n_outside_scope"], method=d["method"], iterations=d["iterations"],
             converged=t.gettext("true") if d["converged"] else t.gettext("false"), deff=f"{d['deff']:.2f}",
-            n_eff=f"{d['n_eff']:.0f}", trimmed=f"{100 * d['trimmed_share']:.1f}"))
-    if "redactions" in results:
-        found = ", ".join(f"{k} {v}" for k, v in sorted(results["redactions"].items()) if v) or t.gettext("none")
+            n_eff=f"{d['n_eff']:.0f}"))
+        if d.get("bounds"):
+            lines.append(t.gettext("bounded raking within ({low}, {high}): {share}% of weights at a bound",
+                                   low=f"{d['bounds'][0]:g}", high=f"{d['bounds'][1]:g}",
+                                   share=f"{100 * d['trimmed_share']:.1f}"))
+    if results.get("redactions") is None:
+        lines.append(t.gettext("open text NOT redacted (--no-redact): it may hold personal data"))
+    else:
+        found = ", ".join(f"{k} {v}" for k, v in results["redactions"].items() if v) or t.gettext("none")
         lines.append(t.gettext("redacted in open text: {found}", found=found))
     headlines: pd.DataFrame = results.get("headlines", pd.DataFrame())
     if not headlines.empty:

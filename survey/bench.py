@@ -10,9 +10,10 @@ process, and is not counted).  Results go to ``DIR/bench.json`` and ``DIR/bench.
 
 ``--micro`` runs micro-benchmarks at the largest size instead: raking alone
 (:func:`survey.stats.weighting.rake` against a plain collapsed-cell numpy IPF, three
-margins of 3, 2 and 4 categories, tol 1e-10) and the crosstab battery alone
+margins of 3, 2 and 4 categories, tol 1e-10), the crosstab battery alone
 (:func:`survey.stats.tables.battery`) against reading the raw CSV with pandas' pyarrow
-engine; results go to ``DIR/micro.json``.  ``--profile`` writes a cProfile dump
+engine, and redaction of the free-text columns alone
+(:func:`survey.text.redact.redact`); results go to ``DIR/micro.json``.  ``--profile`` writes a cProfile dump
 and its top functions per size (``DIR/profile-N.prof``, ``DIR/profile-N.txt``).
 """
 
@@ -236,8 +237,34 @@ def micro_battery(plan: Path, raw: Path, repeat: int = 3) -> dict:
     }
 
 
+def micro_redaction(plan: Path, raw: Path, repeat: int = 3) -> dict:
+    """Redaction alone (:func:`survey.text.redact.redact`) on the free-text columns of ``raw``.
+
+    The columns are read as the study reads them (Arrow-backed strings, blanks
+    missing), with the instrument's redaction policy (countries and languages).
+    """
+    import pandas as pd
+
+    from survey.text.redact import Policy, redact
+
+    _, _, fielded = _fielded(plan)
+    columns = [q.id for q in fielded.questions if q.type == "text"]
+    frame = pd.read_csv(raw, engine="pyarrow", usecols=columns, dtype=dict.fromkeys(columns, "str"))
+    policy = Policy.for_instrument(fielded)
+    out: dict[str, Any] = {"rows": int(len(frame)), "policy": {"countries": list(policy.countries),
+                                                               "languages": list(policy.languages)}}
+    total = 0.0
+    for column in columns:
+        seconds, (_, counts) = _best(lambda texts=frame[column]: redact(texts, policy), repeat)
+        total += seconds
+        out[column] = {"texts": int(frame[column].notna().sum()), "seconds": round(seconds, 4),
+                       "found": {k: v for k, v in counts.items() if v}}
+    out["seconds"] = round(total, 4)
+    return out
+
+
 def micro(plan: Path, n: int, raw: Path) -> dict:
-    return {"rake": micro_rake(n), "battery": micro_battery(plan, raw)}
+    return {"rake": micro_rake(n), "battery": micro_battery(plan, raw), "redaction": micro_redaction(plan, raw)}
 
 
 # --------------------------------------------------------------------------- command line
@@ -272,7 +299,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--plan", type=Path, help="analysis plan (default: the one in ./analysis)")
     p.add_argument("--charts", action="store_true", help="also draw charts and the report")
     p.add_argument("--raw-dir", type=Path, help="keep the synthetic raw files here and reuse them (default: temporary)")
-    p.add_argument("--micro", action="store_true", help="micro-benchmarks (raking, crosstab battery) at the largest size")
+    p.add_argument("--micro", action="store_true", help="micro-benchmarks (raking, crosstab battery, redaction) at the largest size")
     p.add_argument("--profile", action="store_true", help="also write a cProfile dump per size into --out")
     p.add_argument("--quiet", action="store_true")
     p.add_argument("--one", type=int, help=argparse.SUPPRESS)

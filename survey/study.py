@@ -225,12 +225,12 @@ class Study:
 
         Personal-data columns of the instrument are dropped and personal data in
         free text (e-mails, phone numbers, ...) is replaced by typed placeholders
-        (:func:`survey.text.openended.redact`), unless the analyst asks otherwise.
+        (:func:`survey.text.redact.redact`), unless the analyst asks otherwise.
         """
         drop = [] if include_personal else list(self.instrument.personal_columns)
         out = self.data.drop(columns=drop)
         if redact:
-            out = out.assign(**{c: self.redacted(c)[0] for c in self.text_columns})
+            out = out.assign(**{c: self.redacted(c)[0] for c in self._open_text})
         if self.weights is not None:
             out = out.assign(weight=self.weights)
         return out
@@ -240,15 +240,40 @@ class Study:
         """Free-text questions (open-ended accounts, "other, please specify")."""
         return [c for q in self.instrument.questions if q.type == "text" for c in q.columns]
 
+    @property
+    def _open_text(self) -> list[str]:
+        """Free-text questions that are redacted (personal ones are dropped or kept whole instead)."""
+        return [c for c in self.text_columns if c not in self.instrument.personal_columns]
+
+    @property
+    def redaction_policy(self) -> Any:
+        """What redaction looks for: the instrument's countries and languages."""
+        from survey.text.redact import Policy
+
+        return Policy.for_instrument(self.instrument)
+
     def redacted(self, column: str) -> tuple[pd.Series, dict[str, int]]:
-        """A free-text column with personal data replaced, and the count per type (cached)."""
-        from survey.text.openended import redact
+        """A free-text column with personal data replaced, and the count per type (cached).
+
+        The answers to the instrument's personal-data text questions (a name ...) are
+        replaced too wherever they recur.
+        """
+        from survey.text.redact import redact
 
         key = ("redacted", column)
         if key not in self.cache:
-            self.cache[key] = redact(self.data[column])
+            personal = [c for q in self.instrument.questions if q.personal and q.type == "text"
+                        for c in q.columns if c in self.data.columns]
+            self.cache[key] = redact(self.data[column], self.redaction_policy,
+                                     personal=self.data[personal] if personal else None)
         return self.cache[key]
 
+    def redactions(self) -> dict[str, int]:
+        """Personal data replaced in all free-text columns, by type (see :data:`survey.text.redact.TYPES`)."""
+        from survey.text.redact import TYPES
+
+        counts = [self.redacted(c)[1] for c in self._open_text]
+        return {kind: sum(c[kind] for c in counts) for kind in TYPES}
 
     # ------------------------------------------------------------------ tables
 
@@ -431,7 +456,7 @@ class Study:
         from survey.text.language import detect_language
 
         q = self.open_question
-        text, counts = self.redacted(q) if redact else (self.data[q], {})
+        text = self.redacted(q)[0] if redact else self.data[q]
         has = text.notna() & (text.astype(str).str.strip() != "")
         codes = self.theme_codes()[has]
         ident = self.instrument.by_role("id")
@@ -445,7 +470,6 @@ class Study:
             "themes": _joined_names(codes.to_numpy() == 1, list(codes.columns)),
             **{f"human_{t}": pd.NA for t in self.coding_frame.ids},
         })
-        out.attrs["redactions"] = dict(counts)
         return out.reset_index(drop=True)
 
     def themes(self, lang: str = "en") -> pd.DataFrame:

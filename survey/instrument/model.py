@@ -281,11 +281,6 @@ class Instrument:
     def id(self) -> str:
         return str(self.study["id"])
 
-    @property
-    def countries(self) -> tuple[str, ...]:
-        """ISO 3166-1 alpha-2 codes of the countries the study covers (``study.countries``)."""
-        return tuple(self.study.get("countries", ()) or ())
-
     def question(self, qid: str) -> Question:
         """The question ``qid``; a KeyError names the known ids."""
         try:
@@ -311,6 +306,11 @@ class Instrument:
     def raw_columns(self) -> tuple[str, ...]:
         """Columns of the canonical raw layout, in questionnaire order (repeat groups are tables of their own)."""
         return tuple(col for q in self.questions if q.repeat is None for col in q.columns)
+
+    @property
+    def countries(self) -> tuple[str, ...]:
+        """ISO 3166-1 alpha-2 codes of the countries the study covers (``study.countries``, default none)."""
+        return tuple(self.study.get("countries") or ())
 
     @property
     def personal_columns(self) -> tuple[str, ...]:

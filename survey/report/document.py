@@ -224,6 +224,18 @@ TEXT: dict[str, str] = {
     "weighted_mean": N_("Weighted mean"),
     "se": N_("SE"),
     "numeric_note": N_("SD with n - 1; the weighted mean's SE is design-based (weights only), as R svymean."),
+    "redaction": N_("Personal data in open answers"),
+    "redaction_text": N_("Replaced by placeholders before coding and export: {found}."),
+    "redaction_none": N_("Looked for before coding and export; none found."),
+    "redaction_off": N_("Not redacted: the run was asked to keep open answers as written (--no-redact)."),
+    "pii_EMAIL": N_("e-mail addresses"),
+    "pii_URL": N_("web addresses"),
+    "pii_IP": N_("IP addresses"),
+    "pii_HANDLE": N_("social-media and messenger ids"),
+    "pii_NATIONAL_ID": N_("identity numbers"),
+    "pii_PHONE": N_("phone numbers"),
+    "pii_ADDRESS": N_("postal addresses"),
+    "pii_NAME": N_("names"),
 }
 
 # ------------------------------------------------------------------ document model
@@ -415,6 +427,8 @@ def disclosure_section(study: Any, results: Mapping[str, Any], w: Words) -> list
     rec = results.get("reconciliation")
     if rec:
         rows.append((w("sample"), w("sample_text", raw=_int(rec["raw"]), valid=_int(rec["valid"]), excluded=_int(rec["excluded"]))))
+    if "redactions" in results:
+        rows.append((w("redaction"), redaction_text(results["redactions"], w)))
     rows.append((w("weighting"), weighting_text(study, results, w)))
     intervals = [w("intervals_text")] + ([w("intervals_weighted")] if is_weighted(study, results) else [])
     rows.append((w("intervals"), sentences(w, intervals)))
@@ -427,6 +441,14 @@ def disclosure_section(study: Any, results: Mapping[str, Any], w: Words) -> list
         blocks += exclusions_blocks(study, rec, w)
     blocks += targets_blocks(study, results, w)
     return blocks
+
+
+def redaction_text(counts: Mapping[str, int] | None, w: Words) -> str:
+    """What redaction replaced, by type ("phone numbers 7, names 3"); None: not redacted."""
+    if counts is None:
+        return w("redaction_off")
+    found = w("list_sep").join(f"{w('pii_' + kind)} {_int(n)}" for kind, n in counts.items() if n)
+    return w("redaction_text", found=found) if found else w("redaction_none")
 
 
 def exclusions_blocks(study: Any, rec: Mapping[str, Any], w: Words) -> list[Block]:

@@ -1,8 +1,8 @@
-"""Open-ended answers: redaction of personal data, language, rule-based theme coding, coder agreement.
+"""Open-ended answers: language, rule-based theme coding, coder agreement.
 
 The stages, in the order a run uses them::
 
-    redacted, counts = redact(texts)            # before anything is written or shown
+    redacted, counts = redact(texts, policy)    # survey.text.redact, before anything else
     language = detect_language(redacted, instrument.languages)
     frame = load_coding_frame("analysis/<study>-coding.yaml", instrument.languages)
     codes = code_accounts(redacted, frame)      # one 0/1 column per theme
@@ -10,28 +10,18 @@ The stages, in the order a run uses them::
     coder_agreement(codes, human)               # against a human coder's file
 
 The study's themes live in its coding-frame YAML; nothing here knows a study.
-
-Redaction is pattern matching, not understanding.  It finds e-mail addresses,
-URLs, Chinese and US phone numbers, Chinese resident ID numbers with a valid
-checksum, IP addresses, WeChat and QQ ids *introduced as such*, and personal names
-*introduced with contact intent and followed by a contact detail*.  It misses
-names mentioned in passing ("my friend Amy Chen helped"), Chinese names whose
-surname is not among the common ones listed here, ids given without a label
-("add me: amy_2020"), postal addresses, bank-card numbers, phone numbers of other
-countries, and bare domains without ``www.`` or a scheme.  A person must still
-read the accounts before they are published verbatim.
+Redaction of personal data is :mod:`survey.text.redact`.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from survey.errors import DataError
+from survey.errors import DataError, PlanError
 from survey.instrument.coding import UNCODED, UNCODED_LABEL, CodingFrame, Theme, load_coding_frame  # noqa: F401
 from survey.text.language import detect_language  # noqa: F401
 from survey.text.textsearch import any_match, contains, prepare
@@ -45,174 +35,7 @@ def _is_text(values: pd.Series) -> pd.Series:
         return values.notna()
     return values.astype(object).map(lambda v: type(v) is str).astype(bool)
 
-# --------------------------------------------------------------------------- redaction
-
-#: Placeholder types, in the order of the counts returned by :func:`redact`.
-REDACTION_TYPES = ("EMAIL", "URL", "WECHAT", "QQ", "ID_NUMBER", "IP", "PHONE", "NAME")
-
-_NOT_ALNUM_BEFORE = r"(?<![0-9A-Za-z])"  # \b treats CJK as word characters: "电话18601234567" has no \b
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_FULLWIDTH = "\u3000-\u303f\uff00-\uffef"
-
-_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![A-Za-z0-9-])")
-# Scheme or www., then anything up to white space, quotes, brackets or CJK text;
-# sentence punctuation at the end is not part of the URL.
-_URL = re.compile(
-    rf"(?i)(?:\b(?:https?|ftp)://|(?<![\w.@])www\.)[^\s<>\"'()\[\]{_CJK}{_FULLWIDTH}]+(?<![.,;:!?])"
-)
-# WeChat ids: 6-20 characters, a letter first, then letters, digits, _ or -; a
-# phone number also serves as a WeChat id.  A label with a colon, "ID" or 号 takes
-# any id; after the weaker "is" the id must hold a digit, _ or - ("WeChat is popular").
-_WX_ID = r"(?:[A-Za-z][A-Za-z0-9_-]{5,19}|1[3-9]\d{9})(?![A-Za-z0-9_-])"
-_WECHAT = [
-    re.compile(
-        rf"(?i)(?P<intro>{_NOT_ALNUM_BEFORE}(?:wechat|weixin|wx|vx)(?:\s*(?:id|account|number|no\.?))?\s*[:：]\s*"
-        rf"|{_NOT_ALNUM_BEFORE}(?:wechat|weixin)\s+id\s+(?:is\s+)?"
-        rf"|微信(?:号|账号|id|ID)\s*[:：是为]?\s*|微信\s*[:：]\s*)(?P<id>{_WX_ID})"
-    ),
-    re.compile(
-        rf"(?i)(?P<intro>{_NOT_ALNUM_BEFORE}(?:wechat|weixin)(?:(?:\s*(?:id|account))?\s+is|\s+account)\s+)"
-        rf"(?P<id>(?=[A-Za-z0-9_-]*[\d_-]){_WX_ID})"
-    ),
-]
-# QQ numbers are 5-12 digits, never starting with 0; "QQ" right before a number is label enough.
-_QQ = re.compile(
-    rf"(?i)(?P<intro>{_NOT_ALNUM_BEFORE}QQ\s*(?:号码|号|群|number|no\.?|id)?\s*(?:[:：是为]|is\b)?\s*)"
-    r"(?P<id>[1-9]\d{4,11})(?!\d)"
-)
-# Chinese resident identity number: region (6), birth date yyyymmdd (8), sequence (3), check (digit or X).
-_ID_NUMBER = re.compile(
-    r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9A-Za-z])"
-)
-_ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
-_ID_CHECK = "10X98765432"
-_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
-_IPV4 = re.compile(rf"(?<![0-9A-Za-z.]){_OCTET}(?:\.{_OCTET}){{3}}(?!\.?\d)")
-# Candidates only; ipaddress decides ("14:30:00" is not an address).
-_IPV6 = re.compile(r"(?<![\w:])(?=[0-9A-Fa-f:]*\d)(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])")
-_PHONES = [
-    # Chinese mobile: 1[3-9]x xxxx xxxx, optional +86 / 0086, groups 3-4-4 split by a space or dash.
-    re.compile(r"(?:(?<![\d+])(?:\+|00)86[\s-]?|(?<![\d+]))1[3-9]\d(?:[\s-]?\d{4}){2}(?!\d)"),
-    # Chinese landline with +86 (trunk 0 dropped): +86 10 8888 8888, +86-21-12345678.
-    re.compile(r"(?:\+|00)86[\s-]?\(?[1-9]\d{1,2}\)?[\s-]?\d{3,4}[\s-]?\d{4}(?!\d)"),
-    # Chinese landline: area code 0xx or 0xxx, 7-8 digits, optional extension.
-    re.compile(r"(?<![\d.,/:-])(?:\(0\d{2,3}\)\s?|0\d{2,3}[\s-]?)\d{3,4}[\s-]?\d{4}(?:-\d{1,4})?(?!\d)"),
-    # US with country code: +1 415 555 0199, +1-415-555-0199, +1 (415) 555-0199, +14155550199.
-    re.compile(r"(?<![\w+])\+?1[\s.-]?(?:\(\s?[2-9]\d{2}\s?\)|[2-9]\d{2})[\s.-]?[2-9]\d{2}[\s.-]?\d{4}(?!\d)"),
-    # US without it: (212) 555-0147, 212-555-0147, 212.555.0147 (one kind of separator;
-    # "300 500 1000 masks" has spaces and is left alone).
-    re.compile(r"(?<![\w.,-])(?:\([2-9]\d{2}\)\s?[2-9]\d{2}[\s.-]|[2-9]\d{2}(?P<sep>[.-])[2-9]\d{2}(?P=sep))\d{4}(?![\d-])"),
-]
-_CONTACT = r"\[(?:EMAIL|PHONE|WECHAT|QQ|URL)\]"
-_SURNAMES = (
-    "欧阳|司马|上官|诸葛|王|李|张|刘|陈|杨|黄|赵|吴|周|徐|孙|马|朱|胡|郭|何|高|林|罗|郑|梁|谢|宋|唐|许|韩|冯|邓|曹|彭|"
-    "曾|肖|田|董|袁|潘|于|蒋|蔡|余|杜|叶|程|苏|魏|吕|丁|任|沈|姚|卢|姜|崔|钟|谭|陆|汪|范|金|石|廖|贾|夏|韦|付|方|白|"
-    "邹|孟|熊|秦|邱|江|尹|薛|闫|段|雷|侯|龙|史|陶|黎|贺|顾|毛|郝|龚|邵|万|钱|严|覃|武|戴|莫|孔|向|汤"
-)
-_TITLE = r"(?:Mr|Mrs|Ms|Miss|Dr|Prof)\.?\s+"
-_NAMES = [
-    # "Contact Li Ming at [EMAIL]", "call Dr. Amy Chen on [PHONE]", "email John Doe ([EMAIL])".
-    re.compile(
-        rf"(?P<intro>(?<![A-Za-z])(?:[Cc]ontact|[Cc]all|[Ee]-?mail|[Tt]ext|[Mm]essage|[Rr]each|[Aa]sk\s+for)\s+(?:{_TITLE})?)"
-        rf"(?P<name>[A-Z][a-z]+(?:[ -][A-Z][a-z]+){{1,2}})(?=\s+(?:at|on|via)\s+{_CONTACT}|\s*[(（,，:]\s*{_CONTACT})"
-    ),
-    # "Contact person: Li Ming", "Contact: Amy Chen".
-    re.compile(rf"(?P<intro>[Cc]ontact(?:\s+person)?\s*:\s*(?:{_TITLE})?)(?P<name>[A-Z][a-z]+(?:[ -][A-Z][a-z]+){{1,2}})\b"),
-    # 联系人：陈晓东 / 姓名：王芳 (the label alone shows intent).
-    re.compile(rf"(?P<intro>(?:联系人|姓名)\s*[:：]?\s*)(?P<name>(?:{_SURNAMES})[{_CJK}]{{1,2}}?)(?=先生|女士|老师|[^{_CJK}]|$)"),
-    # 请联系王芳（[EMAIL]） / 找张伟，电话[PHONE]: a surname, one or two characters, then a contact detail.
-    re.compile(
-        rf"(?P<intro>联系|找|致电|询问)(?!方式|方法|方面|电话|邮箱|地址)(?P<name>(?:{_SURNAMES})[{_CJK}]{{1,2}}?)(?:先生|女士|老师)?"
-        rf"(?=\s*[（(]\s*{_CONTACT}|\s*[，,:：]?\s*(?:电话|手机|微信|邮箱|QQ)?\s*[:：]?\s*{_CONTACT})"
-    ),
-]
-
-
-def _id_number(match: re.Match[str]) -> str:
-    """``[ID_NUMBER]`` when the check character is right, else the text unchanged."""
-    value = match.group(0).upper()
-    digits = np.frombuffer(value[:17].encode("ascii"), dtype=np.uint8) - ord("0")
-    return "[ID_NUMBER]" if _ID_CHECK[int(digits @ _ID_WEIGHTS) % 11] == value[17] else match.group(0)
-
-
-def _ipv6(match: re.Match[str]) -> str:
-    try:
-        ipaddress.IPv6Address(match.group(0))
-    except ValueError:
-        return match.group(0)
-    return "[IP]"
-
-
-#: Every pattern of :func:`_rules` needs a Unicode digit or one of these (case
-#: ignored) to match: a text with none of them is left unchanged, so the rules run on
-#: the others only.  A new rule that needs none of them must extend this list
-#: (``tests/test_openended.py::test_redaction_prefilter_misses_nothing``).
-_MAYBE_PERSONAL = ("@", ":", "：", "[", "www.", "wechat", "weixin", "wx", "vx", "微信", "qq", "联系人", "姓名")
-
-
-def _rules() -> list[tuple[str, re.Pattern[str], Any]]:
-    """(type, pattern, replacement) in the order they are applied; earlier types shield later ones."""
-    keep = r"\g<intro>"
-    return [
-        ("EMAIL", _EMAIL, "[EMAIL]"),
-        ("URL", _URL, "[URL]"),
-        *[("WECHAT", p, keep + "[WECHAT]") for p in _WECHAT],
-        ("QQ", _QQ, keep + "[QQ]"),
-        ("ID_NUMBER", _ID_NUMBER, _id_number),
-        ("IP", _IPV4, "[IP]"),
-        ("IP", _IPV6, _ipv6),
-        *[("PHONE", p, "[PHONE]") for p in _PHONES],
-        *[("NAME", p, keep + "[NAME]") for p in _NAMES],
-    ]
-
-
-def redact(texts: pd.Series) -> tuple[pd.Series, dict[str, int]]:
-    """Replace personal data in free text with typed placeholders.
-
-    Placeholders: ``[EMAIL]``, ``[URL]``, ``[WECHAT]``, ``[QQ]``, ``[ID_NUMBER]``,
-    ``[IP]``, ``[PHONE]``, ``[NAME]``.  Labels stay ("WeChat: [WECHAT]").  Ordinary
-    numbers are not touched: quantities (``30,000``, ``100000个``), money, dates
-    (``2020-03-15``, ``2020年3月15日``), times, years and percentages.  See the
-    module docstring for what is *not* found.
-
-    Parameters
-    ----------
-    texts : pandas.Series
-        Free text; missing values stay missing.
-
-    Returns
-    -------
-    redacted : pandas.Series
-        Same index and name.
-    counts : dict of str to int
-        Replacements per type, every type present (0 when none).
-
-    Examples
-    --------
-    >>> out, n = redact(pd.Series(["Mail amy@example.com", "We sent 30,000 masks"]))
-    >>> out.tolist(), n["EMAIL"], n["PHONE"]
-    (['Mail [EMAIL]', 'We sent 30,000 masks'], 1, 0)
-    """
-    counts = dict.fromkeys(REDACTION_TYPES, 0)
-    present = _is_text(texts).to_numpy()
-    if not present.any():
-        return texts.copy(), counts
-    values = texts.to_numpy(dtype=object)
-    rows = np.flatnonzero(present)
-    maybe = rows[contains(prepare(values[rows].tolist()), _MAYBE_PERSONAL, digits=True)]
-    if not len(maybe):
-        return texts.copy(), counts
-    text = pd.Series(values[maybe], dtype=object)
-    for kind, pattern, replacement in _rules():
-        token = re.escape(f"[{kind}]")
-        before = int(text.str.count(token).sum())
-        text = text.str.replace(pattern, replacement, regex=True)
-        counts[kind] += int(text.str.count(token).sum()) - before
-    values = values.copy()
-    values[maybe] = text.to_numpy(dtype=object)
-    out = pd.Series(values, index=texts.index, name=texts.name, dtype=object)
-    return (out if texts.dtype == object else out.astype(texts.dtype)), counts
-
 
 # --------------------------------------------------------------------------- language
 

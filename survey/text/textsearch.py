@@ -28,7 +28,7 @@ from functools import lru_cache
 
 import numpy as np
 
-__all__ = ["any_match", "contains", "fold", "prepare", "required_literals"]
+__all__ = ["any_match", "contains", "fold", "is_text", "may_match", "prepare", "required_literals"]
 
 
 @lru_cache(maxsize=1)
@@ -66,7 +66,13 @@ def fold(text: str) -> str:
 def _required(seq: object) -> frozenset[str] | None:
     """Strings one of which every match of a parsed (sub)pattern contains; None if none is known."""
     from re._constants import (  # type: ignore[attr-defined]
-        ATOMIC_GROUP, BRANCH, LITERAL, MAX_REPEAT, MIN_REPEAT, POSSESSIVE_REPEAT, SUBPATTERN,
+        ATOMIC_GROUP,
+        BRANCH,
+        LITERAL,
+        MAX_REPEAT,
+        MIN_REPEAT,
+        POSSESSIVE_REPEAT,
+        SUBPATTERN,
     )
 
     options: list[frozenset[str]] = []
@@ -172,6 +178,42 @@ def _re2_literal(text: str) -> str:
     return "".join(out)
 
 
+def may_match(texts: object, pattern: str) -> np.ndarray:
+    r"""Where the RE2 ``pattern`` matches texts from :func:`prepare`; True wherever RE2 cannot
+    look (texts that cannot be UTF-8), so that a caller using it as a filter misses nothing.
+
+    Examples
+    --------
+    >>> may_match(prepare(["tel 555", "none"]), r"\p{Nd}").tolist()
+    [True, False]
+    """
+    if isinstance(texts, _Folded):
+        return np.ones(len(texts), dtype=bool)
+    if not len(texts):  # type: ignore[arg-type]
+        return np.zeros(0, dtype=bool)
+    import pyarrow.compute as pc
+
+    found = pc.match_substring_regex(texts, pattern)
+    return found.fill_null(False).to_numpy(zero_copy_only=False).astype(bool)
+
+
+def is_text(values: object) -> np.ndarray:
+    """Which values of a pandas Series are ``str`` (missing values and numbers are not).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> is_text(pd.Series(["a", None, 3])).tolist()
+    [True, False, False]
+    """
+    import pandas as pd
+
+    series: pd.Series = values  # type: ignore[assignment]
+    if isinstance(series.dtype, pd.StringDtype):  # holds str or missing, nothing else
+        return series.notna().to_numpy(dtype=bool)
+    return np.fromiter((type(v) is str for v in series.to_numpy(dtype=object)), dtype=bool, count=len(series))
+
+
 def contains(texts: object, literals: Sequence[str], *, digits: bool = False) -> np.ndarray:
     """Which texts contain one of ``literals`` (as ``re.IGNORECASE`` compares), or a decimal digit.
 
@@ -214,7 +256,7 @@ def prepare(texts: Sequence[str]) -> object:
 
         return pa.array(list(texts), type=pa.large_string())
     except (UnicodeEncodeError, ImportError):
-        return _Folded(fold(t) for t in texts)
+        return _Folded(fold(t) if isinstance(t, str) else "" for t in texts)
 
 
 def any_match(texts: Sequence[str], patterns: Sequence[str], *, flags: int = re.IGNORECASE,
