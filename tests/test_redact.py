@@ -347,7 +347,11 @@ def test_instrument_declares_its_countries(tmp_path):
     text = (ROOT / "instruments" / "ccg-2020.yaml").read_text(encoding="utf-8")
     bad = tmp_path / "bad.yaml"
     bad.write_text(text.replace("countries: [CN, US]", "countries: [China, us]"), encoding="utf-8")
-    with pytest.raises(InstrumentError, match=r"study.countries: \['China', 'us'\] must be a list of ISO 3166-1"):
+    with pytest.raises(InstrumentError, match=r"study.countries\[0\]: 'China' is not an ISO 3166-1 alpha-2 code.*"
+                                              r"study.countries\[1\]: 'us' is not an ISO 3166-1 alpha-2 code"):
+        load_instrument(bad)
+    bad.write_text(text.replace("countries: [CN, US]", "countries: [CN, XX]"), encoding="utf-8")
+    with pytest.raises(InstrumentError, match=r"study.countries\[1\]: 'XX' is not a country code libphonenumber knows"):
         load_instrument(bad)
     bare = tmp_path / "bare.yaml"
     bare.write_text(text.replace("  countries: [CN, US]\n", ""), encoding="utf-8")
