@@ -14,8 +14,8 @@ from typing import Any
 
 import yaml
 
-from survey.instrument import conditions
 from survey.errors import InstrumentError
+from survey.instrument import conditions, export_keys
 
 QUESTION_TYPES = ("single", "multi", "numeric", "text", "paradata")
 PARADATA_ROLES = ("id", "start", "submit", "language", "ip", "other")
@@ -38,6 +38,8 @@ class Code:
     nonsubstantive: bool = False
     since: str | None = None
     other_text: str | None = None
+    name: str | None = None  # the value the export writes for this option (Kobo choice name, SPSS string)
+    source: str | None = None  # a multi option's own column in the export (an SPSS dichotomy variable)
 
     def text(self, lang: str) -> str:
         """The label in ``lang``, falling back to English."""
@@ -50,6 +52,24 @@ class Net:
 
     id: str
     codes: tuple[int, ...]
+    label: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Box:
+    """One box of a multi-textbox question (its column is ``<question id>_<box id>``)."""
+
+    id: str
+    label: Mapping[str, str]
+    personal: bool = False
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """A repeat group (Kobo/ODK): its questions are read as their own table, keyed by respondent."""
+
+    id: str
+    sheet: str
     label: Mapping[str, str]
 
 
@@ -83,12 +103,21 @@ class Question:
     attention_check: bool = False
     open_ended: bool = False
     history: tuple[Mapping[str, Any], ...] = ()
+    source: str | None = None  # the export's column header, when it is not the id
+    source_columns: tuple[str, ...] = ()  # a multi whose columns each hold one chosen option (SPSS category set)
+    row_number: bool = False  # the id question: the row number in the file is the id (declared)
+    comment: str | None = None  # id of the text question holding the comment box after this one
+    boxes: tuple[Box, ...] = ()
+    repeat: str | None = None
+    missing: tuple[float | tuple[float, float], ...] = ()  # numeric: user-missing values and ranges
 
     @property
     def columns(self) -> tuple[str, ...]:
         """Names of this question's columns in the canonical raw layout."""
         if self.type == "multi":
             return tuple(f"{self.id}_{c.code}" for c in self.codes)
+        if self.boxes:
+            return tuple(f"{self.id}_{b.id}" for b in self.boxes)
         return (self.id,)
 
     @property
@@ -162,6 +191,9 @@ class Instrument:
     weighting_variables: tuple[str, ...]
     item_scales: tuple[Mapping[str, Any], ...] = ()
     path: str = ""
+    times: Mapping[str, Any] = field(default_factory=dict)  # {"format": (strptime, ...), "timezone": zone}
+    repeats: tuple[Repeat, ...] = ()
+    repeat_questions: tuple[Question, ...] = ()  # questions of the repeat groups, not in ``questions``
     _index: Mapping[str, Question] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -189,7 +221,9 @@ class Instrument:
 
     @property
     def personal_columns(self) -> tuple[str, ...]:
-        return tuple(col for q in self.questions if q.personal for col in q.columns)
+        out = [col for q in self.questions if q.personal for col in q.columns]
+        out += [f"{q.id}_{b.id}" for q in self.questions if not q.personal for b in q.boxes if b.personal]
+        return tuple(out)
 
     def variables(self) -> dict[str, Question | Derived]:
         """Every coded or numeric variable by name: questions then derived."""
@@ -331,6 +365,7 @@ class _Validator:
         for sid, scale in scales.items():
             self._scale(scale, f"scales.{sid}")
         names = self._questions(d["questions"], scales)
+        export_keys.check(self, d, scales)
         names |= self._derived(d.get("derived", []), names)
         self._quality(d.get("quality", []), names)
         self._weighting(d.get("weighting", {}), names)
@@ -400,6 +435,8 @@ class _Validator:
             if qtype == "multi":
                 self._codes(q.get("options"), f"{where}.options")
                 columns |= {f"{qid}_{o.get('code')}" for o in q.get("options") or [] if isinstance(o, Mapping)}
+            if isinstance(q.get("boxes"), list):
+                columns |= {f"{qid}_{b.get('id')}" for b in q["boxes"] if isinstance(b, Mapping)}
             if qtype == "numeric":
                 rng = q.get("range")
                 if not (isinstance(rng, list) and len(rng) == 2 and rng[0] <= rng[1]):
@@ -475,7 +512,29 @@ def _code(c: Mapping[str, Any]) -> Code:
         nonsubstantive=bool(c.get("nonsubstantive", False)),
         since=str(c["since"]) if c.get("since") is not None else None,
         other_text=c.get("other_text"),
+        name=str(c["name"]) if c.get("name") is not None else None,
+        source=c.get("source"),
     )
+
+
+def _export_fields(q: Mapping[str, Any]) -> dict[str, Any]:
+    """The Question fields of the keys real exports need (``source``, ``comment``, ``boxes`` ...)."""
+    source = q.get("source")
+    return {
+        "source": source if isinstance(source, str) else None,
+        "source_columns": tuple(source) if isinstance(source, list) else (),
+        "row_number": isinstance(source, Mapping) and bool(source.get("row_number")),
+        "comment": q.get("comment"),
+        "boxes": tuple(Box(b["id"], dict(b["label"]), bool(b.get("personal", False))) for b in q.get("boxes") or []),
+        "repeat": q.get("repeat"),
+        "missing": tuple(tuple(float(v) for v in m) if isinstance(m, list) else float(m) for m in q.get("missing") or []),
+    }
+
+
+def _times_of(doc: Mapping[str, Any]) -> dict[str, Any]:
+    times = doc.get("times") or {}
+    fmt = times.get("format")
+    return {"format": tuple(fmt) if isinstance(fmt, list) else (fmt,) if fmt else (), "timezone": times.get("timezone")}
 
 
 def _parse(doc: Mapping[str, Any], path: str) -> Instrument:
@@ -511,6 +570,7 @@ def _parse(doc: Mapping[str, Any], path: str) -> Instrument:
                 attention_check=bool(q.get("attention_check", False)),
                 open_ended=bool(q.get("open_ended", False)),
                 history=tuple(q.get("history", []) or []),
+                **_export_fields(q),
             )
         )
     derived = tuple(
@@ -545,6 +605,10 @@ def _parse(doc: Mapping[str, Any], path: str) -> Instrument:
         weighting_variables=tuple((doc.get("weighting") or {}).get("variables", [])),
         item_scales=tuple(doc.get("scales_of_items", []) or []),
         path=path,
+        times=_times_of(doc),
+        repeats=tuple(Repeat(r["id"], str(r.get("sheet", r["id"])), dict(r.get("label") or {}))
+                      for r in doc.get("repeats") or []),
+        repeat_questions=tuple(q for q in questions if q.repeat),
     )
-    return _build(base, questions, str(doc["version"]))
+    return _build(base, [q for q in questions if not q.repeat], str(doc["version"]))
 
