@@ -16,9 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from survey.instrument import conditions
 from survey.errors import DataError
-from survey.instrument import Instrument, Question
+from survey.instrument import Instrument, Question, conditions
 from survey.read.canonical import RAW_ROW
 
 EXCLUSION_COLUMNS = ["respondent_id", RAW_ROW, "reason", "detail"]
@@ -195,7 +194,8 @@ def clean(raw: pd.DataFrame, instrument: Instrument) -> Cleaned:
     Parameters
     ----------
     raw : pandas.DataFrame
-        Typed raw data from :func:`survey.read.canonical.read_raw` (not modified).
+        Typed raw data from :func:`survey.read.canonical.read_raw` (not modified).  Rows
+        its ``attrs["excluded"]`` marks (a platform's test responses) are excluded first.
     instrument : Instrument
 
     Returns
@@ -205,8 +205,7 @@ def clean(raw: pd.DataFrame, instrument: Instrument) -> Cleaned:
         ``respondent_id, raw_row, reason, detail``.
     """
     ident = instrument.by_role("id")
-    remaining = raw
-    logs = []
+    remaining, logs = _excluded_on_reading(raw, ident.id if ident else None)
     for rule in instrument.quality:
         detail = RULES[rule.rule](remaining, instrument, rule.params)
         hit = detail.fillna("") != ""
@@ -224,6 +223,27 @@ def clean(raw: pd.DataFrame, instrument: Instrument) -> Cleaned:
     result = Cleaned(remaining.reset_index(drop=True), exclusions, len(raw))
     reconcile(result, raw)
     return result
+
+
+def _excluded_on_reading(raw: pd.DataFrame, ident: str | None) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+    """Rows the reader marked (``raw.attrs["excluded"]``: raw_row -> (reason, detail)), logged first.
+
+    A platform's preview/test responses are such rows: read like every row, then excluded
+    before the instrument's rules with the reader's reason (``test_response``).
+    """
+    marked = raw.attrs.get("excluded") or {}
+    hit = raw[RAW_ROW].isin(list(marked)).to_numpy(dtype=bool)
+    if not hit.any():
+        return raw, []
+    out = raw[hit]
+    rows = out[RAW_ROW].astype(int).tolist()
+    log = pd.DataFrame({
+        "respondent_id": out[ident].to_numpy() if ident else "",
+        RAW_ROW: out[RAW_ROW].to_numpy(),
+        "reason": [marked[r][0] for r in rows],
+        "detail": [marked[r][1] for r in rows],
+    })
+    return raw[~hit], [log]
 
 
 def reconcile(result: Cleaned, raw: pd.DataFrame) -> None:
