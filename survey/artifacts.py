@@ -99,7 +99,10 @@ def write_json(obj: Any, path: Path) -> None:
 
 
 def core(study: Study, folder: Path, options: Options, results: Results) -> None:
-    """headlines.csv, toplines.csv, agreement.csv, exclusions.csv, data/respondents.csv, run.json."""
+    """headlines.csv, toplines.csv, agreement.csv, exclusions.csv, data/respondents.csv, run.json.
+
+    With repeat groups, also ``data/repeat_<id>.csv`` (their rows of the valid respondents).
+    """
     headlines = study.headlines()
     if not headlines.empty:
         extra = [c for c in headlines.columns if c not in HEADLINE_COLUMNS]
@@ -114,8 +117,10 @@ def core(study: Study, folder: Path, options: Options, results: Results) -> None
     (folder / "data").mkdir(exist_ok=True)
     results["respondents"] = study.respondents(include_personal=options.include_personal, redact=options.redact)
     _write(options, write_csv, results["respondents"], folder / "data" / "respondents.csv")
+    for rid, table in study.repeat_tables(include_personal=options.include_personal, redact=options.redact).items():
+        _write(options, write_csv, table, folder / "data" / f"repeat_{rid}.csv")
     write_json({
-        "plan": str(study.plan.path), "instrument": str(study.instrument.path),
+        "plan": str(study.plan.path) if study.has_plan else None, "instrument": str(study.instrument.path),
         "instrument_version": study.instrument.version, "wave": str(study.wave.id), "lang": options.lang,
         "stem": stem(study), "file_label": file_label(study), "text_columns": study.text_columns,
         "redacted": options.redact, "include_personal": options.include_personal,
@@ -235,6 +240,9 @@ def summary_text(study: Study, results: Results, out: Path) -> str:
         + (" [synthetic reconstruction]" if study.wave.synthetic else ""),
         f"raw {rec['raw']} = valid {rec['valid']} + excluded {rec['excluded']} ({reasons or 'none'})",
     ]
+    if not study.has_plan:
+        lines.append("no analysis plan: published figures and weighting skipped"
+                     + ("" if study.plan.banner else "; no background questions (section: background), no crosstabs"))
     if study.weighting is not None:
         d = study.weighting.diagnostics
         lines.append(f"weighted {d['n_weighted']} respondents ({d['n_outside_scope']} outside the weighting scope): "
