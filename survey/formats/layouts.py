@@ -42,6 +42,38 @@ import pandas as pd
 from survey.errors import DataError
 from survey.formats.cells import XLSX_SUFFIXES, read_grid, read_sheets
 
+# Each platform's metadata columns -> paradata role (None: metadata the instrument does not hold).
+WJX_METADATA: dict[str, str | None] = {
+    "序号": "id", "提交答卷时间": "submit", "所用时间": "duration", "来自IP": "ip",
+    "来源": None, "来源详情": None, "总分": None,
+}
+QUALTRICS_METADATA: dict[str, str | None] = {
+    "StartDate": "start", "EndDate": "submit", "IPAddress": "ip", "ResponseId": "id", "ResponseID": "id",
+    "UserLanguage": "language", "Status": None, "Progress": None, "Duration (in seconds)": None, "Finished": None,
+    "RecordedDate": None, "RecipientLastName": None, "RecipientFirstName": None, "RecipientEmail": None,
+    "ExternalReference": None, "ExternalDataReference": None, "LocationLatitude": None, "LocationLongitude": None,
+    "LocationAccuracy": None, "DistributionChannel": None, "ResponseSet": None, "Name": None, "EmailAddress": None,
+}
+QUALTRICS_TEST_STATUS = {"1": "Survey Preview", "2": "Survey Test", "Survey Preview": "Survey Preview",
+                         "Survey Test": "Survey Test"}
+QUALTRICS_TEXT_IQ = (" - Topics", " - Parent Topics", " - Sentiment", " - Sentiment Score", " - Sentiment Polarity",
+                     " - Topic Sentiment Label", " - Topic Sentiment Score", " - Actionability")
+SURVEYMONKEY_METADATA: dict[str, str | None] = {
+    "Respondent ID": "id", "Start Date": "start", "End Date": "submit", "IP Address": "ip",
+    "Collector ID": None, "Email Address": None, "First Name": None, "Last Name": None, "Custom Data 1": None,
+}
+SURVEYMONKEY_RESPONSE = {"Response", "Open-Ended Response", ""}  # row-2 texts of a question's own column
+KOBO_METADATA: dict[str, str | None] = {
+    "start": "start", "end": "submit", "_uuid": "id",
+    "instanceID": None, "_id": None, "_submission_time": None, "_index": None, "_validation_status": None,
+    "_notes": None, "_status": None, "_submitted_by": None, "__version__": None, "_version_": None,
+    "_tags": None, "today": None, "deviceid": None, "username": None, "audit": None, "$edited": None,
+    "rootUuid": None, "deprecatedID": None, "uuid": None, "_attachments": None, "_geolocation": None,
+    "_xform_id_string": None, "_bamboo_dataset_id": None,
+}
+KOBO_GEO_PARTS = ("_latitude", "_longitude", "_altitude", "_precision")  # columns a geopoint adds
+KOBO_REPEAT_KEYS = {"_index": "repeat_index", "_parent_index": "parent_index", "_parent_table_name": "parent_table"}
+
 WJX_MARKERS = {"序号", "提交答卷时间", "所用时间"}
 KOBO_MARKERS = {"_uuid", "_submission_time", "_index", "__version__", "_id"}
 LEGACY_TAGS = [f"V{i}" for i in range(1, 11)]

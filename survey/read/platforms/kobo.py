@@ -22,7 +22,9 @@ import numpy as np
 import pandas as pd
 
 from survey.errors import DataError
-from survey.formats.layouts import Layout, layout_of, read_layout
+from survey.formats.layouts import KOBO_GEO_PARTS as GEO_PARTS
+from survey.formats.layouts import KOBO_METADATA, Layout, layout_of, read_layout
+from survey.formats.layouts import KOBO_REPEAT_KEYS as REPEAT_KEYS
 from survey.instrument import Instrument, Question
 from survey.read.platforms.common import (
     Export,
@@ -41,16 +43,6 @@ from survey.read.platforms.common import (
     times,
 )
 
-KOBO_METADATA: dict[str, str | None] = {
-    "start": "start", "end": "submit", "_uuid": "id",
-    "instanceID": None, "_id": None, "_submission_time": None, "_index": None, "_validation_status": None,
-    "_notes": None, "_status": None, "_submitted_by": None, "__version__": None, "_version_": None,
-    "_tags": None, "today": None, "deviceid": None, "username": None, "audit": None, "$edited": None,
-    "rootUuid": None, "deprecatedID": None, "uuid": None, "_attachments": None, "_geolocation": None,
-    "_xform_id_string": None, "_bamboo_dataset_id": None,
-}
-GEO_PARTS = ("_latitude", "_longitude", "_altitude", "_precision")
-REPEAT_KEYS = {"_index": "repeat_index", "_parent_index": "parent_index", "_parent_table_name": "parent_table"}
 NONE = "None"
 
 

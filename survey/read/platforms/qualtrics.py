@@ -20,7 +20,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from survey.formats.layouts import Layout, import_choice, qualtrics_columns
+from survey.formats.layouts import (
+    QUALTRICS_METADATA,
+    Layout,
+    import_choice,
+    qualtrics_columns,
+)
+from survey.formats.layouts import (
+    QUALTRICS_TEST_STATUS as TEST_STATUS,
+)
+from survey.formats.layouts import (
+    QUALTRICS_TEXT_IQ as TEXT_IQ,
+)
 from survey.instrument import Instrument, Question
 from survey.read.platforms.common import (
     Export,
@@ -34,19 +45,6 @@ from survey.read.platforms.common import (
     put_paradata,
     put_question,
 )
-
-# Platform metadata columns -> paradata role (None: ignored metadata).
-QUALTRICS_METADATA: dict[str, str | None] = {
-    "StartDate": "start", "EndDate": "submit", "IPAddress": "ip", "ResponseId": "id", "ResponseID": "id",
-    "UserLanguage": "language", "Status": None, "Progress": None, "Duration (in seconds)": None, "Finished": None,
-    "RecordedDate": None, "RecipientLastName": None, "RecipientFirstName": None, "RecipientEmail": None,
-    "ExternalReference": None, "ExternalDataReference": None, "LocationLatitude": None, "LocationLongitude": None,
-    "LocationAccuracy": None, "DistributionChannel": None, "ResponseSet": None, "Name": None, "EmailAddress": None,
-}
-TEST_STATUS = {"1": "Survey Preview", "2": "Survey Test", "Survey Preview": "Survey Preview",
-               "Survey Test": "Survey Test"}
-TEXT_IQ = (" - Topics", " - Parent Topics", " - Sentiment", " - Sentiment Score", " - Sentiment Polarity",
-           " - Topic Sentiment Label", " - Topic Sentiment Score", " - Actionability")
 
 
 def read_qualtrics(layout: Layout, instrument: Instrument, allow_extra: bool, keep_test: bool) -> Export:

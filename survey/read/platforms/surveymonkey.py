@@ -21,7 +21,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from survey.formats.layouts import Layout, norm
+from survey.formats.layouts import SURVEYMONKEY_METADATA, Layout, norm
+from survey.formats.layouts import SURVEYMONKEY_RESPONSE as RESPONSE
 from survey.instrument import Instrument, Question
 from survey.read.platforms.common import (
     Export,
@@ -36,12 +37,6 @@ from survey.read.platforms.common import (
     shown,
     text_index,
 )
-
-SURVEYMONKEY_METADATA: dict[str, str | None] = {
-    "Respondent ID": "id", "Start Date": "start", "End Date": "submit", "IP Address": "ip",
-    "Collector ID": None, "Email Address": None, "First Name": None, "Last Name": None, "Custom Data 1": None,
-}
-RESPONSE = {"Response", "Open-Ended Response", ""}
 
 
 def column_name(question: str, sub: str) -> str:

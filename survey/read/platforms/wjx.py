@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from survey.errors import DataError
-from survey.formats.layouts import Layout, norm
+from survey.formats.layouts import WJX_METADATA, Layout, norm
 from survey.instrument import Instrument, Question
 from survey.read.canonical import TIME_FORMAT
 from survey.read.platforms.common import (
@@ -42,11 +42,6 @@ from survey.read.platforms.common import (
     text_index,
 )
 
-# Platform metadata columns -> paradata role (None: ignored metadata).
-WJX_METADATA: dict[str, str | None] = {
-    "序号": "id", "提交答卷时间": "submit", "所用时间": "duration", "来自IP": "ip",
-    "来源": None, "来源详情": None, "总分": None,
-}
 _WJX_QUESTION = re.compile(r"^(?:第)?(\d+)(?:题)?[、.]\s*(.*)$")
 _WJX_OPTION = re.compile(r"^(?:第)?(\d+)(?:题)?\s*\((.+)\)$")
 
