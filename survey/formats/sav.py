@@ -23,7 +23,7 @@ import pyreadstat
 
 from survey.errors import DataError
 
-__all__ = ["SavMeta", "read_sav"]
+__all__ = ["SavMeta", "read_sav", "read_sav_dictionary"]
 
 
 @dataclass(frozen=True)
@@ -162,3 +162,22 @@ def read_sav(
             continue
         return data, _meta(meta, attempt or meta.file_encoding or "")
     raise DataError(f"{source}: cannot read as SPSS .sav ({'; '.join(errors)})")
+
+
+def read_sav_dictionary(path: str | os.PathLike[str], *, encoding: str | None = None) -> SavMeta:
+    """The dictionary of a .sav without its data (readable even where a data value is not).
+
+    Examples
+    --------
+    >>> meta = read_sav_dictionary("wave.sav")  # doctest: +SKIP
+    >>> meta.value_labels["q1"]  # doctest: +SKIP
+    {1: 'Yes', 2: 'No'}
+    """
+    source = Path(path)
+    if not source.is_file():
+        raise DataError(f"{source}: no such .sav file")
+    try:
+        _, meta = pyreadstat.read_sav(str(source), metadataonly=True, user_missing=True, encoding=encoding)
+    except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, UnicodeError) as error:
+        raise DataError(f"{source}: cannot read as SPSS .sav ({error})") from None
+    return _meta(meta, encoding or meta.file_encoding or "")
