@@ -20,6 +20,7 @@ by :mod:`survey.formats` (cells, header layouts, .sav dictionaries), which both 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -79,7 +80,7 @@ def draft(source: str | Path, fmt: str | None = None, languages: list[str] | Non
     return _drafter(found)(layout, langs)
 
 
-def _drafter(source: str):  # noqa: ANN202 - one drafting function per source module
+def _drafter(source: str) -> Callable[..., Draft]:
     """The drafting function of one source (its module imported only when needed)."""
     from importlib import import_module
 

@@ -29,7 +29,14 @@ import pandas as pd
 
 from survey.errors import DataError
 from survey.formats.sav import SavMeta, read_sav, read_sav_dictionary
-from survey.instrument.draft.common import WIDE, Draft, clean_text, default_quality, make_id, paradata
+from survey.instrument.draft.common import (
+    WIDE,
+    Draft,
+    clean_text,
+    default_quality,
+    make_id,
+    paradata,
+)
 
 ID_NAME = re.compile(r"^(id|respondent_?id|respid|response_?id|case_?id|caseno|record(_?id)?|serial|_?uuid|resp_?no)$",
                      re.IGNORECASE)
@@ -113,7 +120,8 @@ def _variable(d: Draft, name: str, values: pd.Series, meta: SavMeta) -> None:
               f"guessed: {name} is the {role} time (its name)")
     elif DATE_FORMAT.match(fmt):
         d.add({"id": qid, "type": "paradata", "role": "other", "text": d.label(text), **_source(d, name, qid)},
-              f"a {fmt} date/time variable: kept as text (YYYY-MM-DD HH:MM:SS)")
+              f"date/time variable ({fmt}): kept as text (ISO 8601; what pyreadstat cannot convert, "
+              "e.g. QYR, as its number of seconds since 1582-10-14)")
     elif labels and (is_string or _whole(values, labels)):
         _single(d, qid, name, text, values, meta, is_string)
     elif is_string:
