@@ -58,6 +58,11 @@ class Draft:
         return {lang: value for lang in self.languages}
 
     def add(self, question: dict[str, Any], *notes: str) -> dict[str, Any]:
+        """Append a question with its comments; free text that looks personal is marked so."""
+        if question.get("type") == "text" and not question.get("boxes") and "personal" not in question \
+                and looks_personal(f"{question['id']} {' '.join(question['text'].values())}"):
+            question["personal"] = True
+            notes = (*notes, "guessed: personal data (a name, e-mail, phone or address?): kept out of exports")
         self.questions.append(question)
         for text in notes:
             self.note(f"question:{question['id']}", text)
@@ -81,6 +86,21 @@ class Draft:
         doc["questions"] = self.questions
         doc["quality"] = self.quality
         return doc
+
+
+_PERSONAL = re.compile(r"(?<![a-z])(names?|e-?mails?|phones?|mobile|address(es)?|postcode|zip code)(?![a-z])",
+                       re.IGNORECASE)
+
+
+def looks_personal(text: str) -> bool:
+    """Whether a question's id or text asks for a name, e-mail, phone number or address.
+
+    Examples
+    --------
+    >>> looks_personal("Type_your_name"), looks_personal("Contact e-mail"), looks_personal("Rename it")
+    (True, True, False)
+    """
+    return bool(_PERSONAL.search(str(text).replace("_", " ")))
 
 
 def clean_text(text: object) -> str:

@@ -30,13 +30,13 @@ from survey.instrument.draft.common import (
     clean_text,
     codes_from_answers,
     default_quality,
+    looks_personal,
     make_id,
     paradata,
     words,
 )
 
 ROLE_IDS = {"id": "respondent_id", "start": "start_time", "submit": "submit_time", "ip": "ip_address"}
-PERSONAL = re.compile(r"\b(name|e-?mail|phone|mobile|address|zip|postcode)\b", re.IGNORECASE)
 DATE_FORMATS = [("%m/%d/%Y %I:%M:%S %p", False), ("%m/%d/%y %H:%M", True), ("%m/%d/%Y %H:%M", True),
                 ("%d/%m/%y %H:%M", True), ("%d/%m/%Y %H:%M", True)]
 
@@ -106,7 +106,7 @@ def _question(d: Draft, n: int, text: str, columns: list[tuple[str, pd.Series]])
         for sub in subs:
             box = {"id": make_id(words(sub, 3).lower() or "box", taken, "box"), "label": d.label(sub)}
             taken.add(box["id"].lower())
-            if PERSONAL.search(sub):
+            if looks_personal(sub):
                 box["personal"] = True
             boxes.append(box)
         d.add({**_base(d, n, text), "type": "text", "text": d.label(text), "boxes": boxes},
