@@ -11,12 +11,15 @@ column by that name as its ``source``, or by its text.  Then:
 - a ``text`` question with ``boxes`` has one column per box, found by the box's label;
 - the column after a single-choice question is its comment/"other" box when the question
   declares ``comment``; otherwise it is an unexpected column (never read as answers);
-- a matrix or ranking row is a question whose ``source`` is ``<question> / <row>``.
+- a matrix or ranking row is a question whose ``source`` is ``<question> / <row>``;
+- when several questions have the same text, the k-th such column is the k-th question.
 
 Dates are the platform's ``07/31/2023 04:21:36 PM`` or a spreadsheet's ``8/22/22 15:44``.
 """
 
 from __future__ import annotations
+
+from collections import Counter
 
 import numpy as np
 import pandas as pd
@@ -35,7 +38,6 @@ from survey.read.platforms.common import (
     put_paradata,
     put_question,
     shown,
-    text_index,
 )
 
 
@@ -47,24 +49,28 @@ def column_name(question: str, sub: str) -> str:
 def read_surveymonkey(layout: Layout, instrument: Instrument, allow_extra: bool, keep_test: bool) -> Export:
     """A SurveyMonkey export mapped onto the instrument; see the module docstring."""
     (first, second), body, path = layout.headers, layout.body, layout.path
-    by_text = {**text_index(instrument, False), **text_index(instrument, True)}
+    candidates = _candidates(instrument)
     sources = {norm(q.source): q for q in instrument.questions if q.source}
     texts = {q.id: q for q in instrument.questions if q.type == "text"}
     m, extra, options = Mapping(), [], {}
-    current = ""
+    current, q, seen = "", None, Counter()
     for j, (h, sub) in enumerate(zip(first, second)):
-        current = h or current
-        values, name = body[j], column_name(current, sub)
+        values = body[j]
         if h:
             is_meta, role = metadata(h, SURVEYMONKEY_METADATA, m)
             if is_meta:
                 if role:
                     paradata_by_role(instrument, role, values, h, path, m)
+                current, q = "", None
                 continue
+            current = h
+            seen[norm(h)] += 1  # the k-th question with this text is the k-th in the instrument
+            found = candidates.get(norm(h), [])
+            q = found[min(seen[norm(h)], len(found)) - 1] if found else None
+        name = column_name(current, sub)
         if name != current and norm(name) in sources:  # a matrix or ranking row
             put_question(sources[norm(name)], values, name, m)
             continue
-        q = sources.get(norm(current)) or by_text.get(norm(current))
         if q is None:
             extra.append(name)
         elif q.type == "paradata":
@@ -84,6 +90,16 @@ def read_surveymonkey(layout: Layout, instrument: Instrument, allow_extra: bool,
     frame = finish(instrument, m, extra, allow_extra, path, "surveymonkey", len(body), platform_lacks=("language",))
     info = {"encoding": layout.encoding, "notes": m.notes}
     return Export(frame, np.arange(1, len(body) + 1), info)
+
+
+def _candidates(instrument: Instrument) -> dict[str, list[Question]]:
+    """Questions by normalised source, text (any language) or id, in questionnaire order."""
+    out: dict[str, list[Question]] = {}
+    for q in instrument.questions:
+        keys = {norm(t) for t in q.text.values()} | {q.id} | ({norm(q.source)} if q.source else set())
+        for key in keys:
+            out.setdefault(key, []).append(q)
+    return out
 
 
 def _option(q: Question, sub: str, values: pd.Series, j: int, name: str, m: Mapping, options: dict,
