@@ -284,8 +284,8 @@ class Study:
         """
         drop = [] if include_personal else list(self.instrument.personal_columns)
         out = self.data.drop(columns=drop)
-        if redact:
-            out = out.assign(**{c: self.redacted(c)[0] for c in self.text_columns})
+        if redact:  # the text columns kept: a personal one dropped above stays dropped
+            out = out.assign(**{c: self.redacted(c)[0] for c in self.text_columns if c in out.columns})
         if self.weights is not None:
             out = out.assign(weight=self.weights)
         return out

@@ -153,6 +153,17 @@ def test_analyze_without_a_plan_accounts_for_every_respondent(drafted, fmt, name
     assert rec["raw"] == rec["valid"] + rec["excluded"] and len(respondents) == rec["valid"]
     assert (out / "spss").is_dir() and (out / "report.md").is_file()
     assert json.loads((out / "run.json").read_text())["plan"] is None
+    # the respondent file holds the values read (compared with a direct read in the tests above)
+    frame, inst = read(drafted, fmt, name, keep_test_rows=name in ALL_TEST_ROWS)
+    frame = frame.set_index("raw_row").loc[respondents["raw_row"].astype(int)]
+    assert not set(inst.personal_columns) & set(respondents.columns)
+    for q in inst.questions:
+        for col in (c for c in q.columns if c in respondents.columns):
+            if q.coded:
+                assert codes(frame[col]) == [int(v) if v else None for v in respondents[col]], col
+            elif q.type == "numeric":
+                np.testing.assert_allclose(frame[col].to_numpy(dtype=float),
+                                           pd.to_numeric(respondents[col]).to_numpy(dtype=float), rtol=1e-12)
 
 
 def analyze_status(argv: list[str]) -> int:
