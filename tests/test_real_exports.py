@@ -296,7 +296,7 @@ def test_surveymonkey_resaved_dates_boxes_and_ranking(drafted):
     assert len(ranks) == 8
     for q, j in zip(ranks, range(18, 26)):
         want = [int(r[j]) if r[j].isdigit() else r[j] for r in body]
-        got = [int(v) if not q.label(int(v)) == "N/A" else "N/A" for v in frame[q.id]]
+        got = [int(v) if q.label(int(v)) != "N/A" else "N/A" for v in frame[q.id]]
         assert got == want, q.id
     assert inst.question(ranks[0].id).nonsubstantive_codes == (90,)  # N/A
 
@@ -320,7 +320,7 @@ def test_kobo_excel_datetimes_choice_names_and_literal_none(drafted):
     path = real("kobo", "kobo_platform_test_rank_groups.xlsx")
     header, rows = sheet(path)
     frame, inst = read(drafted, "kobo", path.name)
-    get = lambda name: [r[header.index(name)] for r in rows]  # noqa: E731
+    get = lambda name: [r[header.index(name)] for r in rows]
     assert len(frame) == len(rows) == 7
     assert text(frame["start_time"]) == [seconds(v) for v in get("start")]  # microseconds dropped
     assert text(frame["respondent_id"]) == get("_uuid")
