@@ -225,3 +225,18 @@ def test_minimal_instrument_and_plan_do_not_crash(tmp_path):
     toplines = pd.read_csv(tmp_path / "b" / "toplines.csv")
     assert toplines["count"].tolist() == [2, 1]
     assert pd.read_csv(tmp_path / "a" / "odds_ratios.csv").empty
+
+
+def test_without_a_plan_the_background_questions_are_the_banner(tmp_path):
+    from survey.study import Study
+
+    doc = yaml.safe_load(yaml.safe_dump(MINIMAL))
+    doc["questions"].insert(1, {"id": "sex", "type": "single", "scale": "yn", "section": "background",
+                                "text": {"en": "Sex"}})
+    rows = [["rid", "sex", "q1"], ["a", "1", "1"], ["b", "1", "2"], ["c", "2", "1"], ["d", "2", "1"]]
+    study = Study.from_instrument(write(doc, tmp_path / "i.yaml"), write_csv(rows, tmp_path / "raw.csv"))
+    assert study.plan.banner == ("sex",) and not study.has_plan and study.weights is None
+    tables, _ = study.crosstabs()
+    cells = tables[(tables["question"] == "q1") & (tables["banner"] == "sex") & (tables["row_code"].astype(str) == "1")]
+    assert cells["count"].tolist() == [1, 2]  # q1 = Yes among sex 1 (1 of 2) and sex 2 (2 of 2)
+    assert study.headlines().empty

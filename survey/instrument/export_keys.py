@@ -1,4 +1,4 @@
-"""Validation of the instrument keys that real platform exports need.
+"""The instrument keys that real platform exports need: their classes, parsing and validation.
 
 ``source``, ``comment``, ``boxes``, ``repeat``, ``missing`` (numeric user-missing values),
 option ``name`` and ``source``, ``times`` and ``repeats`` (their meaning: the README's
@@ -10,11 +10,58 @@ Kept beside the model so that the one validated schema can take these keys over 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from zoneinfo import available_timezones
 
 if TYPE_CHECKING:
     from survey.instrument.model import _Validator
+
+
+@dataclass(frozen=True)
+class Box:
+    """One box of a multi-textbox question (its column is ``<question id>_<box id>``)."""
+
+    id: str
+    label: Mapping[str, str]
+    personal: bool = False
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """A repeat group (Kobo/ODK): its questions are read as their own table, keyed by respondent."""
+
+    id: str
+    sheet: str
+    label: Mapping[str, str]
+
+
+def repeats_of(doc: Mapping[str, Any]) -> tuple[Repeat, ...]:
+    """The instrument's ``repeats`` (a repeat's sheet defaults to its id)."""
+    return tuple(Repeat(r["id"], str(r.get("sheet", r["id"])), dict(r.get("label") or {}))
+                 for r in doc.get("repeats") or [])
+
+
+def export_fields(q: Mapping[str, Any]) -> dict[str, Any]:
+    """The Question fields of the keys real exports need (``source``, ``comment``, ``boxes`` ...)."""
+    source = q.get("source")
+    return {
+        "source": source if isinstance(source, str) else None,
+        "source_columns": tuple(source) if isinstance(source, list) else (),
+        "row_number": isinstance(source, Mapping) and bool(source.get("row_number")),
+        "comment": q.get("comment"),
+        "boxes": tuple(Box(b["id"], dict(b["label"]), bool(b.get("personal", False))) for b in q.get("boxes") or []),
+        "repeat": q.get("repeat"),
+        "missing": tuple(tuple(float(v) for v in m) if isinstance(m, list) else float(m)
+                         for m in q.get("missing") or []),
+    }
+
+
+def times_of(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """The instrument's ``times`` as ``{"format": (strptime, ...), "timezone": zone or None}``."""
+    times = doc.get("times") or {}
+    fmt = times.get("format")
+    return {"format": tuple(fmt) if isinstance(fmt, list) else (fmt,) if fmt else (), "timezone": times.get("timezone")}
 
 
 def check(v: _Validator, d: Mapping[str, Any], scales: Mapping[str, Any]) -> None:

@@ -16,6 +16,7 @@ import yaml
 
 from survey.errors import InstrumentError
 from survey.instrument import conditions, export_keys
+from survey.instrument.export_keys import Box, Repeat, export_fields, repeats_of, times_of
 
 QUESTION_TYPES = ("single", "multi", "numeric", "text", "paradata")
 PARADATA_ROLES = ("id", "start", "submit", "language", "ip", "other")
@@ -52,24 +53,6 @@ class Net:
 
     id: str
     codes: tuple[int, ...]
-    label: Mapping[str, str]
-
-
-@dataclass(frozen=True)
-class Box:
-    """One box of a multi-textbox question (its column is ``<question id>_<box id>``)."""
-
-    id: str
-    label: Mapping[str, str]
-    personal: bool = False
-
-
-@dataclass(frozen=True)
-class Repeat:
-    """A repeat group (Kobo/ODK): its questions are read as their own table, keyed by respondent."""
-
-    id: str
-    sheet: str
     label: Mapping[str, str]
 
 
@@ -517,26 +500,6 @@ def _code(c: Mapping[str, Any]) -> Code:
     )
 
 
-def _export_fields(q: Mapping[str, Any]) -> dict[str, Any]:
-    """The Question fields of the keys real exports need (``source``, ``comment``, ``boxes`` ...)."""
-    source = q.get("source")
-    return {
-        "source": source if isinstance(source, str) else None,
-        "source_columns": tuple(source) if isinstance(source, list) else (),
-        "row_number": isinstance(source, Mapping) and bool(source.get("row_number")),
-        "comment": q.get("comment"),
-        "boxes": tuple(Box(b["id"], dict(b["label"]), bool(b.get("personal", False))) for b in q.get("boxes") or []),
-        "repeat": q.get("repeat"),
-        "missing": tuple(tuple(float(v) for v in m) if isinstance(m, list) else float(m) for m in q.get("missing") or []),
-    }
-
-
-def _times_of(doc: Mapping[str, Any]) -> dict[str, Any]:
-    times = doc.get("times") or {}
-    fmt = times.get("format")
-    return {"format": tuple(fmt) if isinstance(fmt, list) else (fmt,) if fmt else (), "timezone": times.get("timezone")}
-
-
 def _parse(doc: Mapping[str, Any], path: str) -> Instrument:
     scales = {
         sid: Scale(
@@ -570,7 +533,7 @@ def _parse(doc: Mapping[str, Any], path: str) -> Instrument:
                 attention_check=bool(q.get("attention_check", False)),
                 open_ended=bool(q.get("open_ended", False)),
                 history=tuple(q.get("history", []) or []),
-                **_export_fields(q),
+                **export_fields(q),
             )
         )
     derived = tuple(
@@ -605,9 +568,8 @@ def _parse(doc: Mapping[str, Any], path: str) -> Instrument:
         weighting_variables=tuple((doc.get("weighting") or {}).get("variables", [])),
         item_scales=tuple(doc.get("scales_of_items", []) or []),
         path=path,
-        times=_times_of(doc),
-        repeats=tuple(Repeat(r["id"], str(r.get("sheet", r["id"])), dict(r.get("label") or {}))
-                      for r in doc.get("repeats") or []),
+        times=times_of(doc),
+        repeats=repeats_of(doc),
         repeat_questions=tuple(q for q in questions if q.repeat),
     )
     return _build(base, [q for q in questions if not q.repeat], str(doc["version"]))

@@ -238,7 +238,7 @@ def _matrix(d: Draft, p: dict[str, Any], tag: str, notes: list[str]) -> None:
     d.scales[sid] = {"codes": [{"code": int(recode.get(a, a)) if str(recode.get(a, a)).lstrip("-").isdigit() else k,
                                 "label": _text(d, p, "Answers", a)} for k, a in enumerate(answers, start=1)]}
     stem = _text(d, p)
-    custom = {str(k): v for k, v in (p.get("ChoiceDataExportTags") or {}).items()} if p.get("ChoiceDataExportTags") else {}
+    custom = {str(k): v for k, v in (p.get("ChoiceDataExportTags") or {}).items()}
     for cid in _choices(p):
         column = str(custom.get(cid) or f"{tag}_{cid}")
         item = _text(d, p, "Choices", cid)

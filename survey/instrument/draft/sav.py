@@ -149,7 +149,8 @@ def _single(d: Draft, qid: str, name: str, text: str, values: pd.Series, meta: S
                 c["nonsubstantive"] = True
         unlabelled = [v for v in keys if v not in {str(k) for k in labels}]
     else:
-        keys = sorted({int(k) for k in labels} | {int(v) for v in seen} | {int(m) for m in missing if float(m).is_integer()})
+        keys = sorted({int(k) for k in labels} | {int(v) for v in seen}
+                      | {int(m) for m in missing if float(m).is_integer()})
         codes = [{"code": k, "label": d.label(labels.get(k) or labels.get(float(k)) or str(k))} for k in keys]
         for c in codes:
             if c["code"] in missing or any(lo <= c["code"] <= hi for lo, hi in ranges):

@@ -322,5 +322,6 @@ def finish(instrument: Instrument, m: Mapping, extra: list[str], allow_extra: bo
     if m.problems:
         kinds = sorted(m.problems, key=lambda k: PROBLEM_ORDER.index(k) if k in PROBLEM_ORDER else len(PROBLEM_ORDER))
         listed = "; ".join(f"{kind}: {'; '.join(m.problems[kind])}" for kind in kinds)
-        raise DataError(f"{path}: {fmt} export does not match instrument {instrument.id} {instrument.version}: {listed}")
+        raise DataError(f"{path}: {fmt} export does not match instrument {instrument.id} {instrument.version}: "
+                        f"{listed}")
     return pd.DataFrame({c: m.columns[c].reset_index(drop=True) for c in instrument.raw_columns})
