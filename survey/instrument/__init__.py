@@ -3,11 +3,14 @@
 Modules: :mod:`~survey.instrument.model` (questions, scales, codes, rules, derived
 variables; YAML loading and validation), :mod:`~survey.instrument.conditions` (skip
 logic, rule and scope conditions), :mod:`~survey.instrument.plan` (waves, published
-figures, weighting targets, banner) and :mod:`~survey.instrument.fielding` (XLSForm,
-questionnaire, codebook).  ``python -m survey.instrument`` is the command line.
+figures, weighting targets, banner), :mod:`~survey.instrument.fielding` (XLSForm,
+questionnaire, codebook), :mod:`~survey.instrument.export_keys` (the keys platform exports
+need) and :mod:`~survey.instrument.draft` (an instrument drafted from a .sav, .qsf,
+XLSForm or export).  ``python -m survey.instrument`` is the command line.
 
-May import: :mod:`survey.errors` and the file helpers of :mod:`survey.write`; nothing
-that reads, cleans or estimates.
+May import: :mod:`survey.errors`, :mod:`survey.formats` (platform files without an
+instrument) and the file helpers of :mod:`survey.write`; nothing that reads, cleans or
+estimates.
 """
 
 from survey.instrument.model import (
