@@ -129,7 +129,7 @@ def _sheet_grid(rows: list[tuple[object, ...]]) -> pd.DataFrame:
         typed = [v for v in column[1:] if v is not None and not (isinstance(v, str) and v in ("", "None"))]
         none_is_empty = bool(typed) and not any(isinstance(v, str) for v in typed)
         columns.append(["" if none_is_empty and i and v == "None" else cell_text(v) for i, v in enumerate(column)])
-    return pd.DataFrame({j: col for j, col in enumerate(columns)}, dtype=object)
+    return pd.DataFrame({j: col for j, col in enumerate(columns)}, dtype=str)
 
 
 def read_sheets(path: Path) -> dict[str, pd.DataFrame]:
@@ -172,4 +172,4 @@ def read_grid(path: Path, encoding: str | None = None) -> tuple[pd.DataFrame, st
         grid = pd.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False, sep=sep)
     except (pd.errors.ParserError, ValueError) as exc:
         raise DataError(f"{path}: malformed CSV ({str(exc).splitlines()[0]})") from None
-    return grid.astype(object), enc
+    return grid, enc

@@ -140,7 +140,7 @@ def split(grid: pd.DataFrame, path: Path, n_header: int) -> tuple[tuple[tuple[st
     headers = tuple(tuple(str(v).strip() for v in grid.iloc[i]) for i in range(n_header))
     body = grid.iloc[n_header:].reset_index(drop=True)
     body.columns = range(body.shape[1])
-    return headers, body.apply(lambda s: s.astype(str).str.strip())
+    return headers, body.apply(lambda s: s.str.strip())
 
 
 def layout_of(grid: pd.DataFrame, path: Path, encoding: str, platform: str | None = None,
