@@ -1,7 +1,9 @@
 """``python -m survey.analyze``: run a study's whole analysis for one wave.
 
 With no arguments it analyses the first wave of the one plan in ``./analysis`` and
-writes to ``reports/<study>/wave<id>/``.  See ``--help``.
+writes to ``reports/<study>/wave<id>/``.  With ``--instrument`` and ``--raw`` and no
+``--plan`` it runs without a plan (see :meth:`survey.study.Study.from_instrument`):
+published figures and weighting are skipped.  See ``--help``.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ def parser() -> argparse.ArgumentParser:
         prog="python -m survey.analyze",
         description="Clean, recode, weight and analyse one wave of a survey; check published figures; write the report.",
     )
-    p.add_argument("--plan", type=Path, help="analysis plan YAML (default: the one plan in ./analysis)")
+    p.add_argument("--plan", type=Path, help="analysis plan YAML (default: the one plan in ./analysis; "
+                   "none with --instrument and --raw: published figures and weighting are then skipped)")
     p.add_argument("--instrument", type=Path, help="instrument YAML (default: the plan's)")
     p.add_argument("--raw", type=Path, help="raw response file (default: the wave's file in the plan)")
     p.add_argument("--wave", help="wave id (default: the first wave of the plan)")
@@ -35,6 +38,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--format", dest="fmt", help="raw file format: canonical, wjx, qualtrics, surveymonkey, kobo, sav (default: the plan's)")
     p.add_argument("--encoding", help="text encoding of the raw file (default: UTF-8, or detected for platform exports)")
     p.add_argument("--allow-extra-columns", action="store_true", help="ignore raw columns the instrument does not know")
+    p.add_argument("--keep-test-rows", action="store_true",
+                   help="keep the rows a platform marks as preview/test responses (excluded by default)")
     p.add_argument("--spss", action=argparse.BooleanOptionalAction, default=True, help="write the SPSS export (default: on)")
     p.add_argument("--stata", action=argparse.BooleanOptionalAction, default=False,
                    help="write stata/<study>-wave<id>.dta with value labels (default: off; 30 s at 1M respondents)")
@@ -52,30 +57,32 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def run_language(plan: Path, instrument: Path | None, lang: str | None) -> str:
+def run_language(plan: Path | None, instrument: Path | None, lang: str | None) -> str:
     """The run's language: ``lang`` if the instrument declares it (LanguageError lists those it does), else its default.
 
-    Read from the plan's instrument (or ``instrument``) before any data is read.
+    Read from the plan's instrument (or ``instrument``) before any data is read; without a
+    plan, from ``instrument``.
     """
-    _, inst = load_plan(plan, load_instrument(instrument) if instrument else None)
+    inst = load_instrument(instrument) if instrument else None
+    if plan is not None:
+        _, inst = load_plan(plan, inst)
+    assert inst is not None
     return check_language(lang, inst.languages, inst.path) if lang else default_language(inst.languages)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    plan = args.plan or default_plan()
+    without_plan = args.plan is None and args.instrument is not None and args.raw is not None
+    plan = None if without_plan else args.plan or default_plan()
     lang = run_language(plan, args.instrument, args.lang)
     progress = Progress(total=len(artifacts.STAGES) + 5, quiet=args.quiet)  # + reading stages and "writing files"
-    study = Study.from_plan(
-        plan,
-        args.wave,
-        raw=args.raw,
-        instrument=args.instrument,
-        encoding=args.encoding,
-        allow_extra_columns=args.allow_extra_columns,
-        fmt=args.fmt,
-        progress=progress.stage,
-    ).filtered(args.filter_expr).with_banner(args.banner)
+    reading = {"encoding": args.encoding, "allow_extra_columns": args.allow_extra_columns, "fmt": args.fmt,
+               "keep_test_rows": args.keep_test_rows, "progress": progress.stage}
+    if plan is None:
+        study = Study.from_instrument(args.instrument, args.raw, **reading)
+    else:
+        study = Study.from_plan(plan, args.wave, raw=args.raw, instrument=args.instrument, **reading)
+    study = study.filtered(args.filter_expr).with_banner(args.banner)
     out = args.out or Path("reports") / study.plan.study / f"wave{study.wave.id}"
     options = artifacts.Options(
         lang=lang,

@@ -103,7 +103,10 @@ def write_json(obj: Any, path: Path) -> None:
 
 def core(study: Study, folder: Path, options: Options, results: Results) -> None:
     """headlines.csv, toplines.csv, agreement.csv, numeric.csv, exclusions.csv, skip_violations.csv
-    (and exclusive_violations.csv when a rule blanks them), data/respondents.csv, run.json."""
+    (and exclusive_violations.csv when a rule blanks them), data/respondents.csv, run.json.
+
+    With repeat groups, also ``data/repeat_<id>.csv`` (their rows of the valid respondents).
+    """
     headlines = study.headlines()
     if not headlines.empty:
         extra = [c for c in headlines.columns if c not in HEADLINE_COLUMNS]
@@ -126,8 +129,10 @@ def core(study: Study, folder: Path, options: Options, results: Results) -> None
     results["respondents"] = study.respondents(include_personal=options.include_personal, redact=options.redact)
     results["redactions"] = study.redactions() if options.redact else None
     _write(options, write_csv, results["respondents"], folder / "data" / "respondents.csv")
+    for rid, table in study.repeat_tables(include_personal=options.include_personal, redact=options.redact).items():
+        _write(options, write_csv, table, folder / "data" / f"repeat_{rid}.csv")
     write_json({
-        "plan": str(study.plan.path), "instrument": str(study.instrument.path),
+        "plan": str(study.plan.path) if study.has_plan else None, "instrument": str(study.instrument.path),
         "instrument_version": study.instrument.version, "wave": str(study.wave.id), "lang": options.lang,
         "stem": stem(study), "file_label": file_label(study), "text_columns": study.text_columns,
         "redacted": options.redact, "include_personal": options.include_personal,
@@ -271,7 +276,12 @@ def summary_text(study: Study, results: Results, out: Path, lang: str = "en") ->
     ]
     skipped = len(study.cleaned.skip_violations)
     if skipped:
-        lines.append(f"skip logic: {skipped} answer(s) of respondents not asked blanked (skip_violations.csv)")
+        lines.append(t.gettext("skip logic: {n} answer(s) of respondents not asked blanked (skip_violations.csv)",
+                               n=skipped))
+    if not study.has_plan:
+        lines.append(t.gettext("no analysis plan: published figures and weighting skipped")
+                     + ("" if study.plan.banner else
+                        t.gettext("; no background questions (section: background), no crosstabs")))
     if study.weighting is not None:
         d = study.weighting.diagnostics
         lines.append(t.gettext(

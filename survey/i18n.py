@@ -189,6 +189,25 @@ def english_name(code: str) -> str:
     return _cldr_name(code, SOURCE_LANGUAGE) or code
 
 
+@lru_cache(maxsize=1)
+def _codes_by_english_name() -> dict[str, str]:
+    from babel import Locale
+
+    return {name.lower(): code for code, name in sorted(Locale.parse(SOURCE_LANGUAGE).languages.items())
+            if "_" not in code}
+
+
+def language_code(name: str) -> str | None:
+    """The code of a language given by its English name (CLDR): ``Spanish`` -> ``es``; None if unknown.
+
+    Examples
+    --------
+    >>> language_code("Spanish"), language_code("chinese"), language_code("Klingonese")
+    ('es', 'zh', None)
+    """
+    return _codes_by_english_name().get(name.strip().lower())
+
+
 def language_name(code: str, lang: str) -> str:
     """The name of language ``code`` in language ``lang``: the catalogue's, else CLDR's, else the code.
 

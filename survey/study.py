@@ -2,13 +2,17 @@
 
 :class:`Study` binds the instrument (at the wave's version), the plan, the clean
 and recoded respondents and their weights; its methods return tidy DataFrames.
-The command line (:mod:`survey.analyze`) is a thin layer over it.
+The command line (:mod:`survey.analyze`) is a thin layer over it.  A study read
+with :meth:`Study.from_instrument` has no analysis plan: it gets the plan of
+:func:`instrument_plan` (one wave, no published figures, no weighting, the
+instrument's background questions as the banner).
 
 Examples
 --------
 >>> from survey import Study
 >>> study = Study.from_plan("analysis/ccg-2020.yaml", wave=1)   # doctest: +SKIP
 >>> study.headlines()[["id", "published_pct", "estimate_pct", "reproduced"]]  # doctest: +SKIP
+>>> draft = Study.from_instrument("instrument.yaml", "export.csv")  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -54,6 +58,8 @@ class Study:
     cache: dict[str, Any] = field(default_factory=dict, repr=False)
     #: The filter the respondents were selected with (:meth:`filtered`), applied to other waves too.
     selection: str | None = None
+    has_plan: bool = True
+    repeats: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_plan(
@@ -66,6 +72,7 @@ class Study:
         encoding: str | None = None,
         allow_extra_columns: bool = False,
         fmt: str | None = None,
+        keep_test_rows: bool = False,
         weight: bool = True,
         progress: Callable[[str], None] | None = None,
     ) -> Study:
@@ -83,6 +90,8 @@ class Study:
             Another instrument file (default: the plan's).
         encoding, allow_extra_columns, fmt
             How to read the raw file (see :mod:`survey.read.canonical`).
+        keep_test_rows : bool
+            Keep the rows a platform marks as test responses (excluded by default).
         weight : bool
             Apply the wave's weighting plan, if it has one.
         progress : callable, optional
@@ -94,22 +103,75 @@ class Study:
         the_plan, inst = load_plan(plan, inst)
         the_wave = the_plan.wave(wave) if wave is not None else the_plan.waves[0]
         fielded = inst.at_version(the_wave.instrument_version) if the_wave.instrument_version else inst
-        stage = progress or (lambda name: None)
         raw_path = Path(raw) if raw else the_wave.raw
+        return cls._read(the_plan, fielded, the_wave, raw_path, fmt or the_wave.format, encoding or the_wave.encoding,
+                         allow_extra_columns, keep_test_rows, weight, progress)
+
+    @classmethod
+    def from_instrument(
+        cls,
+        instrument: str | Path | Instrument,
+        raw: str | Path,
+        *,
+        encoding: str | None = None,
+        allow_extra_columns: bool = False,
+        fmt: str | None = None,
+        keep_test_rows: bool = False,
+        progress: Callable[[str], None] | None = None,
+    ) -> Study:
+        """Read, validate, clean and recode a raw file with an instrument and no analysis plan.
+
+        Everything that needs no plan follows (toplines, crosstabs by the instrument's
+        background questions, SPSS export, report); published figures and weighting need
+        a plan and are skipped.
+
+        Parameters
+        ----------
+        instrument : path or Instrument
+            The instrument (e.g. drafted by ``python -m survey.instrument import``).
+        raw : path
+            The raw file: the instrument's layout or a platform export.
+        encoding, allow_extra_columns, fmt, keep_test_rows
+            How to read the raw file (see :func:`survey.read.platforms.read_platform`);
+            ``fmt`` is detected from the file by default.
+
+        Examples
+        --------
+        >>> study = Study.from_instrument("draft.yaml", "export.csv")  # doctest: +SKIP
+        >>> study.toplines().head()  # doctest: +SKIP
+        """
+        from survey.instrument import load_instrument
+
+        inst = instrument if isinstance(instrument, Instrument) else load_instrument(instrument)
+        raw_path = Path(raw)
+        the_plan = instrument_plan(inst, raw_path, fmt, encoding)
+        study = cls._read(the_plan, inst, the_plan.waves[0], raw_path, the_plan.waves[0].format, encoding,
+                          allow_extra_columns, keep_test_rows, False, progress)
+        study.has_plan = False
+        return study
+
+    @classmethod
+    def _read(cls, plan: Plan, fielded: Instrument, wave: Wave, raw_path: Path, fmt: str | None,
+              encoding: str | None, allow_extra: bool, keep_test: bool, weight: bool,
+              progress: Callable[[str], None] | None) -> Study:
+        stage = progress or (lambda name: None)
         stage("read and validate")
-        frame = read_wave(raw_path, fielded, fmt or the_wave.format, encoding or the_wave.encoding, allow_extra_columns)
+        frame = read_wave(raw_path, fielded, fmt, encoding, allow_extra, keep_test)
         stage("clean")
         frame.attrs["source"] = str(raw_path)
         cleaned = cleaning.clean(frame, fielded)
         if cleaned.data.empty:
             counts = ", ".join(f"{k} {v}" for k, v in cleaned.reconciliation().items())
-            raise DataError(f"{raw_path}: no valid responses after cleaning ({counts})")
+            hint = "; --keep-test-rows keeps the test responses" if "test_response" in cleaned.reconciliation() else ""
+            raise DataError(f"{raw_path}: no valid responses after cleaning ({counts}){hint}")
         stage("recode")
         data = recode.recode(cleaned.data, fielded)
-        study = cls(the_plan, fielded, the_wave, raw_path, cleaned, data)
-        if weight and the_wave.weighting:
+        study = cls(plan, fielded, wave, raw_path, cleaned, data)
+        if fielded.repeats:
+            study.repeats = _valid_repeats(raw_path, fielded, frame, data)
+        if weight and wave.weighting:
             stage("weight")
-            study.weighting = study.weight(the_wave.weighting)
+            study.weighting = study.weight(wave.weighting)
         return study
 
     # ------------------------------------------------------------------ estimates
@@ -207,6 +269,8 @@ class Study:
 
     def toplines(self, lang: str = "en") -> pd.DataFrame:
         """Frequency distribution of every question (see :func:`survey.stats.estimates.toplines`)."""
+        if not any(q.coded and q.type != "paradata" for q in self.instrument.questions) and not self.instrument.derived:
+            return pd.DataFrame(columns=estimates.TOPLINE_COLUMNS)  # nothing coded to count
         return estimates.toplines(self.data, self.instrument, self.weights, lang)
 
     def headlines(self) -> pd.DataFrame:
@@ -229,8 +293,8 @@ class Study:
         """
         drop = [] if include_personal else list(self.instrument.personal_columns)
         out = self.data.drop(columns=drop)
-        if redact:
-            out = out.assign(**{c: self.redacted(c)[0] for c in self._open_text})
+        if redact:  # the text columns kept: a personal one dropped above stays dropped
+            out = out.assign(**{c: self.redacted(c)[0] for c in self._open_text if c in out.columns})
         if self.weights is not None:
             out = out.assign(weight=self.weights)
         return out
@@ -251,6 +315,21 @@ class Study:
         from survey.text.redact import Policy
 
         return Policy.for_instrument(self.instrument)
+
+    def repeat_tables(self, *, include_personal: bool = False, redact: bool = True) -> dict[str, pd.DataFrame]:
+        """Each repeat group's table (valid respondents' rows), safe to share as :meth:`respondents`."""
+        from survey.text.redact import redact as redact_text
+
+        out = {}
+        for rid, table in self.repeats.items():
+            questions = [q for q in self.instrument.repeat_questions if q.repeat == rid]
+            drop = [] if include_personal else [q.id for q in questions if q.personal]
+            table = table.drop(columns=drop)
+            if redact:
+                table = table.assign(**{q.id: redact_text(table[q.id], self.redaction_policy)[0] for q in questions
+                                        if q.type == "text" and q.id in table.columns and not q.personal})
+            out[rid] = table
+        return out
 
     def redacted(self, column: str) -> tuple[pd.Series, dict[str, int]]:
         """A free-text column with personal data replaced, and the count per type (cached).
@@ -281,7 +360,11 @@ class Study:
         """Every question by every banner variable, and the tests (see :func:`survey.stats.tables.battery`)."""
         key = ("crosstabs", lang)
         if key not in self.cache:
-            self.cache[key] = tables.battery(self.data, self.instrument, self.plan, self.weights, lang=lang)
+            banner = [*self.plan.banner, *(str(n["id"]) for n in self.plan.banner_nets)]
+            if not any(q.id != b for q in tables.tabulated(self.instrument) for b in banner):  # nothing to cross
+                self.cache[key] = (pd.DataFrame(columns=tables.TABLE_COLUMNS), pd.DataFrame(columns=tables.TEST_COLUMNS))
+            else:
+                self.cache[key] = tables.battery(self.data, self.instrument, self.plan, self.weights, lang=lang)
         return self.cache[key]
 
     def crosstab(self, question: str, by: str | list[str] | None = None, *, filter: str | None = None,
@@ -384,6 +467,8 @@ class Study:
     def agreement_by(self, lang: str = "en") -> pd.DataFrame:
         """Every indicator's rate in every banner category (see :func:`survey.stats.models.agreement_by`)."""
         banner = {b.id: b for b in tables.banners(self.data, self.instrument, self.plan, lang)}
+        if not banner or not self.indicators:
+            return pd.DataFrame(columns=[*models.AGREEMENT_COLUMNS[:3], "category_label", *models.AGREEMENT_COLUMNS[3:]])
         items = self.data[self.indicators].astype("Float64").astype(float)
         columns = pd.DataFrame({k: b.codes for k, b in banner.items()})
         frame = models.agreement_by(items, columns)
@@ -403,6 +488,8 @@ class Study:
         where everyone agrees, found before fitting): it is NaN, ``note`` says why.
         """
         items = [f.indicator for f in self.plan.figures if f.statistic == "pct"] or self.indicators
+        if not items or not self.plan.banner:  # no indicator, or nothing to regress it on
+            return pd.DataFrame(columns=["item", "weighted", *logistic.ODDS_COLUMNS])
         X = pd.DataFrame({b: self.data[b].astype("Float64").where(~self.data[b].isin(
             self.instrument.codes_nonsubstantive(b))).astype(float) for b in self.plan.banner})
         parts = []
@@ -537,10 +624,47 @@ def _joined_names(hits: np.ndarray, names: list[str]) -> list[str]:
     return joined[row_key.ravel()].tolist()
 
 
-def read_wave(path: Path, instrument: Instrument, fmt: str, encoding: str | None, allow_extra: bool) -> pd.DataFrame:
+def read_wave(path: Path, instrument: Instrument, fmt: str | None, encoding: str | None, allow_extra: bool,
+              keep_test: bool = False) -> pd.DataFrame:
     """Read a wave's raw file in its platform format into the canonical typed layout."""
     if fmt in ("canonical", "csv", "xlsx", None):
         return readers.read_raw(path, instrument, encoding=encoding, allow_extra_columns=allow_extra)
     from survey.read.platforms import read_platform
 
-    return read_platform(path, instrument, fmt, encoding=encoding, allow_extra_columns=allow_extra)
+    return read_platform(path, instrument, fmt, encoding=encoding, allow_extra_columns=allow_extra,
+                         keep_test_rows=keep_test)
+
+
+def instrument_plan(instrument: Instrument, raw: Path, fmt: str | None = None, encoding: str | None = None) -> Plan:
+    """The plan of a run without one: one wave, no figures, no weighting, background banner.
+
+    The banner is the instrument's single-choice questions of section ``background``;
+    with none, there are no crosstabs.
+
+    Examples
+    --------
+    >>> plan = instrument_plan(load_instrument("draft.yaml"), Path("export.csv"))  # doctest: +SKIP
+    >>> plan.figures, plan.weighting  # doctest: +SKIP
+    ((), {})
+    """
+    banner = tuple(q.id for q in instrument.questions if q.section == "background" and q.type == "single")
+    wave = Wave(id="1", label=raw.stem, raw=raw, format=fmt or "auto", instrument_version="", field_dates=(),
+                weighting=None, encoding=encoding)
+    path = Path(instrument.path)
+    return Plan(path=path, study=instrument.id, title=dict(instrument.study.get("title") or {}),
+                instrument_path=path, waves=(wave,), published_wave=None, published_source="", decimals=2,
+                figures=(), weighting={}, banner=banner, banner_nets=(), correction="bonferroni", alpha=0.05,
+                open_ended={})
+
+
+def _valid_repeats(path: Path, instrument: Instrument, raw: pd.DataFrame, data: pd.DataFrame
+                   ) -> dict[str, pd.DataFrame]:
+    """The repeat groups' tables, keeping the rows of valid respondents only."""
+    from survey.read.platforms import read_repeats
+
+    ident = instrument.by_role("id")
+    tables = read_repeats(path, instrument, raw)
+    if ident is None:
+        return tables
+    valid = set(data[ident.id].astype(str))
+    return {rid: t[t[ident.id].astype(str).isin(valid)].reset_index(drop=True) for rid, t in tables.items()}

@@ -299,6 +299,7 @@ def test_committed_fixtures_are_what_the_writers_write(inst, tmp_path):
 def test_platform_reads_as_canonical(inst, expected, name):
     fmt, absent = EXPECT[name]
     got = read_platform(FIXTURES / name, inst, fmt)
+    got = got[~got["raw_row"].isin(list(got.attrs["excluded"]))].reset_index(drop=True)  # test rows
     want = expected.copy()
     for col in absent:
         if col == "respondent_id":
@@ -316,7 +317,7 @@ def test_detection_picks_the_platform(inst, expected, name):
     assert detect_format(FIXTURES / name) == fmt
     got = read_platform(FIXTURES / name, inst, "auto")
     assert got.attrs["platform"]["format"] == fmt and got.attrs["platform"]["detected"] is True
-    assert len(got) == len(expected)
+    assert len(got) - len(got.attrs["excluded"]) == len(expected)
 
 
 def test_wjx_details(inst):
@@ -357,11 +358,18 @@ def test_western_bytes_are_not_read_as_chinese(inst, tmp_path):
     assert "José Müller café" in text and encoding != "gb18030"
 
 
-def test_qualtrics_preview_dropped_and_rows_numbered(inst):
+def test_qualtrics_preview_excluded_by_cleaning_and_kept_on_request(inst):
     got = read_platform(FIXTURES / "qualtrics.csv", inst, "qualtrics")
-    assert "R_preview" not in set(got["respondent_id"])
-    assert got["raw_row"].tolist() == list(range(1, 9))
-    assert got.attrs["platform"]["notes"][0] == "dropped 1 preview/test row(s) (Status)"
+    assert got["raw_row"].tolist() == list(range(1, 10)) and got["respondent_id"].iloc[8] == "R_preview"
+    assert got.attrs["excluded"] == {9: ("test_response", "Status=Survey Preview")}
+    assert any("1 preview/test row(s) (Status) excluded" in n for n in got.attrs["platform"]["notes"])
+    cleaned = clean(got, inst)
+    assert cleaned.reconciliation() == {"raw": 9, "valid": 8, "excluded": 1, "test_response": 1}
+    assert cleaned.exclusions.iloc[0].to_dict() == {"respondent_id": "R_preview", "raw_row": 9,
+                                                    "reason": "test_response", "detail": "Status=Survey Preview"}
+    kept = read_platform(FIXTURES / "qualtrics.csv", inst, "qualtrics", keep_test_rows=True)
+    assert kept.attrs["excluded"] == {}  # kept: the preview then repeats row 1's IP and answers
+    assert clean(kept, inst).reconciliation() == {"raw": 9, "valid": 8, "excluded": 1, "duplicate": 1}
 
 
 def test_kobo_variants(inst):

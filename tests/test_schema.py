@@ -203,7 +203,7 @@ def test_every_agreed_key_is_accepted_and_exposed(tmp_path):
     inst = load_instrument(write(tmp_path, doc))
     assert inst.countries == ("ES", "US") and inst.skip_policy == "blank"
     assert inst.times.formats == ("%d/%m/%Y %H:%M",) and inst.times.timezone == "Europe/Madrid"
-    assert inst.question("rid").source == {"row_number": True} and inst.question("sex").source == "Q1"
+    assert inst.question("rid").row_number and inst.question("sex").source == "Q1"
     assert inst.question("q7_a").source == "Q7_1" and inst.grid("q7").comment == "note"
     assert inst.question("q7_a").comment == "note"
     assert inst.question("services").codes[0].name == "gp" and inst.question("services").exclusive_codes == (99,)
@@ -211,7 +211,7 @@ def test_every_agreed_key_is_accepted_and_exposed(tmp_path):
     assert inst.question("age").integer and inst.question("age").unit == {"en": "years", "es": "años"}
     assert inst.question("contact").columns == ("contact_name", "contact_email")
     assert "contact_email" in inst.personal_columns and "contact_name" not in inst.personal_columns
-    assert inst.repeats[0].id == "members" and inst.question("member_age").repeat == "members"
+    assert inst.repeats[0].id == "members" and [q.id for q in inst.repeat_questions if q.repeat == "members"] == ["member_age"]
     assert "member_age" not in inst.raw_columns
     assert [s.role for s in inst.sections] == ["banner", None] and inst.question("sex").background
     assert {d.type for d in inst.derived} == {"box", "recode", "reverse", "score", "cross", "indicator"}

@@ -357,7 +357,8 @@ def clean(raw: pd.DataFrame, instrument: Instrument) -> Cleaned:
     Parameters
     ----------
     raw : pandas.DataFrame
-        Typed raw data from :func:`survey.read.canonical.read_raw` (not modified).
+        Typed raw data from :func:`survey.read.canonical.read_raw` (not modified).  Rows
+        its ``attrs["excluded"]`` marks (a platform's test responses) are excluded first.
     instrument : Instrument
 
     Returns
@@ -368,9 +369,10 @@ def clean(raw: pd.DataFrame, instrument: Instrument) -> Cleaned:
         blanked (skip violations under ``skip_policy: blank``, exclusive violations
         under ``action: blank_others``).
     """
-    remaining, skipped, skip_detail = skip_logic(raw, instrument)
+    ident = instrument.by_role("id")
+    remaining, logs = _excluded_on_reading(raw, ident.id if ident else None)
+    remaining, skipped, skip_detail = skip_logic(remaining, instrument)
     blanked = [skipped]
-    logs = []
     steps = [(SKIP_VIOLATION, lambda data: skip_detail.reindex(data.index))]
     steps += [(rule.id, lambda data, rule=rule: RULES[rule.rule](data, instrument, {**rule.params, "id": rule.id}))
               for rule in instrument.quality]
@@ -403,6 +405,25 @@ def _excluded(rows: pd.DataFrame, detail: pd.Series, reason: str, instrument: In
         "reason": reason,
         "detail": detail.to_numpy(),
     })
+def _excluded_on_reading(raw: pd.DataFrame, ident: str | None) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+    """Rows the reader marked (``raw.attrs["excluded"]``: raw_row -> (reason, detail)), logged first.
+
+    A platform's preview/test responses are such rows: read like every row, then excluded
+    before the instrument's rules with the reader's reason (``test_response``).
+    """
+    marked = raw.attrs.get("excluded") or {}
+    hit = raw[RAW_ROW].isin(list(marked)).to_numpy(dtype=bool)
+    if not hit.any():
+        return raw, []
+    out = raw[hit]
+    rows = out[RAW_ROW].astype(int).tolist()
+    log = pd.DataFrame({
+        "respondent_id": out[ident].to_numpy() if ident else "",
+        RAW_ROW: out[RAW_ROW].to_numpy(),
+        "reason": [marked[r][0] for r in rows],
+        "detail": [marked[r][1] for r in rows],
+    })
+    return raw[~hit], [log]
 
 
 def reconcile(result: Cleaned, raw: pd.DataFrame) -> None:

@@ -10,11 +10,13 @@ model), :mod:`~survey.instrument.checks` (whole-document checks),
 :mod:`~survey.instrument.conditions` (skip
 logic, rule and scope conditions), :mod:`~survey.instrument.plan` (waves, published
 figures, weighting targets, banner), :mod:`~survey.instrument.coding` (the coding frame
-of the open answers, loaded with the plan) and :mod:`~survey.instrument.fielding` (XLSForm,
-questionnaire, codebook).  ``python -m survey.instrument`` is the command line.
+of the open answers, loaded with the plan), :mod:`~survey.instrument.fielding` (XLSForm,
+questionnaire, codebook) and :mod:`~survey.instrument.draft` (an instrument drafted from a .sav, .qsf,
+XLSForm or export).  ``python -m survey.instrument`` is the command line.
 
-May import: :mod:`survey.errors`, :mod:`survey.i18n` (the package's own words) and the
-file helpers of :mod:`survey.write`; nothing that reads, cleans or estimates.
+May import: :mod:`survey.errors`, :mod:`survey.i18n` (the package's own words),
+:mod:`survey.formats` (platform files without an instrument) and the file helpers of
+:mod:`survey.write`; nothing that reads, cleans or estimates.
 """
 
 from survey.instrument.loading import load_instrument, read_yaml

@@ -1,4 +1,9 @@
-"""``python -m survey.instrument``: field an instrument (XLSForm, questionnaire, codebook)."""
+"""``python -m survey.instrument``: field an instrument (XLSForm, questionnaire, codebook), or draft one.
+
+``export`` writes an XLSForm, a questionnaire or a codebook from an instrument; ``import``
+drafts an instrument from a .sav, a .qsf, an XLSForm or a platform export (see
+:mod:`survey.instrument.draft`).
+"""
 
 from __future__ import annotations
 
@@ -32,12 +37,21 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--lang", help="a language of the instrument: the XLSForm's default language; the questionnaire "
                         "in this language only (default: all); the codebook's headings")
     export.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    draft = sub.add_parser("import", help="draft an instrument from a .sav, .qsf, XLSForm or platform export")
+    draft.add_argument("source", type=Path, help="the .sav, .qsf, XLSForm (.xlsx) or export (.csv/.xlsx)")
+    draft.add_argument("--out", type=Path, required=True, help="instrument YAML to write")
+    draft.add_argument("--format", dest="fmt", choices=["qualtrics", "surveymonkey", "kobo"],
+                       help="the export's platform (default: detected from its header rows)")
+    draft.add_argument("--lang", help="language code of the texts where the source does not say (default: en)")
+    draft.add_argument("--quiet", action="store_true", help="print nothing but errors")
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m survey.instrument export --format F --out PATH [...]``; returns the exit status."""
     args = parser().parse_args(argv)
+    if args.command == "import":
+        return _import(args, argv)
     if args.fmt not in FORMATS:
         raise ExportError(f"unknown format '{args.fmt}' (valid: {', '.join(FORMATS)})")
     instrument = load_instrument(args.instrument or default_instrument())
@@ -56,6 +70,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             if note := fallback_note(lang):
                 print(note, file=sys.stderr)
         print(written, file=sys.stdout)
+    return 0
+
+
+def _import(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
+    from survey.instrument.draft import draft, write_draft
+
+    words = list(argv if argv is not None else sys.argv[1:])
+    drafted = draft(args.source, args.fmt, [args.lang] if args.lang else None)
+    written = write_draft(drafted, args.out, " ".join(["python -m survey.instrument", *words]))
+    if not args.quiet:
+        counts = f"{len(drafted.questions)} questions, {sum(len(v) for v in drafted.notes.values())} comments"
+        print(f"{written} ({counts}; check the lines marked 'guessed:')", file=sys.stdout)
     return 0
 
 

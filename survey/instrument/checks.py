@@ -45,7 +45,7 @@ def raw_problems(doc: Mapping[str, Any]) -> list[str]:
 
 def instrument_problems(doc: s.InstrumentDoc, inst: m.Instrument) -> list[str]:
     """Every whole-document problem of a schema-valid instrument (empty when there is none)."""
-    found = [*_derived_problems(doc, inst), *_rule_problems(doc, inst)]
+    found = [*_derived_problems(doc, inst), *_rule_problems(doc, inst), *_export_problems(doc)]
     for i, item in enumerate(doc.scales_of_items):
         for j, qid in enumerate(item.items):
             if not inst.has_question(qid) or not inst.question(qid).coded:
@@ -148,3 +148,34 @@ def _rule_problems(doc: s.InstrumentDoc, inst: m.Instrument) -> Iterator[s.Probl
                 yield ("quality", i, "items"), f"'{not_coded[0]}' is not a single-choice question"
         if r.rule == "exclusive" and not any(q.exclusive_codes for q in inst.questions if q.type == "multi"):
             yield ("quality", i, "rule"), "no multi-select question has an exclusive option"
+
+
+def _export_problems(doc: s.InstrumentDoc) -> Iterator[s.Problem]:
+    """What the keys of platform exports need beyond their own types (``source``, ``name``, ``missing``, ``times``)."""
+    for i, fmt in enumerate(doc.times.format):
+        if "%" not in fmt:
+            yield ("times", "format", i), f"{fmt!r} must be a strptime format (e.g. %d.%m.%Y %H:%M)"
+    for sid, scale in doc.scales.items():
+        yield from _option_problems(("scales", sid, "codes"), scale.codes, multi=False)
+    for i, q in enumerate(doc.questions):
+        where = ("questions", i)
+        if isinstance(q.source, s.RowNumber) and q.role != "id":
+            yield (*where, "source"), "row_number is the id's source only (role: id)"
+        if isinstance(q.source, list) and q.type != "multi":
+            yield (*where, "source"), "a list of columns is a multi-select's source only (an SPSS category set)"
+        if q.options:
+            yield from _option_problems((*where, "options"), q.options, multi=True)
+        for j, entry in enumerate(q.missing or ()):
+            if isinstance(entry, list) and entry[0] > entry[1]:
+                yield (*where, "missing", j), f"the range {entry} must be [low, high] with low <= high"
+
+
+def _option_problems(where: tuple[Any, ...], options: list[s.Option], multi: bool) -> Iterator[s.Problem]:
+    names: set[str] = set()
+    for j, o in enumerate(options):
+        if o.name is not None:
+            if o.name in names:
+                yield (*where, j, "name"), f"duplicate name '{o.name}'"
+            names.add(o.name)
+        if o.source is not None and not multi:
+            yield (*where, j, "source"), "only a multi-select option has its own column name"

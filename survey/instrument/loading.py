@@ -267,23 +267,27 @@ def load_instrument(path: str | Path) -> m.Instrument:
     --------
     >>> inst = load_instrument("instruments/ccg-2020.yaml")  # doctest: +SKIP
     """
+    path = Path(path)
+    return from_document(read_yaml(path, InstrumentError), str(path))
+
+
+def from_document(raw: Mapping[str, Any], where: str) -> m.Instrument:
+    """Validate an instrument document (the YAML's mapping) and build it; errors name ``where``."""
     from survey.instrument.checks import instrument_problems, raw_problems
 
-    path = Path(path)
-    raw = read_yaml(path, InstrumentError)
     doc, problems = validate(raw, s.InstrumentDoc, instrument_context(raw))
     problems = ordered(problems + raw_problems(raw))
     if not problems:
-        instrument = build(doc, str(path))
+        instrument = build(doc, where)
         problems = instrument_problems(doc, instrument)
     if problems:
-        raise InstrumentError(f"{path}: " + "; ".join(problems))
+        raise InstrumentError(f"{where}: " + "; ".join(problems))
     return instrument
 
 
 def _code(c: s.Option) -> m.Code:
     return m.Code(code=c.code, label=dict(c.label), nonsubstantive=c.nonsubstantive, since=c.since,
-                  other_text=c.other_text, name=c.name, exclusive=c.exclusive)
+                  other_text=c.other_text, name=c.name, exclusive=c.exclusive, source=c.source)
 
 
 def _scale(sid: str, sc: s.Scale) -> m.Scale:
@@ -291,8 +295,13 @@ def _scale(sid: str, sc: s.Scale) -> m.Scale:
     return m.Scale(sid, tuple(_code(c) for c in sc.codes), nets, sc.measure)
 
 
-def _source(value: Any) -> Any:
-    return value.model_dump() if isinstance(value, BaseModel) else value
+def _source(value: Any) -> dict[str, Any]:
+    """The Question fields of a ``source`` key: a column, the row number, or a category set's columns."""
+    if isinstance(value, BaseModel):  # {row_number: true}
+        return {"row_number": True}
+    if isinstance(value, list):
+        return {"source_columns": tuple(value)}
+    return {"source": value}
 
 
 def _questions(doc: s.InstrumentDoc, scales: Mapping[str, m.Scale], banner: set[str]) -> list[m.Question]:
@@ -309,7 +318,7 @@ def _questions(doc: s.InstrumentDoc, scales: Mapping[str, m.Scale], banner: set[
         }
         if q.type == "grid":
             out += [m.Question(id=item.id, type="single", text=dict(item.text), grid=q.id,
-                               reverse=item.reverse, source=_source(item.source), **common)
+                               reverse=item.reverse, **_source(item.source), **common)
                     for item in q.items or []]
             continue
         out.append(m.Question(
@@ -317,7 +326,8 @@ def _questions(doc: s.InstrumentDoc, scales: Mapping[str, m.Scale], banner: set[
             range=tuple(q.range) if q.range else None, role=q.role, attention_check=q.attention_check,
             open_ended=q.open_ended, history=tuple({"version": h.version, "text": dict(h.text)} for h in q.history),
             reverse=q.reverse, integer=q.integer, unit=dict(q.unit) if q.unit else None,
-            source=_source(q.source),
+            **_source(q.source),
+            missing=tuple(tuple(float(v) for v in x) if isinstance(x, list) else float(x) for x in q.missing or ()),
             boxes=tuple(m.Box(b.id, dict(b.label), b.personal) for b in q.boxes or []),
         ))
     return out
@@ -376,8 +386,9 @@ def build(doc: s.InstrumentDoc, path: str) -> m.Instrument:
         schema_version=doc.schema_version,
         grids=grids,
         sections=tuple(m.Section(x.id, x.role, dict(x.label or {})) for x in doc.sections or []),
-        repeats=tuple(m.Repeat(r.id, r.sheet, dict(r.label or {})) for r in doc.repeats),
+        repeats=tuple(m.Repeat(r.id, r.sheet or r.id, dict(r.label or {})) for r in doc.repeats),
         times=m.Times(tuple(doc.times.format), doc.times.timezone),
         skip_policy=doc.skip_policy,
+        repeat_questions=tuple(q for q in questions if q.repeat),
     )
-    return m.with_questions(base, questions, str(doc.version))
+    return m.with_questions(base, [q for q in questions if not q.repeat], str(doc.version))

@@ -50,8 +50,9 @@ class Code:
     nonsubstantive: bool = False
     since: str | None = None
     other_text: str | None = None
-    name: str | None = None
+    name: str | None = None  # the value the export writes for this option (Kobo choice name, SPSS string)
     exclusive: bool = False
+    source: str | None = None  # a multi option's own column in the export (an SPSS dichotomy variable)
 
     def text(self, lang: str) -> str:
         """The label in ``lang``, falling back to English."""
@@ -93,8 +94,10 @@ class Question:
     A grid's items are questions of type ``single`` with ``grid`` set to the grid's
     id: each item is a column and behaves as a single question with the grid's scale.
     ``background`` is True for questions of a section whose role is ``banner``.
-    ``source`` is the export's column for the question when it differs from the id:
-    a header (str) or ``{"row_number": True}`` for an id that is the file's row number.
+    ``source`` is the export's column for the question when it differs from the id;
+    ``row_number`` says the file's row number is the id (``source: {row_number: true}``);
+    ``source_columns`` are a multi's columns that each hold one chosen option (an SPSS
+    category set); ``missing`` a numeric question's user-missing values and ranges.
     """
 
     id: str
@@ -117,10 +120,13 @@ class Question:
     reverse: bool = False
     integer: bool = False
     unit: Mapping[str, str] | None = None
-    source: str | Mapping[str, Any] | None = None
-    comment: str | None = None
+    source: str | None = None  # the export's column header, when it is not the id
+    source_columns: tuple[str, ...] = ()  # a multi whose columns each hold one chosen option (SPSS category set)
+    row_number: bool = False  # the id question: the row number in the file is the id (declared)
+    comment: str | None = None  # id of the text question holding the comment box after this one
     boxes: tuple[Box, ...] = ()
     repeat: str | None = None
+    missing: tuple[float | tuple[float, float], ...] = ()  # numeric: user-missing values and ranges
     background: bool = False
 
     @property
@@ -269,6 +275,7 @@ class Instrument:
     weighting_variables: tuple[str, ...]
     item_scales: tuple[Mapping[str, Any], ...] = ()
     path: str = ""
+    repeat_questions: tuple[Question, ...] = ()  # questions of the repeat groups, not in ``questions``
     _index: Mapping[str, Question] = field(default_factory=dict, repr=False, compare=False)
     schema_version: int = 1
     grids: tuple[Grid, ...] = ()
@@ -304,8 +311,9 @@ class Instrument:
 
     @property
     def raw_columns(self) -> tuple[str, ...]:
-        """Columns of the canonical raw layout, in questionnaire order (repeat groups are tables of their own)."""
-        return tuple(col for q in self.questions if q.repeat is None for col in q.columns)
+        """Columns of the canonical raw layout, in questionnaire order (repeat groups' questions are in
+        :attr:`repeat_questions`: tables of their own)."""
+        return tuple(col for q in self.questions for col in q.columns)
 
     @property
     def countries(self) -> tuple[str, ...]:

@@ -24,10 +24,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import (
     AfterValidator,
     ConfigDict,
+    Discriminator,
     Field,
     StrictBool,
     StrictFloat,
     StrictInt,
+    Tag,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -82,6 +84,8 @@ class Option(Doc):
                               "neither the code nor the label (Kobo choice name).", examples=["apples"])
     exclusive: StrictBool = Field(False, description="In a multi-select: cannot be ticked with any other "
                                   "option (\"None of these\"); see the quality rule `exclusive`.")
+    source: str | None = Field(None, description="A multi-select option's own column in the export when "
+                               "it is not `<question>_<code>` (an SPSS dichotomy variable).", examples=["bool1"])
 
     @field_validator("other_text")
     @classmethod
@@ -138,6 +142,11 @@ class RowNumber(Doc):
 
 
 Source = either(Text, RowNumber, "column", "row_number", lambda v: "row_number" if isinstance(v, dict) else "column")
+#: A question's ``source``: a column, ``{row_number: true}``, or (a multi) the columns of an SPSS category set.
+QuestionSource = Annotated[
+    Annotated[Text, Tag("~column")] | Annotated[RowNumber, Tag("~row_number")] | Annotated[list[str], Tag("~columns")],
+    Discriminator(lambda v: "~row_number" if isinstance(v, dict) else "~columns" if isinstance(v, list) else "~column"),
+]
 
 
 class GridItem(Doc):
@@ -169,7 +178,7 @@ QUESTION_KEYS: dict[str, tuple[str, ...]] = {
     "scale": ("single", "grid", "paradata"), "options": ("multi",), "items": ("grid",),
     "range": ("numeric",), "integer": ("numeric",), "unit": ("numeric",), "role": ("paradata",),
     "boxes": ("text",), "open_ended": ("text",), "attention_check": ("single",),
-    "comment": ("single", "grid"), "reverse": ("single",),
+    "comment": ("single", "grid"), "reverse": ("single",), "missing": ("numeric",),
 }
 _NEEDS = {"single": ("scale",), "grid": ("scale", "items"), "multi": ("options",), "numeric": ("range",),
           "paradata": ("role",)}
@@ -210,9 +219,14 @@ class Question(Doc):
                                    "coding frame.")
     history: list[HistoryEntry] = Field([], description="Earlier wordings.")
     reverse: StrictBool = Field(False, description="Reverse-scored: reversed for reliability and scores.")
-    source: Source | None = Field(None, description="The export's column (or XLSForm/Qualtrics name) for "
-                                  "this question when it differs from the id; for the respondent id also "
-                                  "`{row_number: true}`.", examples=["Q5"])
+    source: QuestionSource | None = Field(
+        None, description="The export's column (or XLSForm/Qualtrics name) for this question when it differs "
+        "from the id; for the respondent id also `{row_number: true}` (the row number in the file is the "
+        "id); for a multi also a list of columns each holding one chosen option (an SPSS category set).",
+        examples=["Q5"])
+    missing: list[Number | Pair] | None = Field(
+        None, description="A numeric question's user-missing values and `[low, high]` ranges, read as blank.",
+        examples=[[999, [-999, -1]]])
     comment: str | None = Field(None, description="Id of the `text` question holding the comment or "
                                 "\"other\" box the platform puts after this one.", examples=["q5_comment"])
     boxes: Annotated[list[Box], Field(min_length=1)] | None = Field(

@@ -92,8 +92,8 @@ def write_dta(respondents: pd.DataFrame, instrument: Instrument, path: Path, *, 
 
 def parquet_table(respondents: pd.DataFrame, instrument: Instrument, *, lang: str = "en") -> pa.Table:
     """The respondent file as an Arrow table whose fields carry the instrument's labels."""
-    non_text = [c for c in respondents.columns
-                if not (instrument.has_question(c) and instrument.question(c).type == "text")]
+    text = _text_labels(instrument, lang)
+    non_text = [c for c in respondents.columns if c not in text]
     dictionary = {v.name: v for v in export.variables(respondents[non_text], instrument, lang)}
     table = pa.Table.from_pandas(respondents.reset_index(drop=True), preserve_index=False)
     fields = []
@@ -107,12 +107,22 @@ def parquet_table(respondents: pd.DataFrame, instrument: Instrument, *, lang: st
                                                   ensure_ascii=False)
             if v.missing:
                 meta["missing"] = json.dumps([_code(m) for m in v.missing])
-        elif instrument.has_question(field.name):
-            meta = {"label": instrument.question(field.name).wording(lang), "measure": "text"}
+        elif field.name in text:
+            meta = {"label": text[field.name], "measure": "text"}
         fields.append(field.with_metadata({k: val.encode("utf-8") for k, val in meta.items()}) if meta else field)
     about = {"instrument": instrument.id, "instrument_version": instrument.version, "lang": lang}
     schema = pa.schema(fields, metadata={b"survey": json.dumps(about, ensure_ascii=False).encode("utf-8")})
     return pa.Table.from_arrays(table.columns, schema=schema)
+
+
+def _text_labels(instrument: Instrument, lang: str) -> dict[str, str]:
+    """Label of every free-text column: the question's wording (and a box's label after it)."""
+    out = {}
+    for q in instrument.questions:
+        if q.type == "text":
+            out.update({q.id: q.wording(lang)} if not q.boxes else
+                       {f"{q.id}_{b.id}": f"{q.wording(lang)}: {b.label.get(lang) or b.id}" for b in q.boxes})
+    return out
 
 
 def _code(value: float) -> int | float:
