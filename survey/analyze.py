@@ -13,8 +13,10 @@ from pathlib import Path
 
 from survey import artifacts
 from survey.cli import Progress, default_plan, run
-from survey.write.output import atomic_folder
+from survey.instrument import Instrument, load_instrument
+from survey.instrument.plan import Plan, load_plan
 from survey.study import Study
+from survey.write.output import atomic_folder, estimate_bytes
 
 
 def parser() -> argparse.ArgumentParser:
@@ -26,7 +28,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--instrument", type=Path, help="instrument YAML (default: the plan's)")
     p.add_argument("--raw", type=Path, help="raw response file (default: the wave's file in the plan)")
     p.add_argument("--wave", help="wave id (default: the first wave of the plan)")
-    p.add_argument("--out", type=Path, help="output folder (default: reports/<study>/wave<id>)")
+    p.add_argument("--out", type=Path, help="output folder (default: reports/<study>/wave<id>); replaced only "
+                   "if an earlier run wrote it (see README, Errors)")
+    p.add_argument("--force", action="store_true",
+                   help="replace an earlier run's files even if they were changed since (never files it did not write)")
     p.add_argument("--lang", choices=["en", "zh"], default="en", help="language of labels and report")
     p.add_argument("--format", dest="fmt", help="raw file format: canonical, wjx, qualtrics, surveymonkey, kobo, sav (default: the plan's)")
     p.add_argument("--encoding", help="text encoding of the raw file (default: UTF-8, or detected for platform exports)")
@@ -42,18 +47,12 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    plan_path = args.plan or default_plan()
+    plan, instrument = load_plan(plan_path, load_instrument(args.instrument) if args.instrument else None)
+    wave = plan.wave(args.wave) if args.wave is not None else plan.waves[0]
+    raw = args.raw or wave.raw
+    out = args.out or Path("reports") / plan.study / f"wave{wave.id}"
     progress = Progress(total=len(artifacts.STAGES) + 5, quiet=args.quiet)  # + reading stages and "writing files"
-    study = Study.from_plan(
-        args.plan or default_plan(),
-        args.wave,
-        raw=args.raw,
-        instrument=args.instrument,
-        encoding=args.encoding,
-        allow_extra_columns=args.allow_extra_columns,
-        fmt=args.fmt,
-        progress=progress.stage,
-    )
-    out = args.out or Path("reports") / study.plan.study / f"wave{study.wave.id}"
     options = artifacts.Options(
         lang=args.lang,
         spss=args.spss,
@@ -64,12 +63,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         human_codes=args.human_codes,
         progress=progress.stage,
     )
-    with atomic_folder(out) as tmp:
+    read = inputs(plan, instrument, raw, args.human_codes)
+    with atomic_folder(out, force=args.force, inputs=read, need_bytes=estimate_bytes(raw)) as tmp:
+        study = Study.from_plan(
+            plan_path,
+            wave.id,
+            raw=args.raw,
+            instrument=instrument,
+            encoding=args.encoding,
+            allow_extra_columns=args.allow_extra_columns,
+            fmt=args.fmt,
+            progress=progress.stage,
+        )
         summary = artifacts.write_all(study, tmp, options, progress.stage)
     progress.close()
     if not args.quiet:
         print(artifacts.summary_text(study, summary, out))
     return 0
+
+
+def inputs(plan: Plan, instrument: Instrument, raw: Path, human_codes: Path | None) -> list[Path]:
+    """Every file a run reads: an output folder holding one of them is never replaced."""
+    frame = plan.open_ended.get("coding_frame")
+    found = [plan.path, instrument.path or None, raw, *(w.raw for w in plan.waves), human_codes,
+             plan.path.parent / frame if frame else None]
+    return [Path(f) for f in found if f is not None]
 
 
 if __name__ == "__main__":

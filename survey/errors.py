@@ -36,3 +36,11 @@ class WeightingError(SurveyError):
 
 class ExportError(SurveyError):
     """An export (SPSS, spreadsheet) cannot be written faithfully."""
+
+
+class OutputError(SurveyError):
+    """An output path may not be replaced, or cannot be written (message says what to do)."""
+
+
+class UsageError(SurveyError):
+    """The command line is wrong (an unknown option, a bad value)."""

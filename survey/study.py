@@ -60,7 +60,7 @@ class Study:
         wave: str | int | None = None,
         *,
         raw: str | Path | None = None,
-        instrument: str | Path | None = None,
+        instrument: str | Path | Instrument | None = None,
         encoding: str | None = None,
         allow_extra_columns: bool = False,
         fmt: str | None = None,
@@ -77,8 +77,8 @@ class Study:
             Wave id; the first registered wave by default.
         raw : path, optional
             Another raw file for the wave (default: the plan's).
-        instrument : path, optional
-            Another instrument file (default: the plan's).
+        instrument : path or Instrument, optional
+            Another instrument file, or one already loaded (default: the plan's).
         encoding, allow_extra_columns, fmt
             How to read the raw file (see :mod:`survey.read.canonical`).
         weight : bool
@@ -88,7 +88,7 @@ class Study:
         """
         from survey.instrument import load_instrument
 
-        inst = load_instrument(instrument) if instrument else None
+        inst = instrument if isinstance(instrument, Instrument) or not instrument else load_instrument(instrument)
         the_plan, inst = load_plan(plan, inst)
         the_wave = the_plan.wave(wave) if wave is not None else the_plan.waves[0]
         fielded = inst.at_version(the_wave.instrument_version) if the_wave.instrument_version else inst

@@ -9,8 +9,16 @@ from pathlib import Path
 
 from survey.cli import run
 from survey.errors import ExportError
-from survey.instrument.fielding import FORMATS, _languages, default_instrument, to_codebook, to_questionnaire, to_xlsform
+from survey.instrument.fielding import (
+    FORMATS,
+    _languages,
+    default_instrument,
+    to_codebook,
+    to_questionnaire,
+    to_xlsform,
+)
 from survey.instrument.model import load_instrument
+from survey.write.output import check_output_file
 
 
 def parser() -> argparse.ArgumentParser:
@@ -19,6 +27,7 @@ def parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="write an XLSForm, a printable questionnaire or a codebook")
     export.add_argument("--format", dest="fmt", required=True, help=f"one of {', '.join(FORMATS)}")
     export.add_argument("--out", type=Path, required=True, help="file to write (.xlsx; .md or .html; .md or .csv)")
+    export.add_argument("--force", action="store_true", help="replace --out if it exists")
     export.add_argument("--instrument", type=Path, help="instrument YAML (default: the one file in ./instruments)")
     export.add_argument("--version", help="instrument version to field (default: the current one)")
     export.add_argument("--lang", help="XLSForm default language; questionnaire in this language only (default: all)")
@@ -31,6 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.fmt not in FORMATS:
         raise ExportError(f"unknown format '{args.fmt}' (valid: {', '.join(FORMATS)})")
+    check_output_file(args.out, force=args.force)
     instrument = load_instrument(args.instrument or default_instrument())
     if args.version:
         instrument = instrument.at_version(args.version)
