@@ -12,15 +12,17 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from survey import artifacts
-from survey.cli import Progress, default_plan, run
+from survey.cli import ArgumentParser, Progress, check_input, default_plan, log_beside, quiet, run
+from survey.errors import DataError
 from survey.instrument import Instrument, load_instrument
-from survey.instrument.plan import Plan, load_plan
+from survey.instrument.plan import Plan, Wave, load_plan
+from survey.read.canonical import read_table
 from survey.study import Study
 from survey.write.output import atomic_folder, estimate_bytes
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = ArgumentParser(
         prog="python -m survey.analyze",
         description="Clean, recode, weight and analyse one wave of a survey; check published figures; write the report.",
     )
@@ -47,12 +49,20 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.quiet:
+        quiet()
+    for option in ("plan", "instrument", "raw", "human_codes"):
+        check_input(getattr(args, option), f"--{option.replace('_', '-')}")
     plan_path = args.plan or default_plan()
     plan, instrument = load_plan(plan_path, load_instrument(args.instrument) if args.instrument else None)
     wave = plan.wave(args.wave) if args.wave is not None else plan.waves[0]
     raw = args.raw or wave.raw
+    check_input(raw, f"the raw file of wave {wave.id} in {plan.path}")
+    if args.human_codes:
+        check_human_codes(args.human_codes)
     out = args.out or Path("reports") / plan.study / f"wave{wave.id}"
-    progress = Progress(total=len(artifacts.STAGES) + 5, quiet=args.quiet)  # + reading stages and "writing files"
+    log_beside(out)
+    progress = Progress(total=stage_count(plan, wave), quiet=args.quiet)
     options = artifacts.Options(
         lang=args.lang,
         spss=args.spss,
@@ -80,6 +90,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.quiet:
         print(artifacts.summary_text(study, summary, out))
     return 0
+
+
+def stage_count(plan: Plan, wave: Wave) -> int:
+    """The stages a run of ``wave`` announces: reading (3, 4 when weighted), the output stages,
+    "writing files", and for a later wave one per wave compared in the trends."""
+    position = [w.id for w in plan.waves].index(wave.id)
+    return 3 + bool(wave.weighting) + len(artifacts.STAGES) + 1 + (position + 1 if position else 0)
+
+
+def check_human_codes(path: Path) -> None:
+    """A coder's file needs ``respondent_id`` and ``human_<theme>`` columns (checked before any work)."""
+    header = list(read_table(path).columns)
+    missing = [] if "respondent_id" in header else ["respondent_id"]
+    if not any(c.startswith("human_") for c in header):
+        missing.append("human_<theme>")
+    if missing:
+        raise DataError(f"{path}: no column {' or '.join(missing)} (--human-codes takes open_ended.xlsx "
+                        "or .csv with a coder's human_<theme> columns filled in)")
 
 
 def inputs(plan: Plan, instrument: Instrument, raw: Path, human_codes: Path | None) -> list[Path]:

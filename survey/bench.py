@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from survey.cli import default_plan, run
+from survey.cli import ArgumentParser, default_plan, log_beside, quiet, run
 from survey.errors import SurveyError
 from survey.write.output import atomic_folder
 
@@ -273,7 +273,7 @@ def _child(args: list[str]) -> dict:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m survey.bench", description=__doc__.splitlines()[0])
+    p = ArgumentParser(prog="python -m survey.bench", description=__doc__.splitlines()[0])
     p.add_argument("--respondents", type=int, nargs="+", default=list(LADDER), help="sizes to run (default: 10000 100000 1000000)")
     p.add_argument("--out", type=Path, default=Path("benchmarks/latest"),
                    help="folder for bench.json and bench.md (replaced only if an earlier bench wrote it)")
@@ -302,6 +302,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             result = one_run(plan, args.one, args.workdir, args.charts, raw=args.raw)
         print(json.dumps(result))
         return 0
+    if args.quiet:
+        quiet()
+    log_beside(args.out)
     with atomic_folder(args.out, force=args.force, inputs=[plan]) as out:
         return _ladder(args, plan, out)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from survey.cli import run
+from survey.cli import ArgumentParser, log_beside, quiet, run
 from survey.errors import DataError
 from survey.instrument import Instrument, load_instrument
 from survey.write.export import export_spss
@@ -22,7 +22,7 @@ from survey.write.output import atomic_folder
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m survey.export",
+    p = ArgumentParser(prog="python -m survey.export",
                                 description="Export an existing run of python -m survey.analyze to SPSS (.sav, .sps).")
     p.add_argument("run", type=Path, help="the run's output folder (has run.json and data/respondents.csv)")
     p.add_argument("--lang", choices=["en", "zh"], help="language of the labels (default: the run's)")
@@ -35,10 +35,13 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.quiet:
+        quiet()
     meta_path = args.run / "run.json"
     meta = _run_metadata(meta_path)
     respondents_path, tables_path = args.run / "data" / "respondents.csv", args.run / "crosstabs.csv"
     out = args.out or args.run / "spss"
+    log_beside(out)
     read = [meta_path, respondents_path, tables_path, Path(meta["instrument"])]
     with atomic_folder(out, force=args.force, inputs=read) as tmp:
         instrument = load_instrument(meta["instrument"]).at_version(meta["instrument_version"])

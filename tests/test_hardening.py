@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -99,8 +100,8 @@ def test_crosstab_columns_sum_to_bases_on_random_data(instrument, tmp_path):
 
 def test_failed_background_write_fails_the_run_and_leaves_previous_output(tmp_path, monkeypatch, capsys):
     # Files are written in a background thread: its error must fail the run like a stage's (exit 2).
-    from survey.write import workbook
     from survey.errors import ExportError
+    from survey.write import workbook
 
     out = tmp_path / "out"
     assert main(["--plan", str(PLAN), "--out", str(out), "--quiet", "--no-charts", "--no-spss"]) == 0
@@ -268,10 +269,9 @@ def test_an_empty_folder_is_replaced_and_missing_parents_are_made(tmp_path):
 
 
 def test_a_failed_run_leaves_no_temporary_folder_and_no_parents_it_made(tmp_path):
-    with pytest.raises(ValueError):
-        with atomic_folder(tmp_path / "x" / "y" / "out") as tmp:
-            (tmp / "a.csv").write_text("half")
-            raise ValueError("stage failed")
+    with pytest.raises(ValueError), atomic_folder(tmp_path / "x" / "y" / "out") as tmp:
+        (tmp / "a.csv").write_text("half")
+        raise ValueError("stage failed")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -286,10 +286,10 @@ def test_disk_full_while_writing_is_one_error_naming_the_folder(run_folder):
     from survey.errors import OutputError
 
     before = _tree(run_folder)
-    with pytest.raises(OutputError, match=r"run: No space left on device writing data/r\.csv; nothing was replaced"):
-        with atomic_folder(run_folder) as tmp:
-            (tmp / "data").mkdir()
-            raise OSError(errno.ENOSPC, "No space left on device", str(tmp / "data" / "r.csv"))
+    full = r"run: No space left on device writing data/r\.csv; nothing was replaced"
+    with pytest.raises(OutputError, match=full), atomic_folder(run_folder) as tmp:
+        (tmp / "data").mkdir()
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp / "data" / "r.csv"))
     assert _tree(run_folder) == before
     assert [p.name for p in run_folder.parent.iterdir()] == ["run"]
 
@@ -298,10 +298,9 @@ def test_a_file_added_during_the_run_stops_the_swap(run_folder):
     before = _tree(run_folder)
     from survey.errors import OutputError
 
-    with pytest.raises(OutputError, match=r"holds notes\.txt, which no run wrote"):
-        with atomic_folder(run_folder) as tmp:
-            (tmp / "a.csv").write_text("new")
-            (run_folder / "notes.txt").write_text("mine")  # the analyst saves a note meanwhile
+    with pytest.raises(OutputError, match=r"holds notes\.txt, which no run wrote"), atomic_folder(run_folder) as tmp:
+        (tmp / "a.csv").write_text("new")
+        (run_folder / "notes.txt").write_text("mine")  # the analyst saves a note meanwhile
     assert _tree(run_folder) == {**before, "notes.txt": b"mine"}
     assert sorted(p.name for p in run_folder.parent.iterdir()) == ["run"]
 
@@ -347,3 +346,85 @@ def test_instrument_export_never_replaces_a_file_without_force(tmp_path, capsys)
     codebook = tmp_path / "codebook.md"
     assert run(instrument_main, [*args[:-1], str(codebook), "--quiet"]) == 0
     assert run(instrument_main, [*args[:-1], str(codebook), "--quiet", "--force"]) == 0
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def test_an_os_error_is_one_line_with_the_path_and_advice(capsys):
+    import errno
+
+    from survey.cli import run
+
+    def denied(argv):
+        raise PermissionError(errno.EACCES, "Permission denied", "/data/raw.csv")
+
+    assert run(denied, []) == 2
+    assert capsys.readouterr().err == "error: /data/raw.csv: Permission denied: check its permissions, or choose another path\n"
+
+
+def test_a_bug_is_one_line_naming_the_log_with_the_traceback(tmp_path, capsys, monkeypatch):
+    import re
+
+    from survey import cli
+
+    def buggy(argv):
+        cli.log_beside(tmp_path / "out")
+        return {}["missing"]
+
+    assert cli.run(buggy, ["--out", "x"]) == 1
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+    log = Path(re.search(r"the traceback is in (\S+): please report it", err).group(1))
+    assert err.startswith("error: this is a bug in survey (KeyError: 'missing')")
+    assert log.parent == tmp_path and "Traceback" in log.read_text() and "KeyError: 'missing'" in log.read_text()
+
+
+def test_argument_errors_are_one_line(capsys):
+    from survey.analyze import main
+    from survey.cli import run
+
+    assert run(main, ["--bogus", "1"]) == 2
+    assert capsys.readouterr().err == ("error: python -m survey.analyze: unrecognized arguments: --bogus 1 "
+                                       "(see --help)\n")
+
+
+def test_progress_total_is_right_for_every_wave_and_never_exceeded(monkeypatch):
+    from survey import cli
+    from survey.analyze import stage_count
+    from survey.instrument.plan import load_plan
+    from survey.study import Study
+
+    plan, _ = load_plan(PLAN)
+    announced = {}
+    for wave in plan.waves:
+        names = []
+        study = Study.from_plan(PLAN, wave.id, progress=names.append)
+        names += [name for name, _ in artifacts.STAGES] + ["writing files"]
+        if wave.id != plan.waves[0].id:  # the trends stage announces every wave it compares
+            study.trends(progress=names.append)
+        announced[wave.id] = names
+        assert stage_count(plan, wave) == len(names), (wave.id, names)
+    assert stage_count(plan, plan.waves[1]) == stage_count(plan, plan.waves[0]) + 2  # "13/12" before
+    bar = cli.Progress(total=2)
+    for name in "abc":
+        bar.stage(name)
+    assert (bar.done, bar.total) == (3, 3)
+
+
+def test_quiet_silences_library_warnings(capsys):
+    import warnings
+
+    from survey import cli
+
+    def noisy(argv):
+        cli.quiet()
+        warnings.warn("a library's FutureWarning", FutureWarning, stacklevel=1)
+        return 0
+
+    def chatty(argv):
+        warnings.warn("something\n  on two lines", UserWarning, stacklevel=1)
+        return 0
+
+    assert cli.run(noisy, []) == 0 and capsys.readouterr().err == ""
+    assert cli.run(chatty, []) == 0 and capsys.readouterr().err == "warning: something on two lines\n"

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from survey.cli import run
+from survey.cli import ArgumentParser, log_beside, quiet, run
 from survey.errors import ExportError
 from survey.instrument.fielding import (
     FORMATS,
@@ -22,7 +22,7 @@ from survey.write.output import check_output_file
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m survey.instrument", description="Field an instrument.")
+    p = ArgumentParser(prog="python -m survey.instrument", description="Field an instrument.")
     sub = p.add_subparsers(dest="command", required=True)
     export = sub.add_parser("export", help="write an XLSForm, a printable questionnaire or a codebook")
     export.add_argument("--format", dest="fmt", required=True, help=f"one of {', '.join(FORMATS)}")
@@ -38,9 +38,12 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m survey.instrument export --format F --out PATH [...]``; returns the exit status."""
     args = parser().parse_args(argv)
+    if args.quiet:
+        quiet()
     if args.fmt not in FORMATS:
         raise ExportError(f"unknown format '{args.fmt}' (valid: {', '.join(FORMATS)})")
     check_output_file(args.out, force=args.force)
+    log_beside(args.out)
     instrument = load_instrument(args.instrument or default_instrument())
     if args.version:
         instrument = instrument.at_version(args.version)
