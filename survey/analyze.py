@@ -13,11 +13,11 @@ from pathlib import Path
 
 from survey import artifacts
 from survey.cli import ArgumentParser, Progress, check_input, default_plan, log_beside, quiet, run
-from survey.errors import DataError
+from survey.errors import DataError, UsageError
 from survey.instrument import Instrument, load_instrument
 from survey.instrument.plan import Plan, Wave, load_plan
 from survey.read.canonical import read_table
-from survey.study import Study
+from survey.study import CANONICAL_FORMATS, Study
 from survey.write.output import atomic_folder, estimate_bytes
 
 
@@ -36,6 +36,8 @@ def parser() -> argparse.ArgumentParser:
                    help="replace an earlier run's files even if they were changed since (never files it did not write)")
     p.add_argument("--lang", choices=["en", "zh"], default="en", help="language of labels and report")
     p.add_argument("--format", dest="fmt", help="raw file format: canonical, wjx, qualtrics, surveymonkey, kobo, sav (default: the plan's)")
+    p.add_argument("--sep", type=separator, help="field separator of a CSV raw file: comma, semicolon or tab "
+                   "(default: sniffed from the file)")
     p.add_argument("--encoding", help="text encoding of the raw file (default: UTF-8, or detected for platform exports)")
     p.add_argument("--allow-extra-columns", action="store_true", help="ignore raw columns the instrument does not know")
     p.add_argument("--spss", action=argparse.BooleanOptionalAction, default=True, help="write the SPSS export (default: on)")
@@ -58,6 +60,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     wave = plan.wave(args.wave) if args.wave is not None else plan.waves[0]
     raw = args.raw or wave.raw
     check_input(raw, f"the raw file of wave {wave.id} in {plan.path}")
+    if args.sep and (args.fmt or wave.format) not in CANONICAL_FORMATS:
+        raise UsageError(f"--sep applies to the instrument's own CSV layout, not to a {args.fmt or wave.format} "
+                         "export (its reader finds the separator)")
     if args.human_codes:
         check_human_codes(args.human_codes)
     out = args.out or Path("reports") / plan.study / f"wave{wave.id}"
@@ -83,13 +88,34 @@ def main(argv: Sequence[str] | None = None) -> int:
             encoding=args.encoding,
             allow_extra_columns=args.allow_extra_columns,
             fmt=args.fmt,
+            sep=args.sep,
             progress=progress.stage,
         )
         summary = artifacts.write_all(study, tmp, options, progress.stage)
     progress.close()
     if not args.quiet:
-        print(artifacts.summary_text(study, summary, out))
+        print(summary_text(study, summary, out))
     return 0
+
+
+def separator(text: str) -> str:
+    """``--sep``: ``,`` ``;`` or a tab, by character or name (``\\t``, ``tab``, ``semicolon`` ...)."""
+    names = {",": ",", "comma": ",", ";": ";", "semicolon": ";", "\t": "\t", "\\t": "\t", "tab": "\t"}
+    if text.lower() not in names:
+        raise argparse.ArgumentTypeError(f"'{text}' is not comma, semicolon or tab")
+    return names[text.lower()]
+
+
+def summary_text(study: Study, results: artifacts.Results, out: Path) -> str:
+    """The run's summary, with what was ignored at the end of the raw file."""
+    lines = artifacts.summary_text(study, results, out).splitlines()
+    ignored = study.data.attrs.get("ignored") or {}
+    if any(ignored.values()):
+        what = [f"{n} empty {kind if n == 1 else kind + 's'}" for kind, n in
+                (("row", ignored.get("rows", 0)), ("unnamed column", ignored.get("columns", 0))) if n]
+        lines.insert(2, f"ignored at the end of {study.raw_path.name} (as spreadsheets save them): "
+                        + " and ".join(what))
+    return "\n".join(lines)
 
 
 def stage_count(plan: Plan, wave: Wave) -> int:

@@ -64,6 +64,7 @@ class Study:
         encoding: str | None = None,
         allow_extra_columns: bool = False,
         fmt: str | None = None,
+        sep: str | None = None,
         weight: bool = True,
         progress: Callable[[str], None] | None = None,
     ) -> Study:
@@ -79,8 +80,8 @@ class Study:
             Another raw file for the wave (default: the plan's).
         instrument : path or Instrument, optional
             Another instrument file, or one already loaded (default: the plan's).
-        encoding, allow_extra_columns, fmt
-            How to read the raw file (see :mod:`survey.read.canonical`).
+        encoding, allow_extra_columns, fmt, sep
+            How to read the raw file (see :mod:`survey.read.canonical`; ``sep`` for the canonical layout).
         weight : bool
             Apply the wave's weighting plan, if it has one.
         progress : callable, optional
@@ -95,7 +96,8 @@ class Study:
         stage = progress or (lambda name: None)
         raw_path = Path(raw) if raw else the_wave.raw
         stage("read and validate")
-        frame = read_wave(raw_path, fielded, fmt or the_wave.format, encoding or the_wave.encoding, allow_extra_columns)
+        frame = read_wave(raw_path, fielded, fmt or the_wave.format, encoding or the_wave.encoding, allow_extra_columns,
+                          sep)
         stage("clean")
         frame.attrs["source"] = str(raw_path)
         cleaned = cleaning.clean(frame, fielded)
@@ -413,10 +415,14 @@ def _joined_names(hits: np.ndarray, names: list[str]) -> list[str]:
     return joined[row_key.ravel()].tolist()
 
 
-def read_wave(path: Path, instrument: Instrument, fmt: str, encoding: str | None, allow_extra: bool) -> pd.DataFrame:
+CANONICAL_FORMATS = ("canonical", "csv", "xlsx", None)  # read by survey.read.canonical (``sep`` applies)
+
+
+def read_wave(path: Path, instrument: Instrument, fmt: str, encoding: str | None, allow_extra: bool,
+              sep: str | None = None) -> pd.DataFrame:
     """Read a wave's raw file in its platform format into the canonical typed layout."""
-    if fmt in ("canonical", "csv", "xlsx", None):
-        return readers.read_raw(path, instrument, encoding=encoding, allow_extra_columns=allow_extra)
+    if fmt in CANONICAL_FORMATS:
+        return readers.read_raw(path, instrument, encoding=encoding, allow_extra_columns=allow_extra, sep=sep)
     from survey.read.platforms import read_platform
 
     return read_platform(path, instrument, fmt, encoding=encoding, allow_extra_columns=allow_extra)
