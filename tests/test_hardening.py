@@ -193,7 +193,7 @@ def test_a_file_someone_added_is_never_removed_even_with_force(run_folder):
 
 def test_a_file_someone_changed_is_replaced_only_with_force(run_folder):
     (run_folder / "a.csv").write_text("edited")
-    _refused(run_folder, r"a\.csv changed since the run wrote them; pass --force")
+    _refused(run_folder, r"a\.csv was changed since the run wrote it; pass --force to replace it")
     assert (run_folder / "a.csv").read_text() == "edited"
     _write(run_folder, {"a.csv": "new"}, force=True)
     assert (run_folder / "a.csv").read_text() == "new"
@@ -214,6 +214,21 @@ def test_folder_inside_a_run_is_listed_in_the_run_marker(run_folder):
     assert set(_tree(run_folder)) == {"a.csv", "data/r.csv", "run.json", "spss/y.sav"}
     _write(run_folder, {"b.csv": "3"})
     assert set(_tree(run_folder)) == {"b.csv", "run.json"}
+
+
+def test_deeper_folders_are_listed_in_the_nearest_run_that_lists_the_way(run_folder, tmp_path):
+    import json
+
+    _write(run_folder / "data" / "wave2", {"run.json": "{}", "x.csv": "1"})  # a run inside a run's data/
+    _write(run_folder / "data" / "wave2" / "spss", {"x.sav": "s"})
+    listed = json.loads((run_folder / "run.json").read_text())["output"]
+    assert sorted(listed["files"]) == ["a.csv", "data/r.csv", "data/wave2/run.json", "data/wave2/spss/x.sav",
+                                       "data/wave2/x.csv"]
+    assert listed["folders"] == ["data", "data/wave2", "data/wave2/spss"]
+    (run_folder / "mine").mkdir()  # not listed: what is made inside it is an output of its own
+    _write(run_folder / "mine" / "out", {"y.csv": "2"})
+    assert "output" in json.loads((run_folder / "mine" / "out" / "run.json").read_text())
+    _refused(run_folder, r"holds mine, which no run wrote")
 
 
 @pytest.mark.parametrize("marker", ["{}\n", '{"stem": "x", "wave": "1"}\n', "not json",

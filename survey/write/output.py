@@ -8,7 +8,8 @@ the move:
 
 - a folder is replaced only if its marker says it is ours: ``run.json`` with an ``output`` field
   (``written_by: survey``) listing every file and folder the run wrote, with each file's size
-  and SHA-256.  A folder inside a run (a run's ``spss/``) is listed in the run's marker instead;
+  and SHA-256.  A folder inside a run (a run's ``spss/``) is listed in the run's marker instead
+  (:func:`enclosing_run`);
 - a file someone added to it (anything the marker does not list) makes it refused, even with
   ``force``; a file someone changed (other bytes than the marker's) is replaced only with
   ``force``; a listed file someone removed is no reason to refuse.  ``.DS_Store``,
@@ -39,6 +40,7 @@ import shutil
 import tempfile
 import warnings
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -184,25 +186,30 @@ class Target:
                  if not (kind == "file" and (rel in files or Path(rel).name in LITTER
                                               or own_marker and rel == MARKER)
                          or kind == "dir" and rel in folders)]
+        added = [rel for rel in added if not any(rel.startswith(other + "/") for other in added)]
         if added:
+            them = "it" if len(added) == 1 else "them"
             raise OutputError(f"{self.path}: holds {_listing(added)}, which no run wrote; not replaced, "
-                              "even with --force: move them out of the folder or choose another --out")
-        changed = [rel for rel, kind in entries.items()
-                   if kind == "file" and rel in files and not self._same(rel, files[rel])]
+                              f"even with --force: move {them} out of the folder, or choose another --out")
+        listed = [rel for rel, kind in entries.items() if kind == "file" and rel in files]
+        same = self._same(listed, files)
+        changed = [rel for rel in listed if not same[rel]]
         if changed and not self.force:
-            raise OutputError(f"{self.path}: {_listing(changed)} changed since the run wrote them; "
-                              "pass --force to replace them, or copy them elsewhere first")
+            was, them = ("was", "it") if len(changed) == 1 else ("were", "them")
+            raise OutputError(f"{self.path}: {_listing(changed)} {was} changed since the run wrote {them}; "
+                              f"pass --force to replace {them}, or copy {them} elsewhere first")
         return sorted(entries)
 
-    def _same(self, rel: str, recorded: dict[str, Any]) -> bool:
-        """Whether the file ``rel`` still has the recorded size and SHA-256 (hashes cached by stat)."""
-        info = (self.path / rel).stat()
-        if info.st_size != recorded.get("bytes"):
-            return False
-        key = (rel, info.st_size, info.st_mtime_ns, info.st_ino)
-        if key not in self.hashes:
-            self.hashes[key] = _sha256(self.path / rel)
-        return self.hashes[key] == recorded.get("sha256")
+    def _same(self, rels: list[str], recorded: dict[str, dict[str, Any]]) -> dict[str, bool]:
+        """Whether each file still has its recorded size and SHA-256 (hashes cached by stat)."""
+        keys = {}
+        for rel in rels:
+            info = (self.path / rel).stat()
+            keys[rel] = (rel, info.st_size, info.st_mtime_ns, info.st_ino)
+        todo = [rel for rel in rels if keys[rel][1] == recorded[rel].get("bytes") and keys[rel] not in self.hashes]
+        self.hashes.update(zip((keys[rel] for rel in todo), _sha256s([self.path / rel for rel in todo])))
+        return {rel: keys[rel][1] == recorded[rel].get("bytes") and self.hashes[keys[rel]] == recorded[rel].get("sha256")
+                for rel in rels}
 
 
 def _entries(folder: Path) -> dict[str, str]:
@@ -224,19 +231,36 @@ def _entries(folder: Path) -> dict[str, str]:
 
 
 def _ownership(folder: Path) -> tuple[Path, str, dict[str, Any]]:
-    """The folder whose marker lists ``folder`` (itself, or its parent), the prefix and the manifest."""
+    """The folder whose marker lists ``folder`` (itself or a run around it), the prefix and the manifest."""
     own = _manifest_of(folder)
     if own is not None:
         return folder, "", own
-    parent = _manifest_of(folder.parent)
-    if parent is not None and folder.name in parent.get("folders", []):
-        return folder.parent, folder.name + "/", parent
+    around = enclosing_run(folder)
+    if around is not None and (around[1].rstrip("/") in around[2]["folders"]):
+        return around
     if (folder / MARKER).is_file():
         raise OutputError(f"{folder}: its {MARKER} does not list the files of the folder (not written by "
                           "this version of survey); not replaced: choose another --out, or empty the folder "
                           "yourself")
     raise OutputError(f"{folder}: folder exists and was not written by survey (no {MARKER} listing its "
                       "files); not replaced: choose another --out, or empty the folder yourself")
+
+
+def enclosing_run(folder: Path) -> tuple[Path, str, dict[str, Any]] | None:
+    """The output folder ``folder`` sits in, when every folder between is one that output lists.
+
+    Returns ``(that folder, prefix of folder's entries in its marker, its manifest)``: a run's
+    ``spss/`` is ``(run, "spss/", manifest)``.  None when the nearest folder with a marker does
+    not list the way down (then ``folder`` is an output of its own).
+    """
+    for up in folder.parents:
+        manifest = _manifest_of(up)
+        if manifest is None:
+            continue
+        rel = folder.relative_to(up).as_posix()
+        between = ["/".join(rel.split("/")[:k]) for k in range(1, rel.count("/") + 1)]
+        return (up, rel + "/", manifest) if all(b in manifest["folders"] for b in between) else None
+    return None
 
 
 def _manifest_of(folder: Path) -> dict[str, Any] | None:
@@ -332,9 +356,9 @@ def _alive(pid: int) -> bool:
 def _commit(target: Target, tmp: Path) -> None:
     """Write the marker, check the old folder again, swap, then remove the old folder's listed files."""
     (tmp / TMP_MARKER).unlink()
-    under_parent = _manifest_of(target.path.parent) is not None  # then the parent's marker lists it
-    manifest = manifest_of_tree(tmp, marker=not under_parent)
-    if not under_parent:
+    around = enclosing_run(target.path)  # then that run's marker lists the files
+    manifest = manifest_of_tree(tmp, marker=around is None)
+    if around is None:
         _write_marker(tmp, manifest)
     tmp.chmod(FOLDER_MODE)
     old_entries = target.existing()  # again: the folder may have changed during the run
@@ -354,8 +378,8 @@ def _commit(target: Target, tmp: Path) -> None:
         elif not final.exists():
             final.mkdir()
         raise
-    if under_parent:
-        _update_parent_marker(final, manifest)
+    if around is not None:
+        _update_enclosing_marker(around[0], around[1], manifest)
     if old is not None:
         _remove_listed(old, final.name, old_entries)
 
@@ -365,13 +389,11 @@ def manifest_of_tree(folder: Path, marker: bool = True) -> dict[str, Any]:
 
     ``marker``: the folder's own ``run.json`` will hold the field, so it is not listed.
     """
-    files: dict[str, dict[str, Any]] = {}
-    folders: list[str] = []
-    for rel, kind in sorted(_entries(folder).items()):
-        if kind == "dir":
-            folders.append(rel)
-        elif not (marker and rel == MARKER):
-            files[rel] = {"bytes": (folder / rel).stat().st_size, "sha256": _sha256(folder / rel)}
+    entries = sorted(_entries(folder).items())
+    folders = [rel for rel, kind in entries if kind == "dir"]
+    names = [rel for rel, kind in entries if kind != "dir" and not (marker and rel == MARKER)]
+    hashes = _sha256s([folder / rel for rel in names])
+    files = {rel: {"bytes": (folder / rel).stat().st_size, "sha256": digest} for rel, digest in zip(names, hashes)}
     return {"written_by": WRITER, "files": files, "folders": folders}
 
 
@@ -383,16 +405,16 @@ def _write_marker(folder: Path, manifest: dict[str, Any]) -> None:
     _write_json(path, doc)
 
 
-def _update_parent_marker(folder: Path, manifest: dict[str, Any]) -> None:
-    """Replace the entries of ``folder`` in its parent's marker by those of ``manifest``."""
-    path = folder.parent / MARKER
+def _update_enclosing_marker(run: Path, prefix: str, manifest: dict[str, Any]) -> None:
+    """Replace the entries under ``prefix`` in ``run``'s marker by those of ``manifest``."""
+    path = run / MARKER
     doc = json.loads(path.read_text(encoding="utf-8"))
-    prefix = folder.name + "/"
     listed = doc["output"]
     files = {k: v for k, v in listed["files"].items() if not k.startswith(prefix)}
     files.update({prefix + k: v for k, v in manifest["files"].items()})
-    folders = {k for k in listed["folders"] if k != folder.name and not k.startswith(prefix)}
-    folders |= {folder.name} | {prefix + k for k in manifest["folders"]}
+    name = prefix.rstrip("/")
+    folders = {k for k in listed["folders"] if k != name and not k.startswith(prefix)}
+    folders |= {name} | {prefix + k for k in manifest["folders"]}
     listed.update(files=dict(sorted(files.items())), folders=sorted(folders))
     _write_json(path, doc)
 
@@ -434,6 +456,14 @@ def _remove_listed(old: Path, name: str, entries: list[str]) -> None:
 def _sha256(path: Path) -> str:
     with open(path, "rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def _sha256s(paths: list[Path]) -> list[str]:
+    """SHA-256 of each file, on every core (hashlib releases the GIL): 1M respondents' output is ~0.5 GB."""
+    if len(paths) < 2:
+        return [_sha256(p) for p in paths]
+    with ThreadPoolExecutor(max_workers=min(len(paths), os.cpu_count() or 1)) as pool:
+        return list(pool.map(_sha256, paths))
 
 
 def _listing(items: list[str]) -> str:
