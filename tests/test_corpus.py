@@ -489,6 +489,21 @@ def killed_runs_leftovers(env):
 
 
 @environment
+def killed_runs_leftovers_next_to_a_successful_run(env):
+    dead = 2**22 + 4321
+    ours = env.folder(f"reports/.wave1.tmp-{dead}-abc", {"toplines.csv": "half"})
+    (ours / ".survey-tmp").write_text(json.dumps({"written_by": "survey", "pid": dead}))
+    theirs = env.folder(f"reports/.wave1.tmp-{dead}-xyz", {"thesis.docx": "a user's folder that looks like ours"})
+    env.mp.setattr(artifacts, "STAGES", CORE)
+
+    def only_ours_removed():
+        assert not ours.exists() and (theirs / "thesis.docx").read_text().startswith("a user's")
+
+    return Scenario(_analyze(env, "--out", env.previous), status=0, then=only_ours_removed,
+                    gone=lambda rel: rel.startswith(f"reports/.wave1.tmp-{dead}-abc"))
+
+
+@environment
 def a_bug_is_one_line_and_a_log(env):
     def stage(*args):
         return 1 / 0
