@@ -34,7 +34,9 @@ from typing import Any
 
 import numpy as np
 
-from survey.cli import default_plan, run
+from survey.cli import ArgumentParser, default_plan, log_beside, quiet, run
+from survey.errors import SurveyError
+from survey.write.output import atomic_folder
 
 LADDER = (10_000, 100_000, 1_000_000)
 SEED = 2024
@@ -60,9 +62,14 @@ def make_raw(plan: Path, n: int, path: Path, seed: int = SEED) -> Path:
 
     if not path.is_file():
         _, _, fielded = _fielded(plan)
-        tmp = path.with_name(f".{path.name}.tmp")
-        synthetic_raw(fielded, n, seed=seed, invalid_share=0.1).to_csv(tmp, index=False)
-        os.replace(tmp, path)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+                synthetic_raw(fielded, n, seed=seed, invalid_share=0.1).to_csv(handle, index=False)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
     return path
 
 
@@ -98,7 +105,7 @@ def one_run(plan: Path, n: int, workdir: Path, charts: bool, seed: int = SEED, r
     tables = results.get("crosstab_tests")
     return {
         "respondents": n,
-        "valid": int(len(study.data)),
+        "valid": len(study.data),
         "total_seconds": round(end - start, 4),
         "import_seconds": round(imports, 4),
         "stages": stages,
@@ -229,7 +236,7 @@ def micro_battery(plan: Path, raw: Path, repeat: int = 3) -> dict:
     t_battery, (tabs, tests) = _best(
         lambda: tables.battery(study.data, study.instrument, study.plan, study.weights), repeat)
     return {
-        "rows_in_file": rows, "valid": int(len(study.data)), "file_mb": round(raw.stat().st_size / 2**20, 1),
+        "rows_in_file": rows, "valid": len(study.data), "file_mb": round(raw.stat().st_size / 2**20, 1),
         "read_csv_pyarrow_seconds": round(t_read, 4), "read_csv_pyarrow_dtype_str_seconds": round(t_read_str, 4),
         "battery_seconds": round(t_battery, 4), "tables": int(len(tests[["question", "banner"]].drop_duplicates())),
         "table_rows": int(len(tabs)),
@@ -286,16 +293,19 @@ def _profiled(plan: Path, n: int, workdir: Path, charts: bool, raw: Path | None,
 
 
 def _child(args: list[str]) -> dict:
-    proc = subprocess.run([sys.executable, "-m", "survey.bench", *args], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "survey.bench", *args], check=False, capture_output=True, text=True)
     if proc.returncode != 0:
-        raise RuntimeError(f"python -m survey.bench {' '.join(args)} failed:\n{proc.stderr}")
+        last = (proc.stderr.strip().splitlines() or ["no message"])[-1]
+        raise SurveyError(f"python -m survey.bench {' '.join(args)} failed (exit {proc.returncode}): {last}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m survey.bench", description=__doc__.splitlines()[0])
+    p = ArgumentParser(prog="python -m survey.bench", description=__doc__.splitlines()[0])
     p.add_argument("--respondents", type=int, nargs="+", default=list(LADDER), help="sizes to run (default: 10000 100000 1000000)")
-    p.add_argument("--out", type=Path, default=Path("benchmarks/latest"), help="folder for bench.json and bench.md")
+    p.add_argument("--out", type=Path, default=Path("benchmarks/latest"),
+                   help="folder for bench.json and bench.md (replaced only if an earlier bench wrote it)")
+    p.add_argument("--force", action="store_true", help="replace an earlier bench's files even if changed since")
     p.add_argument("--plan", type=Path, help="analysis plan (default: the one in ./analysis)")
     p.add_argument("--charts", action="store_true", help="also draw charts and the report")
     p.add_argument("--raw-dir", type=Path, help="keep the synthetic raw files here and reuse them (default: temporary)")
@@ -320,7 +330,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             result = one_run(plan, args.one, args.workdir, args.charts, raw=args.raw)
         print(json.dumps(result))
         return 0
-    args.out.mkdir(parents=True, exist_ok=True)
+    if args.quiet:
+        quiet()
+    log_beside(args.out)
+    with atomic_folder(args.out, force=args.force, inputs=[plan]) as out:
+        return _ladder(args, plan, out)
+
+
+def _ladder(args: argparse.Namespace, plan: Path, out: Path) -> int:
+    """Run the ladder (or the micro-benchmarks) writing into ``out`` (the temporary output folder)."""
     with tempfile.TemporaryDirectory(prefix="survey-bench-") as scratch:
         raw_dir = (args.raw_dir or Path(scratch)).resolve()
         raw_dir.mkdir(parents=True, exist_ok=True)
@@ -335,7 +353,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             n = max(args.respondents)
             raw = raw_file(n)
             result = {"machine": machine(), "respondents": n, **micro(plan, n, raw)}
-            (args.out / "micro.json").write_text(json.dumps(result, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+            (out / "micro.json").write_text(json.dumps(result, indent=2, sort_keys=True) + "\n", encoding="utf-8")
             if not args.quiet:
                 print(json.dumps(result, indent=2, sort_keys=True))
             return 0
@@ -343,22 +361,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         for n in args.respondents:
             raw = raw_file(n)
             with tempfile.TemporaryDirectory(prefix="survey-bench-") as tmp:
-                cmd = ["--one", str(n), "--workdir", tmp, "--plan", str(plan), "--raw", str(raw), "--out", str(args.out)]
+                cmd = ["--one", str(n), "--workdir", tmp, "--plan", str(plan), "--raw", str(raw), "--out", str(out)]
                 cmd += ["--charts"] if args.charts else []
                 cmd += ["--profile"] if args.profile else []
-                try:
-                    runs.append(_child(cmd))
-                except RuntimeError as exc:
-                    print(exc, file=sys.stderr)
-                    return 1
+                runs.append(_child(cmd))
             if not args.raw_dir:
-                raw.unlink()
+                raw.unlink()  # made by this run in its own temporary folder
             if not args.quiet:
                 r = runs[-1]
                 print(f"{n:>9,} respondents: {r['total_seconds']:.2f} s, peak {r['peak_memory_mb']:.0f} MB", file=sys.stderr)
     report = {"machine": machine(), "runs": runs}
-    (args.out / "bench.json").write_text(json.dumps(report, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    (args.out / "bench.md").write_text(markdown(report), encoding="utf-8")
+    (out / "bench.json").write_text(json.dumps(report, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    (out / "bench.md").write_text(markdown(report), encoding="utf-8")
     if not args.quiet:
         print(markdown(report))
     return 0

@@ -40,3 +40,11 @@ class ExportError(SurveyError):
 
 class LanguageError(SurveyError):
     """A language was asked for that the instrument does not declare (the message lists those it does)."""
+
+
+class OutputError(SurveyError):
+    """An output path may not be replaced, or cannot be written (message says what to do)."""
+
+
+class UsageError(SurveyError):
+    """The command line is wrong (an unknown option, a bad value)."""

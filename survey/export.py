@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from survey.cli import run
+from survey.cli import ArgumentParser, log_beside, quiet, run
 from survey.errors import DataError
 from survey.i18n import check_language, fallback_note
 from survey.instrument import Instrument, load_instrument
@@ -23,31 +23,35 @@ from survey.write.output import atomic_folder
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m survey.export",
+    p = ArgumentParser(prog="python -m survey.export",
                                 description="Export an existing run of python -m survey.analyze to SPSS (.sav, .sps).")
     p.add_argument("run", type=Path, help="the run's output folder (has run.json and data/respondents.csv)")
     p.add_argument("--lang", help="language of the labels: one the instrument declares (default: the run's)")
-    p.add_argument("--out", type=Path, help="output folder (default: RUN/spss)")
+    p.add_argument("--out", type=Path, help="output folder (default: RUN/spss); replaced only if survey wrote it")
+    p.add_argument("--force", action="store_true",
+                   help="replace files survey wrote even if they were changed since (never files it did not write)")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.quiet:
+        quiet()
     meta_path = args.run / "run.json"
-    if not meta_path.is_file():
-        raise DataError(f"{meta_path}: not found (is {args.run} a folder written by python -m survey.analyze?)")
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    instrument = load_instrument(meta["instrument"]).at_version(meta["instrument_version"])
-    respondents = _read_respondents(args.run / "data" / "respondents.csv", instrument)
-    tables_path = args.run / "crosstabs.csv"
-    tables = pd.read_csv(tables_path, dtype={"row_code": str, "col_code": str},
-                         keep_default_na=False, na_values=[""]) if tables_path.is_file() else None
-    lang = check_language(args.lang or meta.get("lang", "en"), instrument.languages, meta["instrument"])
+    meta = _run_metadata(meta_path)
+    respondents_path, tables_path = args.run / "data" / "respondents.csv", args.run / "crosstabs.csv"
     out = args.out or args.run / "spss"
-    with atomic_folder(out) as tmp:
-        warnings = export_spss(respondents, tables, instrument, tmp, stem=meta["stem"], lang=lang,
-                               file_label=meta.get("file_label", ""), text_columns=meta.get("text_columns", []))
+    log_beside(out)
+    read = [meta_path, respondents_path, tables_path, Path(meta["instrument"])]
+    with atomic_folder(out, force=args.force, inputs=read) as tmp:
+        instrument = load_instrument(meta["instrument"]).at_version(meta["instrument_version"])
+        respondents = _read_respondents(respondents_path, instrument)
+        tables = pd.read_csv(tables_path, dtype={"row_code": str, "col_code": str},
+                             keep_default_na=False, na_values=[""]) if tables_path.is_file() else None
+        warnings = export_spss(respondents, tables, instrument, tmp, stem=meta["stem"],
+                               lang=args.lang or meta.get("lang", "en"), file_label=meta.get("file_label", ""),
+                               text_columns=meta.get("text_columns", []))
     if not args.quiet:
         for w in warnings:
             print(f"warning: {w}", file=sys.stderr)
@@ -55,6 +59,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(note, file=sys.stderr)
         print(f"written to {out}")
     return 0
+
+
+RUN_KEYS = ("instrument", "instrument_version", "stem")
+
+
+def _run_metadata(path: Path) -> dict:
+    """The run's ``run.json``; a DataError when the folder is not a run of survey.analyze."""
+    what = f"is {path.parent} a folder written by python -m survey.analyze?"
+    if not path.is_file():
+        raise DataError(f"{path}: not found ({what})")
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DataError(f"{path}: not the JSON a run writes ({exc}; {what})") from None
+    missing = [k for k in RUN_KEYS if not isinstance(meta, dict) or k not in meta]
+    if missing:
+        raise DataError(f"{path}: no {', '.join(missing)} ({what})")
+    return meta
 
 
 def _read_respondents(path: Path, instrument: Instrument) -> pd.DataFrame:

@@ -68,11 +68,12 @@ class Study:
         wave: str | int | None = None,
         *,
         raw: str | Path | None = None,
-        instrument: str | Path | None = None,
+        instrument: str | Path | Instrument | None = None,
         encoding: str | None = None,
         allow_extra_columns: bool = False,
         fmt: str | None = None,
         keep_test_rows: bool = False,
+        sep: str | None = None,
         weight: bool = True,
         progress: Callable[[str], None] | None = None,
     ) -> Study:
@@ -86,10 +87,10 @@ class Study:
             Wave id; the first registered wave by default.
         raw : path, optional
             Another raw file for the wave (default: the plan's).
-        instrument : path, optional
-            Another instrument file (default: the plan's).
-        encoding, allow_extra_columns, fmt
-            How to read the raw file (see :mod:`survey.read.canonical`).
+        instrument : path or Instrument, optional
+            Another instrument file, or one already loaded (default: the plan's).
+        encoding, allow_extra_columns, fmt, sep
+            How to read the raw file (see :mod:`survey.read.canonical`; ``sep`` for the canonical layout).
         keep_test_rows : bool
             Keep the rows a platform marks as test responses (excluded by default).
         weight : bool
@@ -99,13 +100,13 @@ class Study:
         """
         from survey.instrument import load_instrument
 
-        inst = load_instrument(instrument) if instrument else None
+        inst = instrument if isinstance(instrument, Instrument) or not instrument else load_instrument(instrument)
         the_plan, inst = load_plan(plan, inst)
         the_wave = the_plan.wave(wave) if wave is not None else the_plan.waves[0]
         fielded = inst.at_version(the_wave.instrument_version) if the_wave.instrument_version else inst
         raw_path = Path(raw) if raw else the_wave.raw
         return cls._read(the_plan, fielded, the_wave, raw_path, fmt or the_wave.format, encoding or the_wave.encoding,
-                         allow_extra_columns, keep_test_rows, weight, progress)
+                         allow_extra_columns, keep_test_rows, weight, progress, sep)
 
     @classmethod
     def from_instrument(
@@ -117,6 +118,7 @@ class Study:
         allow_extra_columns: bool = False,
         fmt: str | None = None,
         keep_test_rows: bool = False,
+        sep: str | None = None,
         progress: Callable[[str], None] | None = None,
     ) -> Study:
         """Read, validate, clean and recode a raw file with an instrument and no analysis plan.
@@ -131,7 +133,7 @@ class Study:
             The instrument (e.g. drafted by ``python -m survey.instrument import``).
         raw : path
             The raw file: the instrument's layout or a platform export.
-        encoding, allow_extra_columns, fmt, keep_test_rows
+        encoding, allow_extra_columns, fmt, keep_test_rows, sep
             How to read the raw file (see :func:`survey.read.platforms.read_platform`);
             ``fmt`` is detected from the file by default.
 
@@ -146,17 +148,17 @@ class Study:
         raw_path = Path(raw)
         the_plan = instrument_plan(inst, raw_path, fmt, encoding)
         study = cls._read(the_plan, inst, the_plan.waves[0], raw_path, the_plan.waves[0].format, encoding,
-                          allow_extra_columns, keep_test_rows, False, progress)
+                          allow_extra_columns, keep_test_rows, False, progress, sep)
         study.has_plan = False
         return study
 
     @classmethod
     def _read(cls, plan: Plan, fielded: Instrument, wave: Wave, raw_path: Path, fmt: str | None,
               encoding: str | None, allow_extra: bool, keep_test: bool, weight: bool,
-              progress: Callable[[str], None] | None) -> Study:
+              progress: Callable[[str], None] | None, sep: str | None = None) -> Study:
         stage = progress or (lambda name: None)
         stage("read and validate")
-        frame = read_wave(raw_path, fielded, fmt, encoding, allow_extra, keep_test)
+        frame = read_wave(raw_path, fielded, fmt, encoding, allow_extra, keep_test, sep)
         stage("clean")
         frame.attrs["source"] = str(raw_path)
         cleaned = cleaning.clean(frame, fielded)
@@ -624,11 +626,14 @@ def _joined_names(hits: np.ndarray, names: list[str]) -> list[str]:
     return joined[row_key.ravel()].tolist()
 
 
+CANONICAL_FORMATS = ("canonical", "csv", "xlsx", None)  # read by survey.read.canonical (``sep`` applies)
+
+
 def read_wave(path: Path, instrument: Instrument, fmt: str | None, encoding: str | None, allow_extra: bool,
-              keep_test: bool = False) -> pd.DataFrame:
+              keep_test: bool = False, sep: str | None = None) -> pd.DataFrame:
     """Read a wave's raw file in its platform format into the canonical typed layout."""
-    if fmt in ("canonical", "csv", "xlsx", None):
-        return readers.read_raw(path, instrument, encoding=encoding, allow_extra_columns=allow_extra)
+    if fmt in CANONICAL_FORMATS:
+        return readers.read_raw(path, instrument, encoding=encoding, allow_extra_columns=allow_extra, sep=sep)
     from survey.read.platforms import read_platform
 
     return read_platform(path, instrument, fmt, encoding=encoding, allow_extra_columns=allow_extra,

@@ -118,7 +118,7 @@ def test_bad_raw_files(instrument, tmp_path, mutate, message):
     "content, message",
     [
         (b"", "file is empty"),
-        ("respondent_id;country\n1;2\n".encode(), "wrong delimiter"),
+        ("respondent_id|country\n1|2\n".encode(), "wrong separator"),  # ; and tab are sniffed (test_corpus)
         (b"\xff\xfer\x00e\x00", "UTF-16"),
         ("respondent_id,国家\n".encode("gb18030"), "is not valid utf-8"),
         (b"\x00\x01\x02junk", "NUL bytes"),

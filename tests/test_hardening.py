@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,6 +19,7 @@ from survey.analyze import main
 from survey.clean.rules import clean
 from survey.errors import SurveyError
 from survey.read.canonical import read_raw
+from survey.write.output import atomic_folder
 
 from .conftest import PLAN, ROOT, make_raw, write_raw
 
@@ -68,9 +70,8 @@ def test_failed_stage_leaves_previous_output_intact(tmp_path, monkeypatch):
 
 def test_killed_run_leaves_previous_output_intact(tmp_path):
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "headlines.csv").write_text("previous\n")
-    (out / "run.json").write_text("{}\n")  # a previous run's marker
+    with atomic_folder(out) as previous:  # a previous run's folder, with its marker
+        (previous / "headlines.csv").write_text("previous\n")
     proc = subprocess.Popen([sys.executable, "-m", "survey.analyze", "--out", str(out), "--quiet"], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 60
@@ -99,8 +100,8 @@ def test_crosstab_columns_sum_to_bases_on_random_data(instrument, tmp_path):
 
 def test_failed_background_write_fails_the_run_and_leaves_previous_output(tmp_path, monkeypatch, capsys):
     # Files are written in a background thread: its error must fail the run like a stage's (exit 2).
-    from survey.write import workbook
     from survey.errors import ExportError
+    from survey.write import workbook
 
     out = tmp_path / "out"
     assert main(["--plan", str(PLAN), "--out", str(out), "--quiet", "--no-charts", "--no-spss"]) == 0
@@ -132,3 +133,313 @@ def test_background_writer_writes_the_same_bytes(tmp_path):
     assert files == sorted(p.relative_to(folders[False]) for p in folders[False].rglob("*") if p.is_file())
     for name in files:
         assert (folders[True] / name).read_bytes() == (folders[False] / name).read_bytes(), name
+
+
+# --------------------------------------------------------------------------- output folders
+
+
+def _write(out, files, **options):
+    with atomic_folder(out, **options) as tmp:
+        for name, text in files.items():
+            (tmp / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp / name).write_text(text)
+
+
+def _tree(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _refused(out, pattern, files=None, **options):
+    from survey.errors import OutputError
+
+    with pytest.raises(OutputError, match=pattern):
+        _write(out, files or {"a.csv": "new"}, **options)
+
+
+@pytest.fixture
+def run_folder(tmp_path):
+    out = tmp_path / "run"
+    _write(out, {"a.csv": "1\n", "data/r.csv": "2\n", "run.json": '{"stem": "x"}\n'})
+    return out
+
+
+def test_marker_lists_every_file_with_its_hash(run_folder):
+    import hashlib
+    import json
+
+    marker = json.loads((run_folder / "run.json").read_text())
+    assert marker["stem"] == "x"  # what the command wrote is kept
+    assert marker["output"] == {
+        "written_by": "survey", "folders": ["data"],
+        "files": {"a.csv": {"bytes": 2, "sha256": hashlib.sha256(b"1\n").hexdigest()},
+                  "data/r.csv": {"bytes": 2, "sha256": hashlib.sha256(b"2\n").hexdigest()}},
+    }
+
+
+def test_a_run_replaces_its_own_folder(run_folder):
+    _write(run_folder, {"b.csv": "3"})
+    assert set(_tree(run_folder)) == {"b.csv", "run.json"}
+    assert [p.name for p in run_folder.parent.iterdir()] == ["run"]  # no temporary or old folder left
+
+
+def test_a_file_someone_added_is_never_removed_even_with_force(run_folder):
+    (run_folder / "data" / "notes.txt").write_text("mine")
+    before = _tree(run_folder)
+    _refused(run_folder, r"holds data/notes.txt, which no run wrote; not replaced, even with --force")
+    _refused(run_folder, r"even with --force", force=True)
+    assert _tree(run_folder) == before
+    assert [p.name for p in run_folder.parent.iterdir()] == ["run"]
+
+
+def test_a_file_someone_changed_is_replaced_only_with_force(run_folder):
+    (run_folder / "a.csv").write_text("edited")
+    _refused(run_folder, r"a\.csv was changed since the run wrote it; pass --force to replace it")
+    assert (run_folder / "a.csv").read_text() == "edited"
+    _write(run_folder, {"a.csv": "new"}, force=True)
+    assert (run_folder / "a.csv").read_text() == "new"
+
+
+def test_removed_files_and_file_browser_litter_do_not_block(run_folder):
+    (run_folder / "a.csv").unlink()
+    (run_folder / ".DS_Store").write_bytes(b"\0")
+    _write(run_folder, {"b.csv": "3"})
+    assert set(_tree(run_folder)) == {"b.csv", "run.json"}
+
+
+def test_folder_inside_a_run_is_listed_in_the_run_marker(run_folder):
+    # survey.export RUN writes RUN/spss: the run's marker then lists the new files, so the
+    # next run into RUN replaces them and an export into RUN/spss is allowed again
+    _write(run_folder / "spss", {"x.sav": "s"})
+    _write(run_folder / "spss", {"y.sav": "t"})
+    assert set(_tree(run_folder)) == {"a.csv", "data/r.csv", "run.json", "spss/y.sav"}
+    _write(run_folder, {"b.csv": "3"})
+    assert set(_tree(run_folder)) == {"b.csv", "run.json"}
+
+
+def test_deeper_folders_are_listed_in_the_nearest_run_that_lists_the_way(run_folder, tmp_path):
+    import json
+
+    _write(run_folder / "data" / "wave2", {"run.json": "{}", "x.csv": "1"})  # a run inside a run's data/
+    _write(run_folder / "data" / "wave2" / "spss", {"x.sav": "s"})
+    listed = json.loads((run_folder / "run.json").read_text())["output"]
+    assert sorted(listed["files"]) == ["a.csv", "data/r.csv", "data/wave2/run.json", "data/wave2/spss/x.sav",
+                                       "data/wave2/x.csv"]
+    assert listed["folders"] == ["data", "data/wave2", "data/wave2/spss"]
+    (run_folder / "mine").mkdir()  # not listed: what is made inside it is an output of its own
+    _write(run_folder / "mine" / "out", {"y.csv": "2"})
+    assert "output" in json.loads((run_folder / "mine" / "out" / "run.json").read_text())
+    _refused(run_folder, r"holds mine, which no run wrote")
+
+
+@pytest.mark.parametrize("marker", ["{}\n", '{"stem": "x", "wave": "1"}\n', "not json",
+                                    '{"output": {"written_by": "someone", "files": {}, "folders": []}}'])
+def test_a_folder_without_our_marker_is_refused(tmp_path, marker):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "run.json").write_text(marker)
+    (out / "notes.txt").write_text("mine")
+    _refused(out, r"not replaced", force=True)
+    assert _tree(out) == {"notes.txt": b"mine", "run.json": marker.encode()}
+
+
+def test_a_users_folder_a_file_and_links_are_refused(tmp_path):
+    user = tmp_path / "user"
+    (user / "old").mkdir(parents=True)
+    (user / "notes.txt").write_text("mine")
+    (user / "old" / "x.sav").write_text("sav")
+    _refused(user, r"user: folder exists and was not written by survey", force=True)
+    assert _tree(user) == {"notes.txt": b"mine", "old/x.sav": b"sav"}
+    (tmp_path / "file").write_text("f")
+    _refused(tmp_path / "file", r"file: exists and is a file, not an output folder", force=True)
+    _refused(tmp_path / "file" / "sub", r"file is a file, not a folder")
+    _write(tmp_path / "ours", {"a": "1"})
+    (tmp_path / "link").symlink_to(tmp_path / "ours")
+    _refused(tmp_path / "link", r"link: is a symbolic link", force=True)
+    assert (tmp_path / "file").read_text() == "f" and (tmp_path / "ours" / "a").exists()
+
+
+def test_current_folder_its_parents_and_home_are_never_replaced(tmp_path, monkeypatch):
+    project = tmp_path / "home" / "project"
+    project.mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(project)
+    for out, pattern in [(".", r"project: is the current folder"), ("..", r"home: is a folder holding the current"),
+                         (tmp_path, r"is a folder holding the current folder"),
+                         (tmp_path / "home", r"is a folder holding the current folder")]:
+        _refused(out, pattern, force=True)
+    monkeypatch.chdir(tmp_path / "home" / "..")
+    _refused(tmp_path / "home", r"home: is the home folder", force=True)
+    assert project.is_dir() and not list(project.iterdir())
+
+
+def test_a_folder_holding_an_input_is_refused(run_folder):
+    _refused(run_folder, r"holds .*data/r\.csv, an input of this run", inputs=[run_folder / "data" / "r.csv"])
+
+
+def test_an_empty_folder_is_replaced_and_missing_parents_are_made(tmp_path):
+    (tmp_path / "empty").mkdir()
+    _write(tmp_path / "empty", {"a": "1"})
+    _write(tmp_path / "x" / "y" / "z", {"a": "1"})
+    assert (tmp_path / "empty" / "a").exists() and (tmp_path / "x" / "y" / "z" / "a").exists()
+
+
+def test_a_failed_run_leaves_no_temporary_folder_and_no_parents_it_made(tmp_path):
+    with pytest.raises(ValueError), atomic_folder(tmp_path / "x" / "y" / "out") as tmp:
+        (tmp / "a.csv").write_text("half")
+        raise ValueError("stage failed")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_not_enough_space_is_refused_before_any_work(tmp_path):
+    _refused(tmp_path / "x" / "out", r"MB free on its disk, the run needs about [\d,]+ MB", need_bytes=2**60)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_disk_full_while_writing_is_one_error_naming_the_folder(run_folder):
+    import errno
+
+    from survey.errors import OutputError
+
+    before = _tree(run_folder)
+    full = r"run: No space left on device writing data/r\.csv; nothing was replaced"
+    with pytest.raises(OutputError, match=full), atomic_folder(run_folder) as tmp:
+        (tmp / "data").mkdir()
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp / "data" / "r.csv"))
+    assert _tree(run_folder) == before
+    assert [p.name for p in run_folder.parent.iterdir()] == ["run"]
+
+
+def test_a_file_added_during_the_run_stops_the_swap(run_folder):
+    before = _tree(run_folder)
+    from survey.errors import OutputError
+
+    with pytest.raises(OutputError, match=r"holds notes\.txt, which no run wrote"), atomic_folder(run_folder) as tmp:
+        (tmp / "a.csv").write_text("new")
+        (run_folder / "notes.txt").write_text("mine")  # the analyst saves a note meanwhile
+    assert _tree(run_folder) == {**before, "notes.txt": b"mine"}
+    assert sorted(p.name for p in run_folder.parent.iterdir()) == ["run"]
+
+
+def test_leftovers_of_killed_runs_are_removed_only_when_ours(tmp_path):
+    import json
+
+    dead = 2**22 + 12345  # above Linux's default pid_max: no such process
+    ours = tmp_path / f".out.tmp-{dead}-abc"
+    ours.mkdir()
+    (ours / ".survey-tmp").write_text(json.dumps({"written_by": "survey", "pid": dead}))
+    lookalike = tmp_path / f".out.tmp-{dead}-def"
+    lookalike.mkdir()
+    (lookalike / "thesis.docx").write_text("mine")
+    _write(tmp_path / "out", {"a": "1"})
+    assert sorted(p.name for p in tmp_path.iterdir()) == [lookalike.name, "out"]
+
+
+def test_permissions_follow_the_umask(run_folder):
+    from survey.write.output import FILE_MODE, FOLDER_MODE
+
+    assert run_folder.stat().st_mode & 0o777 == FOLDER_MODE
+    assert (run_folder / "data").stat().st_mode & 0o777 == FOLDER_MODE
+    assert all(p.stat().st_mode & 0o777 == FILE_MODE for p in run_folder.rglob("*") if p.is_file())
+
+
+def test_instrument_export_never_replaces_a_file_without_force(tmp_path, capsys):
+    from survey.cli import run
+    from survey.instrument.__main__ import main as instrument_main
+
+    from .conftest import INSTRUMENT
+
+    target = tmp_path / "form.xlsx"
+    target.write_text("the analyst's own workbook")
+    args = ["export", "--format", "codebook", "--instrument", str(INSTRUMENT), "--out", str(target)]
+    assert run(instrument_main, args) == 2
+    assert "form.xlsx: exists; not replaced: pass --force" in capsys.readouterr().err
+    assert target.read_text() == "the analyst's own workbook"
+    assert run(instrument_main, [*args[:-1], str(tmp_path)]) == 2
+    assert "is a folder; --out names the file to write" in capsys.readouterr().err
+    assert run(instrument_main, [*args[:-1], str(target / "sub.md")]) == 2
+    assert "form.xlsx is a file, not a folder" in capsys.readouterr().err
+    codebook = tmp_path / "codebook.md"
+    assert run(instrument_main, [*args[:-1], str(codebook), "--quiet"]) == 0
+    assert run(instrument_main, [*args[:-1], str(codebook), "--quiet", "--force"]) == 0
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def test_an_os_error_is_one_line_with_the_path_and_advice(capsys):
+    import errno
+
+    from survey.cli import run
+
+    def denied(argv):
+        raise PermissionError(errno.EACCES, "Permission denied", "/data/raw.csv")
+
+    assert run(denied, []) == 2
+    assert capsys.readouterr().err == "error: /data/raw.csv: Permission denied: check its permissions, or choose another path\n"
+
+
+def test_a_bug_is_one_line_naming_the_log_with_the_traceback(tmp_path, capsys, monkeypatch):
+    import re
+
+    from survey import cli
+
+    def buggy(argv):
+        cli.log_beside(tmp_path / "out")
+        return {}["missing"]
+
+    assert cli.run(buggy, ["--out", "x"]) == 1
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+    log = Path(re.search(r"the traceback is in (\S+): please report it", err).group(1))
+    assert err.startswith("error: this is a bug in survey (KeyError: 'missing')")
+    assert log.parent == tmp_path and "Traceback" in log.read_text() and "KeyError: 'missing'" in log.read_text()
+
+
+def test_argument_errors_are_one_line(capsys):
+    from survey.analyze import main
+    from survey.cli import run
+
+    assert run(main, ["--bogus", "1"]) == 2
+    assert capsys.readouterr().err == ("error: python -m survey.analyze: unrecognized arguments: --bogus 1 "
+                                       "(see --help)\n")
+
+
+def test_progress_total_is_right_for_every_wave_and_never_exceeded(monkeypatch):
+    from survey import cli
+    from survey.analyze import stage_count
+    from survey.instrument.plan import load_plan
+    from survey.study import Study
+
+    plan, _ = load_plan(PLAN)
+    announced = {}
+    for wave in plan.waves:
+        names = []
+        study = Study.from_plan(PLAN, wave.id, progress=names.append)
+        names += [name for name, _ in artifacts.STAGES] + ["writing files"]
+        if wave.id != plan.waves[0].id:  # the trends stage announces every wave it compares
+            study.trends(progress=names.append)
+        announced[wave.id] = names
+        assert stage_count(plan, wave) == len(names), (wave.id, names)
+    assert stage_count(plan, plan.waves[1]) == stage_count(plan, plan.waves[0]) + 2  # "13/12" before
+    bar = cli.Progress(total=2)
+    for name in "abc":
+        bar.stage(name)
+    assert (bar.done, bar.total) == (3, 3)
+
+
+def test_quiet_silences_library_warnings(capsys):
+    import warnings
+
+    from survey import cli
+
+    def noisy(argv):
+        cli.quiet()
+        warnings.warn("a library's FutureWarning", FutureWarning, stacklevel=1)
+        return 0
+
+    def chatty(argv):
+        warnings.warn("something\n  on two lines", UserWarning, stacklevel=1)
+        return 0
+
+    assert cli.run(noisy, []) == 0 and capsys.readouterr().err == ""
+    assert cli.run(chatty, []) == 0 and capsys.readouterr().err == "warning: something on two lines\n"

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from survey.cli import run
+from survey.cli import ArgumentParser, log_beside, quiet, run
 from survey.errors import ExportError
 from survey.i18n import fallback_note
 from survey.instrument import load_instrument
@@ -24,14 +24,16 @@ from survey.instrument.fielding import (
     to_questionnaire,
     to_xlsform,
 )
+from survey.write.output import check_output_file
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m survey.instrument", description="Field an instrument.")
+    p = ArgumentParser(prog="python -m survey.instrument", description="Field an instrument.")
     sub = p.add_subparsers(dest="command", required=True)
     export = sub.add_parser("export", help="write an XLSForm, a printable questionnaire or a codebook")
     export.add_argument("--format", dest="fmt", required=True, help=f"one of {', '.join(FORMATS)}")
     export.add_argument("--out", type=Path, required=True, help="file to write (.xlsx; .md or .html; .md or .csv)")
+    export.add_argument("--force", action="store_true", help="replace --out if it exists")
     export.add_argument("--instrument", type=Path, help="instrument YAML (default: the one file in ./instruments)")
     export.add_argument("--version", help="instrument version to field (default: the current one)")
     export.add_argument("--lang", help="a language of the instrument: the XLSForm's default language; the questionnaire "
@@ -50,10 +52,14 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m survey.instrument export --format F --out PATH [...]``; returns the exit status."""
     args = parser().parse_args(argv)
+    if args.quiet:
+        quiet()
     if args.command == "import":
         return _import(args, argv)
     if args.fmt not in FORMATS:
         raise ExportError(f"unknown format '{args.fmt}' (valid: {', '.join(FORMATS)})")
+    check_output_file(args.out, force=args.force)
+    log_beside(args.out)
     instrument = load_instrument(args.instrument or default_instrument())
     if args.version:
         instrument = instrument.at_version(args.version)

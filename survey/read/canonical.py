@@ -6,6 +6,12 @@ columns for multi-select options.  Reading checks the file against the instrumen
 before anything runs and returns typed data with a ``raw_row`` column (the 1-based
 number of the data record in the file).  Problems are :class:`DataError` with one
 line naming the file and the place; every problem of a kind is listed at once.
+
+Files as people save them: the field separator is sniffed (comma, semicolon or tab,
+:func:`sniff_separator`; ``sep`` forces it), a file that is not UTF-8 is refused with the
+encoding it looks like (:func:`detect_encodings`), and the empty rows and unnamed empty
+columns a spreadsheet leaves at the end are dropped and counted (``attrs["ignored"]``).
+The platform readers share these functions.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +36,10 @@ RAW_ROW = "raw_row"
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 MAX_TEXT = 65_535  # characters in one cell; longer is not an answer but a broken file
 _SHOW = 5  # problems of one kind named in a message
+SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab"}
+# The Windows "ANSI" code pages Excel saves CSV files in, by locale (Western first: when
+# charset-normalizer cannot tell single-byte code pages apart, the first one is named)
+LEGACY_ENCODINGS = ("cp1252", "gb18030", "big5", "shift_jis", "euc_kr", "cp1251", "cp1250")
 
 
 def _listing(items: Iterable[str]) -> str:
@@ -43,7 +54,8 @@ def decode(data: bytes, path: Path, encoding: str | None = None) -> str:
     Raises
     ------
     DataError
-        For an empty or binary file, or bytes that are not valid in the encoding.
+        For an empty or binary file, or bytes that are not valid in the encoding (the
+        message names the encoding the file looks like, when one is plausible).
     """
     if not data or data.isspace():
         raise DataError(f"{path}: file is empty")
@@ -51,46 +63,146 @@ def decode(data: bytes, path: Path, encoding: str | None = None) -> str:
         raise DataError(f"{path}: file is UTF-16 encoded; expected UTF-8 (convert it, or pass --encoding utf-16)")
     if b"\x00" in data and not (encoding or "").lower().startswith("utf-16"):
         raise DataError(f"{path}: file contains NUL bytes: binary data, not a CSV text file")
-    enc = encoding or "utf-8-sig"
+    enc = encoding or "utf-8"
     try:
-        return data.decode("utf-8-sig" if enc.lower() in ("utf-8", "utf8") else enc)
+        return data.decode("utf-8-sig" if enc.lower().replace("_", "-") in ("utf-8", "utf8") else enc)
     except LookupError:
         raise DataError(f"{path}: unknown encoding '{encoding}'") from None
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise DataError(
-            f"{path}: line {line}: byte 0x{data[exc.start]:02x} is not valid {enc}"
-            " (wrong encoding? pass --encoding, e.g. gb18030)"
-        ) from None
+        guesses = [e for e in detect_encodings(data[max(exc.start - 32_768, 0): exc.start + 32_768])
+                   if e != enc.lower()]
+        if len(guesses) == 1:
+            advice = f"the file looks like {guesses[0]}: pass --encoding {guesses[0]}"
+        elif guesses:
+            advice = (f"the file looks like {', '.join(guesses[:-1])} or {guesses[-1]} (too few non-ASCII "
+                      f"characters to tell): pass --encoding with the one that shows the text right")
+        else:
+            advice = "pass the file's encoding with --encoding, e.g. cp1252 or gb18030"
+        raise DataError(f"{path}: line {line}: byte 0x{data[exc.start]:02x} is not valid {enc} ({advice})") from None
 
 
-def read_table(path: Path, encoding: str | None = None) -> pd.DataFrame:
-    """Read a CSV or XLSX file as strings, checking the header; no type conversion."""
+def detect_encodings(data: bytes) -> list[str]:
+    """The legacy encodings ``data`` is plausibly in, most plausible first (charset-normalizer).
+
+    Only the code pages spreadsheets save CSV files in are considered
+    (:data:`LEGACY_ENCODINGS`, ties in that order).  One encoding when the bytes tell it;
+    up to three equally plausible ones when there are too few non-ASCII bytes to tell.
+
+    Examples
+    --------
+    >>> detect_encodings("\u00c0 l'h\u00f4pital de S\u00e8vres, c\u2019\u00e9tait tr\u00e8s utile : merci \u00e0 "
+    ...                  "Fran\u00e7ois et \u00e0 l'\u00e9quipe \u2013 bient\u00f4t".encode("cp1252"))
+    ['cp1252']
+    """
+    from charset_normalizer import from_bytes
+
+    matches = list(from_bytes(data, cp_isolation=list(LEGACY_ENCODINGS)))
+    if not matches:
+        return []
+    best = matches[0]
+    thin = sum(byte > 127 for byte in data) < 10
+    close = [m for m in matches if m.chaos <= best.chaos + 0.01 and (thin or m.coherence == best.coherence)]
+    plausible = {e for m in close for e in (m.encoding, *m.could_be_from_charset)}
+    ranked = [e for e in LEGACY_ENCODINGS if e in plausible] or [best.encoding]
+    return ranked[: 3 if thin else 1]
+
+
+def sniff_separator(text: str) -> str:
+    """The field separator of CSV text: comma, semicolon or tab.
+
+    The one that splits the first records into the same number of fields (more than one) as
+    the header, most consistently; comma when none does.
+
+    Examples
+    --------
+    >>> sniff_separator("id;text\\n1;a, b\\n2;c\\n")
+    ';'
+    """
+    sample = text[: 1 << 16]
+    truncated = len(sample) < len(text)
+    best, best_score = ",", (0.0, 0)
+    for sep in SEPARATORS:
+        try:
+            records = [r for r in islice(csv.reader(io.StringIO(sample), delimiter=sep), 50) if r]
+        except csv.Error:
+            continue
+        if truncated and len(records) > 1:
+            records = records[:-1]  # may be cut in the middle
+        if not records or len(records[0]) < 2:
+            continue
+        share = sum(len(r) == len(records[0]) for r in records) / len(records)
+        if (share, len(records[0])) > best_score:
+            best, best_score = sep, (share, len(records[0]))
+    return best
+
+
+def read_table(path: Path, encoding: str | None = None, sep: str | None = None) -> pd.DataFrame:
+    """Read a CSV or XLSX file as strings, checking the header; no type conversion.
+
+    ``sep`` is the CSV field separator (sniffed when not given).  Empty rows and unnamed
+    empty columns at the end (as spreadsheets save them) are dropped; ``attrs["ignored"]``
+    counts them, ``attrs["sep"]`` is the separator used.
+    """
     if not path.exists():
         raise DataError(f"{path}: file not found")
+    if path.is_dir():
+        raise DataError(f"{path}: is a folder, not a data file")
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         try:
-            frame = pd.read_excel(path, dtype=str, keep_default_na=False)
-        except Exception as exc:  # openpyxl raises many types for a broken workbook
+            grid = pd.read_excel(path, header=None, dtype=str, keep_default_na=False).fillna("")
+        except Exception as exc:  # noqa: BLE001  (openpyxl raises many types for a broken workbook)
             raise DataError(f"{path}: not a readable XLSX workbook ({type(exc).__name__})") from None
-        header = [str(c) for c in frame.columns]
+        if grid.empty:
+            raise DataError(f"{path}: no header row")
+        header = [str(c) for c in grid.iloc[0]]
+        frame = grid.iloc[1:].reset_index(drop=True)
+        sep = None
     else:
-        text = decode(path.read_bytes(), path, encoding)
-        header = _header(text, path)
-        frame = _parse_csv(text, len(header), path)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise DataError(f"{path}: cannot be read ({exc.strerror}): check its permissions") from None
+        text = decode(data, path, encoding)
+        sep = sep or sniff_separator(text)
+        header = _header(text, path, sep)
+        frame = _parse_csv(text, len(header), path, sep)
+    frame, header, ignored = _trimmed(frame, header)
     dupes = sorted({c for c in header if header.count(c) > 1})
     if dupes:
         raise DataError(f"{path}: duplicated column name(s): {_listing(dupes)}")
     if frame.empty:
         raise DataError(f"{path}: header only, no data rows")
     frame.columns = header
+    frame.attrs.update(ignored=ignored, sep=sep)
     return frame
 
 
-def _header(text: str, path: Path) -> list[str]:
+def _trimmed(frame: pd.DataFrame, header: list[str]) -> tuple[pd.DataFrame, list[str], dict[str, int]]:
+    """Drop the unnamed empty columns and the empty rows at the end of a table of strings."""
+    header = list(header)
+    columns = 0
+    while (len(header) > 1 and not header[-1].strip()
+           and not frame.iloc[:, len(header) - 1].str.strip().astype(bool).any()):
+        header.pop()
+        columns += 1
+    frame = frame.iloc[:, : len(header)]
+    rows, size = 0, 1
+    while rows < len(frame):  # look at the end only, in growing windows: a full scan costs seconds at 1M
+        window = frame.iloc[max(len(frame) - rows - size, 0): len(frame) - rows]
+        filled = window.apply(lambda col: col.str.strip().astype(bool)).any(axis=1).to_numpy()
+        blank = len(filled) - (int(np.flatnonzero(filled)[-1]) + 1 if filled.any() else 0)
+        rows += blank
+        if blank < len(window):
+            break
+        size *= 2
+    return frame.iloc[: len(frame) - rows], header, {"rows": rows, "columns": columns}
+
+
+def _header(text: str, path: Path, sep: str = ",") -> list[str]:
     """The first record of CSV text (read from the start of the text when that holds it)."""
     for size in (1 << 16, len(text)):
-        reader = csv.reader(io.StringIO(text[:size]))
+        reader = csv.reader(io.StringIO(text[:size]), delimiter=sep)
         try:
             header = next(reader)
             complete = size >= len(text) or next(reader, None) is not None  # a second record began
@@ -105,23 +217,24 @@ def _header(text: str, path: Path) -> list[str]:
     raise DataError(f"{path}: no header row")
 
 
-def _parse_csv(text: str, n_fields: int, path: Path) -> pd.DataFrame:
+def _parse_csv(text: str, n_fields: int, path: Path, sep: str = ",") -> pd.DataFrame:
     """Parse CSV text as strings: Arrow first (fast), the C parser for fields Arrow's blocks cannot hold."""
     try:  # Arrow reads UTF-8 bytes; a StringIO would be copied as 4 bytes per character first
-        return pd.read_csv(io.BytesIO(text.encode("utf-8")), dtype=str, keep_default_na=False, engine="pyarrow")
+        return pd.read_csv(io.BytesIO(text.encode("utf-8")), dtype=str, keep_default_na=False, engine="pyarrow",
+                           sep=sep)
     except (pd.errors.ParserError, ValueError) as exc:
         if "straddle" not in str(exc):
-            raise DataError(f"{path}: malformed CSV: {_parse_problem(text, n_fields, exc)}") from None
+            raise DataError(f"{path}: malformed CSV: {_parse_problem(text, n_fields, exc, sep)}") from None
     try:
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, engine="c")
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, engine="c", sep=sep)
     except (pd.errors.ParserError, ValueError) as exc:
-        raise DataError(f"{path}: malformed CSV: {_parse_problem(text, n_fields, exc)}") from None
+        raise DataError(f"{path}: malformed CSV: {_parse_problem(text, n_fields, exc, sep)}") from None
 
 
-def _parse_problem(text: str, n_fields: int, exc: Exception) -> str:
+def _parse_problem(text: str, n_fields: int, exc: Exception, sep: str = ",") -> str:
     """Name the first record whose field count differs from the header's (slow path, on error only)."""
     try:
-        for number, record in enumerate(csv.reader(io.StringIO(text))):
+        for number, record in enumerate(csv.reader(io.StringIO(text), delimiter=sep)):
             if record and len(record) != n_fields:
                 what = "fewer" if len(record) < n_fields else "more"
                 return (f"row {number} (line {number + 1}) has {len(record)} fields, {what} than the "
@@ -131,19 +244,22 @@ def _parse_problem(text: str, n_fields: int, exc: Exception) -> str:
     return str(exc).split(":")[0 if "CSV parse error" not in str(exc) else 1].strip()
 
 
-def check_columns(columns: Iterable[str], instrument: Instrument, path: Path, allow_extra: bool = False) -> None:
-    """Raise one DataError listing every missing and every unexpected column."""
+def check_columns(columns: Iterable[str], instrument: Instrument, path: Path, allow_extra: bool = False,
+                  sep: str | None = None) -> None:
+    """Raise one DataError listing every missing and every unexpected column (``sep``: the one used)."""
     columns = list(columns)
     expected = instrument.raw_columns
     missing = [c for c in expected if c not in columns]
-    extra = [c for c in columns if c not in expected]
+    extra = [c if c.strip() else f"column {i + 1} (no name)" for i, c in enumerate(columns) if c not in expected]
     problems = []
     if missing:
         problems.append(f"missing column(s) {_listing(missing)}")
     if extra and not allow_extra:
         problems.append(f"unexpected column(s) {_listing(extra)} (--allow-extra-columns to ignore)")
     if problems:
-        hint = " — wrong delimiter? the file must be comma-separated" if len(columns) == 1 else ""
+        used = f"read as {SEPARATORS.get(sep, repr(sep))}-separated; " if sep else ""
+        hint = (f" — one column only: wrong separator? ({used}pass --sep: comma, semicolon or tab)"
+                if len(columns) == 1 else "")
         raise DataError(f"{path}: " + "; ".join(problems) + f" for instrument {instrument.id} {instrument.version}{hint}")
 
 
@@ -262,6 +378,7 @@ def read_raw(
     *,
     encoding: str | None = None,
     allow_extra_columns: bool = False,
+    sep: str | None = None,
 ) -> pd.DataFrame:
     """Read a raw file in the canonical layout and check it against the instrument.
 
@@ -275,12 +392,15 @@ def read_raw(
         The file's text encoding.
     allow_extra_columns : bool
         Ignore columns the instrument does not know instead of failing.
+    sep : str, optional
+        The CSV field separator (``,``, ``;`` or tab); sniffed by default.
 
     Returns
     -------
     pandas.DataFrame
         ``raw_row`` then the instrument's raw columns, typed: codes as ``Int64``,
         numbers as float, times as datetimes, text as strings (missing as NA).
+        ``attrs["ignored"]`` counts the empty rows and columns dropped at the end.
 
     Raises
     ------
@@ -288,6 +408,8 @@ def read_raw(
         One line naming the file and the row, column or question at fault.
     """
     path = Path(path)
-    frame = read_table(path, encoding)
-    check_columns(frame.columns, instrument, path, allow_extra_columns)
-    return typed(frame, instrument, path)
+    frame = read_table(path, encoding, sep)
+    check_columns(frame.columns, instrument, path, allow_extra_columns, frame.attrs.get("sep"))
+    out = typed(frame, instrument, path)
+    out.attrs["ignored"] = frame.attrs["ignored"]
+    return out

@@ -48,6 +48,7 @@ import pyreadstat
 
 from survey.errors import ExportError
 from survey.read.sav import _is_real
+from survey.write.output import FILE_MODE
 from survey.write.savdata import _TIME_UNITS, _Column, _columns, _data_chunks
 
 __all__ = [
@@ -496,6 +497,7 @@ def _write_atomic(path: Path, write: Any, suffix: str) -> None:
     os.close(fd)
     try:
         write(Path(tmp))
+        os.chmod(tmp, FILE_MODE)  # mkstemp makes the file private; an export follows the umask
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

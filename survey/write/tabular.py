@@ -60,6 +60,7 @@ import pyarrow.compute as pc
 from survey.write.arrowtext import _arrow, _buffer, _has_any, _join, _large_text
 from survey.errors import ExportError
 from survey.write.numtext import FLOAT_FORMAT, datetime_text, format_g10
+from survey.write.output import FILE_MODE
 
 #: First characters that make a spreadsheet evaluate a cell (OWASP CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -513,9 +514,7 @@ def _write_atomic(path: Path, chunks: Iterable[bytes | pa.Buffer]) -> Path:
         with os.fdopen(fd, "wb") as handle:
             for chunk in chunks:
                 handle.write(chunk)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; an export is an ordinary file
+        os.chmod(tmp, FILE_MODE)  # mkstemp makes the file private; an export is an ordinary file
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

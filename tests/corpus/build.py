@@ -1,10 +1,14 @@
 """Build the bad-input corpus: malformed raw files, instruments and plans.
 
 Run from the repository root: ``python tests/corpus/build.py``.  It rewrites
-``tests/corpus/{raw,instruments,plans}/`` and ``tests/corpus/expected.csv``, which
-maps each file to the kind of input (``raw``, ``instrument`` or ``plan``) and a
-regular expression the one-line error must match.  Every case must end with exit
-status 2, that line on stderr, no traceback and no output folder.
+``tests/corpus/{raw,instruments,plans,ok}/`` and ``tests/corpus/expected.csv``, which
+maps each file to the kind of input (``raw``, ``instrument`` or ``plan``), extra
+command-line ``args``, the ``exit`` status and a regular expression the one-line
+``message`` must match: the error on stderr (exit 2: no traceback, no output, the
+previous output intact) or, for files people really save that must be read (exit 0),
+a line of the run's summary.  ``needs`` names another engineer's branch a case waits for.
+``ok/`` holds the plan without weighting and the clean file the accepted cases are read
+against (their respondents must come out the same).
 """
 
 from __future__ import annotations
@@ -21,6 +25,9 @@ sys.path.insert(0, str(ROOT))
 
 from survey.instrument import load_instrument  # noqa: E402
 from tests.conftest import INSTRUMENT, PLAN, make_raw  # noqa: E402
+
+
+FRENCH = "\u00c0 l'h\u00f4pital de S\u00e8vres c\u2019\u00e9tait tr\u00e8s utile \u2013 merci \u00e0 Fran\u00e7ois et \u00e0 l'\u00e9quipe"
 
 
 def raw_cases(valid: str) -> dict[str, tuple[bytes, str]]:
@@ -54,8 +61,6 @@ def raw_cases(valid: str) -> dict[str, tuple[bytes, str]]:
         "empty.csv": (b"", "file is empty"),
         "whitespace_only.csv": (b"  \n\n ", "file is empty"),
         "header_only.csv": ((header + "\n").encode(), "header only, no data rows"),
-        "semicolon_delimiter.csv": (text.replace(",", ";").encode(), "wrong delimiter"),
-        "tab_delimiter.csv": (text.replace(",", "\t").encode(), "wrong delimiter"),
         "truncated_last_line.csv": (text[: text.rstrip().rfind(",", 0, len(text) - 60)].encode(), r"row 12 \(line 13\) has 2 fields, fewer than the header's 28 \(truncated line\?\)"),
         "binary_junk.csv": (bytes(range(256)) * 4, "NUL bytes"),
         "junk_no_nul.csv": (bytes(range(128, 256)) * 4, r"line 1: byte 0x80 is not valid utf-8"),
@@ -67,7 +72,9 @@ def raw_cases(valid: str) -> dict[str, tuple[bytes, str]]:
         "missing_column.csv": (drop_col("ties").encode(), r"missing column\(s\) ties"),
         "extra_column.csv": ((header + ",notes\n" + "\n".join(r + ",x" for r in rows) + "\n").encode(), r"unexpected column\(s\) notes"),
         "renamed_column_case.csv": (text.replace("country", "Country", 1).encode(), r"missing column\(s\) country; unexpected column\(s\) Country"),
-        "trailing_delimiter.csv": ((header + ",\n" + "\n".join(r + "," for r in rows) + "\n").encode(), r"unexpected column\(s\) \(--allow"),
+        "unnamed_column_with_data.csv": ((header + ",\n" + "\n".join(r + ("," if k else ",x") for k, r in enumerate(rows)) + "\n").encode(), r"unexpected column\(s\) column 29 \(no name\) \(--allow"),
+        "blank_row_in_the_middle.csv": ("\n".join([header, *rows[:5], "," * (len(cols) - 1), *rows[5:]]).encode() + b"\n", r"row 6, column respondent_id: respondent id is empty"),
+        "cp1252_bytes.csv": (with_cell("how_participated_other", FRENCH, 2).encode("cp1252"), r"line 4: byte 0xc0 is not valid utf-8 \(the file looks like cp1252: pass --encoding cp1252\)"),
         "code_out_of_range_everywhere.csv": (with_cell("support_q", "6").encode(), r"support_q has 12 rows with codes not in the instrument \(6\)"),
         "multi_option_code_2.csv": (with_cell("how_participated_1", "2").encode(), r"how_participated_1 has \d+ rows with codes not in the instrument \(2\)"),
         "text_in_code_column.csv": (with_cell("country", "China", 3).encode(), r"row 4, column country: 'China' is not a code"),
@@ -83,6 +90,65 @@ def raw_cases(valid: str) -> dict[str, tuple[bytes, str]]:
         "no_valid_rows.csv": (with_cell("submit_time", "").encode(), r"no valid responses after cleaning \(raw 12, valid 0, excluded 12, incomplete 12\)"),
         "not_a_workbook.xlsx": (b"PK\x03\x04 this is not really a zip", r"not a readable XLSX workbook"),
     }
+
+
+def accepted_cases(ok: str) -> dict[str, tuple[bytes, str]]:
+    """Files as spreadsheets and people save them: each must read as ``ok`` does (exit 0)."""
+    lines = ok.splitlines()
+    n_cols = lines[0].count(",") + 1
+    blank_rows = "\n".join(lines + ["," * (n_cols - 1)] * 3) + "\n"
+    blank_cols = "\n".join(line + ",," for line in lines) + "\n"
+    crlf = ok.replace("\n", "\r\n")
+    return {
+        "semicolon_delimiter.csv": (ok.replace(",", ";").encode(), r"raw 12 = valid 12"),
+        "tab_delimiter.csv": (ok.replace(",", "\t").encode(), r"raw 12 = valid 12"),
+        "trailing_delimiter.csv": ((lines[0] + ",\n" + "\n".join(r + "," for r in lines[1:]) + "\n").encode(),
+                                   r"ignored at the end of trailing_delimiter\.csv \(as spreadsheets save them\): 1 empty unnamed column$"),
+        "excel_trailing_blank_rows.csv": (blank_rows.encode(), r"\): 3 empty rows$"),
+        "excel_trailing_blank_columns.csv": (blank_cols.encode(), r"\): 2 empty unnamed columns$"),
+        "excel_trailing_blank_rows_and_columns.xlsx": (_xlsx_with_trailing_blanks(ok), r"\): 2 empty rows and 1 empty unnamed column$"),
+        "bom.csv": (b"\xef\xbb\xbf" + ok.encode(), r"raw 12 = valid 12"),
+        "crlf.csv": (crlf.encode(), r"raw 12 = valid 12"),
+        "excel_csv_utf8_semicolon_bom_crlf.csv": (b"\xef\xbb\xbf" + crlf.replace(",", ";").encode(), r"raw 12 = valid 12"),
+    }
+
+
+def _xlsx_with_trailing_blanks(ok: str) -> bytes:
+    """A workbook of ``ok`` with what Excel leaves: blank-but-formatted cells below and to the right."""
+    import csv as csv_module
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import PatternFill
+
+    wb = Workbook()
+    ws = wb.active
+    records = list(csv_module.reader(io.StringIO(ok)))
+    for record in records:
+        ws.append(record)
+    fill = PatternFill("solid", fgColor="FFFF00")
+    for row in range(1, len(records) + 3):
+        ws.cell(row=row, column=len(records[0]) + 1).value = " " if row == 1 else None
+        ws.cell(row=row, column=len(records[0]) + 1).fill = fill
+    for row in (len(records) + 1, len(records) + 2):
+        ws.cell(row=row, column=1).value = " "
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+# Further rows on files of the corpus: (kind, file, message, args, exit, needs)
+VARIANTS = [
+    ("raw", "raw/semicolon_delimiter.csv", r"one column only: wrong separator\? \(read as comma-separated; pass --sep",
+     "--sep ,", "2", ""),
+    ("raw", "raw/cp1252_bytes.csv", r"raw 12 = valid 12", "--encoding cp1252", "0", ""),
+    ("raw", "raw/cp1252_bytes.csv", r"line 4: byte 0xc0 is not valid gb18030 \(the file looks like cp1252: pass --encoding cp1252\)",
+     "--encoding gb18030", "2", ""),
+    ("raw", "ok/valid.csv", r"valid\.csv: --format qualtrics does not match the file: it looks like one header row", "--format qualtrics", "2", ""),
+    ("raw", "ok/valid.csv", r"valid\.csv: wjx export does not match instrument", "--format wjx", "2", ""),
+    ("raw", "ok/valid.csv", r"valid\.csv: cannot read as SPSS \.sav", "--format sav", "2", ""),
+    ("raw", "ok/valid.csv", r"valid\.csv: unknown platform format 'spss'", "--format spss", "2", ""),
+]
 
 
 def instrument_cases() -> dict[str, tuple[str | bytes, str]]:
@@ -139,22 +205,47 @@ def plan_cases() -> dict[str, tuple[str, str]]:
 
 
 def main() -> None:
-    valid = make_raw(load_instrument(INSTRUMENT).at_version("1.0.0"), n=12, seed=7).to_csv(index=False, lineterminator="\n")
+    instrument = load_instrument(INSTRUMENT).at_version("1.0.0")
+    valid = make_raw(instrument, n=12, seed=7).to_csv(index=False, lineterminator="\n")
+    frame = make_raw(instrument, n=12, seed=7)
+    frame.loc[2, "how_participated_other"] = FRENCH
+    ok = frame.to_csv(index=False, lineterminator="\n")
     rows = []
-    for kind, cases in (("raw", raw_cases(valid)), ("instrument", instrument_cases()), ("plan", plan_cases())):
-        folder = HERE / (kind if kind == "raw" else kind + "s")
+    groups = (("raw", raw_cases(valid), "2"), ("raw", accepted_cases(ok), "0"),
+              ("instrument", instrument_cases(), "2"), ("plan", plan_cases(), "2"))
+    for folder_name in ("raw", "instruments", "plans", "ok"):
+        folder = HERE / folder_name
         folder.mkdir(exist_ok=True)
         for old in folder.iterdir():
             old.unlink()
+    (HERE / "ok" / "valid.csv").write_text(ok, encoding="utf-8")
+    (HERE / "ok" / "unweighted.yaml").write_text(unweighted_plan(), encoding="utf-8")
+    for kind, cases, status in groups:
+        folder = HERE / (kind if kind == "raw" else kind + "s")
         for name, (content, pattern) in sorted(cases.items()):
             data = content.encode("utf-8") if isinstance(content, str) else content
             (folder / name).write_bytes(data)
-            rows.append({"kind": kind, "file": f"{folder.name}/{name}", "error": pattern})
+            rows.append({"kind": kind, "file": f"{folder.name}/{name}", "message": pattern, "args": "",
+                         "exit": status, "needs": ""})
+    rows += [dict(zip(["kind", "file", "message", "args", "exit", "needs"], v)) for v in VARIANTS]
     with open(HERE / "expected.csv", "w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=["kind", "file", "error"], lineterminator="\n")
+        writer = csv.DictWriter(fh, fieldnames=["kind", "file", "message", "args", "exit", "needs"],
+                                lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
     print(f"{len(rows)} cases written to {HERE}")
+
+
+def unweighted_plan() -> str:
+    """The plan without weighting, for the accepted files (12 respondents cannot be raked)."""
+    doc = yaml.safe_load(PLAN.read_text(encoding="utf-8"))
+    doc["instrument"] = "../../../instruments/ccg-2020.yaml"
+    doc["open_ended"]["coding_frame"] = "../../../analysis/ccg-2020-coding.yaml"
+    for wave in doc["waves"]:
+        wave.pop("weighting", None)
+        wave["raw"] = "valid.csv"
+    doc["waves"] = doc["waves"][:1]
+    return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
 
 
 if __name__ == "__main__":
