@@ -100,7 +100,7 @@ def crosstab(study: Any, question: str, by: str | Sequence[str] | None = None, *
     keep = selection(study.data, filter)
     data = study.data[keep.to_numpy()]
     weights = study.weights[keep.to_numpy()] if weighted and study.weights is not None else None
-    one = replace(study.instrument, questions=(replace(q, section="") if q.section == "background" else q,))
+    one = replace(study.instrument, questions=(replace(q, section="", background=False) if q.background else q,))
     frame, tests = tables.battery(data, one, plan, weights, lang=lang)
     order = {b: k for k, b in enumerate([TOTAL, *plan.banner, *(n["id"] for n in plan.banner_nets)])}
     frame = frame.sort_values("banner", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)

@@ -44,13 +44,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = args.out or args.run / "spss"
     log_beside(out)
     read = [meta_path, respondents_path, tables_path, Path(meta["instrument"])]
+    instrument = load_instrument(meta["instrument"]).at_version(meta["instrument_version"])
+    lang = check_language(args.lang or meta.get("lang", "en"), instrument.languages, meta["instrument"])
     with atomic_folder(out, force=args.force, inputs=read) as tmp:
-        instrument = load_instrument(meta["instrument"]).at_version(meta["instrument_version"])
         respondents = _read_respondents(respondents_path, instrument)
         tables = pd.read_csv(tables_path, dtype={"row_code": str, "col_code": str},
                              keep_default_na=False, na_values=[""]) if tables_path.is_file() else None
         warnings = export_spss(respondents, tables, instrument, tmp, stem=meta["stem"],
-                               lang=args.lang or meta.get("lang", "en"), file_label=meta.get("file_label", ""),
+                               lang=lang, file_label=meta.get("file_label", ""),
                                text_columns=meta.get("text_columns", []))
     if not args.quiet:
         for w in warnings:

@@ -338,6 +338,6 @@ def battery(
             tests += [{"question": q.id, "banner": b.id, **t} for t in test]
     frame = pd.concat(tables, ignore_index=True).reindex(columns=TABLE_COLUMNS)
     test_frame = pd.DataFrame(tests).reindex(columns=TEST_COLUMNS)
-    test_frame = test_frame.astype({c: "Int64" for c in COUNT_COLUMNS})
-    test_frame["option"] = test_frame["option"].fillna("")
+    test_frame = test_frame.astype({**{c: "Int64" for c in COUNT_COLUMNS}, "low_expected": "boolean"})
+    test_frame["option"] = test_frame["option"].astype("string").fillna("").astype(str)
     return frame, test_frame

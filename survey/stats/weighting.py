@@ -341,8 +341,16 @@ def _bounded_rake(d: np.ndarray, cats: Sequence[np.ndarray], totals: Sequence[np
         # Levenberg-Marquardt: a Newton step as the misfit vanishes, a gradient step along the
         # directions a weight held at a bound leaves flat (singular Hessian)
         step = np.linalg.solve(hessian + np.max(np.abs(misfit)) * np.eye(len(eta)), misfit)
-        current, t = phi(u, eta), 1.0
-        while t > 1e-12 and phi(X @ (eta + t * step), eta + t * step) > current - 1e-4 * t * (misfit @ step):
+        current, worst, t = phi(u, eta), np.max(np.abs(misfit)), 1.0
+
+        def better(e: np.ndarray, t: float) -> bool:
+            # Armijo on phi; near the solution phi's decrease drowns in its rounding, so a step
+            # that shrinks the largest misfit is taken as well
+            u_new = X @ e
+            return (phi(u_new, e) <= current - 1e-4 * t * (misfit @ step)
+                    or np.max(np.abs(T - X.T @ (d * g_of(u_new)))) < worst)
+
+        while t > 1e-12 and not better(eta + t * step, t):
             t /= 2
         eta = eta + t * step
     g = g_of(X @ eta)
