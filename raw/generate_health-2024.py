@@ -30,7 +30,7 @@ import csv
 import io
 import math
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -504,11 +504,11 @@ def duration(rng: np.random.Generator) -> int:
         pass
     if rng.random() < 0.015:
         secs = rng.uniform(1800, 10800)
-    return int(round(secs))
+    return round(secs)
 
 
 def utc(t: datetime) -> str:
-    return t.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def access_codes(n: int, rng: np.random.Generator) -> list[str]:
