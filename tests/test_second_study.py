@@ -835,9 +835,10 @@ def test_cli_spanish_questionnaire_and_xlsform(tmp_path):
 
 
 @needs_features
-def test_cli_refuses_a_language_the_instrument_does_not_declare():
+def test_cli_refuses_a_language_the_instrument_does_not_declare(tmp_path):
     _require_features()
-    done = _cli("survey.analyze", "--plan", str(PLAN), "--lang", "zh", "--quiet", "--no-charts", "--no-spss")
+    done = _cli("survey.analyze", "--plan", str(PLAN), "--lang", "zh", "--out", str(tmp_path / "run"), "--quiet",
+                "--no-charts", "--no-spss")
     assert done.returncode == 2 and "es" in done.stderr and "Traceback" not in done.stderr
 
 
