@@ -71,8 +71,8 @@ def test_killed_run_leaves_previous_output_intact(tmp_path):
     out.mkdir()
     (out / "headlines.csv").write_text("previous\n")
     (out / "run.json").write_text("{}\n")  # a previous run's marker
-    proc = subprocess.Popen([sys.executable, "-m", "survey.analyze", "--out", str(out), "--quiet"], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen([sys.executable, "-m", "survey.analyze", "--plan", str(PLAN), "--out", str(out), "--quiet"],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 60
     while time.time() < deadline and not list(tmp_path.glob(".out.tmp-*/toplines.csv")):
         time.sleep(0.05)
