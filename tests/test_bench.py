@@ -33,7 +33,8 @@ def test_bench_results_equal_the_ordinary_pipeline(tmp_path):
 
 def test_bench_command_writes_json_and_markdown(tmp_path):
     out = tmp_path / "b"
-    assert bench.main(["--respondents", "800", "--out", str(out), "--quiet", "--raw-dir", str(tmp_path)]) == 0
+    assert bench.main(["--plan", str(PLAN), "--respondents", "800", "--out", str(out), "--quiet",
+                       "--raw-dir", str(tmp_path)]) == 0
     report = json.loads((out / "bench.json").read_text())
     (run,) = report["runs"]
     assert run["respondents"] == 800 and run["total_seconds"] > 0 and run["peak_memory_mb"] > 0

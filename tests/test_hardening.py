@@ -72,7 +72,7 @@ def test_killed_run_leaves_previous_output_intact(tmp_path):
     out = tmp_path / "out"
     with atomic_folder(out) as previous:  # a previous run's folder, with its marker
         (previous / "headlines.csv").write_text("previous\n")
-    proc = subprocess.Popen([sys.executable, "-m", "survey.analyze", "--out", str(out), "--quiet"], cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-m", "survey.analyze", "--plan", str(PLAN), "--out", str(out), "--quiet"], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 60
     while time.time() < deadline and not list(tmp_path.glob(".out.tmp-*/toplines.csv")):

@@ -36,6 +36,10 @@ ALWAYS_IDS = ("cn.ric", "us.ssn")
 #: A validating number without a lead-in counts when a random number of its shape
 #: would validate less often than this (see :func:`bare_ok`).
 BARE_CHANCE = 0.01
+#: ... or when it is written in the identifier's own grouping and the identifier rejects
+#: some numbers of its shape: stdnum's us.atin and us.tin check the format only (every
+#: ``NNN-NN-NNNN`` passes), so an SSN-shaped claim number is theirs only after a lead-in.
+FORMATTED_CHANCE = 0.99
 #: What stdnum raises for a number that is not valid: its ValidationError, and on some
 #: odd input a lookup error of its own (stdnum 2.2's cn.ric: KeyError for some regions).
 _NOT_VALID = (ValidationError, ValueError, KeyError, IndexError)
@@ -177,8 +181,9 @@ def chance(module: ModuleType, shape: str, draws: int = 2000) -> float:
 
 
 def bare_ok(module: ModuleType, raw: str, compact: str) -> bool:
-    """Whether a number that validates counts without a lead-in: written in the identifier's
-    own grouping, or a shape that random numbers pass less often than :data:`BARE_CHANCE`.
+    """Whether a number that validates counts without a lead-in: a shape that random numbers
+    pass less often than :data:`BARE_CHANCE`, or written in the identifier's own grouping
+    for an identifier that random numbers of its shape do not all pass (:data:`FORMATTED_CHANCE`).
 
     Examples
     --------
@@ -187,7 +192,8 @@ def bare_ok(module: ModuleType, raw: str, compact: str) -> bool:
     (True, False)
     """
     shape = "".join("9" if c.isdigit() else "A" for c in compact)
-    return _formatted(module, raw, compact) or chance(module, shape) < BARE_CHANCE
+    odds = chance(module, shape)
+    return odds < BARE_CHANCE or (odds < FORMATTED_CHANCE and _formatted(module, raw, compact))
 
 
 def _subgroups(group: list[tuple[int, int]], first_only: bool = False) -> list[tuple[int, int]]:
