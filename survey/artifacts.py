@@ -15,6 +15,7 @@ would.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, MutableMapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -132,11 +133,19 @@ def core(study: Study, folder: Path, options: Options, results: Results) -> None
     for rid, table in study.repeat_tables(include_personal=options.include_personal, redact=options.redact).items():
         _write(options, write_csv, table, folder / "data" / f"repeat_{rid}.csv")
     write_json({
-        "plan": str(study.plan.path) if study.has_plan else None, "instrument": str(study.instrument.path),
+        # relative to the run folder (its temporary sibling has the same parent): the same bytes
+        # wherever the project sits; survey.export resolves them against the run folder
+        "plan": _beside(study.plan.path, folder) if study.has_plan else None,
+        "instrument": _beside(Path(study.instrument.path), folder),
         "instrument_version": study.instrument.version, "wave": str(study.wave.id), "lang": options.lang,
         "stem": stem(study), "file_label": file_label(study), "text_columns": study.text_columns,
         "redacted": options.redact, "include_personal": options.include_personal,
     }, folder / "run.json")
+
+
+def _beside(path: Path, folder: Path) -> str:
+    """``path`` relative to ``folder``, with forward slashes."""
+    return Path(os.path.relpath(Path(path).resolve(), folder.resolve())).as_posix()
 
 
 def stem(study: Study) -> str:

@@ -43,9 +43,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     respondents_path, tables_path = args.run / "data" / "respondents.csv", args.run / "crosstabs.csv"
     out = args.out or args.run / "spss"
     log_beside(out)
-    read = [meta_path, respondents_path, tables_path, Path(meta["instrument"])]
-    instrument = load_instrument(meta["instrument"]).at_version(meta["instrument_version"])
-    lang = check_language(args.lang or meta.get("lang", "en"), instrument.languages, meta["instrument"])
+    instrument_path = args.run / meta["instrument"]  # relative to the run folder (absolute in older runs)
+    read = [meta_path, respondents_path, tables_path, instrument_path]
+    instrument = load_instrument(instrument_path).at_version(meta["instrument_version"])
+    lang = check_language(args.lang or meta.get("lang", "en"), instrument.languages, instrument_path)
     with atomic_folder(out, force=args.force, inputs=read) as tmp:
         respondents = _read_respondents(respondents_path, instrument)
         tables = pd.read_csv(tables_path, dtype={"row_code": str, "col_code": str},

@@ -110,7 +110,7 @@ def test_filtered_study_and_banner_override(study):
 
 def test_cli_filter_and_banner(tmp_path):
     out = tmp_path / "run"
-    done = subprocess.run([sys.executable, "-m", "survey.analyze", "--filter", "country == 2", "--banner",
+    done = subprocess.run([sys.executable, "-m", "survey.analyze", "--plan", "analysis/ccg-2020.yaml", "--filter", "country == 2", "--banner",
                            "gender,age_2way", "--out", str(out), "--no-charts", "--no-spss", "--quiet"],
                           cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stderr
@@ -118,7 +118,7 @@ def test_cli_filter_and_banner(tmp_path):
     assert set(tables["banner"]) == {"Total", "gender", "age_2way"}
     respondents = pd.read_csv(out / "data" / "respondents.csv")
     assert set(respondents["country"]) == {2}
-    bad = subprocess.run([sys.executable, "-m", "survey.analyze", "--filter", "nosuch > 1", "--out",
+    bad = subprocess.run([sys.executable, "-m", "survey.analyze", "--plan", "analysis/ccg-2020.yaml", "--filter", "nosuch > 1", "--out",
                           str(tmp_path / "bad"), "--quiet"], cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
     assert bad.returncode == 2 and "filter 'nosuch > 1'" in bad.stderr and "Traceback" not in bad.stderr
 
