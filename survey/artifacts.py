@@ -104,7 +104,7 @@ def write_json(obj: Any, path: Path) -> None:
 
 def core(study: Study, folder: Path, options: Options, results: Results) -> None:
     """headlines.csv, toplines.csv, agreement.csv, numeric.csv, exclusions.csv, skip_violations.csv
-    (and exclusive_violations.csv when a rule blanks them), data/respondents.csv, run.json.
+    (and exclusive_violations.csv when a rule blanks them), data/respondents.csv, instrument.yaml, run.json.
 
     With repeat groups, also ``data/repeat_<id>.csv`` (their rows of the valid respondents).
     """
@@ -133,14 +133,23 @@ def core(study: Study, folder: Path, options: Options, results: Results) -> None
     for rid, table in study.repeat_tables(include_personal=options.include_personal, redact=options.redact).items():
         _write(options, write_csv, table, folder / "data" / f"repeat_{rid}.csv")
     write_json({
-        # relative to the run folder (its temporary sibling has the same parent): the same bytes
-        # wherever the project sits; survey.export resolves them against the run folder
+        # the instrument as read, copied into the run (survey.export reads it there, wherever the
+        # folder moves); the sources relative to the run folder, the same bytes wherever the project sits
         "plan": _beside(study.plan.path, folder) if study.has_plan else None,
-        "instrument": _beside(Path(study.instrument.path), folder),
+        "instrument": _copy_instrument(study, folder),
+        "instrument_source": _beside(Path(study.instrument.path), folder) if study.instrument.path else None,
         "instrument_version": study.instrument.version, "wave": str(study.wave.id), "lang": options.lang,
         "stem": stem(study), "file_label": file_label(study), "text_columns": study.text_columns,
         "redacted": options.redact, "include_personal": options.include_personal,
     }, folder / "run.json")
+
+
+def _copy_instrument(study: Study, folder: Path) -> str | None:
+    """Copy the instrument file into ``folder`` as ``instrument.yaml``; its name there."""
+    if not study.instrument.path:
+        return None
+    (folder / "instrument.yaml").write_bytes(Path(study.instrument.path).read_bytes())
+    return "instrument.yaml"
 
 
 def _beside(path: Path, folder: Path) -> str:

@@ -43,7 +43,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     respondents_path, tables_path = args.run / "data" / "respondents.csv", args.run / "crosstabs.csv"
     out = args.out or args.run / "spss"
     log_beside(out)
-    instrument_path = args.run / meta["instrument"]  # relative to the run folder (absolute in older runs)
+    if not meta["instrument"]:
+        raise DataError(f"{meta_path}: the run kept no instrument file (it was given one in memory)")
+    instrument_path = args.run / meta["instrument"]  # the run's copy (an absolute path in older runs)
     read = [meta_path, respondents_path, tables_path, instrument_path]
     instrument = load_instrument(instrument_path).at_version(meta["instrument_version"])
     lang = check_language(args.lang or meta.get("lang", "en"), instrument.languages, instrument_path)

@@ -229,7 +229,7 @@ def test_export_relabels_a_run_in_a_declared_language_only(es_run, tmp_path, cap
     _, meta = pyreadstat.read_sav(str(tmp_path / "es" / "clinic-mini-wave1.sav"), metadataonly=True)
     assert meta.column_names_to_labels["raw_row"] == "Fila en el archivo de datos brutos"
     line = _error(export_cli.main, [str(out), "--lang", "fr", "--out", str(tmp_path / "fr"), "--quiet"], capsys)
-    assert line == f"error: language 'fr' is not declared by {ES_INSTRUMENT} (languages: en, es)"
+    assert line == f"error: language 'fr' is not declared by {out / 'instrument.yaml'} (languages: en, es)"
     assert not (tmp_path / "fr").exists()
 
 
