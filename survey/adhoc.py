@@ -29,6 +29,7 @@ from scipy.stats import norm
 from survey.errors import PlanError
 from survey.stats import tables
 from survey.stats.crosstabs import TOTAL
+from survey.stats.estimates import domain_mean
 
 MEAN_COLUMNS = ["variable", "banner", "category", "category_label", "estimate", "se", "ci_low", "ci_high",
                 "n_base", "weighted"]
@@ -177,15 +178,8 @@ def mean(study: Any, variable: str, by: str | Sequence[str] | None = None, *, fi
 
 
 def _design_mean(x: np.ndarray, w: np.ndarray, domain: np.ndarray, level: float) -> dict[str, Any]:
-    """Mean of ``x`` over ``domain`` (and x not missing) in the design of weights ``w``, with SE and interval."""
-    d = domain & np.isfinite(x) & (w > 0)
-    n = int(d.sum())
-    if n == 0:
-        return {"estimate": np.nan, "se": np.nan, "ci_low": np.nan, "ci_high": np.nan, "n_base": 0}
-    wd = np.where(d, w, 0.0)
-    estimate = float(np.sum(wd * np.nan_to_num(x)) / wd.sum())
-    z = np.where(d, wd * (np.nan_to_num(x) - estimate), 0.0) / wd.sum()
-    m = len(z)
-    se = float(np.sqrt(m / (m - 1) * np.sum((z - z.mean()) ** 2))) if m > 1 else np.nan
-    half = float(norm.ppf(0.5 + level / 2)) * se
-    return {"estimate": estimate, "se": se, "ci_low": estimate - half, "ci_high": estimate + half, "n_base": n}
+    """:func:`survey.stats.estimates.domain_mean` of ``x`` over ``domain``, with the normal interval."""
+    r = domain_mean(x, w, domain)
+    half = float(norm.ppf(0.5 + level / 2)) * r["se"]
+    return {"estimate": r["estimate"], "se": r["se"], "ci_low": r["estimate"] - half,
+            "ci_high": r["estimate"] + half, "n_base": r["n_base"]}

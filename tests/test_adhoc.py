@@ -86,6 +86,17 @@ def test_mean_equals_r_survey(study):
     assert outside["n_base"] == 0 and np.isnan(outside["estimate"])
 
 
+def test_mean_and_the_numeric_summary_are_one_computation(study):
+    """Study.mean's Total and numeric.csv's weighted columns: the same numbers to the bit (R values above)."""
+    summary = study.numeric().set_index("question").loc["age"]
+    total = study.mean("age").iloc[0]
+    assert (total["estimate"], total["se"]) == (summary["weighted_mean"], summary["weighted_se"])
+    assert total["estimate"] == pytest.approx(R_WEIGHTED["Total"][0], rel=1e-12)
+    plain = study.mean("age", weighted=False).iloc[0]
+    assert plain["estimate"] == pytest.approx(summary["mean"], rel=1e-14)  # pandas mean, other rounding
+    assert plain["n_base"] == summary["n"]
+
+
 def test_bad_requests_name_what_is_wrong(study):
     with pytest.raises(PlanError, match=r"filter 'contry == 2'"):
         study.crosstab("relations_q", filter="contry == 2")

@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from survey.stats import estimates
-from survey.stats import published
+from survey.stats import estimates, published
 
 
 @pytest.mark.parametrize(
@@ -48,3 +47,32 @@ def test_wilson_matches_statsmodels():
     z = 1.959963984540054
     half = z * np.sqrt(0.25 / 10 + z**2 / 400) / (1 + z**2 / 10)
     assert low[1] == pytest.approx(0.5 - half, abs=1e-12)
+
+
+def _figure(id, value, stated_n, **kw):
+    from survey.instrument.plan import Figure
+
+    return Figure(id=id, indicator=kw.pop("indicator", None), value=value, stated_n=stated_n, quote=id, **kw)
+
+
+def test_figures_on_the_same_indicator_get_a_row_each():
+    """Two unweighted figures, a weighted one and two means of one question: five rows in plan order."""
+    import pandas as pd
+
+    data = pd.DataFrame({"ind": pd.array([1, 1, 0, 1, None, 0, 1, 1], dtype="Int64"),
+                         "age": [20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0, 90.0]})
+    weights = pd.Series([1.0, 2.0, 1.0, 1.0, 1.0, 3.0, 1.0, 1.0])
+    figures = [_figure("all", 71.4, 7, indicator="ind"),            # 5/7 = 71.43%
+               _figure("again", 70.0, 7, indicator="ind"),          # same indicator, another value
+               _figure("weighted", 60.0, 7, indicator="ind", weighted=True),
+               _figure("age", 55.0, 8, statistic="mean", question="age"),
+               _figure("age_w", 53.0, 8, statistic="mean", question="age", weighted=True)]
+    table = published.headline_table(figures, data, decimals=1, weights=weights)
+    assert table["id"].tolist() == ["all", "again", "weighted", "age", "age_w"]
+    # by hand: unweighted 5 of 7 answering; weighted (1+2+1+1+1)/(1+2+1+1+3+1+1) = 6/10
+    assert table["estimate_pct"].tolist()[:3] == pytest.approx([100 * 5 / 7, 100 * 5 / 7, 60.0])
+    assert table["n_base"].tolist() == [7, 7, 7, 8, 8]
+    # mean 55; weighted (20 + 60 + 40 + 50 + 60 + 210 + 80 + 90) / 11 = 610 / 11
+    assert table["estimate_pct"].tolist()[3:] == pytest.approx([55.0, 610 / 11])
+    assert table["reproduced"].tolist() == [True, False, True, True, False]
+    assert table["grim_consistent"].tolist() == [True, False, None, None, None]

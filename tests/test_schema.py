@@ -180,6 +180,19 @@ def test_weighted_figure_needs_a_weighting_plan(tmp_path):
         load_plan(write(tmp_path, plan, "plan.yaml"))
 
 
+def test_figure_ids_are_unique(tmp_path):
+    """A figure is a row of the headline table: two figures may share an indicator, not an id."""
+    inst = write(tmp_path, base())
+    plan = yaml.safe_load((FEATURES / "plan.yaml").read_text(encoding="utf-8"))
+    plan["instrument"] = str(inst)
+    figure = {"id": "f", "indicator": "sat_top3", "value": 40.0, "stated_n": 8, "quote": "q"}
+    plan["published"]["figures"] = [figure, {**figure, "weighted": True}]
+    with pytest.raises(PlanError, match=r"published.figures\[1\]\.id: figure id 'f' appears 2 times"):
+        load_plan(write(tmp_path, plan, "plan.yaml"))
+    plan["published"]["figures"][1]["id"] = "f_weighted"
+    assert [f.indicator for f in load_plan(write(tmp_path, plan, "plan.yaml"))[0].figures] == ["sat_top3"] * 2
+
+
 # --------------------------------------------------------------------------- the agreed keys
 
 

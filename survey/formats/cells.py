@@ -11,8 +11,8 @@ cells are all numbers, dates or booleans is an empty cell.
 
 Why ours: openpyxl gives typed cells and pandas' ``read_excel(dtype=str)`` turns ``1.0`` into
 ``"1.0"`` and keeps ``"None"``; neither says what an export's cells mean as text.
-:func:`decode` repeats :func:`survey.read.canonical.decode` (this module may not import the
-reading stage); after the merge the canonical one should become an import of this one.
+:func:`decode` (refusing bytes that are not in the encoding, naming the encoding they look
+like) and :func:`sniff_separator` serve the canonical reader too.
 
 Examples
 --------
@@ -24,8 +24,10 @@ Examples
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
+from itertools import islice
 from pathlib import Path
 
 import pandas as pd
@@ -33,6 +35,10 @@ import pandas as pd
 from survey.errors import DataError
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
+SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab"}
+# The Windows "ANSI" code pages Excel saves CSV files in, by locale (Western first: when
+# charset-normalizer cannot tell single-byte code pages apart, the first one is named)
+LEGACY_ENCODINGS = ("cp1252", "gb18030", "big5", "shift_jis", "euc_kr", "cp1251", "cp1250")
 
 
 def decode(data: bytes, path: Path, encoding: str | None = None) -> str:
@@ -41,7 +47,8 @@ def decode(data: bytes, path: Path, encoding: str | None = None) -> str:
     Raises
     ------
     DataError
-        For an empty or binary file, or bytes that are not valid in the encoding.
+        For an empty or binary file, or bytes that are not valid in the encoding (the
+        message names the encoding the file looks like, when one is plausible).
     """
     if not data or data.isspace():
         raise DataError(f"{path}: file is empty")
@@ -49,17 +56,78 @@ def decode(data: bytes, path: Path, encoding: str | None = None) -> str:
         raise DataError(f"{path}: file is UTF-16 encoded; expected UTF-8 (convert it, or pass --encoding utf-16)")
     if b"\x00" in data and not (encoding or "").lower().startswith("utf-16"):
         raise DataError(f"{path}: file contains NUL bytes: binary data, not a CSV text file")
-    enc = encoding or "utf-8-sig"
+    enc = encoding or "utf-8"
     try:
-        return data.decode("utf-8-sig" if enc.lower() in ("utf-8", "utf8") else enc)
+        return data.decode("utf-8-sig" if enc.lower().replace("_", "-") in ("utf-8", "utf8") else enc)
     except LookupError:
         raise DataError(f"{path}: unknown encoding '{encoding}'") from None
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise DataError(
-            f"{path}: line {line}: byte 0x{data[exc.start]:02x} is not valid {enc}"
-            " (wrong encoding? pass --encoding, e.g. gb18030)"
-        ) from None
+        guesses = [e for e in detect_encodings(data[max(exc.start - 32_768, 0): exc.start + 32_768])
+                   if e != enc.lower()]
+        if len(guesses) == 1:
+            advice = f"the file looks like {guesses[0]}: pass --encoding {guesses[0]}"
+        elif guesses:
+            advice = (f"the file looks like {', '.join(guesses[:-1])} or {guesses[-1]} (too few non-ASCII "
+                      f"characters to tell): pass --encoding with the one that shows the text right")
+        else:
+            advice = "pass the file's encoding with --encoding, e.g. cp1252 or gb18030"
+        raise DataError(f"{path}: line {line}: byte 0x{data[exc.start]:02x} is not valid {enc} ({advice})") from None
+
+
+def detect_encodings(data: bytes) -> list[str]:
+    """The legacy encodings ``data`` is plausibly in, most plausible first (charset-normalizer).
+
+    Only the code pages spreadsheets save CSV files in are considered
+    (:data:`LEGACY_ENCODINGS`, ties in that order).  One encoding when the bytes tell it;
+    up to three equally plausible ones when there are too few non-ASCII bytes to tell.
+
+    Examples
+    --------
+    >>> detect_encodings("\u00c0 l'h\u00f4pital de S\u00e8vres, c\u2019\u00e9tait tr\u00e8s utile : merci \u00e0 "
+    ...                  "Fran\u00e7ois et \u00e0 l'\u00e9quipe \u2013 bient\u00f4t".encode("cp1252"))
+    ['cp1252']
+    """
+    from charset_normalizer import from_bytes
+
+    matches = list(from_bytes(data, cp_isolation=list(LEGACY_ENCODINGS)))
+    if not matches:
+        return []
+    best = matches[0]
+    thin = sum(byte > 127 for byte in data) < 10
+    close = [m for m in matches if m.chaos <= best.chaos + 0.01 and (thin or m.coherence == best.coherence)]
+    plausible = {e for m in close for e in (m.encoding, *m.could_be_from_charset)}
+    ranked = [e for e in LEGACY_ENCODINGS if e in plausible] or [best.encoding]
+    return ranked[: 3 if thin else 1]
+
+
+def sniff_separator(text: str) -> str:
+    """The field separator of CSV text: comma, semicolon or tab.
+
+    The one that splits the first records into the same number of fields (more than one) as
+    the header, most consistently; comma when none does.
+
+    Examples
+    --------
+    >>> sniff_separator("id;text\\n1;a, b\\n2;c\\n")
+    ';'
+    """
+    sample = text[: 1 << 16]
+    truncated = len(sample) < len(text)
+    best, best_score = ",", (0.0, 0)
+    for sep in SEPARATORS:
+        try:
+            records = [r for r in islice(csv.reader(io.StringIO(sample), delimiter=sep), 50) if r]
+        except csv.Error:
+            continue
+        if truncated and len(records) > 1:
+            records = records[:-1]  # may be cut in the middle
+        if not records or len(records[0]) < 2:
+            continue
+        share = sum(len(r) == len(records[0]) for r in records) / len(records)
+        if (share, len(records[0])) > best_score:
+            best, best_score = sep, (share, len(records[0]))
+    return best
 
 
 def read_text(path: Path, encoding: str | None = None) -> tuple[str, str]:
@@ -166,8 +234,7 @@ def read_grid(path: Path, encoding: str | None = None) -> tuple[pd.DataFrame, st
         sheets = read_sheets(path)
         return (next(iter(sheets.values())) if sheets else pd.DataFrame()), "xlsx"
     text, enc = read_text(path, encoding)
-    first = text.split("\n", 1)[0]
-    sep = max([",", ";", "\t"], key=first.count)
+    sep = sniff_separator(text)
     try:
         grid = pd.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False, sep=sep)
     except (pd.errors.ParserError, ValueError) as exc:

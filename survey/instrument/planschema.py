@@ -124,6 +124,13 @@ class Figure(Doc):
         return self
 
 
+def _unique_figures(figures: list[Figure]) -> list[Figure]:
+    ids = [f.id for f in figures]
+    raise_problems([((i, "id"), f"figure id '{f}' appears {ids.count(f)} times")
+                    for i, f in enumerate(ids) if f in ids[:i]])
+    return figures
+
+
 class Published(Doc):
     """The report's published figures, checked against the data of one wave."""
 
@@ -131,7 +138,8 @@ class Published(Doc):
     source: Text = Field("", description="The report (citation).", examples=["Ministry of Health (2024), table 3"])
     decimals: Annotated[StrictInt, Field(ge=0, le=6)] = Field(
         2, description="The report's precision (decimals of a percentage).", examples=[1])
-    figures: list[Figure] = Field([], description="The figures.")
+    figures: Annotated[list[Figure], AfterValidator(_unique_figures)] = Field(
+        [], description="The figures (each id once: a figure is a row of the headline table).")
 
     @field_validator("wave")
     @classmethod

@@ -293,13 +293,14 @@ def _zone(value: str | None) -> str | None:
 
 class Times(Doc):
     """How the raw file writes times.  ISO 8601 (`2023-03-06T07:01:07Z`, fractional seconds, offsets)
-    and the canonical `%Y-%m-%d %H:%M:%S` are always accepted."""
+    and the canonical `%Y-%m-%d %H:%M:%S` are always accepted; times are kept to the second."""
 
     format: Names = Field([], description="strptime format(s) tried in order before the ones always "
                           "accepted.", examples=["%m/%d/%Y %I:%M:%S %p"])
     timezone: Annotated[str | None, AfterValidator(_zone)] = Field(
         None, description="IANA zone of times written without an offset; times with an offset are "
-        "converted to it (to UTC when absent).", examples=["America/New_York"])
+        "converted to it (when absent they keep the wall-clock time recorded: a `Z` time is its UTC time).",
+        examples=["America/New_York"])
 
 
 # --------------------------------------------------------------------------- derived variables

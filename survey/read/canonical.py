@@ -8,10 +8,10 @@ number of the data record in the file).  Problems are :class:`DataError` with on
 line naming the file and the place; every problem of a kind is listed at once.
 
 Files as people save them: the field separator is sniffed (comma, semicolon or tab,
-:func:`sniff_separator`; ``sep`` forces it), a file that is not UTF-8 is refused with the
-encoding it looks like (:func:`detect_encodings`), and the empty rows and unnamed empty
-columns a spreadsheet leaves at the end are dropped and counted (``attrs["ignored"]``).
-The platform readers share these functions.
+:func:`survey.formats.cells.sniff_separator`; ``sep`` forces it), a file that is not UTF-8 is
+refused with the encoding it looks like (:func:`survey.formats.cells.decode`), and the empty
+rows and unnamed empty columns a spreadsheet leaves at the end are dropped and counted
+(``attrs["ignored"]``).
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
-from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from survey.errors import DataError
+from survey.formats.cells import SEPARATORS, decode, sniff_separator
 from survey.instrument import Instrument
 from survey.read.times import formats as time_formats
 from survey.read.times import parse_times
@@ -36,105 +36,12 @@ RAW_ROW = "raw_row"
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 MAX_TEXT = 65_535  # characters in one cell; longer is not an answer but a broken file
 _SHOW = 5  # problems of one kind named in a message
-SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab"}
-# The Windows "ANSI" code pages Excel saves CSV files in, by locale (Western first: when
-# charset-normalizer cannot tell single-byte code pages apart, the first one is named)
-LEGACY_ENCODINGS = ("cp1252", "gb18030", "big5", "shift_jis", "euc_kr", "cp1251", "cp1250")
 
 
 def _listing(items: Iterable[str]) -> str:
     items = list(items)
     more = f" and {len(items) - _SHOW} more" if len(items) > _SHOW else ""
     return ", ".join(items[:_SHOW]) + more
-
-
-def decode(data: bytes, path: Path, encoding: str | None = None) -> str:
-    """Decode a file's bytes; UTF-8 (with or without BOM) unless ``encoding`` is given.
-
-    Raises
-    ------
-    DataError
-        For an empty or binary file, or bytes that are not valid in the encoding (the
-        message names the encoding the file looks like, when one is plausible).
-    """
-    if not data or data.isspace():
-        raise DataError(f"{path}: file is empty")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) and not (encoding or "").lower().startswith("utf-16"):
-        raise DataError(f"{path}: file is UTF-16 encoded; expected UTF-8 (convert it, or pass --encoding utf-16)")
-    if b"\x00" in data and not (encoding or "").lower().startswith("utf-16"):
-        raise DataError(f"{path}: file contains NUL bytes: binary data, not a CSV text file")
-    enc = encoding or "utf-8"
-    try:
-        return data.decode("utf-8-sig" if enc.lower().replace("_", "-") in ("utf-8", "utf8") else enc)
-    except LookupError:
-        raise DataError(f"{path}: unknown encoding '{encoding}'") from None
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        guesses = [e for e in detect_encodings(data[max(exc.start - 32_768, 0): exc.start + 32_768])
-                   if e != enc.lower()]
-        if len(guesses) == 1:
-            advice = f"the file looks like {guesses[0]}: pass --encoding {guesses[0]}"
-        elif guesses:
-            advice = (f"the file looks like {', '.join(guesses[:-1])} or {guesses[-1]} (too few non-ASCII "
-                      f"characters to tell): pass --encoding with the one that shows the text right")
-        else:
-            advice = "pass the file's encoding with --encoding, e.g. cp1252 or gb18030"
-        raise DataError(f"{path}: line {line}: byte 0x{data[exc.start]:02x} is not valid {enc} ({advice})") from None
-
-
-def detect_encodings(data: bytes) -> list[str]:
-    """The legacy encodings ``data`` is plausibly in, most plausible first (charset-normalizer).
-
-    Only the code pages spreadsheets save CSV files in are considered
-    (:data:`LEGACY_ENCODINGS`, ties in that order).  One encoding when the bytes tell it;
-    up to three equally plausible ones when there are too few non-ASCII bytes to tell.
-
-    Examples
-    --------
-    >>> detect_encodings("\u00c0 l'h\u00f4pital de S\u00e8vres, c\u2019\u00e9tait tr\u00e8s utile : merci \u00e0 "
-    ...                  "Fran\u00e7ois et \u00e0 l'\u00e9quipe \u2013 bient\u00f4t".encode("cp1252"))
-    ['cp1252']
-    """
-    from charset_normalizer import from_bytes
-
-    matches = list(from_bytes(data, cp_isolation=list(LEGACY_ENCODINGS)))
-    if not matches:
-        return []
-    best = matches[0]
-    thin = sum(byte > 127 for byte in data) < 10
-    close = [m for m in matches if m.chaos <= best.chaos + 0.01 and (thin or m.coherence == best.coherence)]
-    plausible = {e for m in close for e in (m.encoding, *m.could_be_from_charset)}
-    ranked = [e for e in LEGACY_ENCODINGS if e in plausible] or [best.encoding]
-    return ranked[: 3 if thin else 1]
-
-
-def sniff_separator(text: str) -> str:
-    """The field separator of CSV text: comma, semicolon or tab.
-
-    The one that splits the first records into the same number of fields (more than one) as
-    the header, most consistently; comma when none does.
-
-    Examples
-    --------
-    >>> sniff_separator("id;text\\n1;a, b\\n2;c\\n")
-    ';'
-    """
-    sample = text[: 1 << 16]
-    truncated = len(sample) < len(text)
-    best, best_score = ",", (0.0, 0)
-    for sep in SEPARATORS:
-        try:
-            records = [r for r in islice(csv.reader(io.StringIO(sample), delimiter=sep), 50) if r]
-        except csv.Error:
-            continue
-        if truncated and len(records) > 1:
-            records = records[:-1]  # may be cut in the middle
-        if not records or len(records[0]) < 2:
-            continue
-        share = sum(len(r) == len(records[0]) for r in records) / len(records)
-        if (share, len(records[0])) > best_score:
-            best, best_score = sep, (share, len(records[0]))
-    return best
 
 
 def read_table(path: Path, encoding: str | None = None, sep: str | None = None) -> pd.DataFrame:

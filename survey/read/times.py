@@ -1,18 +1,21 @@
 """Times of a raw file, as the instrument declares them (``times: {format, timezone}``).
 
-Text is tried against the instrument's strptime formats in order, then the
-canonical ``%Y-%m-%d %H:%M:%S``, then ISO 8601 (``2023-03-06T07:01:07Z``, fractional
-seconds, ``+01:00`` offsets), each format only on the cells not parsed yet, so a file
-in one format costs one vectorised pass.  Parsing is pandas' ``to_datetime``; what is
-ours is the order of formats and the zones: times with an offset are converted to
-the instrument's ``timezone`` (to UTC when it declares none); times without one are
-taken as wall-clock times in that zone.  The result is naive wall-clock time (every
-writer downstream takes naive times).
+One parser for every reader (the canonical CSV and each platform's export).  Each cell
+is split into its wall-clock part and a trailing UTC offset (``Z``, ``+08:00``,
+``-0500``); fractional seconds are dropped (times are kept to the second).  The
+wall-clock part is tried against the instrument's strptime formats in order (a
+declared ``%z`` stands for the offset split off), then the canonical
+``%Y-%m-%d %H:%M:%S``, then the reader's own formats (a platform's), then ISO 8601,
+each format only on the cells not parsed yet, so a file in one format costs one
+vectorised pass.  A time with an offset is converted to the instrument's
+``timezone``; without a declared zone it stays the wall-clock time recorded (so a
+``Z`` time is its UTC time).  Times without an offset are wall-clock times in that
+zone.  The result is naive wall-clock time (every writer downstream takes naive
+times).  Parsing is pandas' ``to_datetime``; what is ours is the order of formats
+and the offsets.
 """
 
 from __future__ import annotations
-
-import re
 
 import pandas as pd
 
@@ -20,33 +23,44 @@ from survey.instrument import Times
 
 CANONICAL = "%Y-%m-%d %H:%M:%S"
 UNIT = "datetime64[us]"  # what pandas gives for the canonical format
-_OFFSET = re.compile(r"\d:\d\d(?::\d\d(?:[.,]\d+)?)?\s*(?:Z|[+-]\d\d(?::?\d\d)?)$")  # a time, then its offset
+# a cell: its wall-clock part (up to the seconds), fractional seconds, then an offset
+_SPLIT = r"^(.*?\d:\d\d(?::\d\d)?)(?:[.,]\d+)?\s*(Z|[+-]\d\d(?::?\d\d)?)?$"
 
 
-def formats(times: Times) -> tuple[str, ...]:
-    """The formats tried in order: the instrument's, then the canonical one, then ISO 8601."""
-    return tuple(dict.fromkeys((*times.formats, CANONICAL, "ISO8601")))
+def formats(times: Times, extra: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The formats tried in order: the instrument's, the canonical one, ``extra``, then ISO 8601.
+
+    Examples
+    --------
+    >>> formats(Times(("%d/%m/%Y %H:%M",)))
+    ('%d/%m/%Y %H:%M', '%Y-%m-%d %H:%M:%S', 'ISO8601')
+    """
+    return tuple(dict.fromkeys((*times.formats, CANONICAL, *extra, "ISO8601")))
 
 
-def _naive(parsed: pd.Series, zone: str | None) -> pd.Series:
-    """Aware times converted to ``zone`` (UTC without one), as naive wall-clock times."""
-    return parsed.dt.tz_convert(zone or "UTC").dt.tz_localize(None)
+def _offsets(offset: pd.Series) -> pd.Series:
+    """``Z``, ``+08:00``, ``-0500``, ``+08`` as timedeltas (east of UTC positive)."""
+    digits = offset.str.replace("Z", "+00:00").str.replace(":", "")
+    sign = digits.str[0].map({"+": 1, "-": -1})
+    minutes = digits.str[1:3].astype(int) * 60 + digits.str[3:5].replace("", "0").astype(int)
+    return pd.to_timedelta(sign * minutes, unit="min")
 
 
-def _parse(text: pd.Series, fmt: str, zone: str | None) -> pd.Series:
-    """One format on some cells; aware results (``%z``, ISO offsets) converted to naive times in ``zone``."""
-    if fmt != "ISO8601":
-        aware = "%z" in fmt or "%Z" in fmt
-        parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=aware)
-        return _naive(parsed, zone) if aware else parsed
-    offset = text.str.contains(_OFFSET, na=False)
-    parts = [pd.to_datetime(text[~offset], format=fmt, errors="coerce")]
-    if offset.any():
-        parts.append(_naive(pd.to_datetime(text[offset], format=fmt, errors="coerce", utc=True), zone))
-    return pd.concat([p.astype(UNIT) for p in parts]).reindex(text.index)
+def split_offsets(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Each cell's wall-clock text (fraction dropped) and its offset text (missing where none).
+
+    Examples
+    --------
+    >>> wall, offset = split_offsets(pd.Series(["2024-01-02T13:56:34.892+08:00", "2024-01-02"]))
+    >>> wall.tolist(), offset.tolist()
+    (['2024-01-02T13:56:34', '2024-01-02'], ['+08:00', nan])
+    """
+    parts = text.str.extract(_SPLIT)
+    return parts[0].fillna(text), parts[1]
 
 
-def parse_times(text: pd.Series, times: Times | None = None) -> tuple[pd.Series, pd.Series]:
+def parse_times(text: pd.Series, times: Times | None = None,
+                extra: tuple[str, ...] = ()) -> tuple[pd.Series, pd.Series]:
     """Parse time text; returns the times (naive, ``datetime64``) and a mask of cells that are not times.
 
     Parameters
@@ -55,22 +69,37 @@ def parse_times(text: pd.Series, times: Times | None = None) -> tuple[pd.Series,
         Stripped time text; blank or missing cells stay missing (and are not errors).
     times : Times, optional
         The instrument's ``times`` declaration.
+    extra : tuple of str
+        The reader's own formats, tried after the canonical one (a platform's exports).
 
     Examples
     --------
-    >>> parsed, bad = parse_times(pd.Series(["2023-03-06T07:01:07Z", "2023-03-06 08:00:00", "x"]))
+    >>> parsed, bad = parse_times(pd.Series(["2023-03-06T07:01:07Z", "2023-03-06 08:00:00.5", "x"]))
     >>> parsed.dt.strftime("%H:%M:%S").tolist()[:2], bad.tolist()
     (['07:01:07', '08:00:00'], [False, False, True])
+    >>> zoned, _ = parse_times(pd.Series(["2024-01-02T13:56:34+08:00"]), Times((), "America/New_York"))
+    >>> str(zoned[0])
+    '2024-01-02 00:56:34'
     """
     times = times or Times()
     text = text.where(text.notna() & (text != ""))
+    wall, offset = split_offsets(text)
     out = pd.Series(pd.NaT, index=text.index, dtype=UNIT)
     todo = text.notna()
-    for fmt in formats(times):
+    for fmt in formats(times, extra):
         if not todo.any():
             break
-        parsed = _parse(text[todo], fmt, times.timezone)
+        naive = fmt.replace("%z", "").rstrip()
+        parsed = pd.to_datetime(wall[todo], format=naive, errors="coerce", utc="%Z" in fmt)
+        if "%Z" in fmt:  # a zone name (UTC, GMT): converted here, as an offset is below
+            parsed = parsed.dt.tz_convert(times.timezone or "UTC").dt.tz_localize(None)
         got = parsed.notna()
         out.loc[got[got].index] = parsed[got].astype(UNIT)
         todo &= out.isna()
+    has = offset.notna() & out.notna()
+    if has.any():
+        utc = out[has] - _offsets(offset[has])
+        local = utc.dt.tz_localize("UTC").dt.tz_convert(times.timezone).dt.tz_localize(None) \
+            if times.timezone else out[has]
+        out.loc[has] = local.astype(UNIT)
     return out, todo

@@ -155,14 +155,43 @@ NUMERIC_COLUMNS = [
 ]
 
 
-def weighted_mean(y: pd.Series, weights: pd.Series | None = None) -> dict[str, float]:
-    """Design-based mean of ``y`` under a weights-only design, with its standard error.
+def domain_mean(x: np.ndarray, w: np.ndarray, domain: np.ndarray | None = None) -> dict[str, float]:
+    """Design-based mean of ``x`` over a domain of a weights-only design, with its standard error.
 
-    The design is R's ``svydesign(ids = ~1, weights = ~w)`` over the respondents with a
-    weight (NaN weight: not in the design); a missing ``y`` is outside the domain but
-    stays in the design, as ``svymean(~y, design, na.rm = TRUE)`` treats it:
-    ``z_i = w_i (y_i - mean) / sum(w)`` over the domain (0 elsewhere) and
-    ``var = n / (n - 1) * sum((z - mean(z))^2)`` with ``n`` every respondent of the design.
+    The design is R's ``svydesign(ids = ~1, weights = ~w)`` over every element of ``x``
+    and ``w`` (all weights finite); the domain is ``domain`` (default: everyone) where
+    ``x`` is not missing and the weight is positive, as ``svymean(~x, design, na.rm =
+    TRUE)`` and ``svyby`` treat it: ``z_i = w_i (x_i - mean) / sum(w)`` over the domain
+    (0 elsewhere) and ``var = n / (n - 1) * sum((z - mean(z))^2)`` with ``n`` every
+    respondent of the design.  The numeric summaries and the ad-hoc means both use it.
+
+    Returns
+    -------
+    dict
+        ``estimate, se, n_base`` (the domain's respondents), ``weighted_base`` (their weight).
+
+    Examples
+    --------
+    >>> r = domain_mean(np.array([1.0, 2.0, 4.0, 8.0]), np.ones(4), np.array([True, True, True, False]))
+    >>> round(r["estimate"], 4), r["n_base"]
+    (2.3333, 3)
+    """
+    d = np.isfinite(x) & (w > 0)
+    if domain is not None:
+        d &= domain
+    total = float(w[d].sum())
+    out = {"estimate": np.nan, "se": np.nan, "n_base": int(d.sum()), "weighted_base": total}
+    if not d.any():
+        return out
+    mean = float(np.sum(w[d] * x[d]) / total)
+    z = np.where(d, w * (np.nan_to_num(x) - mean), 0.0) / total
+    n = len(z)
+    var = float(n / (n - 1) * np.sum((z - z.mean()) ** 2)) if n > 1 else np.nan
+    return {**out, "estimate": mean, "se": float(np.sqrt(var))}
+
+
+def weighted_mean(y: pd.Series, weights: pd.Series | None = None) -> dict[str, float]:
+    """:func:`domain_mean` of ``y`` over the respondents with a weight (NaN weight: not in the design).
 
     Returns
     -------
@@ -179,17 +208,7 @@ def weighted_mean(y: pd.Series, weights: pd.Series | None = None) -> dict[str, f
     w = np.ones(len(values)) if weights is None else \
         pd.Series(weights).reindex(y.index).to_numpy(dtype=float, na_value=np.nan)
     inside = np.isfinite(w)
-    values, w = values[inside], w[inside]
-    domain = np.isfinite(values)
-    total = float(w[domain].sum())
-    out = {"estimate": np.nan, "se": np.nan, "n_base": int(domain.sum()), "weighted_base": total}
-    if not domain.any() or total <= 0:
-        return out
-    mean = float(np.sum(w[domain] * values[domain]) / total)
-    z = np.where(domain, w * (np.nan_to_num(values) - mean), 0.0) / total
-    n = len(z)
-    var = float(n / (n - 1) * np.sum((z - z.mean()) ** 2)) if n > 1 else np.nan
-    return {**out, "estimate": mean, "se": float(np.sqrt(var))}
+    return domain_mean(values[inside], w[inside])
 
 
 def weighted_median(y: pd.Series, weights: pd.Series | None = None) -> float:

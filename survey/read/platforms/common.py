@@ -20,16 +20,18 @@ import pandas as pd
 
 from survey.errors import DataError
 from survey.formats.layouts import norm
-from survey.instrument import Instrument, Question
 from survey.i18n import english_name
+from survey.instrument import Instrument, Question
 from survey.read.canonical import TIME_FORMAT
+from survey.read.times import parse_times
 
 _SHOW = 8
 _CELL = 40  # characters of a cell shown in a message
 
 BLANK_MARKERS = {"(跳过)", "(空)"}  # WJX: skipped, empty (after NFKC: full-width parentheses become ASCII)
 SKIP_CODES = {"-2", "-3"}  # WJX numeric export: skipped, not shown
-TIME_FORMATS = (TIME_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
+# what platforms write besides the canonical format and ISO 8601 (tried after them)
+TIME_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
                 "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M",
                 "%m/%d/%y %H:%M:%S", "%m/%d/%y %H:%M", "%m/%d/%y %I:%M %p")
 PROBLEM_ORDER = ["missing column(s)", "unexpected column(s)", "question text differs", "unknown option label(s)",
@@ -37,8 +39,6 @@ PROBLEM_ORDER = ["missing column(s)", "unexpected column(s)", "question text dif
                  "user-missing in the file but substantive in the instrument",
                  "option order differs from the instrument"]
 TEST_ROW = "test_response"  # the exclusion reason of a platform's preview/test rows
-_ZONE = re.compile(r"(Z|[+-]\d\d:?\d\d)$")
-_FRACTION = re.compile(r"(\d\d:\d\d:\d\d)\.\d+")
 
 
 @dataclass
@@ -188,19 +188,11 @@ def joined_ticks(values: pd.Series, q: Question, sep: str, where: str, m: Mappin
             for code in order}
 
 
-def time_formats(instrument: Instrument) -> tuple[str, ...]:
-    """The instrument's declared time formats (``times.format``), then the platforms' own."""
-    declared = tuple(instrument.times.formats)
-    return declared + tuple(f for f in TIME_FORMATS if f not in declared)
-
-
 def times(values: pd.Series, where: str, path: Path, instrument: Instrument) -> pd.Series:
     """Canonical time text (to the second) from a platform's format; blank stays blank.
 
-    Formats tried: the instrument's ``times.format``, then :data:`TIME_FORMATS`.  Fractional
-    seconds are dropped.  A UTC offset (``Z``, ``+08:00``) converts the time to the
-    instrument's ``times.timezone`` when it declares one, and is dropped otherwise (the
-    wall-clock time as recorded).
+    Parsed by :func:`survey.read.times.parse_times` (the canonical reader's parser) with
+    the platforms' own :data:`TIME_FORMATS` after the instrument's ``times.format``.
 
     Raises
     ------
@@ -208,24 +200,11 @@ def times(values: pd.Series, where: str, path: Path, instrument: Instrument) -> 
         Naming the file, the column and the first row whose time no format reads.
     """
     text = values.astype(str).str.strip()
-    zone = instrument.times.timezone
-    offset = text.str.extract(_ZONE, expand=False).fillna("")
-    naive = text.str.replace(_ZONE, "", regex=True).str.replace(_FRACTION, r"\1", regex=True).str.strip()
-    parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    for fmt in time_formats(instrument):
-        todo = parsed.isna() & (naive != "")
-        if not todo.any():
-            break
-        parsed = parsed.fillna(pd.to_datetime(naive.where(todo), format=fmt, errors="coerce"))
-    bad = parsed.isna() & (naive != "")
+    parsed, bad = parse_times(text, instrument.times, TIME_FORMATS)
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
         raise DataError(f"{path}: column {where}, row {row + 1}: {shown(text.iloc[row])} is not a time I know "
                         f"(declare its format as times.format in the instrument); {int(bad.sum())} row(s) in all")
-    if zone and (offset != "").any():
-        has = offset != ""
-        stamps = pd.to_datetime(naive[has] + offset[has].str.replace("Z", "+00:00"), format="ISO8601", utc=True)
-        parsed[has] = stamps.dt.tz_convert(zone).dt.tz_localize(None).to_numpy()
     return parsed.dt.strftime(TIME_FORMAT).fillna("")
 
 
