@@ -93,6 +93,15 @@ def test_odds_ratio_by_hand_and_errors() -> None:
         odds_ratios(y, pd.DataFrame({"sex": [1] * 8}))
 
 
+def test_reliability_is_pingouins_cronbach_alpha(large: pd.DataFrame) -> None:
+    # ours does pingouin's arithmetic (without its import): the same floats and rounded bounds
+    pingouin = pytest.importorskip("pingouin")
+    for scale, level in ((large[["item1", "item2", "item3", "item4"]], 0.95), (large[["item1", "item3"]], 0.9)):
+        alpha, ci = pingouin.cronbach_alpha(data=scale.dropna(), ci=level, nan_policy="listwise")
+        res = reliability(scale, level=level)
+        assert (res["alpha"], res["ci_low"], res["ci_high"]) == (alpha, ci[0], ci[1])
+
+
 def test_reliability_by_hand(large: pd.DataFrame) -> None:
     items = pd.DataFrame({"a": [1, 2, 3, 4, 5, np.nan], "b": [2, 2, 3, 5, 5, 1], "c": [1, 3, 3, 4, 4, 2]})
     res = reliability(items)

@@ -16,9 +16,11 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
+from statsmodels.genmod.families import Binomial
+from statsmodels.genmod.generalized_linear_model import GLM
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
+from threadpoolctl import threadpool_limits
 
 from survey.errors import DataError
 from survey.stats.crosstabs import weight_array
@@ -93,7 +95,8 @@ def odds_ratios(
     >>> round(float(odds_ratios(y, X)["odds_ratio"].iloc[0]), 4)  # (1/3) / 3
     0.1111
     """
-    fit = _fit_logit(y, X, weights)
+    with threadpool_limits(limits=BLAS_THREADS, user_api="blas"):
+        fit = _fit_logit(y, X, weights)
     design = fit.design
     terms = list(design.columns[1:])
     separated = [t not in fit.params.index or t.split("=", 1)[0] in fit.lost for t in terms]
@@ -164,6 +167,11 @@ def _code_label(code: Hashable) -> str:
 IRLS_TOL = 1e-14
 #: Most IRLS iterations; a fit that needs more is an error (separation is removed before fitting).
 IRLS_MAXITER = 100
+#: The fits run on one BLAS thread: their matrices are one row per covariate pattern (hundreds
+#: to a few thousand rows, a few dozen columns), where OpenBLAS' second thread costs more than it
+#: saves, and on a busy machine (both threads waiting for a core) a ``lstsq`` takes 100 ms instead
+#: of 3 ms.  (:func:`odds_ratios` uses threadpoolctl's ``threadpool_limits``.)
+BLAS_THREADS = 1
 #: A linear-programming direction ``x'b`` larger than this separates a pattern.
 _LP_TOL = 1e-7
 
@@ -476,7 +484,7 @@ def _irls(design: pd.DataFrame, w: np.ndarray, wy: np.ndarray, name: str,  # typ
         Not converged in :data:`IRLS_MAXITER` iterations.
     """
     share = np.clip(np.divide(wy, w, out=np.zeros_like(w), where=w > 0), 0.0, 1.0)
-    model = sm.GLM(share, design, family=sm.families.Binomial(), var_weights=w)
+    model = GLM(share, design, family=Binomial(), var_weights=w)
     saturated = len(design) <= design.shape[1]  # statsmodels' unused WLS scale would divide by 0 df
     with warnings.catch_warnings(), np.errstate(**({"divide": "ignore", "invalid": "ignore"} if saturated else {})):
         warnings.simplefilter("ignore", PerfectSeparationWarning)  # separation is removed beforehand
