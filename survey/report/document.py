@@ -1046,8 +1046,9 @@ def build(study: Any, options: Any, results: Mapping[str, Any], images: Mapping[
         blocks += [Heading(2, w("charts"), "charts"), *chart_images]
     if _has(results, "toplines"):
         blocks += topline_section(study, results, w)
-    if _has(results, "crosstabs"):
-        blocks += crosstab_section(study, results, w)
+    if _has(results, "crosstabs"):  # the crosstab stage's blocks (crosstabs.md), made once
+        made = results.get("crosstab_section")
+        blocks += made[1] if made and made[0] == w.lang else crosstab_section(study, results, w)
     if _has(results, "themes"):
         blocks += themes_section(study, results, w)
     if _has(results, "trends"):
