@@ -1064,9 +1064,9 @@ def draw_charts(study: Any, results: Mapping[str, Any], lang: str, folder: Path)
     makers = chart_figures(study, results, lang)
     if makers:
         (folder / "charts").mkdir(exist_ok=True)
-    for stem, alt, make in makers:
-        with charts.style(lang):  # made and drawn once, in the chart's own fonts
-            path = charts.save_png(make(), folder / "charts" / f"{_slug(stem)}.png")
+    paths = [folder / "charts" / f"{_slug(stem)}.png" for stem, _, _ in makers]
+    charts.save_all([(make, path) for (_, _, make), path in zip(makers, paths)], lang)
+    for (stem, alt, _), path in zip(makers, paths):
         images[stem] = Image(path.name, alt, path.read_bytes())
     return images
 
