@@ -10,6 +10,7 @@ flagged and left out instead of printed.
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Hashable
 from typing import NamedTuple
@@ -20,7 +21,7 @@ from scipy import stats
 from statsmodels.genmod.families import Binomial
 from statsmodels.genmod.generalized_linear_model import GLM
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from survey.errors import DataError
 from survey.stats.crosstabs import weight_array
@@ -95,7 +96,7 @@ def odds_ratios(
     >>> round(float(odds_ratios(y, X)["odds_ratio"].iloc[0]), 4)  # (1/3) / 3
     0.1111
     """
-    with threadpool_limits(limits=BLAS_THREADS, user_api="blas"):
+    with _blas().limit(limits=BLAS_THREADS, user_api="blas"):
         fit = _fit_logit(y, X, weights)
     design = fit.design
     terms = list(design.columns[1:])
@@ -177,8 +178,14 @@ IRLS_MAXITER = 100
 #: The fits run on one BLAS thread: their matrices are one row per covariate pattern (hundreds
 #: to a few thousand rows, a few dozen columns), where OpenBLAS' second thread costs more than it
 #: saves, and on a busy machine (both threads waiting for a core) a ``lstsq`` takes 100 ms instead
-#: of 3 ms.  (:func:`odds_ratios` uses threadpoolctl's ``threadpool_limits``.)
+#: of 3 ms.  (:func:`odds_ratios` sets it with threadpoolctl.)
 BLAS_THREADS = 1
+
+
+@functools.cache
+def _blas() -> ThreadpoolController:
+    """threadpoolctl's view of the loaded BLAS libraries, found once (a search takes 20 ms)."""
+    return ThreadpoolController()
 #: A linear-programming direction ``x'b`` larger than this separates a pattern.
 _LP_TOL = 1e-7
 
