@@ -180,7 +180,9 @@ def crosstab_stage(study: Study, folder: Path, options: Options, results: Result
     _write(options, write_csv, tables, folder / "crosstabs.csv")
     _write(options, write_csv, tests, folder / "crosstab_tests.csv")
     _write(options, workbook.write_crosstabs_xlsx, study, tables, tests, folder / "crosstabs.xlsx", options.lang)
-    (folder / "crosstabs.md").write_text(report.crosstabs_markdown(study, results, options.lang),
+    # the report's crosstab section (report.build takes it from results instead of making it again)
+    results["crosstab_section"] = (options.lang, report.crosstab_section(study, results, report.Words(options.lang)))
+    (folder / "crosstabs.md").write_text(report.render_markdown(results["crosstab_section"][1]),
                                          encoding="utf-8", newline="\n")
     results["agreement_by"] = study.agreement_by(options.lang)
     _write(options, write_csv, results["agreement_by"], folder / "agreement_by.csv")

@@ -15,6 +15,12 @@ margins of 3, 2 and 4 categories, tol 1e-10), the crosstab battery alone
 engine, and redaction of the free-text columns alone
 (:func:`survey.text.redact.redact`); results go to ``DIR/micro.json``.  ``--profile`` writes a cProfile dump
 and its top functions per size (``DIR/profile-N.prof``, ``DIR/profile-N.txt``).
+
+``--small`` times what an analyst waits for on the embedded example instead: whole
+processes of ``python -m survey.analyze --plan PLAN`` with charts and with
+``--no-charts``, and of the baseline ``python -c "import pandas, scipy.stats,
+matplotlib.pyplot"``, interleaved (``--runs`` of each, default 5); medians and the two
+ratios to the baseline go to ``DIR/small.json`` (:func:`small_commands`, :func:`small_summary`).
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import json
 import os
 import platform
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -35,7 +42,7 @@ from typing import Any
 import numpy as np
 
 from survey.cli import ArgumentParser, default_plan, log_beside, quiet, run
-from survey.errors import SurveyError
+from survey.errors import SurveyError, UsageError
 from survey.write.output import atomic_folder
 
 LADDER = (10_000, 100_000, 1_000_000)
@@ -274,6 +281,83 @@ def micro(plan: Path, n: int, raw: Path) -> dict:
     return {"rake": micro_rake(n), "battery": micro_battery(plan, raw), "redaction": micro_redaction(plan, raw)}
 
 
+# --------------------------------------------------------------------------- whole-process runs (--small)
+
+#: The baseline of ``--small``: the imports any analysis with charts pays.
+BASELINE_IMPORTS = "import pandas, scipy.stats, matplotlib.pyplot"
+#: ``--small``'s kinds of run, in the order they are interleaved.
+SMALL_KINDS = ("charts", "no_charts", "baseline")
+
+
+def small_commands(plan: Path, workdir: Path, run: int, python: str = sys.executable) -> dict[str, list[str]]:
+    """The command lines of run ``run`` of ``--small``: each analysis writes a fresh folder in ``workdir``.
+
+    Examples
+    --------
+    >>> small_commands(Path("/p/plan.yaml"), Path("/t"), 2, python="python3")["no_charts"]
+    ['python3', '-m', 'survey.analyze', '--plan', '/p/plan.yaml', '--out', '/t/run2-no_charts', '--quiet', '--no-charts']
+    """
+    def analyze(kind: str, *extra: str) -> list[str]:
+        return [python, "-m", "survey.analyze", "--plan", str(plan), "--out", str(workdir / f"run{run}-{kind}"),
+                "--quiet", *extra]
+
+    return {"charts": analyze("charts"), "no_charts": analyze("no_charts", "--no-charts"),
+            "baseline": [python, "-c", BASELINE_IMPORTS]}
+
+
+def small_summary(seconds: dict[str, list[float]]) -> dict[str, Any]:
+    """Medians of each kind's wall times and the ratios of the two analyses to the baseline.
+
+    Examples
+    --------
+    >>> small_summary({"charts": [6.0, 5.0, 7.0], "no_charts": [4.0, 3.0, 3.5], "baseline": [2.0, 3.0, 2.5]})
+    {'median_seconds': {'charts': 6.0, 'no_charts': 3.5, 'baseline': 2.5}, 'charts_ratio': 2.4, 'no_charts_ratio': 1.4}
+    """
+    median = {kind: round(statistics.median(seconds[kind]), 3) for kind in SMALL_KINDS}
+    return {"median_seconds": median,
+            "charts_ratio": round(median["charts"] / median["baseline"], 2),
+            "no_charts_ratio": round(median["no_charts"] / median["baseline"], 2)}
+
+
+def _timed(command: list[str], cwd: Path, env: dict[str, str]) -> float:
+    """Wall time of one whole process; its failure is an error naming the command."""
+    began = time.perf_counter()
+    proc = subprocess.run(command, cwd=cwd, env=env, check=False, capture_output=True, text=True)
+    seconds = time.perf_counter() - began
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["no message"])[-1]
+        raise SurveyError(f"{' '.join(command)} failed (exit {proc.returncode}): {last}")
+    return seconds
+
+
+def small(plan: Path, runs: int, quiet_run: bool = False) -> dict[str, Any]:
+    """``--small``: ``runs`` interleaved whole-process runs of each kind (:func:`small_commands`).
+
+    The children import the same ``survey`` as this process (its folder first on
+    ``PYTHONPATH``) and run in the current folder; their outputs go to a temporary folder.
+    """
+    import survey
+
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(Path(survey.__file__).parent.parent),
+                                                    env.get("PYTHONPATH")) if p)
+    seconds: dict[str, list[float]] = {kind: [] for kind in SMALL_KINDS}
+    load = [os.getloadavg()[0]]
+    with tempfile.TemporaryDirectory(prefix="survey-bench-small-") as tmp:
+        for run in range(1, runs + 1):
+            commands = small_commands(plan, Path(tmp), run)
+            for kind in SMALL_KINDS:
+                seconds[kind].append(round(_timed(commands[kind], Path.cwd(), env), 3))
+            if not quiet_run:
+                print(f"run {run}/{runs}: " + ", ".join(f"{k} {v[-1]:.2f} s" for k, v in seconds.items()),
+                      file=sys.stderr)
+    load.append(os.getloadavg()[0])
+    shown = small_commands(plan, Path("OUT"), 1, python="python3")
+    return {"machine": machine(), "runs": runs, "seconds": seconds, **small_summary(seconds),
+            "load_average_1min": {"before": round(load[0], 2), "after": round(load[1], 2)},
+            "commands": {k: " ".join(v) for k, v in shown.items()}}
+
+
 # --------------------------------------------------------------------------- command line
 
 
@@ -311,6 +395,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--raw-dir", type=Path, help="keep the synthetic raw files here and reuse them (default: temporary)")
     p.add_argument("--micro", action="store_true", help="micro-benchmarks (raking, crosstab battery, redaction) at the largest size")
     p.add_argument("--profile", action="store_true", help="also write a cProfile dump per size into --out")
+    p.add_argument("--small", action="store_true", help="whole-process runs of the plan's first wave (with "
+                   "charts, without, and the baseline imports), interleaved: medians and ratios to small.json")
+    p.add_argument("--runs", type=int, default=5, help="runs of each kind with --small (default: 5)")
     p.add_argument("--quiet", action="store_true")
     p.add_argument("--one", type=int, help=argparse.SUPPRESS)
     p.add_argument("--generate", type=int, help=argparse.SUPPRESS)
@@ -333,8 +420,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.quiet:
         quiet()
     log_beside(args.out)
+    if args.small and args.runs < 1:
+        raise UsageError("--runs must be at least 1")
     with atomic_folder(args.out, force=args.force, inputs=[plan]) as out:
+        if args.small:
+            return _small(args, plan, out)
         return _ladder(args, plan, out)
+
+
+def _small(args: argparse.Namespace, plan: Path, out: Path) -> int:
+    """Run ``--small`` writing ``small.json`` into ``out`` (the temporary output folder)."""
+    result = small(plan, args.runs, quiet_run=args.quiet)
+    (out / "small.json").write_text(json.dumps(result, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    m = result["median_seconds"]
+    print(f"medians of {args.runs} runs: charts {m['charts']:.2f} s, no charts {m['no_charts']:.2f} s, "
+          f"baseline {m['baseline']:.2f} s; ratios: charts {result['charts_ratio']:.2f}x (target 2.0), "
+          f"no charts {result['no_charts_ratio']:.2f}x (target 1.3)")
+    return 0
 
 
 def _ladder(args: argparse.Namespace, plan: Path, out: Path) -> int:

@@ -499,7 +499,12 @@ class Study:
             y = self.data[item].astype("Float64").astype(float)
             for weighted in ([False, True] if self.weights is not None else [False]):
                 keep = self.weights.notna() if weighted else pd.Series(True, index=y.index)
-                fit = logistic.odds_ratios(y[keep], X[keep], self.weights[keep] if weighted else None)
+                try:
+                    fit = logistic.odds_ratios(y[keep], X[keep], self.weights[keep] if weighted else None)
+                except DataError as error:  # too few respondents (no variation): NA with the reason
+                    fit = pd.DataFrame([{"n": int((y[keep].notna() & X[keep].notna().all(axis=1)).sum()),
+                                         "separation": False, "note": f"not estimable: {error}"}],
+                                       columns=logistic.ODDS_COLUMNS)
                 parts.append(fit.assign(item=item, weighted=weighted))
         out = pd.concat(parts, ignore_index=True)
         return out[["item", "weighted", *[c for c in out.columns if c not in ("item", "weighted")]]]

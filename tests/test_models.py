@@ -93,6 +93,33 @@ def test_odds_ratio_by_hand_and_errors() -> None:
         odds_ratios(y, pd.DataFrame({"sex": [1] * 8}))
 
 
+def test_aliased_terms_give_na_with_a_note() -> None:
+    # tests/reference/models/aliased_odds_ratios.R: R glm(y ~ a + b, binomial) gives b2 as NA
+    y = pd.Series([1, 0, 1, 1, 0, 0, 1, 0, 1, 1, 0, 1], dtype=float, name="agree")
+    X = pd.DataFrame({"a": [1, 1, 1, 2, 2, 2, 3, 3, 3, 3, 2, 1], "b": [1, 1, 1, 2, 2, 2, 1, 1, 1, 1, 2, 1]})
+    for weights in (None, pd.Series(1.0, index=y.index)):
+        res = odds_ratios(y, X, weights).set_index("term")
+        assert res.loc["a=2", "log_odds"] == pytest.approx(-2.19722457733028, abs=1e-9)
+        assert abs(res.loc["a=3", "log_odds"]) < 1e-9
+        assert pd.isna(res.loc["b=2", ["log_odds", "se", "odds_ratio", "p_value"]]).all()
+        assert "aliased" in res.loc["b=2", "note"] and not res.loc["b=2", "separation"]
+        assert res.loc[["a=2", "a=3"], "note"].eq("").all()
+    unweighted = odds_ratios(y, X).set_index("term")
+    assert unweighted.loc["a=2", "se"] == pytest.approx(1.63299175530967, abs=1e-5)  # R stops earlier
+    # tiny data where every dummy of one variable repeats another's: no singular-matrix error
+    tiny = odds_ratios(pd.Series([1.0, 0, 1, 0, 1, 0]), pd.DataFrame({"a": [1, 1, 2, 2, 3, 3], "b": [1, 1, 2, 2, 3, 3]}))
+    assert tiny["note"].str.startswith("aliased").tolist() == [False, False, True, True]
+
+
+def test_reliability_is_pingouins_cronbach_alpha(large: pd.DataFrame) -> None:
+    # ours does pingouin's arithmetic (without its import): the same floats and rounded bounds
+    pingouin = pytest.importorskip("pingouin")
+    for scale, level in ((large[["item1", "item2", "item3", "item4"]], 0.95), (large[["item1", "item3"]], 0.9)):
+        alpha, ci = pingouin.cronbach_alpha(data=scale.dropna(), ci=level, nan_policy="listwise")
+        res = reliability(scale, level=level)
+        assert (res["alpha"], res["ci_low"], res["ci_high"]) == (alpha, ci[0], ci[1])
+
+
 def test_reliability_by_hand(large: pd.DataFrame) -> None:
     items = pd.DataFrame({"a": [1, 2, 3, 4, 5, np.nan], "b": [2, 2, 3, 5, 5, 1], "c": [1, 3, 3, 4, 4, 2]})
     res = reliability(items)

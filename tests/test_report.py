@@ -377,3 +377,16 @@ def test_has_glyphs_checks_the_font_itself():
     assert not fonts.has_glyphs(font_manager.findfont("DejaVu Sans"), text="中美合作")
     assert fonts.has_glyphs(font_manager.findfont("DejaVu Sans"), text="Agree")
     assert fonts.families("zh")[0] == fonts.cjk_font() and fonts.families("en")[0] == "DejaVu Sans"
+
+
+def test_charts_drawn_by_worker_processes_have_the_bytes_of_charts_drawn_here(tmp_path):
+    frame = pd.DataFrame({"label": ["A", "B", "C"], "pct": [40.0, 35.0, 25.0], "count": [40, 35, 25]})
+    jobs = {name: (lambda name=name: charts.multi_select_bars(frame, title=f"Chart {name}", base=100))
+            for name in ("a", "b", "c")}
+    for processes in (1, 2):
+        (tmp_path / str(processes)).mkdir()
+        charts.save_all([(make, tmp_path / str(processes) / f"{name}.png") for name, make in jobs.items()],
+                        "en", processes=processes)
+    for name in jobs:
+        assert (tmp_path / "2" / f"{name}.png").read_bytes() == (tmp_path / "1" / f"{name}.png").read_bytes()
+    assert charts._JOBS == []  # nothing kept after the run

@@ -1046,8 +1046,9 @@ def build(study: Any, options: Any, results: Mapping[str, Any], images: Mapping[
         blocks += [Heading(2, w("charts"), "charts"), *chart_images]
     if _has(results, "toplines"):
         blocks += topline_section(study, results, w)
-    if _has(results, "crosstabs"):
-        blocks += crosstab_section(study, results, w)
+    if _has(results, "crosstabs"):  # the crosstab stage's blocks (crosstabs.md), made once
+        made = results.get("crosstab_section")
+        blocks += made[1] if made and made[0] == w.lang else crosstab_section(study, results, w)
     if _has(results, "themes"):
         blocks += themes_section(study, results, w)
     if _has(results, "trends"):
@@ -1063,9 +1064,9 @@ def draw_charts(study: Any, results: Mapping[str, Any], lang: str, folder: Path)
     makers = chart_figures(study, results, lang)
     if makers:
         (folder / "charts").mkdir(exist_ok=True)
-    for stem, alt, make in makers:
-        with charts.style(lang):  # made and drawn once, in the chart's own fonts
-            path = charts.save_png(make(), folder / "charts" / f"{_slug(stem)}.png")
+    paths = [folder / "charts" / f"{_slug(stem)}.png" for stem, _, _ in makers]
+    charts.save_all([(make, path) for (_, _, make), path in zip(makers, paths)], lang)
+    for (stem, alt, _), path in zip(makers, paths):
         images[stem] = Image(path.name, alt, path.read_bytes())
     return images
 

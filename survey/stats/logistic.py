@@ -10,15 +10,18 @@ flagged and left out instead of printed.
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Hashable
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
+from statsmodels.genmod.families import Binomial
+from statsmodels.genmod.generalized_linear_model import GLM
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
+from threadpoolctl import ThreadpoolController
 
 from survey.errors import DataError
 from survey.stats.crosstabs import weight_array
@@ -93,10 +96,12 @@ def odds_ratios(
     >>> round(float(odds_ratios(y, X)["odds_ratio"].iloc[0]), 4)  # (1/3) / 3
     0.1111
     """
-    fit = _fit_logit(y, X, weights)
+    with _blas().limit(limits=BLAS_THREADS, user_api="blas"):
+        fit = _fit_logit(y, X, weights)
     design = fit.design
     terms = list(design.columns[1:])
-    separated = [t not in fit.params.index or t.split("=", 1)[0] in fit.lost for t in terms]
+    separated = [t not in fit.aliased and (t not in fit.params.index or t.split("=", 1)[0] in fit.lost)
+                 for t in terms]
     coef = fit.params.reindex(terms).mask(separated)
     se = fit.bse.reindex(terms).mask(separated)
     if weights is not None:  # t on the residual df, as summary.svyglm and confint.svyglm
@@ -108,7 +113,8 @@ def odds_ratios(
         p = 2 * stats.norm.sf(np.abs(coef / se))
         q = stats.norm.ppf(0.5 + level / 2)
     b, half = coef.to_numpy(), q * se.to_numpy()
-    notes = [_separation_note(t, fit) if gone else "" for t, gone in zip(terms, separated)]
+    notes = [_separation_note(t, fit) if gone else ALIASED_NOTE if t in fit.aliased else ""
+             for t, gone in zip(terms, separated)]
     frame = pd.DataFrame({
         "term": terms,
         "variable": [t.split("=", 1)[0] for t in terms],
@@ -120,6 +126,11 @@ def odds_ratios(
     })
     frame.attrs["separation"] = any(separated)
     return frame
+
+
+#: ``note`` of a term collinear with earlier ones (:func:`aliased_columns`): NA, as R ``glm``.
+ALIASED_NOTE = ("aliased: collinear with the terms before it among these respondents (R glm: NA, "
+                "not defined because of singularities); term dropped")
 
 
 def _separation_note(term: str, fit: _LogitFit) -> str:
@@ -164,6 +175,17 @@ def _code_label(code: Hashable) -> str:
 IRLS_TOL = 1e-14
 #: Most IRLS iterations; a fit that needs more is an error (separation is removed before fitting).
 IRLS_MAXITER = 100
+#: The fits run on one BLAS thread: their matrices are one row per covariate pattern (hundreds
+#: to a few thousand rows, a few dozen columns), where OpenBLAS' second thread costs more than it
+#: saves, and on a busy machine (both threads waiting for a core) a ``lstsq`` takes 100 ms instead
+#: of 3 ms.  (:func:`odds_ratios` sets it with threadpoolctl.)
+BLAS_THREADS = 1
+
+
+@functools.cache
+def _blas() -> ThreadpoolController:
+    """threadpoolctl's view of the loaded BLAS libraries, found once (a search takes 20 ms)."""
+    return ThreadpoolController()
 #: A linear-programming direction ``x'b`` larger than this separates a pattern.
 _LP_TOL = 1e-7
 
@@ -178,6 +200,7 @@ class _LogitFit(NamedTuple):
     iterations: int  # IRLS iterations
     constant: dict[str, float]  # separated terms whose category's outcome is constant: that share (0 or 1)
     lost: dict[str, float]  # variables whose reference category is predicted perfectly: its share of 1s
+    aliased: tuple[str, ...] = ()  # terms collinear with earlier ones among the respondents fitted
 
 
 class _Patterns(NamedTuple):
@@ -294,6 +317,9 @@ def _fit_logit(y: pd.Series, X: pd.DataFrame, weights: pd.Series | None) -> _Log
     lost = _lost_references(patterns, keep, columns)
     for terms in lost.values():  # the first category left is the baseline of the fit (not reported)
         columns.remove(terms[0])
+    aliased = aliased_columns(patterns.design.loc[keep, columns].to_numpy())
+    aliased_terms = tuple(columns[k] for k in np.flatnonzero(aliased))
+    columns = [c for c in columns if c not in aliased_terms]
     kept = _Patterns(patterns.design.loc[keep, columns], *(np.asarray(a)[keep] for a in patterns[1:]))
     if not 0 < kept.ones.sum() < kept.count.sum():  # nobody left whose answer the model does not predict
         empty = pd.Series(dtype=float)
@@ -310,7 +336,33 @@ def _fit_logit(y: pd.Series, X: pd.DataFrame, weights: pd.Series | None) -> _Log
         bse = pd.Series(np.sqrt(np.diag(_svyglm_cov(x, mu, mu_last, kept, len(y)))), index=fit.params.index)
     n = int(kept.count.sum())
     return _LogitFit(fit.params, bse, patterns.design, n, int(fit.fit_history["iteration"]) + 1, constant,
-                     {var: _share(patterns, _is_reference(patterns.design, var)) for var in lost})
+                     {var: _share(patterns, _is_reference(patterns.design, var)) for var in lost}, aliased_terms)
+
+
+def aliased_columns(x: np.ndarray, tol: float = 1e-7) -> np.ndarray:
+    """Columns of ``x`` that are linear combinations of the columns before them.
+
+    R ``glm`` (its QR with ``tol = 1e-7``) gives such a coefficient as NA, "not
+    defined because of singularities", and fits the others without it; with few
+    respondents two banner variables' dummies often coincide.  Greedy in column
+    order, as R's pivoting moves only the dependent columns to the end.
+
+    Examples
+    --------
+    >>> x = np.array([[1, 0, 0], [1, 1, 1], [1, 0, 0]])  # the last dummy repeats the second
+    >>> aliased_columns(x).tolist()
+    [False, False, True]
+    """
+    out = np.zeros(x.shape[1], dtype=bool)
+    if len(x) == 0:
+        return out
+    kept: list[int] = []
+    for k in range(x.shape[1]):
+        if np.linalg.matrix_rank(x[:, [*kept, k]], tol=tol * max(1.0, float(np.abs(x).max()))) > len(kept):
+            kept.append(k)
+        else:
+            out[k] = True
+    return out
 
 
 def _is_reference(design: pd.DataFrame, var: str) -> np.ndarray:
@@ -476,7 +528,7 @@ def _irls(design: pd.DataFrame, w: np.ndarray, wy: np.ndarray, name: str,  # typ
         Not converged in :data:`IRLS_MAXITER` iterations.
     """
     share = np.clip(np.divide(wy, w, out=np.zeros_like(w), where=w > 0), 0.0, 1.0)
-    model = sm.GLM(share, design, family=sm.families.Binomial(), var_weights=w)
+    model = GLM(share, design, family=Binomial(), var_weights=w)
     saturated = len(design) <= design.shape[1]  # statsmodels' unused WLS scale would divide by 0 df
     with warnings.catch_warnings(), np.errstate(**({"divide": "ignore", "invalid": "ignore"} if saturated else {})):
         warnings.simplefilter("ignore", PerfectSeparationWarning)  # separation is removed beforehand

@@ -219,7 +219,7 @@ def _weighted_frame(sums: dict[str, np.ndarray], n_design: int, domain_n: np.nda
 
 
 def reliability(items: pd.DataFrame, *, level: float = 0.95) -> dict[str, float | int]:
-    """Cronbach's alpha of a scale with its confidence interval (pingouin).
+    """Cronbach's alpha of a scale with its confidence interval (pingouin's ``cronbach_alpha``).
 
     Parameters
     ----------
@@ -232,8 +232,15 @@ def reliability(items: pd.DataFrame, *, level: float = 0.95) -> dict[str, float 
     Returns
     -------
     dict
-        ``alpha``, ``ci_low``, ``ci_high`` (pingouin's F-based interval; pingouin
-        rounds the bounds to 3 decimals), ``n`` complete respondents, ``n_items``.
+        ``alpha``, ``ci_low``, ``ci_high`` (Feldt's F-based interval, as
+        pingouin, which rounds the bounds to 3 decimals), ``n`` complete
+        respondents, ``n_items``.
+
+    Notes
+    -----
+    The arithmetic of pingouin 0.5 ``cronbach_alpha(data, ci=level, nan_policy="listwise")``,
+    step for step (tests/test_models.py compares the two): importing pingouin costs a
+    run a second (it imports seaborn, scikit-learn, xarray and tabulate) for five lines.
 
     Examples
     --------
@@ -246,8 +253,13 @@ def reliability(items: pd.DataFrame, *, level: float = 0.95) -> dict[str, float 
     complete = items.dropna()
     if len(complete) < 2:
         raise DataError("reliability needs at least 2 respondents with every item answered")
-    import pingouin  # imports matplotlib: loaded only when an alpha is asked for
-
-    alpha, ci = pingouin.cronbach_alpha(data=complete, ci=level, nan_policy="listwise")
+    n, k = complete.shape
+    cov = complete.cov(numeric_only=True)
+    alpha = (k / (k - 1)) * (1 - np.trace(cov) / cov.sum().sum())
+    df1 = n - 1
+    df2 = df1 * (k - 1)
+    low = 1 - (1 - alpha) * stats.f.isf((1 - level) / 2, df1, df2)
+    high = 1 - (1 - alpha) * stats.f.isf(1 - (1 - level) / 2, df1, df2)
+    ci = np.round([low, high], 3)
     return {"alpha": float(alpha), "ci_low": float(ci[0]), "ci_high": float(ci[1]),
             "n": len(complete), "n_items": int(items.shape[1])}
