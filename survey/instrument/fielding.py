@@ -25,9 +25,9 @@ from typing import Any
 import pandas as pd
 
 from survey.errors import ExportError, InstrumentError
+from survey.formats.files import write_bytes_atomic
 from survey.i18n import N_, check_language, english_name, translator
 from survey.instrument import Derived, Instrument, Question
-from survey.write.tabular import write_bytes_atomic
 
 FORMATS = ("xlsform", "questionnaire", "codebook")
 # Fixed timestamp of every generated workbook, so that two exports are byte-identical.

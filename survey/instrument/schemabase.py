@@ -11,7 +11,7 @@ checked against a *context* of names the loader computes beforehand (:func:`cont
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -181,3 +181,25 @@ class Condition(Doc):
 
 
 Condition.model_rebuild()
+
+
+# --------------------------------------------------------------------------- YAML documents
+
+
+def path(loc: tuple[Any, ...]) -> str:
+    """A YAML path from a pydantic error location.
+
+    Examples
+    --------
+    >>> path(("questions", 3, "ask_if", "value"))
+    'questions[3].ask_if.value'
+    """
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def dicts(value: Any) -> list[Mapping[str, Any]]:
+    """The mappings of a YAML list (nothing when it is not a list)."""
+    return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []
