@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 
@@ -56,3 +56,23 @@ def write_chunks_atomic(path: Path, chunks: Iterable[bytes | memoryview]) -> Pat
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def write_file_atomic(path: Path, write: Callable[[Path], object], suffix: str = ".tmp") -> None:
+    """Call ``write(tmp_path)`` on a temporary file in ``path``'s folder, then move it into place.
+
+    For writers that want a file name rather than bytes (pyreadstat, pyarrow).
+
+    Examples
+    --------
+    >>> write_file_atomic(Path("out/x.sps"), lambda tmp: tmp.write_text("x"), ".sps")  # doctest: +SKIP
+    """
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.chmod(tmp, FILE_MODE)  # mkstemp makes the file private; an export follows the umask
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
