@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from survey.stats import estimates
-from survey.stats import published
+from survey.stats import estimates, published
 
 
 @pytest.mark.parametrize(

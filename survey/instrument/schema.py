@@ -485,7 +485,9 @@ class ChangelogEntry(Doc):
 def _country(code: str) -> str:
     if len(code) != 2 or not code.isascii() or not code.isupper():
         raise problem(f"'{code}' is not an ISO 3166-1 alpha-2 code (two capital letters)")
-    from phonenumbers import SUPPORTED_REGIONS  # the regions libphonenumber knows, used by redaction
+    from phonenumbers import (
+        SUPPORTED_REGIONS,  # the regions libphonenumber knows, used by redaction
+    )
 
     if code not in SUPPORTED_REGIONS:
         raise problem(f"'{code}' is not a country code libphonenumber knows (ISO 3166-1 alpha-2, e.g. CN, US)")

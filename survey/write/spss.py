@@ -270,8 +270,7 @@ def _write_fast(
     dictionary = _set_case_count(_patch_header(dictionary, weight_position), rows)
     with open(tmp, "wb") as out:
         out.write(dictionary)
-        for chunk in _data_chunks(columns, widths, rows, compress):
-            out.write(chunk.data)
+        out.writelines(chunk.data for chunk in _data_chunks(columns, widths, rows, compress))
     return True
 
 

@@ -20,8 +20,8 @@ import pandas as pd
 
 from survey.errors import DataError
 from survey.formats.layouts import norm
-from survey.instrument import Instrument, Question
 from survey.i18n import english_name
+from survey.instrument import Instrument, Question
 from survey.read.canonical import TIME_FORMAT
 
 _SHOW = 8
