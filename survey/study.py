@@ -59,7 +59,7 @@ class Study:
     cleaned: cleaning.Cleaned
     data: pd.DataFrame
     weighting: WeightingResult | None = None
-    cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    cache: dict[Any, Any] = field(default_factory=dict, repr=False)
     #: The filter the respondents were selected with (:meth:`filtered`), applied to other waves too.
     selection: str | None = None
     has_plan: bool = True

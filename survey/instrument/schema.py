@@ -18,7 +18,7 @@ codes, recode maps) run on the built instrument afterwards
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -141,7 +141,10 @@ class RowNumber(Doc):
     row_number: Literal[True] = Field(description="Always `true`.")
 
 
-Source = either(Text, RowNumber, "column", "row_number", lambda v: "row_number" if isinstance(v, dict) else "column")
+if TYPE_CHECKING:  # mypy cannot read the union either() builds
+    Source: TypeAlias = Any
+else:
+    Source = either(Text, RowNumber, "column", "row_number", lambda v: "row_number" if isinstance(v, dict) else "column")
 #: A question's ``source``: a column, ``{row_number: true}``, or (a multi) the columns of an SPSS category set.
 QuestionSource = Annotated[
     Annotated[Text, Tag("~column")] | Annotated[RowNumber, Tag("~row_number")] | Annotated[list[str], Tag("~columns")],
@@ -322,8 +325,11 @@ class RecodeGroup(Doc):
     label: Label | None = Field(None, description="Label of the new code.", examples=[{"en": "Agree"}])
 
 
-RecodeMap = either(dict[StrictInt, StrictInt], list[RecodeGroup], "mapping", "groups",
-                   lambda v: "groups" if isinstance(v, list) else "mapping")
+if TYPE_CHECKING:  # mypy cannot read the union either() builds
+    RecodeMap: TypeAlias = Any
+else:
+    RecodeMap = either(dict[StrictInt, StrictInt], list[RecodeGroup], "mapping", "groups",
+                       lambda v: "groups" if isinstance(v, list) else "mapping")
 
 DERIVED_KEYS: dict[str, tuple[str, ...]] = {
     "codes": ("indicator",), "bands": ("bands",), "map": ("recode",), "labels": ("recode",),

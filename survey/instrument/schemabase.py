@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
 from pydantic import (
     AfterValidator,
@@ -110,10 +110,15 @@ def either(first: Any, second: Any, first_tag: str, second_tag: str, pick: Any) 
                      Discriminator(lambda v: f"~{pick(v)}")]
 
 
-TextOrLabel = either(Text, FreeLabel, "text", "label", lambda v: "label" if isinstance(v, dict) else "text")
-Number = Annotated[either(StrictInt, StrictFloat, "int", "float",
-                          lambda v: "int" if isinstance(v, int) and not isinstance(v, bool) else "float"),
-                   WithJsonSchema({"type": "number"})]
+# mypy cannot read the validated unions built by either(); it sees what they hold
+if TYPE_CHECKING:
+    TextOrLabel: TypeAlias = Any
+    Number: TypeAlias = float
+else:
+    TextOrLabel = either(Text, FreeLabel, "text", "label", lambda v: "label" if isinstance(v, dict) else "text")
+    Number = Annotated[either(StrictInt, StrictFloat, "int", "float",
+                              lambda v: "int" if isinstance(v, int) and not isinstance(v, bool) else "float"),
+                       WithJsonSchema({"type": "number"})]
 
 
 def _one_or_many(value: Any) -> Any:
