@@ -343,13 +343,13 @@ def _bounded_rake(d: np.ndarray, cats: Sequence[np.ndarray], totals: Sequence[np
         step = np.linalg.solve(hessian + np.max(np.abs(misfit)) * np.eye(len(eta)), misfit)
         current, worst, t = phi(u, eta), np.max(np.abs(misfit)), 1.0
 
-        # better() is called only within this iteration, so it sees this iteration's values
-        def better(e: np.ndarray, t: float) -> bool:
+        def better(e: np.ndarray, t: float, current: float = current, worst: float = worst,
+                   step: np.ndarray = step, misfit: np.ndarray = misfit) -> bool:
             # Armijo on phi; near the solution phi's decrease drowns in its rounding, so a step
             # that shrinks the largest misfit is taken as well
             u_new = X @ e
-            return (phi(u_new, e) <= current - 1e-4 * t * (misfit @ step)  # noqa: B023
-                    or np.max(np.abs(T - X.T @ (d * g_of(u_new)))) < worst)  # noqa: B023
+            return (phi(u_new, e) <= current - 1e-4 * t * (misfit @ step)
+                    or np.max(np.abs(T - X.T @ (d * g_of(u_new)))) < worst)
 
         while t > 1e-12 and not better(eta + t * step, t):
             t /= 2
