@@ -118,8 +118,8 @@ def one_run(plan: Path, n: int, workdir: Path, charts: bool, seed: int = SEED, r
         "stages": stages,
         "stage_peak_mb": stage_peak,
         "peak_memory_mb": _peak_mb(),
-        "tables": 0 if tables is None else int(len(tables[["question", "banner"]].drop_duplicates())),
-        "crosstab_rows": 0 if results.get("crosstabs") is None else int(len(results["crosstabs"])),
+        "tables": 0 if tables is None else len(tables[["question", "banner"]].drop_duplicates()),
+        "crosstab_rows": 0 if results.get("crosstabs") is None else len(results["crosstabs"]),
     }
 
 
@@ -245,8 +245,8 @@ def micro_battery(plan: Path, raw: Path, repeat: int = 3) -> dict:
     return {
         "rows_in_file": rows, "valid": len(study.data), "file_mb": round(raw.stat().st_size / 2**20, 1),
         "read_csv_pyarrow_seconds": round(t_read, 4), "read_csv_pyarrow_dtype_str_seconds": round(t_read_str, 4),
-        "battery_seconds": round(t_battery, 4), "tables": int(len(tests[["question", "banner"]].drop_duplicates())),
-        "table_rows": int(len(tabs)),
+        "battery_seconds": round(t_battery, 4), "tables": len(tests[["question", "banner"]].drop_duplicates()),
+        "table_rows": len(tabs),
         "ratio": round(t_battery / t_read, 2),
     }
 
@@ -265,7 +265,7 @@ def micro_redaction(plan: Path, raw: Path, repeat: int = 3) -> dict:
     columns = [q.id for q in fielded.questions if q.type == "text"]
     frame = pd.read_csv(raw, engine="pyarrow", usecols=columns, dtype=dict.fromkeys(columns, "str"))
     policy = Policy.for_instrument(fielded)
-    out: dict[str, Any] = {"rows": int(len(frame)), "policy": {"countries": list(policy.countries),
+    out: dict[str, Any] = {"rows": len(frame), "policy": {"countries": list(policy.countries),
                                                                "languages": list(policy.languages)}}
     total = 0.0
     for column in columns:

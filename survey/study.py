@@ -4,7 +4,7 @@
 and recoded respondents and their weights; its methods return tidy DataFrames.
 The command line (:mod:`survey.analyze`) is a thin layer over it.  A study read
 with :meth:`Study.from_instrument` has no analysis plan: it gets the plan of
-:func:`instrument_plan` (one wave, no published figures, no weighting, the
+:func:`~survey.studywave.instrument_plan` (one wave, no published figures, no weighting, the
 instrument's background questions as the banner).
 
 Examples
@@ -22,15 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from survey.clean import recode
 from survey.clean import rules as cleaning
-from survey.errors import DataError, PlanError
-from survey.instrument import Instrument, conditions
+from survey.errors import DataError
+from survey.instrument import Instrument
 from survey.instrument.plan import Plan, Wave, load_plan
-from survey.read import canonical as readers
 from survey.stats import (
     crosstabs,
     estimates,
@@ -39,9 +37,15 @@ from survey.stats import (
     models,
     published,
     tables,
-    weighting,
 )
 from survey.stats.weighting import WeightingResult
+from survey.studywave import (  # noqa: F401 (CANONICAL_FORMATS: importable from here)
+    CANONICAL_FORMATS,
+    _valid_repeats,
+    instrument_plan,
+    read_wave,
+    weight_wave,
+)
 
 
 @dataclass
@@ -55,7 +59,7 @@ class Study:
     cleaned: cleaning.Cleaned
     data: pd.DataFrame
     weighting: WeightingResult | None = None
-    cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    cache: dict[Any, Any] = field(default_factory=dict, repr=False)
     #: The filter the respondents were selected with (:meth:`filtered`), applied to other waves too.
     selection: str | None = None
     has_plan: bool = True
@@ -184,35 +188,8 @@ class Study:
         return None if self.weighting is None else self.weighting.weights
 
     def weight(self, name: str) -> WeightingResult:
-        """Run the plan's weighting ``name`` on the clean data.
-
-        Respondents outside the plan's ``scope`` get a missing weight: they stay in
-        every unweighted estimate and are left out of every weighted one.  The
-        diagnostics add the scope, the targets' sources and the weighted n.
-        """
-        spec = self.plan.weighting[name]
-        scope = (conditions.evaluate(spec["scope"], self.data).fillna(False).astype(bool)
-                 if spec.get("scope") else pd.Series(True, index=self.data.index))
-        inside = self.data[scope.to_numpy()]
-        opts = {"max_iter": int(spec.get("max_iter", 100)), "tol": float(spec.get("tol", 1e-10))}
-        if spec.get("trim"):
-            raise PlanError(f"weighting.{name}.trim: trimming inside raking had no published definition or outside "
-                            "reference and was removed; use bounds: [lo, hi] (bounded raking, as R calibrate(..., "
-                            'calfun = "raking", bounds = c(lo, hi)))')
-        if spec.get("bounds"):
-            opts["bounds"] = tuple(float(b) for b in spec["bounds"])
-        result = weighting.weight(inside, spec.get("method", "rake"), spec["targets"], **opts)
-        weights = result.weights.reindex(self.data.index).rename("weight")
-        diagnostics = {
-            **result.diagnostics,
-            "plan": name,
-            "sources": dict(spec.get("sources") or {}),
-            "approximate": list(spec.get("approximate") or []),
-            "scope": spec.get("scope"),
-            "n_weighted": len(inside),
-            "n_outside_scope": int(len(self.data) - len(inside)),
-        }
-        return WeightingResult(weights, diagnostics)
+        """Run the plan's weighting ``name`` on the clean data (:func:`survey.studywave.weight_wave`)."""
+        return weight_wave(self.data, self.plan.weighting[name], name)
 
     def calibration(self) -> pd.DataFrame | None:
         """The raking variables of the wave's weighting (for SEs that account for raking)."""
@@ -548,6 +525,7 @@ class Study:
     def accounts(self, lang: str = "en", *, redact: bool = True) -> pd.DataFrame:
         """One row per account for review: id, language, background, text, themes, empty coder columns."""
         from survey.text.language import detect_language
+        from survey.text.openended import joined_names
 
         q = self.open_question
         text = self.redacted(q)[0] if redact else self.data[q]
@@ -561,7 +539,7 @@ class Study:
             "language": detect_language(text[has], self.instrument.languages),
             **background,
             "text": text[has],
-            "themes": _joined_names(codes.to_numpy() == 1, list(codes.columns)),
+            "themes": joined_names(codes.to_numpy() == 1, list(codes.columns)),
             **{f"human_{t}": pd.NA for t in self.coding_frame.ids},
         })
         return out.reset_index(drop=True)
@@ -617,64 +595,3 @@ class Study:
             if str(w.id) == str(self.wave.id):
                 break
         return trend_module.compare(waves), trend_module.stack(waves)
-
-
-def _joined_names(hits: np.ndarray, names: list[str]) -> list[str]:
-    """Per row, the names of its True columns joined by ``;`` (each distinct row joined once)."""
-    if not len(hits):
-        return []
-    key = hits.astype(object) @ [1 << k for k in range(hits.shape[1])] if hits.shape[1] > 62 else \
-        hits.astype(np.int64) @ (np.int64(1) << np.arange(hits.shape[1], dtype=np.int64))
-    keys, row_key = np.unique(key, return_inverse=True)
-    joined = np.array([";".join(n for k, n in enumerate(names) if int(pattern) >> k & 1) for pattern in keys],
-                      dtype=object)
-    return joined[row_key.ravel()].tolist()
-
-
-CANONICAL_FORMATS = ("canonical", "csv", "xlsx", None)  # read by survey.read.canonical (``sep`` applies)
-
-
-def read_wave(path: Path, instrument: Instrument, fmt: str | None, encoding: str | None, allow_extra: bool,
-              keep_test: bool = False, sep: str | None = None) -> pd.DataFrame:
-    """Read a wave's raw file in its platform format into the canonical typed layout."""
-    if fmt in CANONICAL_FORMATS:
-        return readers.read_raw(path, instrument, encoding=encoding, allow_extra_columns=allow_extra, sep=sep)
-    from survey.read.platforms import read_platform
-
-    return read_platform(path, instrument, fmt, encoding=encoding, allow_extra_columns=allow_extra,
-                         keep_test_rows=keep_test)
-
-
-def instrument_plan(instrument: Instrument, raw: Path, fmt: str | None = None, encoding: str | None = None) -> Plan:
-    """The plan of a run without one: one wave, no figures, no weighting, background banner.
-
-    The banner is the instrument's single-choice questions of section ``background``;
-    with none, there are no crosstabs.
-
-    Examples
-    --------
-    >>> plan = instrument_plan(load_instrument("draft.yaml"), Path("export.csv"))  # doctest: +SKIP
-    >>> plan.figures, plan.weighting  # doctest: +SKIP
-    ((), {})
-    """
-    banner = tuple(q.id for q in instrument.questions if q.section == "background" and q.type == "single")
-    wave = Wave(id="1", label=raw.stem, raw=raw, format=fmt or "auto", instrument_version="", field_dates=(),
-                weighting=None, encoding=encoding)
-    path = Path(instrument.path)
-    return Plan(path=path, study=instrument.id, title=dict(instrument.study.get("title") or {}),
-                instrument_path=path, waves=(wave,), published_wave=None, published_source="", decimals=2,
-                figures=(), weighting={}, banner=banner, banner_nets=(), correction="bonferroni", alpha=0.05,
-                open_ended={})
-
-
-def _valid_repeats(path: Path, instrument: Instrument, raw: pd.DataFrame, data: pd.DataFrame
-                   ) -> dict[str, pd.DataFrame]:
-    """The repeat groups' tables, keeping the rows of valid respondents only."""
-    from survey.read.platforms import read_repeats
-
-    ident = instrument.by_role("id")
-    tables = read_repeats(path, instrument, raw)
-    if ident is None:
-        return tables
-    valid = set(data[ident.id].astype(str))
-    return {rid: t[t[ident.id].astype(str).isin(valid)].reset_index(drop=True) for rid, t in tables.items()}

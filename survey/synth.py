@@ -18,8 +18,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from survey.instrument import conditions
-from survey.instrument import Instrument
+from survey.instrument import Instrument, conditions
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 #: Sentences made per language and free-text question; an answer joins two of the

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from survey.clean import rules as cleaning
 from survey.clean import recode
+from survey.clean import rules as cleaning
 from survey.errors import DataError
 from survey.read.canonical import read_raw
 from tests.conftest import make_raw, write_raw
@@ -18,7 +18,7 @@ def run(frame, instrument, tmp_path):
 
 
 def test_valid_rows_all_kept(instrument, tmp_path):
-    raw, result = run(make_raw(instrument, 50), instrument, tmp_path)
+    _raw, result = run(make_raw(instrument, 50), instrument, tmp_path)
     assert len(result.data) == 50 and result.exclusions.empty
     assert result.reconciliation() == {"raw": 50, "valid": 50, "excluded": 0}
 
@@ -37,7 +37,7 @@ def test_every_rule_gives_its_reason(instrument, tmp_path):
     dup["start_time"] = (pd.Timestamp(f.loc[10, "submit_time"]) + pd.Timedelta(minutes=5)).strftime("%Y-%m-%d %H:%M:%S")
     dup["submit_time"] = (pd.Timestamp(dup["start_time"].iloc[0]) + pd.Timedelta(seconds=400)).strftime("%Y-%m-%d %H:%M:%S")
     f = pd.concat([f, dup], ignore_index=True)
-    raw, result = run(f, instrument, tmp_path)
+    _raw, result = run(f, instrument, tmp_path)
     reasons = result.exclusions.set_index("raw_row")["reason"].to_dict()
     assert reasons == {1: "incomplete", 2: "incomplete", 3: "out_of_range", 4: "out_of_range",
                        5: "out_of_scope", 6: "attention_failed", 7: "speeder", 81: "duplicate"}
@@ -56,7 +56,7 @@ def test_skip_logic_does_not_make_incomplete(instrument, tmp_path):
     f = make_raw(instrument, 30)
     nonparticipants = f["participated_q"] == "2"
     assert nonparticipants.any() and (f.loc[nonparticipants, "how_participated_1"] == "").all()
-    raw, result = run(f, instrument, tmp_path)
+    _raw, result = run(f, instrument, tmp_path)
     assert result.exclusions.empty
 
 
@@ -66,7 +66,7 @@ def test_multi_select_with_nothing_ticked_is_incomplete(instrument, tmp_path):
     for col in ("how_participated_1", "how_participated_2", "how_participated_3", "how_participated_4", "how_participated_5"):
         f.loc[row, col] = "0"
     f.loc[row, "how_participated_other"] = ""
-    raw, result = run(f, instrument, tmp_path)
+    _raw, result = run(f, instrument, tmp_path)
     assert result.exclusions["detail"].tolist() == ["how_participated unanswered"]
 
 
@@ -87,7 +87,7 @@ def test_raw_frame_not_modified(instrument, tmp_path):
 def test_recode_indicator_leaves_dont_know_out(instrument, tmp_path):
     f = make_raw(instrument, 20)
     f.loc[0, "solidarity_q"], f.loc[1, "solidarity_q"], f.loc[2, "solidarity_q"] = "9", "5", "2"
-    raw, result = run(f, instrument, tmp_path)
+    _raw, result = run(f, instrument, tmp_path)
     data = recode.recode(result.data, instrument)
     assert data["solidarity"].iloc[:3].tolist() == [pd.NA, 1, 0] or (
         pd.isna(data["solidarity"].iloc[0]) and data["solidarity"].iloc[1:3].tolist() == [1, 0])
@@ -118,7 +118,7 @@ def test_bad_raw_files(instrument, tmp_path, mutate, message):
     "content, message",
     [
         (b"", "file is empty"),
-        ("respondent_id|country\n1|2\n".encode(), "wrong separator"),  # ; and tab are sniffed (test_corpus)
+        (b"respondent_id|country\n1|2\n", "wrong separator"),  # ; and tab are sniffed (test_corpus)
         (b"\xff\xfer\x00e\x00", "UTF-16"),
         ("respondent_id,国家\n".encode("gb18030"), "is not valid utf-8"),
         (b"\x00\x01\x02junk", "NUL bytes"),

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportions_ztest
 
+from survey.errors import DataError, PlanError
 from survey.stats.association import table_tests
 from survey.stats.crosstabs import (
     TABLE_COLUMNS,
@@ -30,7 +31,6 @@ from survey.stats.crosstabs import (
     pairwise_z,
     sig_letters,
 )
-from survey.errors import DataError, PlanError
 
 REF = Path(__file__).resolve().parent / "reference" / "crosstabs"
 ROWS = {1: "Agree", 2: "Neutral", 3: "Disagree", 9: "Don't know"}

@@ -85,7 +85,7 @@ def test_invalid_yaml_and_python_tags(tmp_path):
 
 
 def test_plan_loads_and_validates(tmp_path):
-    plan, inst = load_plan(PLAN)
+    plan, _inst = load_plan(PLAN)
     assert [f.id for f in plan.figures][:3] == ["solidarity", "nongov_necessary", "support"]
     assert plan.waves[0].instrument_version == "1.0.0"
     d = yaml.safe_load(PLAN.read_text(encoding="utf-8"))

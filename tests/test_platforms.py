@@ -25,8 +25,8 @@ import yaml
 from survey.clean.rules import clean
 from survey.errors import DataError
 from survey.instrument import Instrument, load_instrument
-from survey.read.platforms import READERS, detect_format, read_platform, wjx_numbering
 from survey.read.canonical import read_raw
+from survey.read.platforms import READERS, detect_format, read_platform, wjx_numbering
 from tests.conftest import INSTRUMENT, make_raw
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -185,7 +185,7 @@ def to_qualtrics(frame: pd.DataFrame, instrument: Instrument, path: Path) -> Pat
 
 def to_surveymonkey(frame: pd.DataFrame, instrument: Instrument, path: Path) -> Path:
     """SurveyMonkey: question text / Response or option text; ticked cells hold the option text."""
-    fmt = lambda s: pd.to_datetime(s).dt.strftime("%m/%d/%Y %I:%M:%S %p")  # noqa: E731
+    fmt = lambda s: pd.to_datetime(s).dt.strftime("%m/%d/%Y %I:%M:%S %p")
     first, second = list(SM_META), [""] * len(SM_META)
     cols = [list(frame["respondent_id"]), ["214536"] * len(frame), list(fmt(frame["start_time"])),
             list(fmt(frame["submit_time"])), list(frame["ip_address"])] + [[""] * len(frame)] * 4
@@ -210,7 +210,7 @@ def to_surveymonkey(frame: pd.DataFrame, instrument: Instrument, path: Path) -> 
 
 def to_kobo(frame: pd.DataFrame, instrument: Instrument, path: Path, split: bool) -> Path:
     """Kobo: group/name headers, start/end with offset, _uuid; multi joined by spaces (and split)."""
-    iso = lambda s: pd.to_datetime(s).dt.strftime("%Y-%m-%dT%H:%M:%S.000+08:00")  # noqa: E731
+    iso = lambda s: pd.to_datetime(s).dt.strftime("%Y-%m-%dT%H:%M:%S.000+08:00")
     header, cols = ["start", "end"], [list(iso(frame["start_time"])), list(iso(frame["submit_time"]))]
     for q in instrument.questions:
         if q.type == "paradata":

@@ -224,7 +224,7 @@ def test_published_figure_reproduced(cleaned, name):
 
 def test_base_is_the_largest_attainable():
     for col, agree, dk, pct, base, k, n_dk in FIGURES.values():
-        def attainable(m):
+        def attainable(m, pct=pct):
             return any(Fraction(int(Fraction(100 * j, m) * 100 + Fraction(1, 2)), 100) == Fraction(pct)
                        for j in range(int(Fraction(pct) * m / 100) - 1, int(Fraction(pct) * m / 100) + 3))
         assert attainable(base)

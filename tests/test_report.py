@@ -24,8 +24,7 @@ import pytest
 from matplotlib import font_manager
 from matplotlib.text import Text
 
-from survey.report import charts
-from survey.report import fonts
+from survey.report import charts, fonts
 from survey.report import document as report
 from survey.stats.estimates import agreement_rates
 from survey.study import Study
@@ -50,7 +49,7 @@ def study(tmp_path_factory) -> Study:
 
 def fabricated(study: Study, lang: str) -> dict:
     """Results of every stage, in the documented shapes."""
-    plan, data = study.plan, study.data
+    plan, _data = study.plan, study.data
     spec = plan.weighting["default"]
     headlines = study.headlines().assign(
         weighted_pct=lambda d: d["estimate_pct"] + 1.0, weighted_se_pct=2.5, calibrated_se_pct=2.1,
@@ -209,7 +208,7 @@ def test_html_references_no_external_resource(en, zh):
         checker.feed(page)
         assert checker.refs, "expected the table of contents and the images"
         for ref in checker.refs:
-            assert ref.startswith("#") or ref.startswith("data:image/png;base64,"), ref[:40]
+            assert ref.startswith(("#", "data:image/png;base64,")), ref[:40]
 
 
 def test_report_has_every_published_figure_and_question(study, en):
@@ -367,7 +366,7 @@ def test_zh_charts_are_drawn_with_the_cjk_font(study):
 
 
 def test_missing_cjk_font_warns_and_falls_back(monkeypatch):
-    monkeypatch.setattr(fonts, "_entries", lambda: [])
+    monkeypatch.setattr(fonts, "_entries", list)
     monkeypatch.setattr(fonts, "_register_bundled", lambda: ())
     with pytest.warns(fonts.MissingCJKFontWarning, match="no installed font has Chinese glyphs"):
         assert fonts.cjk_font.__wrapped__() is None

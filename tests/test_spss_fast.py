@@ -22,9 +22,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from survey.write import savdata
-from survey.write import spss
 from survey.read.sav import read_sav
+from survey.write import savdata, spss
 from survey.write.spss import Variable, write_sav
 
 DBL_MAX = sys.float_info.max

@@ -12,10 +12,8 @@ import numpy as np
 import pandas.testing as pdt
 import pytest
 
-from survey.stats import association
-from survey.stats import crosstabs
-from survey.stats import tables
 from survey.clean.recode import multi_frame
+from survey.stats import association, crosstabs, tables
 from survey.study import Study
 
 from .conftest import PLAN, make_raw, write_raw
@@ -60,7 +58,7 @@ def test_battery_equals_one_table_functions(study):
                 t = tests[(tests["question"] == q.id) & (tests["banner"] == b.id)].iloc[0]
                 for key in [k for k in tables.TEST_COLUMNS[2:] if k in expected]:
                     a, e = t[key], expected[key]
-                    if isinstance(e, str) or isinstance(e, (bool, np.bool_)):
+                    if isinstance(e, (str, bool, np.bool_)):
                         assert a == e, (q.id, b.id, key)
                     else:
                         assert a == pytest.approx(e, rel=1e-12, nan_ok=True), (q.id, b.id, key)

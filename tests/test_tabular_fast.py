@@ -107,7 +107,7 @@ def ref_csv_bytes(table: pd.DataFrame) -> bytes:
 
 
 def _reference_g(values: np.ndarray, fmt: str) -> list:
-    return [None if v != v else fmt % v for v in values.tolist()]
+    return [None if v != v else fmt % v for v in values.tolist()]  # noqa: PLR0124 (NaN test)
 
 
 def _float_samples(seed: int, n: int) -> np.ndarray:
@@ -209,7 +209,7 @@ def _column(kind: str, n: int, draw) -> pd.Series:
     if kind == "float32":
         return pd.Series(draw(st.lists(FLOATS, min_size=n, max_size=n)), dtype="float64").astype("float32")
     if kind == "Float64":
-        return pd.Series(pd.array(draw(st.lists(st.one_of(st.none(), FLOATS.filter(lambda v: v == v)),
+        return pd.Series(pd.array(draw(st.lists(st.one_of(st.none(), FLOATS.filter(lambda v: v == v)),  # noqa: PLR0124 (NaN test)
                                                 min_size=n, max_size=n)), dtype="Float64"))
     if kind == "bool":
         return pd.Series(draw(st.lists(st.booleans(), min_size=n, max_size=n)), dtype=bool)

@@ -18,8 +18,8 @@ from survey.i18n import fallback_note
 from survey.instrument import load_instrument
 from survey.instrument.fielding import (
     FORMATS,
-    _languages,
     default_instrument,
+    shown_languages,
     to_codebook,
     to_questionnaire,
     to_xlsform,
@@ -64,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.version:
         instrument = instrument.at_version(args.version)
     if args.lang is not None:
-        _languages(instrument, [args.lang])
+        shown_languages(instrument, [args.lang])
     if args.fmt == "xlsform":
         written = to_xlsform(instrument, args.out, default_language=args.lang)
     elif args.fmt == "questionnaire":

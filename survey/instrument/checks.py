@@ -17,7 +17,7 @@ from typing import Any
 
 from survey.instrument import model as m
 from survey.instrument import schema as s
-from survey.instrument.loading import dicts, path
+from survey.instrument.schemabase import dicts, path
 
 
 def raw_problems(doc: Mapping[str, Any]) -> list[str]:

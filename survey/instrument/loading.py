@@ -29,6 +29,7 @@ from pydantic import BaseModel, ValidationError
 from survey.errors import InstrumentError
 from survey.instrument import model as m
 from survey.instrument import schema as s
+from survey.instrument.schemabase import dicts, path
 
 
 def read_yaml(path: Path, error: type[Exception]) -> Any:
@@ -82,20 +83,6 @@ def _lines(error: Mapping[str, Any], schema: type[BaseModel]) -> list[str]:
     if ctx.get("problems"):
         return [f"{path(loc + tuple(sub)) or '(top)'}: {text}" for sub, text in ctx["problems"]]
     return [f"{path(loc) or '(top)'}: {_message(error, schema, error['loc'])}"]
-
-
-def path(loc: tuple[Any, ...]) -> str:
-    """A YAML path from a pydantic error location.
-
-    Examples
-    --------
-    >>> path(("questions", 3, "ask_if", "value"))
-    'questions[3].ask_if.value'
-    """
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 def _path_order(line: str) -> list[Any]:
@@ -210,11 +197,6 @@ def _step(tp: Any, part: Any) -> Any:
 
 
 # --------------------------------------------------------------------------- the instrument
-
-
-def dicts(value: Any) -> list[Mapping[str, Any]]:
-    """The mappings of a YAML list (nothing when it is not a list)."""
-    return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []
 
 
 def instrument_context(doc: Mapping[str, Any]) -> dict[str, Any]:

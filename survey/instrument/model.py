@@ -15,7 +15,6 @@ from typing import Any
 
 from survey.errors import InstrumentError
 from survey.i18n import N_, translator
-from survey.instrument import conditions
 
 QUESTION_TYPES = ("single", "multi", "numeric", "text", "paradata", "grid")
 PARADATA_ROLES = ("id", "start", "submit", "language", "ip", "other")

@@ -10,7 +10,7 @@ from the loaded instrument (:func:`survey.instrument.plan.plan_context`).
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
 from pydantic import (
     AfterValidator,
@@ -47,6 +47,11 @@ CORRECTIONS = ("bonferroni", "holm", "fdr_bh", "none")
 STATISTICS = ("pct", "mean", "median")
 THEME_ID = re.compile(r"[a-z][a-z0-9_]*")
 UNCODED = "uncoded"
+
+if TYPE_CHECKING:  # a Literal of a constant is not a type to mypy
+    SchemaVersion: TypeAlias = int
+else:
+    SchemaVersion = Literal[SCHEMA_VERSION]
 
 
 class Wave(Doc):
@@ -241,7 +246,7 @@ class PlanDoc(Doc):
 
     model_config = ConfigDict(title="survey analysis plan")
 
-    schema_version: Literal[SCHEMA_VERSION] = Field(1, description="Version of this format (absent: 1).")  # type: ignore[valid-type]
+    schema_version: SchemaVersion = Field(1, description="Version of this format (absent: 1).")
     study: Text = Field(description="Study id (output folders and file stems).", examples=["health-2024"])
     instrument: Text = Field(description="The instrument file, relative to the plan.",
                              examples=["../instruments/health-2024.yaml"])
@@ -314,7 +319,7 @@ class CodingFrameDoc(Doc):
 
     model_config = ConfigDict(title="survey coding frame")
 
-    schema_version: Literal[SCHEMA_VERSION] = Field(1, description="Version of this format (absent: 1).")  # type: ignore[valid-type]
+    schema_version: SchemaVersion = Field(1, description="Version of this format (absent: 1).")
     themes: Annotated[list[Theme], Field(min_length=1), AfterValidator(_unique_themes)] = Field(
         description="Themes in order.")
 

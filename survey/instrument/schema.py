@@ -18,7 +18,7 @@ codes, recode maps) run on the built instrument afterwards
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -141,7 +141,10 @@ class RowNumber(Doc):
     row_number: Literal[True] = Field(description="Always `true`.")
 
 
-Source = either(Text, RowNumber, "column", "row_number", lambda v: "row_number" if isinstance(v, dict) else "column")
+if TYPE_CHECKING:  # mypy cannot read the union either() builds
+    Source: TypeAlias = Any
+else:
+    Source = either(Text, RowNumber, "column", "row_number", lambda v: "row_number" if isinstance(v, dict) else "column")
 #: A question's ``source``: a column, ``{row_number: true}``, or (a multi) the columns of an SPSS category set.
 QuestionSource = Annotated[
     Annotated[Text, Tag("~column")] | Annotated[RowNumber, Tag("~row_number")] | Annotated[list[str], Tag("~columns")],
@@ -323,8 +326,11 @@ class RecodeGroup(Doc):
     label: Label | None = Field(None, description="Label of the new code.", examples=[{"en": "Agree"}])
 
 
-RecodeMap = either(dict[StrictInt, StrictInt], list[RecodeGroup], "mapping", "groups",
-                   lambda v: "groups" if isinstance(v, list) else "mapping")
+if TYPE_CHECKING:  # mypy cannot read the union either() builds
+    RecodeMap: TypeAlias = Any
+else:
+    RecodeMap = either(dict[StrictInt, StrictInt], list[RecodeGroup], "mapping", "groups",
+                       lambda v: "groups" if isinstance(v, list) else "mapping")
 
 DERIVED_KEYS: dict[str, tuple[str, ...]] = {
     "codes": ("indicator",), "bands": ("bands",), "map": ("recode",), "labels": ("recode",),
@@ -486,7 +492,9 @@ class ChangelogEntry(Doc):
 def _country(code: str) -> str:
     if len(code) != 2 or not code.isascii() or not code.isupper():
         raise problem(f"'{code}' is not an ISO 3166-1 alpha-2 code (two capital letters)")
-    from phonenumbers import SUPPORTED_REGIONS  # the regions libphonenumber knows, used by redaction
+    from phonenumbers import (
+        SUPPORTED_REGIONS,  # the regions libphonenumber knows, used by redaction
+    )
 
     if code not in SUPPORTED_REGIONS:
         raise problem(f"'{code}' is not a country code libphonenumber knows (ISO 3166-1 alpha-2, e.g. CN, US)")

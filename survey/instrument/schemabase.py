@@ -11,8 +11,8 @@ checked against a *context* of names the loader computes beforehand (:func:`cont
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from typing import Annotated, Any, Literal
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
 from pydantic import (
     AfterValidator,
@@ -110,10 +110,15 @@ def either(first: Any, second: Any, first_tag: str, second_tag: str, pick: Any) 
                      Discriminator(lambda v: f"~{pick(v)}")]
 
 
-TextOrLabel = either(Text, FreeLabel, "text", "label", lambda v: "label" if isinstance(v, dict) else "text")
-Number = Annotated[either(StrictInt, StrictFloat, "int", "float",
-                          lambda v: "int" if isinstance(v, int) and not isinstance(v, bool) else "float"),
-                   WithJsonSchema({"type": "number"})]
+# mypy cannot read the validated unions built by either(); it sees what they hold
+if TYPE_CHECKING:
+    TextOrLabel: TypeAlias = Any
+    Number: TypeAlias = float
+else:
+    TextOrLabel = either(Text, FreeLabel, "text", "label", lambda v: "label" if isinstance(v, dict) else "text")
+    Number = Annotated[either(StrictInt, StrictFloat, "int", "float",
+                              lambda v: "int" if isinstance(v, int) and not isinstance(v, bool) else "float"),
+                       WithJsonSchema({"type": "number"})]
 
 
 def _one_or_many(value: Any) -> Any:
@@ -181,3 +186,25 @@ class Condition(Doc):
 
 
 Condition.model_rebuild()
+
+
+# --------------------------------------------------------------------------- YAML documents
+
+
+def path(loc: tuple[Any, ...]) -> str:
+    """A YAML path from a pydantic error location.
+
+    Examples
+    --------
+    >>> path(("questions", 3, "ask_if", "value"))
+    'questions[3].ask_if.value'
+    """
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def dicts(value: Any) -> list[Mapping[str, Any]]:
+    """The mappings of a YAML list (nothing when it is not a list)."""
+    return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []

@@ -343,7 +343,8 @@ def _bounded_rake(d: np.ndarray, cats: Sequence[np.ndarray], totals: Sequence[np
         step = np.linalg.solve(hessian + np.max(np.abs(misfit)) * np.eye(len(eta)), misfit)
         current, worst, t = phi(u, eta), np.max(np.abs(misfit)), 1.0
 
-        def better(e: np.ndarray, t: float) -> bool:
+        def better(e: np.ndarray, t: float, current: float = current, worst: float = worst,
+                   step: np.ndarray = step, misfit: np.ndarray = misfit) -> bool:
             # Armijo on phi; near the solution phi's decrease drowns in its rounding, so a step
             # that shrinks the largest misfit is taken as well
             u_new = X @ e

@@ -15,16 +15,15 @@ Redaction of personal data is :mod:`survey.text.redact`.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from survey.errors import DataError, PlanError
+from survey.errors import DataError
 from survey.instrument.coding import UNCODED, UNCODED_LABEL, CodingFrame, Theme, load_coding_frame  # noqa: F401
 from survey.text.language import detect_language  # noqa: F401
-from survey.text.textsearch import any_match, contains, prepare
+from survey.text.textsearch import any_match, prepare
 
 
 def _is_text(values: pd.Series) -> pd.Series:
@@ -194,3 +193,21 @@ def _kappa(table: np.ndarray, cohens_kappa: Any) -> dict[str, float]:
         return {"kappa": np.nan, "ci_low": np.nan, "ci_high": np.nan}
     res = cohens_kappa(table)
     return {"kappa": float(res.kappa), "ci_low": float(res.kappa_low), "ci_high": float(res.kappa_upp)}
+
+
+def joined_names(hits: np.ndarray, names: list[str]) -> list[str]:
+    """Per row, the names of its True columns joined by ``;`` (each distinct row joined once).
+
+    Examples
+    --------
+    >>> joined_names(np.array([[True, False], [True, True]]), ["a", "b"])
+    ['a', 'a;b']
+    """
+    if not len(hits):
+        return []
+    key = hits.astype(object) @ [1 << k for k in range(hits.shape[1])] if hits.shape[1] > 62 else \
+        hits.astype(np.int64) @ (np.int64(1) << np.arange(hits.shape[1], dtype=np.int64))
+    keys, row_key = np.unique(key, return_inverse=True)
+    joined = np.array([";".join(n for k, n in enumerate(names) if int(pattern) >> k & 1) for pattern in keys],
+                      dtype=object)
+    return joined[row_key.ravel()].tolist()

@@ -155,7 +155,7 @@ def format_g16(values: np.ndarray) -> pa.Array:
     text = pa.array(np.where(whole, x, 0).astype(np.int64)).cast(pa.large_string())
     rest = ~whole & np.isfinite(x)
     if rest.any():
-        python = pa.array(["%.16g" % v for v in x[rest].tolist()], type=pa.large_string())
+        python = pa.array(["%.16g" % v for v in x[rest].tolist()], type=pa.large_string())  # noqa: UP031 (C printf %.16g)
         text = pc.replace_with_mask(text, pa.array(rest), python)
     infinite = np.isinf(x)
     if infinite.any():
@@ -173,7 +173,7 @@ def _g16_scalar(value: Any) -> str:
             return ""
     except TypeError:
         pass
-    return "%.16g" % value
+    return "%.16g" % value  # noqa: UP031 (C printf %.16g, as R and SPSS print)
 
 
 # --------------------------------------------------------------------------- datetime formatting

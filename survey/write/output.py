@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from survey.errors import OutputError, SurveyError
+from survey.formats.files import FILE_MODE, FOLDER_MODE
 
 MARKER = "run.json"
 TMP_MARKER = ".survey-tmp"
@@ -56,16 +57,6 @@ BYTES_PER_RAW_BYTE = 4  # 100,000 respondents: raw 16.6 MB, output 46.7 MB (with
 _SHOW = 5
 
 
-def _read_umask() -> int:
-    """The process umask, read once at import (setting it to read it is not thread-safe)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-UMASK = _read_umask()
-FILE_MODE = 0o666 & ~UMASK
-FOLDER_MODE = 0o777 & ~UMASK
 
 
 @contextlib.contextmanager

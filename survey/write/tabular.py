@@ -44,10 +44,8 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,10 +55,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from survey.write.arrowtext import _arrow, _buffer, _has_any, _join, _large_text
 from survey.errors import ExportError
+from survey.formats.files import write_bytes_atomic, write_chunks_atomic  # noqa: F401 (write_bytes_atomic: its old home)
+from survey.write.arrowtext import _arrow, _buffer, _has_any, _join, _large_text
 from survey.write.numtext import FLOAT_FORMAT, datetime_text, format_g10
-from survey.write.output import FILE_MODE
 
 #: First characters that make a spreadsheet evaluate a cell (OWASP CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -190,7 +188,7 @@ def write_csv(frame: pd.DataFrame, path: str | Path, *, index: bool = False, bom
     if table.columns.duplicated().any():
         dup = table.columns[table.columns.duplicated()].unique().tolist()
         raise ExportError(f"cannot write {Path(path).name}: duplicate column names {dup}")
-    _write_atomic(Path(path), ([_BOM] if bom else []) + _csv_chunks(table))
+    write_chunks_atomic(Path(path), ([_BOM] if bom else []) + _csv_chunks(table))
 
 
 _BOM = "\ufeff".encode()
@@ -490,33 +488,3 @@ def _csv_quoted(fields: pa.Array) -> pa.Array:
         return fields
     quoted = _join(['"', pc.replace_substring(fields, '"', '""'), '"'])
     return pc.if_else(need, quoted, fields)
-
-
-# --------------------------------------------------------------------------- atomic writes
-
-
-def write_bytes_atomic(path: Path, data: bytes) -> Path:
-    """Write ``data`` to a temporary sibling of ``path``, then move it into place.
-
-    Examples
-    --------
-    >>> write_bytes_atomic(Path("out/x.bin"), b"abc")  # doctest: +SKIP
-    """
-    return _write_atomic(Path(path), [data])
-
-
-def _write_atomic(path: Path, chunks: Iterable[bytes | pa.Buffer]) -> Path:
-    """:func:`write_bytes_atomic` of the concatenated ``chunks`` (buffers are written without a copy)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            for chunk in chunks:
-                handle.write(chunk)
-        os.chmod(tmp, FILE_MODE)  # mkstemp makes the file private; an export is an ordinary file
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path

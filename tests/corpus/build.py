@@ -23,9 +23,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path.insert(0, str(ROOT))
 
-from survey.instrument import load_instrument  # noqa: E402
-from tests.conftest import INSTRUMENT, PLAN, make_raw  # noqa: E402
-
+from survey.instrument import load_instrument
+from tests.conftest import INSTRUMENT, PLAN, make_raw
 
 FRENCH = "\u00c0 l'h\u00f4pital de S\u00e8vres c\u2019\u00e9tait tr\u00e8s utile \u2013 merci \u00e0 Fran\u00e7ois et \u00e0 l'\u00e9quipe"
 
@@ -53,7 +52,7 @@ def raw_cases(valid: str) -> dict[str, tuple[bytes, str]]:
     ids = cols.index("respondent_id")
     dup_ids = "\n".join([header] + [",".join("R1" if j == ids else c for j, c in enumerate(line.split(","))) if k < 2 else line
                                      for k, line in enumerate(rows)]) + "\n"
-    start, submit = cols.index("start_time"), cols.index("submit_time")
+    _start, submit = cols.index("start_time"), cols.index("submit_time")
     first = rows[0].split(",")
     first[submit] = "2020-01-01 00:00:00"
     backwards = "\n".join([header, ",".join(first)] + rows[1:]) + "\n"
@@ -190,7 +189,7 @@ def plan_cases() -> dict[str, tuple[str, str]]:
         fn(doc)
         return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
 
-    t = lambda d: d["weighting"]["default"]["targets"]  # noqa: E731
+    t = lambda d: d["weighting"]["default"]["targets"]
     return {
         "targets_sum_0_9.yaml": (mutated(lambda d: t(d)["country"].update({1: 0.4, 2: 0.5})), r"targets for 'country' sum to 0\.9"),
         "unknown_banner_question.yaml": (mutated(lambda d: d["banner"]["variables"].append("income")), r"banner\.variables\[7\]: unknown question 'income'"),

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from survey.errors import InstrumentError
+from survey.i18n import english_name
 from survey.instrument.draft.common import (
     WIDE,
     Draft,
@@ -29,7 +30,6 @@ from survey.instrument.draft.common import (
     make_id,
     paradata,
 )
-from survey.i18n import english_name, language_code
 
 SINGLE = {"SAVR", "SAHR", "SACOL", "DL", "SB"}
 MULTI = {"MAVR", "MAHR", "MACOL", "MSB"}

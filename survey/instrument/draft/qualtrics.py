@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from survey.formats.layouts import QUALTRICS_METADATA, QUALTRICS_TEXT_IQ, Layout, qualtrics_columns
+from survey.i18n import english_name
 from survey.instrument.draft.common import (
     Draft,
     codes_from_answers,
@@ -24,7 +25,6 @@ from survey.instrument.draft.common import (
     make_id,
     paradata,
 )
-from survey.i18n import english_name, language_code
 
 ROLE_IDS = {"id": "respondent_id", "start": "start_time", "submit": "submit_time", "ip": "ip_address",
             "language": "lang"}

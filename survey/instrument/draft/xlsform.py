@@ -25,6 +25,7 @@ import pandas as pd
 
 from survey.errors import InstrumentError
 from survey.formats.layouts import Layout, norm
+from survey.i18n import language_code
 from survey.instrument.draft.common import (
     WIDE,
     Draft,
@@ -33,7 +34,6 @@ from survey.instrument.draft.common import (
     make_id,
     paradata,
 )
-from survey.i18n import english_name, language_code
 
 SKIPPED = {"note", "begin_group", "end_group", "begin_repeat", "end_repeat", "today", "deviceid", "username",
            "audit", "imei", "begin group", "end group", "begin repeat", "end repeat"}
