@@ -35,17 +35,39 @@ from typing import Any
 # Imported on first use, so that ``import survey`` stays cheap and ``python -m survey.instrument``
 # (and the other command modules) are not already loaded when runpy executes them.
 _WHERE = {
-    "crosstab": "stats.crosstabs", "multi_response": "stats.crosstabs", "battery": "stats.tables",
-    "DataError": "errors", "PlanError": "errors", "SurveyError": "errors", "WeightingError": "errors",
-    "difference": "stats.inference", "proportion": "stats.inference", "load_instrument": "instrument",
-    "load_plan": "instrument.plan", "Study": "study", "poststratify": "stats.weighting", "rake": "stats.weighting",
+    "crosstab": "stats.crosstabs",
+    "multi_response": "stats.crosstabs",
+    "battery": "stats.tables",
+    "DataError": "errors",
+    "PlanError": "errors",
+    "SurveyError": "errors",
+    "WeightingError": "errors",
+    "difference": "stats.inference",
+    "proportion": "stats.inference",
+    "load_instrument": "instrument",
+    "load_plan": "instrument.plan",
+    "Study": "study",
+    "poststratify": "stats.weighting",
+    "rake": "stats.weighting",
 }
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "DataError", "PlanError", "Study", "SurveyError", "WeightingError", "battery", "crosstab",
-    "difference", "load_instrument", "load_plan", "multi_response", "poststratify", "proportion", "rake",
+    "DataError",
+    "PlanError",
+    "Study",
+    "SurveyError",
+    "WeightingError",
+    "battery",
+    "crosstab",
+    "difference",
+    "load_instrument",
+    "load_plan",
+    "multi_response",
+    "poststratify",
+    "proportion",
+    "rake",
 ]  # = sorted(_WHERE)
 
 

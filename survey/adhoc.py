@@ -31,8 +31,18 @@ from survey.stats import tables
 from survey.stats.crosstabs import TOTAL
 from survey.stats.estimates import domain_mean
 
-MEAN_COLUMNS = ["variable", "banner", "category", "category_label", "estimate", "se", "ci_low", "ci_high",
-                "n_base", "weighted"]
+MEAN_COLUMNS = [
+    "variable",
+    "banner",
+    "category",
+    "category_label",
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "n_base",
+    "weighted",
+]
 
 
 def selection(data: pd.DataFrame, expression: str | None) -> pd.Series:
@@ -53,10 +63,13 @@ def selection(data: pd.DataFrame, expression: str | None) -> pd.Series:
     try:
         kept = data.eval(str(expression), engine="python")
     except Exception as error:  # noqa: BLE001 - pandas raises many kinds (SyntaxError, UndefinedVariableError ...)
-        raise PlanError(f"filter {expression!r}: {type(error).__name__}: {error}".rstrip()) from None
-    if not isinstance(kept, pd.Series) or not (pd.api.types.is_bool_dtype(kept.dtype) or kept.dropna().isin(
-            [True, False]).all()):
-        raise PlanError(f"filter {expression!r} is not a condition (e.g. \"country == 2\")")
+        raise PlanError(
+            f"filter {expression!r}: {type(error).__name__}: {error}".rstrip()
+        ) from None
+    if not isinstance(kept, pd.Series) or not (
+        pd.api.types.is_bool_dtype(kept.dtype) or kept.dropna().isin([True, False]).all()
+    ):
+        raise PlanError(f'filter {expression!r} is not a condition (e.g. "country == 2")')
     return kept.astype("boolean").fillna(False).astype(bool)
 
 
@@ -69,23 +82,37 @@ def banner_plan(plan: Any, instrument: Any, by: str | Sequence[str] | None) -> A
     known = set(instrument.variables()) | set(nets)
     unknown = [b for b in names if b not in known]
     if unknown:
-        raise PlanError(f"banner: unknown variable(s) {', '.join(unknown)}; the plan's banner is "
-                        f"{', '.join([*plan.banner, *nets])}")
-    return replace(plan, banner=tuple(b for b in names if b not in nets),
-                   banner_nets=tuple(nets[b] for b in names if b in nets))
+        raise PlanError(
+            f"banner: unknown variable(s) {', '.join(unknown)}; the plan's banner is "
+            f"{', '.join([*plan.banner, *nets])}"
+        )
+    return replace(
+        plan,
+        banner=tuple(b for b in names if b not in nets),
+        banner_nets=tuple(nets[b] for b in names if b in nets),
+    )
 
 
 def _question(study: Any, question: str) -> Any:
     inst = study.instrument
     if not inst.has_question(question) or not inst.question(question).coded:
         coded = [q.id for q in inst.questions if q.coded and q.type != "paradata"]
-        raise PlanError(f"crosstab: {question!r} is not a coded question of the instrument "
-                        f"(coded questions: {', '.join(coded)}); for a number use mean()")
+        raise PlanError(
+            f"crosstab: {question!r} is not a coded question of the instrument "
+            f"(coded questions: {', '.join(coded)}); for a number use mean()"
+        )
     return inst.question(question)
 
 
-def crosstab(study: Any, question: str, by: str | Sequence[str] | None = None, *, filter: str | None = None,
-             weighted: bool = True, lang: str = "en") -> pd.DataFrame:
+def crosstab(
+    study: Any,
+    question: str,
+    by: str | Sequence[str] | None = None,
+    *,
+    filter: str | None = None,
+    weighted: bool = True,
+    lang: str = "en",
+) -> pd.DataFrame:
     """``question`` by every variable of ``by`` (default: the plan's banner), tidy, with letters.
 
     Returns
@@ -101,10 +128,17 @@ def crosstab(study: Any, question: str, by: str | Sequence[str] | None = None, *
     keep = selection(study.data, filter)
     data = study.data[keep.to_numpy()]
     weights = study.weights[keep.to_numpy()] if weighted and study.weights is not None else None
-    one = replace(study.instrument, questions=(replace(q, section="", background=False) if q.background else q,))
+    one = replace(
+        study.instrument,
+        questions=(replace(q, section="", background=False) if q.background else q,),
+    )
     frame, tests = tables.battery(data, one, plan, weights, lang=lang)
-    order = {b: k for k, b in enumerate([TOTAL, *plan.banner, *(n["id"] for n in plan.banner_nets)])}
-    frame = frame.sort_values("banner", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
+    order = {
+        b: k for k, b in enumerate([TOTAL, *plan.banner, *(n["id"] for n in plan.banner_nets)])
+    }
+    frame = frame.sort_values("banner", key=lambda s: s.map(order), kind="stable").reset_index(
+        drop=True
+    )
     labels = {b: _banner_label(study, b, lang) for b in frame["banner"].unique()}
     frame = frame.assign(question_label=q.wording(lang), banner_label=frame["banner"].map(labels))
     frame.attrs["tests"] = tests.reset_index(drop=True)
@@ -122,8 +156,9 @@ def _banner_label(study: Any, banner: str, lang: str) -> str:
     return study.instrument.variables()[banner].wording(lang)
 
 
-def table(study: Any, question: str, *, filter: str | None = None, weighted: bool = True,
-          lang: str = "en") -> pd.DataFrame:
+def table(
+    study: Any, question: str, *, filter: str | None = None, weighted: bool = True, lang: str = "en"
+) -> pd.DataFrame:
     """One question's distribution (the Total column of :func:`crosstab`), tidy.
 
     Returns
@@ -133,16 +168,39 @@ def table(study: Any, question: str, *, filter: str | None = None, weighted: boo
         col_pct, weighted_col_pct, base, weighted_base`` (percentages 0-100 of the
         substantive base; non-substantive rows have counts only).
     """
-    first = (study.plan.banner or [b.id for b in tables.banners(study.data, study.instrument, study.plan)])[:1]
-    frame = crosstab(study, question, list(first) or None, filter=filter, weighted=weighted, lang=lang)
+    first = (
+        study.plan.banner
+        or [b.id for b in tables.banners(study.data, study.instrument, study.plan)]
+    )[:1]
+    frame = crosstab(
+        study, question, list(first) or None, filter=filter, weighted=weighted, lang=lang
+    )
     total = frame[frame["banner"] == TOTAL]
-    columns = ["question", "question_label", "row_code", "row_label", "count", "weighted_count", "col_pct",
-               "weighted_col_pct", "base", "weighted_base"]
+    columns = [
+        "question",
+        "question_label",
+        "row_code",
+        "row_label",
+        "count",
+        "weighted_count",
+        "col_pct",
+        "weighted_col_pct",
+        "base",
+        "weighted_base",
+    ]
     return total[columns].reset_index(drop=True)
 
 
-def mean(study: Any, variable: str, by: str | Sequence[str] | None = None, *, filter: str | None = None,
-         weighted: bool = True, level: float = 0.95, lang: str = "en") -> pd.DataFrame:
+def mean(
+    study: Any,
+    variable: str,
+    by: str | Sequence[str] | None = None,
+    *,
+    filter: str | None = None,
+    weighted: bool = True,
+    level: float = 0.95,
+    lang: str = "en",
+) -> pd.DataFrame:
     """Design-based mean of a numeric variable, overall and in every category of ``by``.
 
     The SE is R's ``svymean(~x, design, na.rm = TRUE)`` on ``svyby`` domains (the
@@ -155,24 +213,46 @@ def mean(study: Any, variable: str, by: str | Sequence[str] | None = None, *, fi
     pandas.DataFrame
         :data:`MEAN_COLUMNS`; the overall mean has ``banner`` "Total".
     """
-    if variable not in study.data.columns or not pd.api.types.is_numeric_dtype(study.data[variable].dtype):
-        numeric = [c for c in study.data.columns if pd.api.types.is_numeric_dtype(study.data[c].dtype)]
-        raise PlanError(f"mean: {variable!r} is not a numeric variable (numeric: {', '.join(numeric)})")
+    if variable not in study.data.columns or not pd.api.types.is_numeric_dtype(
+        study.data[variable].dtype
+    ):
+        numeric = [
+            c for c in study.data.columns if pd.api.types.is_numeric_dtype(study.data[c].dtype)
+        ]
+        raise PlanError(
+            f"mean: {variable!r} is not a numeric variable (numeric: {', '.join(numeric)})"
+        )
     plan = banner_plan(study.plan, study.instrument, by if by is not None else [])
     keep = selection(study.data, filter).to_numpy()
     data = study.data[keep]
     use_weights = weighted and study.weights is not None
-    w = study.weights[keep].to_numpy(dtype=float, na_value=np.nan) if use_weights else np.ones(len(data))
+    w = (
+        study.weights[keep].to_numpy(dtype=float, na_value=np.nan)
+        if use_weights
+        else np.ones(len(data))
+    )
     inside = np.isfinite(w)
     x = data[variable].to_numpy(dtype=float, na_value=np.nan)[inside]
     w = w[inside]
-    rows = [{"banner": TOTAL, "category": TOTAL, "category_label": TOTAL,
-             **_design_mean(x, w, np.ones(len(x), dtype=bool), level)}]
+    rows = [
+        {
+            "banner": TOTAL,
+            "category": TOTAL,
+            "category_label": TOTAL,
+            **_design_mean(x, w, np.ones(len(x), dtype=bool), level),
+        }
+    ]
     for b in tables.banners(data, study.instrument, plan, lang):
         codes = b.codes.to_numpy(dtype=float)[inside]
         for code, label in b.labels.items():
-            rows.append({"banner": b.id, "category": code, "category_label": label,
-                         **_design_mean(x, w, codes == code, level)})
+            rows.append(
+                {
+                    "banner": b.id,
+                    "category": code,
+                    "category_label": label,
+                    **_design_mean(x, w, codes == code, level),
+                }
+            )
     out = pd.DataFrame(rows).assign(variable=variable, weighted=use_weights)
     return out[MEAN_COLUMNS]
 
@@ -181,5 +261,10 @@ def _design_mean(x: np.ndarray, w: np.ndarray, domain: np.ndarray, level: float)
     """:func:`survey.stats.estimates.domain_mean` of ``x`` over ``domain``, with the normal interval."""
     r = domain_mean(x, w, domain)
     half = float(norm.ppf(0.5 + level / 2)) * r["se"]
-    return {"estimate": r["estimate"], "se": r["se"], "ci_low": r["estimate"] - half,
-            "ci_high": r["estimate"] + half, "n_base": r["n_base"]}
+    return {
+        "estimate": r["estimate"],
+        "se": r["se"],
+        "ci_low": r["estimate"] - half,
+        "ci_high": r["estimate"] + half,
+        "n_base": r["n_base"],
+    }

@@ -29,37 +29,109 @@ def parser() -> argparse.ArgumentParser:
         prog="python -m survey.analyze",
         description="Clean, recode, weight and analyse one wave of a survey; check published figures; write the report.",
     )
-    p.add_argument("--plan", type=Path, help="analysis plan YAML (default: the one plan in ./analysis; "
-                   "none with --instrument and --raw: published figures and weighting are then skipped)")
+    p.add_argument(
+        "--plan",
+        type=Path,
+        help="analysis plan YAML (default: the one plan in ./analysis; "
+        "none with --instrument and --raw: published figures and weighting are then skipped)",
+    )
     p.add_argument("--instrument", type=Path, help="instrument YAML (default: the plan's)")
-    p.add_argument("--raw", type=Path, help="raw response file (default: the wave's file in the plan)")
+    p.add_argument(
+        "--raw", type=Path, help="raw response file (default: the wave's file in the plan)"
+    )
     p.add_argument("--wave", help="wave id (default: the first wave of the plan)")
-    p.add_argument("--out", type=Path, help="output folder (default: reports/<study>/wave<id>); replaced only "
-                   "if an earlier run wrote it (see README, Errors)")
-    p.add_argument("--force", action="store_true",
-                   help="replace an earlier run's files even if they were changed since (never files it did not write)")
-    p.add_argument("--lang", help="language of labels and report: one the instrument declares "
-                   "(default: en if it declares it, else its first)")
-    p.add_argument("--format", dest="fmt", help="raw file format: canonical, wjx, qualtrics, surveymonkey, kobo, sav (default: the plan's)")
-    p.add_argument("--sep", type=separator, help="field separator of a CSV raw file: comma, semicolon or tab "
-                   "(default: sniffed from the file)")
-    p.add_argument("--encoding", help="text encoding of the raw file (default: UTF-8, or detected for platform exports)")
-    p.add_argument("--allow-extra-columns", action="store_true", help="ignore raw columns the instrument does not know")
-    p.add_argument("--keep-test-rows", action="store_true",
-                   help="keep the rows a platform marks as preview/test responses (excluded by default)")
-    p.add_argument("--spss", action=argparse.BooleanOptionalAction, default=True, help="write the SPSS export (default: on)")
-    p.add_argument("--stata", action=argparse.BooleanOptionalAction, default=False,
-                   help="write stata/<study>-wave<id>.dta with value labels (default: off; 30 s at 1M respondents)")
-    p.add_argument("--parquet", action=argparse.BooleanOptionalAction, default=True,
-                   help="write data/respondents.parquet with the instrument's labels in its metadata (default: on)")
-    p.add_argument("--charts", action=argparse.BooleanOptionalAction, default=True, help="draw charts and the report (default: on)")
-    p.add_argument("--include-personal", action="store_true", help="keep personal-data columns in exports (off by default)")
-    p.add_argument("--no-redact", action="store_true", help="do not redact personal data in open text (off by default)")
-    p.add_argument("--human-codes", type=Path, help="open_ended.xlsx/.csv with a human coder's human_<theme> columns: report agreement")
-    p.add_argument("--filter", dest="filter_expr", metavar="EXPR",
-                   help='analyse only the respondents EXPR keeps, e.g. "country == 2" (weights are not re-raked)')
-    p.add_argument("--banner", type=lambda text: [b.strip() for b in text.split(",") if b.strip()],
-                   metavar="A,B,C", help="banner variables of every crosstab (default: the plan's banner)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        help="output folder (default: reports/<study>/wave<id>); replaced only "
+        "if an earlier run wrote it (see README, Errors)",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an earlier run's files even if they were changed since (never files it did not write)",
+    )
+    p.add_argument(
+        "--lang",
+        help="language of labels and report: one the instrument declares "
+        "(default: en if it declares it, else its first)",
+    )
+    p.add_argument(
+        "--format",
+        dest="fmt",
+        help="raw file format: canonical, wjx, qualtrics, surveymonkey, kobo, sav (default: the plan's)",
+    )
+    p.add_argument(
+        "--sep",
+        type=separator,
+        help="field separator of a CSV raw file: comma, semicolon or tab "
+        "(default: sniffed from the file)",
+    )
+    p.add_argument(
+        "--encoding",
+        help="text encoding of the raw file (default: UTF-8, or detected for platform exports)",
+    )
+    p.add_argument(
+        "--allow-extra-columns",
+        action="store_true",
+        help="ignore raw columns the instrument does not know",
+    )
+    p.add_argument(
+        "--keep-test-rows",
+        action="store_true",
+        help="keep the rows a platform marks as preview/test responses (excluded by default)",
+    )
+    p.add_argument(
+        "--spss",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="write the SPSS export (default: on)",
+    )
+    p.add_argument(
+        "--stata",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="write stata/<study>-wave<id>.dta with value labels (default: off; 30 s at 1M respondents)",
+    )
+    p.add_argument(
+        "--parquet",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="write data/respondents.parquet with the instrument's labels in its metadata (default: on)",
+    )
+    p.add_argument(
+        "--charts",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="draw charts and the report (default: on)",
+    )
+    p.add_argument(
+        "--include-personal",
+        action="store_true",
+        help="keep personal-data columns in exports (off by default)",
+    )
+    p.add_argument(
+        "--no-redact",
+        action="store_true",
+        help="do not redact personal data in open text (off by default)",
+    )
+    p.add_argument(
+        "--human-codes",
+        type=Path,
+        help="open_ended.xlsx/.csv with a human coder's human_<theme> columns: report agreement",
+    )
+    p.add_argument(
+        "--filter",
+        dest="filter_expr",
+        metavar="EXPR",
+        help='analyse only the respondents EXPR keeps, e.g. "country == 2" (weights are not re-raked)',
+    )
+    p.add_argument(
+        "--banner",
+        type=lambda text: [b.strip() for b in text.split(",") if b.strip()],
+        metavar="A,B,C",
+        help="banner variables of every crosstab (default: the plan's banner)",
+    )
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     return p
 
@@ -77,15 +149,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         plan_path = None
     else:
         plan_path = args.plan or default_plan()
-        plan, instrument = load_plan(plan_path, load_instrument(args.instrument) if args.instrument else None)
-    lang = check_language(args.lang, instrument.languages, instrument.path) if args.lang \
+        plan, instrument = load_plan(
+            plan_path, load_instrument(args.instrument) if args.instrument else None
+        )
+    lang = (
+        check_language(args.lang, instrument.languages, instrument.path)
+        if args.lang
         else default_language(instrument.languages)
+    )
     wave = plan.wave(args.wave) if args.wave is not None else plan.waves[0]
     raw = args.raw or wave.raw
     check_input(raw, f"the raw file of wave {wave.id} in {plan.path}")
     if args.sep and (args.fmt or wave.format) not in CANONICAL_FORMATS:
-        raise UsageError(f"--sep applies to the instrument's own CSV layout, not to a {args.fmt or wave.format} "
-                         "export (its reader finds the separator)")
+        raise UsageError(
+            f"--sep applies to the instrument's own CSV layout, not to a {args.fmt or wave.format} "
+            "export (its reader finds the separator)"
+        )
     if args.human_codes:
         check_human_codes(args.human_codes)
     out = args.out or Path("reports") / plan.study / f"wave{wave.id}"
@@ -99,18 +178,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         charts=args.charts,
         include_personal=args.include_personal,
         redact=not args.no_redact,
-        command=" ".join(["python -m survey.analyze", *(argv if argv is not None else sys.argv[1:])]),
+        command=" ".join(
+            ["python -m survey.analyze", *(argv if argv is not None else sys.argv[1:])]
+        ),
         human_codes=args.human_codes,
         progress=progress.stage,
     )
-    reading = {"encoding": args.encoding, "allow_extra_columns": args.allow_extra_columns, "fmt": args.fmt,
-               "keep_test_rows": args.keep_test_rows, "progress": progress.stage}
+    reading = {
+        "encoding": args.encoding,
+        "allow_extra_columns": args.allow_extra_columns,
+        "fmt": args.fmt,
+        "keep_test_rows": args.keep_test_rows,
+        "progress": progress.stage,
+    }
     read = inputs(plan, instrument, raw, args.human_codes)
     with atomic_folder(out, force=args.force, inputs=read, need_bytes=estimate_bytes(raw)) as tmp:
         if plan_path is None:
             study = Study.from_instrument(instrument, raw, **reading)
         else:
-            study = Study.from_plan(plan_path, wave.id, raw=args.raw, instrument=instrument, sep=args.sep, **reading)
+            study = Study.from_plan(
+                plan_path, wave.id, raw=args.raw, instrument=instrument, sep=args.sep, **reading
+            )
         study = study.filtered(args.filter_expr).with_banner(args.banner)
         summary = artifacts.write_all(study, tmp, options, progress.stage)
     progress.close()
@@ -121,7 +209,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def separator(text: str) -> str:
     """``--sep``: ``,`` ``;`` or a tab, by character or name (``\\t``, ``tab``, ``semicolon`` ...)."""
-    names = {",": ",", "comma": ",", ";": ";", "semicolon": ";", "\t": "\t", "\\t": "\t", "tab": "\t"}
+    names = {
+        ",": ",",
+        "comma": ",",
+        ";": ";",
+        "semicolon": ";",
+        "\t": "\t",
+        "\\t": "\t",
+        "tab": "\t",
+    }
     if text.lower() not in names:
         raise argparse.ArgumentTypeError(f"'{text}' is not comma, semicolon or tab")
     return names[text.lower()]
@@ -132,10 +228,19 @@ def summary_text(study: Study, results: artifacts.Results, out: Path, lang: str)
     lines = artifacts.summary_text(study, results, out, lang).splitlines()
     ignored = study.data.attrs.get("ignored") or {}
     if any(ignored.values()):
-        what = [f"{n} empty {kind if n == 1 else kind + 's'}" for kind, n in
-                (("row", ignored.get("rows", 0)), ("unnamed column", ignored.get("columns", 0))) if n]
-        lines.insert(2, f"ignored at the end of {study.raw_path.name} (as spreadsheets save them): "
-                        + " and ".join(what))
+        what = [
+            f"{n} empty {kind if n == 1 else kind + 's'}"
+            for kind, n in (
+                ("row", ignored.get("rows", 0)),
+                ("unnamed column", ignored.get("columns", 0)),
+            )
+            if n
+        ]
+        lines.insert(
+            2,
+            f"ignored at the end of {study.raw_path.name} (as spreadsheets save them): "
+            + " and ".join(what),
+        )
     return "\n".join(lines)
 
 
@@ -153,15 +258,23 @@ def check_human_codes(path: Path) -> None:
     if not any(c.startswith("human_") for c in header):
         missing.append("human_<theme>")
     if missing:
-        raise DataError(f"{path}: no column {' or '.join(missing)} (--human-codes takes open_ended.xlsx "
-                        "or .csv with a coder's human_<theme> columns filled in)")
+        raise DataError(
+            f"{path}: no column {' or '.join(missing)} (--human-codes takes open_ended.xlsx "
+            "or .csv with a coder's human_<theme> columns filled in)"
+        )
 
 
 def inputs(plan: Plan, instrument: Instrument, raw: Path, human_codes: Path | None) -> list[Path]:
     """Every file a run reads: an output folder holding one of them is never replaced."""
     frame = plan.open_ended.get("coding_frame")
-    found = [plan.path, instrument.path or None, raw, *(w.raw for w in plan.waves), human_codes,
-             plan.path.parent / frame if frame else None]
+    found = [
+        plan.path,
+        instrument.path or None,
+        raw,
+        *(w.raw for w in plan.waves),
+        human_codes,
+        plan.path.parent / frame if frame else None,
+    ]
     return [Path(f) for f in found if f is not None]
 
 

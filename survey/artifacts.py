@@ -64,7 +64,11 @@ class Writer:
     """
 
     def __init__(self, threaded: bool = True) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="survey-writer") if threaded else None
+        self._pool = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="survey-writer")
+            if threaded
+            else None
+        )
         self._pending: list[Future[None]] = []
 
     def __call__(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
@@ -91,15 +95,28 @@ def _write(options: Options, func: Callable[..., Any], *args: Any, **kwargs: Any
     """Call a file writer through the run's :class:`Writer` (directly without one)."""
     (options.write or (lambda f, *a, **k: f(*a, **k)))(func, *args, **kwargs)
 
+
 HEADLINE_COLUMNS = [
-    "id", "statement", "published_pct", "stated_n", "estimate_pct", "n_base", "ci_low", "ci_high",
-    "diff_pp", "reproduced", "grim_consistent",
+    "id",
+    "statement",
+    "published_pct",
+    "stated_n",
+    "estimate_pct",
+    "n_base",
+    "ci_low",
+    "ci_high",
+    "diff_pp",
+    "reproduced",
+    "grim_consistent",
 ]
 
 
 def write_json(obj: Any, path: Path) -> None:
     """Deterministic JSON: sorted keys, fixed indentation, UTF-8, newline at the end."""
-    path.write_text(json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n",
+        encoding="utf-8",
+    )
 
 
 def core(study: Study, folder: Path, options: Options, results: Results) -> None:
@@ -120,28 +137,49 @@ def core(study: Study, folder: Path, options: Options, results: Results) -> None
     _write(options, write_csv, results["numeric"], folder / "numeric.csv")
     _write(options, write_csv, study.cleaned.exclusions, folder / "exclusions.csv")
     _write(options, write_csv, study.cleaned.skip_violations, folder / "skip_violations.csv")
-    if any(r.rule == "exclusive" and r.params.get("action") == "blank_others" for r in study.instrument.quality):
+    if any(
+        r.rule == "exclusive" and r.params.get("action") == "blank_others"
+        for r in study.instrument.quality
+    ):
         blanked = study.cleaned.blanked
-        _write(options, write_csv, blanked[blanked["reason"] != "skip_violation"].reset_index(drop=True),
-               folder / "exclusive_violations.csv")
+        _write(
+            options,
+            write_csv,
+            blanked[blanked["reason"] != "skip_violation"].reset_index(drop=True),
+            folder / "exclusive_violations.csv",
+        )
     results["reconciliation"] = study.cleaned.reconciliation()
     write_json(results["reconciliation"], folder / "reconciliation.json")
     (folder / "data").mkdir(exist_ok=True)
-    results["respondents"] = study.respondents(include_personal=options.include_personal, redact=options.redact)
+    results["respondents"] = study.respondents(
+        include_personal=options.include_personal, redact=options.redact
+    )
     results["redactions"] = study.redactions() if options.redact else None
     _write(options, write_csv, results["respondents"], folder / "data" / "respondents.csv")
-    for rid, table in study.repeat_tables(include_personal=options.include_personal, redact=options.redact).items():
+    for rid, table in study.repeat_tables(
+        include_personal=options.include_personal, redact=options.redact
+    ).items():
         _write(options, write_csv, table, folder / "data" / f"repeat_{rid}.csv")
-    write_json({
-        # the instrument as read, copied into the run (survey.export reads it there, wherever the
-        # folder moves); the sources relative to the run folder, the same bytes wherever the project sits
-        "plan": _beside(study.plan.path, folder) if study.has_plan else None,
-        "instrument": _copy_instrument(study, folder),
-        "instrument_source": _beside(Path(study.instrument.path), folder) if study.instrument.path else None,
-        "instrument_version": study.instrument.version, "wave": str(study.wave.id), "lang": options.lang,
-        "stem": stem(study), "file_label": file_label(study), "text_columns": study.text_columns,
-        "redacted": options.redact, "include_personal": options.include_personal,
-    }, folder / "run.json")
+    write_json(
+        {
+            # the instrument as read, copied into the run (survey.export reads it there, wherever the
+            # folder moves); the sources relative to the run folder, the same bytes wherever the project sits
+            "plan": _beside(study.plan.path, folder) if study.has_plan else None,
+            "instrument": _copy_instrument(study, folder),
+            "instrument_source": _beside(Path(study.instrument.path), folder)
+            if study.instrument.path
+            else None,
+            "instrument_version": study.instrument.version,
+            "wave": str(study.wave.id),
+            "lang": options.lang,
+            "stem": stem(study),
+            "file_label": file_label(study),
+            "text_columns": study.text_columns,
+            "redacted": options.redact,
+            "include_personal": options.include_personal,
+        },
+        folder / "run.json",
+    )
 
 
 def _copy_instrument(study: Study, folder: Path) -> str | None:
@@ -163,7 +201,9 @@ def stem(study: Study) -> str:
 
 
 def file_label(study: Study) -> str:
-    return f"{study.plan.study} wave {study.wave.id} ({study.wave.label})" + (" synthetic" if study.wave.synthetic else "")
+    return f"{study.plan.study} wave {study.wave.id} ({study.wave.label})" + (
+        " synthetic" if study.wave.synthetic else ""
+    )
 
 
 def weighting(study: Study, folder: Path, options: Options, results: Results) -> None:
@@ -179,11 +219,23 @@ def crosstab_stage(study: Study, folder: Path, options: Options, results: Result
     results["crosstabs"], results["crosstab_tests"] = tables, tests
     _write(options, write_csv, tables, folder / "crosstabs.csv")
     _write(options, write_csv, tests, folder / "crosstab_tests.csv")
-    _write(options, workbook.write_crosstabs_xlsx, study, tables, tests, folder / "crosstabs.xlsx", options.lang)
+    _write(
+        options,
+        workbook.write_crosstabs_xlsx,
+        study,
+        tables,
+        tests,
+        folder / "crosstabs.xlsx",
+        options.lang,
+    )
     # the report's crosstab section (report.build takes it from results instead of making it again)
-    results["crosstab_section"] = (options.lang, report.crosstab_section(study, results, report.Words(options.lang)))
-    (folder / "crosstabs.md").write_text(report.render_markdown(results["crosstab_section"][1]),
-                                         encoding="utf-8", newline="\n")
+    results["crosstab_section"] = (
+        options.lang,
+        report.crosstab_section(study, results, report.Words(options.lang)),
+    )
+    (folder / "crosstabs.md").write_text(
+        report.render_markdown(results["crosstab_section"][1]), encoding="utf-8", newline="\n"
+    )
     results["agreement_by"] = study.agreement_by(options.lang)
     _write(options, write_csv, results["agreement_by"], folder / "agreement_by.csv")
     results["odds_ratios"] = study.odds_ratios()
@@ -198,10 +250,19 @@ def open_ended_stage(study: Study, folder: Path, options: Options, results: Resu
         return
     accounts = study.accounts(options.lang, redact=options.redact)
     _write(options, write_csv, accounts, folder / "open_ended.csv")
-    _write(options, workbook.write_open_ended_xlsx, accounts, study, folder / "open_ended.xlsx", options.lang)
+    _write(
+        options,
+        workbook.write_open_ended_xlsx,
+        accounts,
+        study,
+        folder / "open_ended.xlsx",
+        options.lang,
+    )
     results["themes"] = study.themes(options.lang)
     _write(options, write_csv, results["themes"], folder / "themes.csv")
-    _write(options, write_csv, study.themes_by_banner(options.lang), folder / "themes_by_banner.csv")
+    _write(
+        options, write_csv, study.themes_by_banner(options.lang), folder / "themes_by_banner.csv"
+    )
     if options.human_codes is not None:
         results["coder_agreement"] = study.coder_agreement(options.human_codes)
         _write(options, write_csv, results["coder_agreement"], folder / "coder_agreement.csv")
@@ -220,10 +281,17 @@ def spss_stage(study: Study, folder: Path, options: Options, results: Results) -
     """spss/<study>-wave<id>.sav, .sps, -verbatims.csv and spss/crosstabs.sav."""
     if not options.spss:
         return
+
     def export() -> None:
         results["spss_warnings"] = export_spss(
-            results["respondents"], results.get("crosstabs"), study.instrument, folder / "spss",
-            stem=stem(study), lang=options.lang, file_label=file_label(study), text_columns=study.text_columns,
+            results["respondents"],
+            results.get("crosstabs"),
+            study.instrument,
+            folder / "spss",
+            stem=stem(study),
+            lang=options.lang,
+            file_label=file_label(study),
+            text_columns=study.text_columns,
         )
 
     _write(options, export)
@@ -233,13 +301,25 @@ def labelled_stage(study: Study, folder: Path, options: Options, results: Result
     """data/respondents.parquet (labels in the metadata) and, with ``--stata``, stata/<study>-wave<id>.dta."""
     respondents = results["respondents"]
     if options.parquet:
-        _write(options, labelled.write_parquet, respondents, study.instrument, folder / "data" / "respondents.parquet",
-               lang=options.lang)
+        _write(
+            options,
+            labelled.write_parquet,
+            respondents,
+            study.instrument,
+            folder / "data" / "respondents.parquet",
+            lang=options.lang,
+        )
     if options.stata:
+
         def stata() -> None:
             results["stata_warnings"] = labelled.write_dta(
-                respondents, study.instrument, folder / "stata" / f"{stem(study)}.dta", lang=options.lang,
-                file_label=file_label(study), text_columns=study.text_columns)
+                respondents,
+                study.instrument,
+                folder / "stata" / f"{stem(study)}.dta",
+                lang=options.lang,
+                file_label=file_label(study),
+                text_columns=study.text_columns,
+            )
 
         _write(options, stata)
 
@@ -248,7 +328,10 @@ STAGES: list[tuple[str, Callable[[Study, Path, Options, Results], None]]] = [
     ("toplines and published figures", core),
     ("weighting diagnostics", weighting),
     ("crosstabs", crosstab_stage),
-    ("SPSS export", spss_stage),  # before the open-ended stage: its files are written while that computes
+    (
+        "SPSS export",
+        spss_stage,
+    ),  # before the open-ended stage: its files are written while that computes
     ("Parquet and Stata exports", labelled_stage),
     ("open-ended accounts", open_ended_stage),
     ("trends", trends_stage),
@@ -256,7 +339,9 @@ STAGES: list[tuple[str, Callable[[Study, Path, Options, Results], None]]] = [
 ]
 
 
-def write_all(study: Study, folder: Path, options: Options, stage: Callable[[str], None]) -> Results:
+def write_all(
+    study: Study, folder: Path, options: Options, stage: Callable[[str], None]
+) -> Results:
     """Run every stage into ``folder``; returns what the stages left for the summary.
 
     Files go through a :class:`Writer` (a background thread unless ``options.background``
@@ -288,55 +373,105 @@ def summary_text(study: Study, results: Results, out: Path, lang: str = "en") ->
     rec = results["reconciliation"]
     reasons = ", ".join(f"{k} {v}" for k, v in rec.items() if k not in ("raw", "valid", "excluded"))
     lines = [
-        t.gettext("{study} wave {wave} ({label}): {file}", study=study.plan.study, wave=study.wave.id,
-                  label=study.wave.label, file=study.raw_path.name)
+        t.gettext(
+            "{study} wave {wave} ({label}): {file}",
+            study=study.plan.study,
+            wave=study.wave.id,
+            label=study.wave.label,
+            file=study.raw_path.name,
+        )
         + (" " + t.gettext("[synthetic reconstruction]") if study.wave.synthetic else ""),
-        t.gettext("raw {raw} = valid {valid} + excluded {excluded} ({reasons})", raw=rec["raw"], valid=rec["valid"],
-                  excluded=rec["excluded"], reasons=reasons or t.gettext("none")),
+        t.gettext(
+            "raw {raw} = valid {valid} + excluded {excluded} ({reasons})",
+            raw=rec["raw"],
+            valid=rec["valid"],
+            excluded=rec["excluded"],
+            reasons=reasons or t.gettext("none"),
+        ),
     ]
     skipped = len(study.cleaned.skip_violations)
     if skipped:
-        lines.append(t.gettext("skip logic: {n} answer(s) of respondents not asked blanked (skip_violations.csv)",
-                               n=skipped))
+        lines.append(
+            t.gettext(
+                "skip logic: {n} answer(s) of respondents not asked blanked (skip_violations.csv)",
+                n=skipped,
+            )
+        )
     if not study.has_plan:
-        lines.append(t.gettext("no analysis plan: published figures and weighting skipped")
-                     + ("" if study.plan.banner else
-                        t.gettext("; no background questions (section: background), no crosstabs")))
+        lines.append(
+            t.gettext("no analysis plan: published figures and weighting skipped")
+            + (
+                ""
+                if study.plan.banner
+                else t.gettext("; no background questions (section: background), no crosstabs")
+            )
+        )
     if study.weighting is not None:
         d = study.weighting.diagnostics
-        lines.append(t.gettext(
-            "weighted {n} respondents ({outside} outside the weighting scope): {method}, {iterations} iterations, "
-            "converged {converged}, deff {deff}, effective n {n_eff}",
-            n=d["n_weighted"], outside=d["n_outside_scope"], method=d["method"], iterations=d["iterations"],
-            converged=t.gettext("true") if d["converged"] else t.gettext("false"), deff=f"{d['deff']:.2f}",
-            n_eff=f"{d['n_eff']:.0f}"))
+        lines.append(
+            t.gettext(
+                "weighted {n} respondents ({outside} outside the weighting scope): {method}, {iterations} iterations, "
+                "converged {converged}, deff {deff}, effective n {n_eff}",
+                n=d["n_weighted"],
+                outside=d["n_outside_scope"],
+                method=d["method"],
+                iterations=d["iterations"],
+                converged=t.gettext("true") if d["converged"] else t.gettext("false"),
+                deff=f"{d['deff']:.2f}",
+                n_eff=f"{d['n_eff']:.0f}",
+            )
+        )
         if d.get("bounds"):
-            lines.append(t.gettext("bounded raking within ({low}, {high}): {share}% of weights at a bound",
-                                   low=f"{d['bounds'][0]:g}", high=f"{d['bounds'][1]:g}",
-                                   share=f"{100 * d['trimmed_share']:.1f}"))
+            lines.append(
+                t.gettext(
+                    "bounded raking within ({low}, {high}): {share}% of weights at a bound",
+                    low=f"{d['bounds'][0]:g}",
+                    high=f"{d['bounds'][1]:g}",
+                    share=f"{100 * d['trimmed_share']:.1f}",
+                )
+            )
     if results.get("redactions") is None:
         lines.append(t.gettext("open text NOT redacted (--no-redact): it may hold personal data"))
     else:
-        found = ", ".join(f"{k} {v}" for k, v in results["redactions"].items() if v) or t.gettext("none")
+        found = ", ".join(f"{k} {v}" for k, v in results["redactions"].items() if v) or t.gettext(
+            "none"
+        )
         lines.append(t.gettext("redacted in open text: {found}", found=found))
     headlines: pd.DataFrame = results.get("headlines", pd.DataFrame())
     if not headlines.empty:
-        head = (t.gettext("figure"), t.gettext("published"), t.gettext("recomputed"), t.gettext("reproduced"),
-                t.gettext("consistent at stated n"))
+        head = (
+            t.gettext("figure"),
+            t.gettext("published"),
+            t.gettext("recomputed"),
+            t.gettext("reproduced"),
+            t.gettext("consistent at stated n"),
+        )
         lines.append(f"{head[0]:<18}{head[1]:>10}{head[2]:>12}{'n':>6}  {head[3]:<10}  {head[4]}")
         yes, no = t.gettext("yes"), t.gettext("NO")
         for r in headlines.itertuples():
             if r.grim_consistent is None:
                 verdict = t.gettext("does not apply")
             else:
-                verdict = yes if r.grim_consistent else t.gettext("no (n = {bases})", bases=r.attainable_bases.replace(";", ", "))
+                verdict = (
+                    yes
+                    if r.grim_consistent
+                    else t.gettext("no (n = {bases})", bases=r.attainable_bases.replace(";", ", "))
+                )
             unit = "%" if getattr(r, "statistic", "pct") == "pct" else " "
-            lines.append(f"{r.id:<18}{r.published_pct:>9.2f}{unit}{r.estimate_pct:>11.2f}{unit}{r.n_base:>6}  "
-                         f"{yes if r.reproduced else no:<10}  {verdict}")
-        lines.append(t.gettext(
-            "reproduced {k} of {n}; not attainable as k/{stated}: {ids}", k=int(headlines["reproduced"].sum()),
-            n=len(headlines), stated=headlines["stated_n"].iloc[0],
-            ids=", ".join(headlines.loc[headlines["grim_consistent"].eq(False), "id"]) or t.gettext("none")))
+            lines.append(
+                f"{r.id:<18}{r.published_pct:>9.2f}{unit}{r.estimate_pct:>11.2f}{unit}{r.n_base:>6}  "
+                f"{yes if r.reproduced else no:<10}  {verdict}"
+            )
+        lines.append(
+            t.gettext(
+                "reproduced {k} of {n}; not attainable as k/{stated}: {ids}",
+                k=int(headlines["reproduced"].sum()),
+                n=len(headlines),
+                stated=headlines["stated_n"].iloc[0],
+                ids=", ".join(headlines.loc[headlines["grim_consistent"].eq(False), "id"])
+                or t.gettext("none"),
+            )
+        )
     written = t.gettext("written to {out}", out=out)
     note = fallback_note(lang)
     return "\n".join(lines + ([note] if note else []) + [written])

@@ -59,7 +59,9 @@ def _fielded(plan: Path) -> tuple[Any, Any, Any]:
 
     the_plan, instrument = load_plan(plan)
     wave = the_plan.waves[0]
-    fielded = instrument.at_version(wave.instrument_version) if wave.instrument_version else instrument
+    fielded = (
+        instrument.at_version(wave.instrument_version) if wave.instrument_version else instrument
+    )
     return the_plan, wave, fielded
 
 
@@ -80,7 +82,9 @@ def make_raw(plan: Path, n: int, path: Path, seed: int = SEED) -> Path:
     return path
 
 
-def one_run(plan: Path, n: int, workdir: Path, charts: bool, seed: int = SEED, raw: Path | None = None) -> dict:
+def one_run(
+    plan: Path, n: int, workdir: Path, charts: bool, seed: int = SEED, raw: Path | None = None
+) -> dict:
     """Run the pipeline on the raw file of N respondents in this process; return timings.
 
     ``raw`` is the synthetic file (made here if not given; then its making counts in
@@ -101,7 +105,9 @@ def one_run(plan: Path, n: int, workdir: Path, charts: bool, seed: int = SEED, r
 
     start = time.perf_counter()
     study = Study.from_plan(plan, wave.id, raw=raw, fmt="canonical", progress=mark)
-    options = artifacts.Options(spss=True, charts=charts, command=f"python -m survey.bench --respondents {n}")
+    options = artifacts.Options(
+        spss=True, charts=charts, command=f"python -m survey.bench --respondents {n}"
+    )
     out = workdir / f"out-{n}"
     out.mkdir(exist_ok=True)
     results = artifacts.write_all(study, out, options, mark)
@@ -144,16 +150,30 @@ def markdown(report: dict) -> str:
     names: list[str] = []
     for r in report["runs"]:
         names += [s for s in r["stages"] if s not in names]
-    head = "| respondents | valid | total s | imports s | peak MB | tables | " + " | ".join(names) + " |"
+    head = (
+        "| respondents | valid | total s | imports s | peak MB | tables | "
+        + " | ".join(names)
+        + " |"
+    )
     rule = "|" + "---|" * (6 + len(names))
     rows = [
         f"| {r['respondents']:,} | {r['valid']:,} | {r['total_seconds']:.2f} | {r.get('import_seconds', float('nan')):.2f} "
         f"| {r['peak_memory_mb']:.0f} | {r['tables']} | "
-        + " | ".join(f"{r['stages'].get(s, float('nan')):.2f}" for s in names) + " |"
+        + " | ".join(f"{r['stages'].get(s, float('nan')):.2f}" for s in names)
+        + " |"
         for r in report["runs"]
     ]
     m = report["machine"]
-    return "\n".join([f"Machine: {m['cpus']} CPUs, {m['machine']}, Python {m['python']}.", "", head, rule, *rows, ""])
+    return "\n".join(
+        [
+            f"Machine: {m['cpus']} CPUs, {m['machine']}, Python {m['python']}.",
+            "",
+            head,
+            rule,
+            *rows,
+            "",
+        ]
+    )
 
 
 # --------------------------------------------------------------------------- micro-benchmarks
@@ -169,8 +189,13 @@ def _best(func: Callable[[], Any], repeat: int) -> tuple[float, Any]:
     return best, out
 
 
-def numpy_ipf(codes: Sequence[np.ndarray], sizes: Sequence[int], targets: Sequence[np.ndarray],
-              tol: float = 1e-10, max_iter: int = 100) -> tuple[np.ndarray, int]:
+def numpy_ipf(
+    codes: Sequence[np.ndarray],
+    sizes: Sequence[int],
+    targets: Sequence[np.ndarray],
+    tol: float = 1e-10,
+    max_iter: int = 100,
+) -> tuple[np.ndarray, int]:
     """Plain collapsed-cell IPF: count the cells of the cross-classification, rake that table, expand.
 
     ``codes[k]`` are 0-based category codes of margin ``k``, ``targets[k]`` its
@@ -190,8 +215,13 @@ def numpy_ipf(codes: Sequence[np.ndarray], sizes: Sequence[int], targets: Sequen
     for it in range(1, max_iter + 1):
         for k in range(len(sizes)):
             margin = table.sum(axis=axes[k])
-            table *= np.divide(totals[k], margin, out=np.zeros_like(margin), where=margin > 0).reshape(shape[k])
-        if max(np.abs(table.sum(axis=axes[k]) - totals[k]).max() for k in range(len(sizes))) / n < tol:
+            table *= np.divide(
+                totals[k], margin, out=np.zeros_like(margin), where=margin > 0
+            ).reshape(shape[k])
+        if (
+            max(np.abs(table.sum(axis=axes[k]) - totals[k]).max() for k in range(len(sizes))) / n
+            < tol
+        ):
             break
     factor = np.divide(table, count, out=np.zeros_like(table), where=count > 0).ravel()
     return factor[key], it
@@ -207,23 +237,38 @@ def micro_rake(n: int, seed: int = SEED, repeat: int = 7) -> dict:
     sample = {"a": [0.5, 0.3, 0.2], "b": [0.45, 0.55], "c": [0.1, 0.2, 0.3, 0.4]}
     population = {"a": [0.3, 0.3, 0.4], "b": [0.5, 0.5], "c": [0.25, 0.25, 0.25, 0.25]}
     codes = {k: rng.choice(len(p), n, p=p) for k, p in sample.items()}
-    data = pd.DataFrame({k: v + 1 for k, v in codes.items()})  # codes 1..k, int64 as a typed survey column
+    data = pd.DataFrame(
+        {k: v + 1 for k, v in codes.items()}
+    )  # codes 1..k, int64 as a typed survey column
     targets = {k: {i + 1: s for i, s in enumerate(p)} for k, p in population.items()}
-    out: dict[str, Any] = {"rows": n, "margins": {k: len(p) for k, p in sample.items()}, "tol": 1e-10}
+    out: dict[str, Any] = {
+        "rows": n,
+        "margins": {k: len(p) for k, p in sample.items()},
+        "tol": 1e-10,
+    }
     t_rake, w_rake = _best(lambda: rake(data, targets, tol=1e-10), repeat)
     sizes = [len(p) for p in sample.values()]
     t_ipf, (w_ipf, iterations) = _best(
-        lambda: numpy_ipf([codes[k] for k in sample], sizes, [population[k] for k in sample], tol=1e-10), repeat)
+        lambda: numpy_ipf(
+            [codes[k] for k in sample], sizes, [population[k] for k in sample], tol=1e-10
+        ),
+        repeat,
+    )
     as_float = data.astype(float)
     t_float, _ = _best(lambda: rake(as_float, targets, tol=1e-10), max(3, repeat // 2))
     nullable = data.astype("Int64")
     t_nullable, _ = _best(lambda: rake(nullable, targets, tol=1e-10), max(3, repeat // 2))
-    out.update({
-        "rake_seconds": round(t_rake, 5), "numpy_ipf_seconds": round(t_ipf, 5),
-        "ratio": round(t_rake / t_ipf, 2), "ipf_iterations": iterations,
-        "max_abs_weight_difference": float(np.max(np.abs(w_rake.to_numpy() - w_ipf))),
-        "rake_float64_columns_seconds": round(t_float, 5), "rake_Int64_columns_seconds": round(t_nullable, 5),
-    })
+    out.update(
+        {
+            "rake_seconds": round(t_rake, 5),
+            "numpy_ipf_seconds": round(t_ipf, 5),
+            "ratio": round(t_rake / t_ipf, 2),
+            "ipf_iterations": iterations,
+            "max_abs_weight_difference": float(np.max(np.abs(w_rake.to_numpy() - w_ipf))),
+            "rake_float64_columns_seconds": round(t_float, 5),
+            "rake_Int64_columns_seconds": round(t_nullable, 5),
+        }
+    )
     return out
 
 
@@ -236,16 +281,23 @@ def micro_battery(plan: Path, raw: Path, repeat: int = 3) -> dict:
 
     _, wave, _ = _fielded(plan)
     t_read, frame = _best(lambda: pd.read_csv(raw, engine="pyarrow"), repeat)
-    t_read_str, _ = _best(lambda: pd.read_csv(raw, engine="pyarrow", dtype=str, keep_default_na=False), repeat)
+    t_read_str, _ = _best(
+        lambda: pd.read_csv(raw, engine="pyarrow", dtype=str, keep_default_na=False), repeat
+    )
     rows = len(frame)
     del frame
     study = Study.from_plan(plan, wave.id, raw=raw, fmt="canonical")
     t_battery, (tabs, tests) = _best(
-        lambda: tables.battery(study.data, study.instrument, study.plan, study.weights), repeat)
+        lambda: tables.battery(study.data, study.instrument, study.plan, study.weights), repeat
+    )
     return {
-        "rows_in_file": rows, "valid": len(study.data), "file_mb": round(raw.stat().st_size / 2**20, 1),
-        "read_csv_pyarrow_seconds": round(t_read, 4), "read_csv_pyarrow_dtype_str_seconds": round(t_read_str, 4),
-        "battery_seconds": round(t_battery, 4), "tables": len(tests[["question", "banner"]].drop_duplicates()),
+        "rows_in_file": rows,
+        "valid": len(study.data),
+        "file_mb": round(raw.stat().st_size / 2**20, 1),
+        "read_csv_pyarrow_seconds": round(t_read, 4),
+        "read_csv_pyarrow_dtype_str_seconds": round(t_read_str, 4),
+        "battery_seconds": round(t_battery, 4),
+        "tables": len(tests[["question", "banner"]].drop_duplicates()),
         "table_rows": len(tabs),
         "ratio": round(t_battery / t_read, 2),
     }
@@ -265,20 +317,29 @@ def micro_redaction(plan: Path, raw: Path, repeat: int = 3) -> dict:
     columns = [q.id for q in fielded.questions if q.type == "text"]
     frame = pd.read_csv(raw, engine="pyarrow", usecols=columns, dtype=dict.fromkeys(columns, "str"))
     policy = Policy.for_instrument(fielded)
-    out: dict[str, Any] = {"rows": len(frame), "policy": {"countries": list(policy.countries),
-                                                               "languages": list(policy.languages)}}
+    out: dict[str, Any] = {
+        "rows": len(frame),
+        "policy": {"countries": list(policy.countries), "languages": list(policy.languages)},
+    }
     total = 0.0
     for column in columns:
         seconds, (_, counts) = _best(lambda texts=frame[column]: redact(texts, policy), repeat)
         total += seconds
-        out[column] = {"texts": int(frame[column].notna().sum()), "seconds": round(seconds, 4),
-                       "found": {k: v for k, v in counts.items() if v}}
+        out[column] = {
+            "texts": int(frame[column].notna().sum()),
+            "seconds": round(seconds, 4),
+            "found": {k: v for k, v in counts.items() if v},
+        }
     out["seconds"] = round(total, 4)
     return out
 
 
 def micro(plan: Path, n: int, raw: Path) -> dict:
-    return {"rake": micro_rake(n), "battery": micro_battery(plan, raw), "redaction": micro_redaction(plan, raw)}
+    return {
+        "rake": micro_rake(n),
+        "battery": micro_battery(plan, raw),
+        "redaction": micro_redaction(plan, raw),
+    }
 
 
 # --------------------------------------------------------------------------- whole-process runs (--small)
@@ -289,7 +350,9 @@ BASELINE_IMPORTS = "import pandas, scipy.stats, matplotlib.pyplot"
 SMALL_KINDS = ("charts", "no_charts", "baseline")
 
 
-def small_commands(plan: Path, workdir: Path, run: int, python: str = sys.executable) -> dict[str, list[str]]:
+def small_commands(
+    plan: Path, workdir: Path, run: int, python: str = sys.executable
+) -> dict[str, list[str]]:
     """The command lines of run ``run`` of ``--small``: each analysis writes a fresh folder in ``workdir``.
 
     Examples
@@ -297,12 +360,25 @@ def small_commands(plan: Path, workdir: Path, run: int, python: str = sys.execut
     >>> small_commands(Path("/p/plan.yaml"), Path("/t"), 2, python="python3")["no_charts"]
     ['python3', '-m', 'survey.analyze', '--plan', '/p/plan.yaml', '--out', '/t/run2-no_charts', '--quiet', '--no-charts']
     """
-    def analyze(kind: str, *extra: str) -> list[str]:
-        return [python, "-m", "survey.analyze", "--plan", str(plan), "--out", str(workdir / f"run{run}-{kind}"),
-                "--quiet", *extra]
 
-    return {"charts": analyze("charts"), "no_charts": analyze("no_charts", "--no-charts"),
-            "baseline": [python, "-c", BASELINE_IMPORTS]}
+    def analyze(kind: str, *extra: str) -> list[str]:
+        return [
+            python,
+            "-m",
+            "survey.analyze",
+            "--plan",
+            str(plan),
+            "--out",
+            str(workdir / f"run{run}-{kind}"),
+            "--quiet",
+            *extra,
+        ]
+
+    return {
+        "charts": analyze("charts"),
+        "no_charts": analyze("no_charts", "--no-charts"),
+        "baseline": [python, "-c", BASELINE_IMPORTS],
+    }
 
 
 def small_summary(seconds: dict[str, list[float]]) -> dict[str, Any]:
@@ -314,9 +390,11 @@ def small_summary(seconds: dict[str, list[float]]) -> dict[str, Any]:
     {'median_seconds': {'charts': 6.0, 'no_charts': 3.5, 'baseline': 2.5}, 'charts_ratio': 2.4, 'no_charts_ratio': 1.4}
     """
     median = {kind: round(statistics.median(seconds[kind]), 3) for kind in SMALL_KINDS}
-    return {"median_seconds": median,
-            "charts_ratio": round(median["charts"] / median["baseline"], 2),
-            "no_charts_ratio": round(median["no_charts"] / median["baseline"], 2)}
+    return {
+        "median_seconds": median,
+        "charts_ratio": round(median["charts"] / median["baseline"], 2),
+        "no_charts_ratio": round(median["no_charts"] / median["baseline"], 2),
+    }
 
 
 def _timed(command: list[str], cwd: Path, env: dict[str, str]) -> float:
@@ -339,8 +417,9 @@ def small(plan: Path, runs: int, quiet_run: bool = False) -> dict[str, Any]:
     import survey
 
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(Path(survey.__file__).parent.parent),
-                                                    env.get("PYTHONPATH")) if p)
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(Path(survey.__file__).parent.parent), env.get("PYTHONPATH")) if p
+    )
     seconds: dict[str, list[float]] = {kind: [] for kind in SMALL_KINDS}
     load = [os.getloadavg()[0]]
     with tempfile.TemporaryDirectory(prefix="survey-bench-small-") as tmp:
@@ -349,19 +428,29 @@ def small(plan: Path, runs: int, quiet_run: bool = False) -> dict[str, Any]:
             for kind in SMALL_KINDS:
                 seconds[kind].append(round(_timed(commands[kind], Path.cwd(), env), 3))
             if not quiet_run:
-                print(f"run {run}/{runs}: " + ", ".join(f"{k} {v[-1]:.2f} s" for k, v in seconds.items()),
-                      file=sys.stderr)
+                print(
+                    f"run {run}/{runs}: "
+                    + ", ".join(f"{k} {v[-1]:.2f} s" for k, v in seconds.items()),
+                    file=sys.stderr,
+                )
     load.append(os.getloadavg()[0])
     shown = small_commands(plan, Path("OUT"), 1, python="python3")
-    return {"machine": machine(), "runs": runs, "seconds": seconds, **small_summary(seconds),
-            "load_average_1min": {"before": round(load[0], 2), "after": round(load[1], 2)},
-            "commands": {k: " ".join(v) for k, v in shown.items()}}
+    return {
+        "machine": machine(),
+        "runs": runs,
+        "seconds": seconds,
+        **small_summary(seconds),
+        "load_average_1min": {"before": round(load[0], 2), "after": round(load[1], 2)},
+        "commands": {k: " ".join(v) for k, v in shown.items()},
+    }
 
 
 # --------------------------------------------------------------------------- command line
 
 
-def _profiled(plan: Path, n: int, workdir: Path, charts: bool, raw: Path | None, dump: Path) -> dict:
+def _profiled(
+    plan: Path, n: int, workdir: Path, charts: bool, raw: Path | None, dump: Path
+) -> dict:
     import cProfile
     import io
     import pstats
@@ -377,27 +466,61 @@ def _profiled(plan: Path, n: int, workdir: Path, charts: bool, raw: Path | None,
 
 
 def _child(args: list[str]) -> dict:
-    proc = subprocess.run([sys.executable, "-m", "survey.bench", *args], check=False, capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "survey.bench", *args], check=False, capture_output=True, text=True
+    )
     if proc.returncode != 0:
         last = (proc.stderr.strip().splitlines() or ["no message"])[-1]
-        raise SurveyError(f"python -m survey.bench {' '.join(args)} failed (exit {proc.returncode}): {last}")
+        raise SurveyError(
+            f"python -m survey.bench {' '.join(args)} failed (exit {proc.returncode}): {last}"
+        )
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     p = ArgumentParser(prog="python -m survey.bench", description=__doc__.splitlines()[0])
-    p.add_argument("--respondents", type=int, nargs="+", default=list(LADDER), help="sizes to run (default: 10000 100000 1000000)")
-    p.add_argument("--out", type=Path, default=Path("benchmarks/latest"),
-                   help="folder for bench.json and bench.md (replaced only if an earlier bench wrote it)")
-    p.add_argument("--force", action="store_true", help="replace an earlier bench's files even if changed since")
+    p.add_argument(
+        "--respondents",
+        type=int,
+        nargs="+",
+        default=list(LADDER),
+        help="sizes to run (default: 10000 100000 1000000)",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("benchmarks/latest"),
+        help="folder for bench.json and bench.md (replaced only if an earlier bench wrote it)",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an earlier bench's files even if changed since",
+    )
     p.add_argument("--plan", type=Path, help="analysis plan (default: the one in ./analysis)")
     p.add_argument("--charts", action="store_true", help="also draw charts and the report")
-    p.add_argument("--raw-dir", type=Path, help="keep the synthetic raw files here and reuse them (default: temporary)")
-    p.add_argument("--micro", action="store_true", help="micro-benchmarks (raking, crosstab battery, redaction) at the largest size")
-    p.add_argument("--profile", action="store_true", help="also write a cProfile dump per size into --out")
-    p.add_argument("--small", action="store_true", help="whole-process runs of the plan's first wave (with "
-                   "charts, without, and the baseline imports), interleaved: medians and ratios to small.json")
-    p.add_argument("--runs", type=int, default=5, help="runs of each kind with --small (default: 5)")
+    p.add_argument(
+        "--raw-dir",
+        type=Path,
+        help="keep the synthetic raw files here and reuse them (default: temporary)",
+    )
+    p.add_argument(
+        "--micro",
+        action="store_true",
+        help="micro-benchmarks (raking, crosstab battery, redaction) at the largest size",
+    )
+    p.add_argument(
+        "--profile", action="store_true", help="also write a cProfile dump per size into --out"
+    )
+    p.add_argument(
+        "--small",
+        action="store_true",
+        help="whole-process runs of the plan's first wave (with "
+        "charts, without, and the baseline imports), interleaved: medians and ratios to small.json",
+    )
+    p.add_argument(
+        "--runs", type=int, default=5, help="runs of each kind with --small (default: 5)"
+    )
     p.add_argument("--quiet", action="store_true")
     p.add_argument("--one", type=int, help=argparse.SUPPRESS)
     p.add_argument("--generate", type=int, help=argparse.SUPPRESS)
@@ -411,8 +534,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.one:
         if args.profile:
-            result = _profiled(plan, args.one, args.workdir, args.charts, args.raw,
-                               args.out.resolve() / f"profile-{args.one}.prof")
+            result = _profiled(
+                plan,
+                args.one,
+                args.workdir,
+                args.charts,
+                args.raw,
+                args.out.resolve() / f"profile-{args.one}.prof",
+            )
         else:
             result = one_run(plan, args.one, args.workdir, args.charts, raw=args.raw)
         print(json.dumps(result))
@@ -431,11 +560,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _small(args: argparse.Namespace, plan: Path, out: Path) -> int:
     """Run ``--small`` writing ``small.json`` into ``out`` (the temporary output folder)."""
     result = small(plan, args.runs, quiet_run=args.quiet)
-    (out / "small.json").write_text(json.dumps(result, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    (out / "small.json").write_text(
+        json.dumps(result, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
     m = result["median_seconds"]
-    print(f"medians of {args.runs} runs: charts {m['charts']:.2f} s, no charts {m['no_charts']:.2f} s, "
-          f"baseline {m['baseline']:.2f} s; ratios: charts {result['charts_ratio']:.2f}x (target 2.0), "
-          f"no charts {result['no_charts_ratio']:.2f}x (target 1.3)")
+    print(
+        f"medians of {args.runs} runs: charts {m['charts']:.2f} s, no charts {m['no_charts']:.2f} s, "
+        f"baseline {m['baseline']:.2f} s; ratios: charts {result['charts_ratio']:.2f}x (target 2.0), "
+        f"no charts {result['no_charts_ratio']:.2f}x (target 1.3)"
+    )
     return 0
 
 
@@ -455,7 +588,9 @@ def _ladder(args: argparse.Namespace, plan: Path, out: Path) -> int:
             n = max(args.respondents)
             raw = raw_file(n)
             result = {"machine": machine(), "respondents": n, **micro(plan, n, raw)}
-            (out / "micro.json").write_text(json.dumps(result, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+            (out / "micro.json").write_text(
+                json.dumps(result, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+            )
             if not args.quiet:
                 print(json.dumps(result, indent=2, sort_keys=True))
             return 0
@@ -463,7 +598,18 @@ def _ladder(args: argparse.Namespace, plan: Path, out: Path) -> int:
         for n in args.respondents:
             raw = raw_file(n)
             with tempfile.TemporaryDirectory(prefix="survey-bench-") as tmp:
-                cmd = ["--one", str(n), "--workdir", tmp, "--plan", str(plan), "--raw", str(raw), "--out", str(out)]
+                cmd = [
+                    "--one",
+                    str(n),
+                    "--workdir",
+                    tmp,
+                    "--plan",
+                    str(plan),
+                    "--raw",
+                    str(raw),
+                    "--out",
+                    str(out),
+                ]
                 cmd += ["--charts"] if args.charts else []
                 cmd += ["--profile"] if args.profile else []
                 runs.append(_child(cmd))
@@ -471,9 +617,14 @@ def _ladder(args: argparse.Namespace, plan: Path, out: Path) -> int:
                 raw.unlink()  # made by this run in its own temporary folder
             if not args.quiet:
                 r = runs[-1]
-                print(f"{n:>9,} respondents: {r['total_seconds']:.2f} s, peak {r['peak_memory_mb']:.0f} MB", file=sys.stderr)
+                print(
+                    f"{n:>9,} respondents: {r['total_seconds']:.2f} s, peak {r['peak_memory_mb']:.0f} MB",
+                    file=sys.stderr,
+                )
     report = {"machine": machine(), "runs": runs}
-    (out / "bench.json").write_text(json.dumps(report, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    (out / "bench.json").write_text(
+        json.dumps(report, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
     (out / "bench.md").write_text(markdown(report), encoding="utf-8")
     if not args.quiet:
         print(markdown(report))

@@ -24,7 +24,9 @@ from pathlib import Path
 
 from survey.errors import PlanError, SurveyError, UsageError
 
-_log_folder: list[Path] = []  # where a bug's traceback goes (set by the command once --out is known)
+_log_folder: list[
+    Path
+] = []  # where a bug's traceback goes (set by the command once --out is known)
 
 ADVICE = {
     errno.EACCES: "check its permissions, or choose another path",
@@ -69,8 +71,10 @@ def run(main: Callable[[Sequence[str] | None], int], argv: Sequence[str] | None 
             print(f"error: {os_problem(exc)}", file=sys.stderr)
             return 2
         except MemoryError:
-            print("error: out of memory: close other programs, or run on a machine with more memory",
-                  file=sys.stderr)
+            print(
+                "error: out of memory: close other programs, or run on a machine with more memory",
+                file=sys.stderr,
+            )
             return 2
         except Exception as exc:  # noqa: BLE001  (a bug: the traceback goes to a log file)
             print(f"error: {bug_report(exc, argv)}", file=sys.stderr)
@@ -98,8 +102,10 @@ def bug_report(exc: BaseException, argv: Sequence[str] | None) -> str:
     """Write the traceback of an unexpected error to a log file; the one line that names it."""
     summary = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
     command = " ".join([Path(sys.argv[0]).name, *(argv if argv is not None else sys.argv[1:])])
-    text = (f"command: {command}\ncwd: {os.getcwd()}\npython: {platform.python_version()} "
-            f"({platform.platform()})\n\n" + "".join(traceback.format_exception(exc)))
+    text = (
+        f"command: {command}\ncwd: {os.getcwd()}\npython: {platform.python_version()} "
+        f"({platform.platform()})\n\n" + "".join(traceback.format_exception(exc))
+    )
     stamp = time.strftime("%Y%m%d-%H%M%S")
     for folder in [*_log_folder, Path(tempfile.gettempdir())]:
         path = folder / f"survey-error-{stamp}-{os.getpid()}.log"
@@ -124,8 +130,14 @@ def quiet() -> None:
     logging.disable(logging.WARNING)
 
 
-def _one_line_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
-                      file: object = None, line: str | None = None) -> None:
+def _one_line_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: object = None,
+    line: str | None = None,
+) -> None:
     print("warning: " + " ".join(str(message).split()), file=sys.stderr)
 
 
@@ -146,7 +158,9 @@ def check_input(path: Path | None, option: str) -> None:
         with open(path, "rb") as handle:
             handle.read(1)
     except OSError as exc:
-        raise UsageError(f"{path}: cannot be read ({exc.strerror}; {option}): check its permissions") from None
+        raise UsageError(
+            f"{path}: cannot be read ({exc.strerror}; {option}): check its permissions"
+        ) from None
 
 
 def default_plan(folder: Path = Path("analysis")) -> Path:
@@ -157,7 +171,9 @@ def default_plan(folder: Path = Path("analysis")) -> Path:
     from survey.instrument.loading import read_yaml
 
     if not folder.is_dir():
-        raise PlanError(f"{folder.resolve()}: no such folder: pass --plan, or run from the project folder")
+        raise PlanError(
+            f"{folder.resolve()}: no such folder: pass --plan, or run from the project folder"
+        )
     plans, broken = [], []
     for path in sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")):
         try:
@@ -172,7 +188,9 @@ def default_plan(folder: Path = Path("analysis")) -> Path:
     if not plans and broken:
         raise broken[0]
     found = ", ".join(map(str, plans)) or "none"
-    raise PlanError(f"{folder.resolve()}: expected exactly one analysis plan, found {found}: pass --plan")
+    raise PlanError(
+        f"{folder.resolve()}: expected exactly one analysis plan, found {found}: pass --plan"
+    )
 
 
 class Progress:
@@ -195,8 +213,12 @@ class Progress:
         if self.show:
             elapsed = time.perf_counter() - self.start
             bar = "#" * self.done + "." * (self.total - self.done)
-            print(f"\r[{bar}] {self.done}/{self.total} {name:<28} {elapsed:6.1f}s", end="", file=sys.stderr,
-                  flush=True)
+            print(
+                f"\r[{bar}] {self.done}/{self.total} {name:<28} {elapsed:6.1f}s",
+                end="",
+                file=sys.stderr,
+                flush=True,
+            )
 
     def close(self) -> None:
         if self.show:

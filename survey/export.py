@@ -23,13 +23,26 @@ from survey.write.output import atomic_folder
 
 
 def parser() -> argparse.ArgumentParser:
-    p = ArgumentParser(prog="python -m survey.export",
-                                description="Export an existing run of python -m survey.analyze to SPSS (.sav, .sps).")
-    p.add_argument("run", type=Path, help="the run's output folder (has run.json and data/respondents.csv)")
-    p.add_argument("--lang", help="language of the labels: one the instrument declares (default: the run's)")
-    p.add_argument("--out", type=Path, help="output folder (default: RUN/spss); replaced only if survey wrote it")
-    p.add_argument("--force", action="store_true",
-                   help="replace files survey wrote even if they were changed since (never files it did not write)")
+    p = ArgumentParser(
+        prog="python -m survey.export",
+        description="Export an existing run of python -m survey.analyze to SPSS (.sav, .sps).",
+    )
+    p.add_argument(
+        "run", type=Path, help="the run's output folder (has run.json and data/respondents.csv)"
+    )
+    p.add_argument(
+        "--lang", help="language of the labels: one the instrument declares (default: the run's)"
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        help="output folder (default: RUN/spss); replaced only if survey wrote it",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace files survey wrote even if they were changed since (never files it did not write)",
+    )
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     return p
 
@@ -40,22 +53,46 @@ def main(argv: Sequence[str] | None = None) -> int:
         quiet()
     meta_path = args.run / "run.json"
     meta = _run_metadata(meta_path)
-    respondents_path, tables_path = args.run / "data" / "respondents.csv", args.run / "crosstabs.csv"
+    respondents_path, tables_path = (
+        args.run / "data" / "respondents.csv",
+        args.run / "crosstabs.csv",
+    )
     out = args.out or args.run / "spss"
     log_beside(out)
     if not meta["instrument"]:
-        raise DataError(f"{meta_path}: the run kept no instrument file (it was given one in memory)")
-    instrument_path = args.run / meta["instrument"]  # the run's copy (an absolute path in older runs)
+        raise DataError(
+            f"{meta_path}: the run kept no instrument file (it was given one in memory)"
+        )
+    instrument_path = (
+        args.run / meta["instrument"]
+    )  # the run's copy (an absolute path in older runs)
     read = [meta_path, respondents_path, tables_path, instrument_path]
     instrument = load_instrument(instrument_path).at_version(meta["instrument_version"])
-    lang = check_language(args.lang or meta.get("lang", "en"), instrument.languages, instrument_path)
+    lang = check_language(
+        args.lang or meta.get("lang", "en"), instrument.languages, instrument_path
+    )
     with atomic_folder(out, force=args.force, inputs=read) as tmp:
         respondents = _read_respondents(respondents_path, instrument)
-        tables = pd.read_csv(tables_path, dtype={"row_code": str, "col_code": str},
-                             keep_default_na=False, na_values=[""]) if tables_path.is_file() else None
-        warnings = export_spss(respondents, tables, instrument, tmp, stem=meta["stem"],
-                               lang=lang, file_label=meta.get("file_label", ""),
-                               text_columns=meta.get("text_columns", []))
+        tables = (
+            pd.read_csv(
+                tables_path,
+                dtype={"row_code": str, "col_code": str},
+                keep_default_na=False,
+                na_values=[""],
+            )
+            if tables_path.is_file()
+            else None
+        )
+        warnings = export_spss(
+            respondents,
+            tables,
+            instrument,
+            tmp,
+            stem=meta["stem"],
+            lang=lang,
+            file_label=meta.get("file_label", ""),
+            text_columns=meta.get("text_columns", []),
+        )
     if not args.quiet:
         for w in warnings:
             print(f"warning: {w}", file=sys.stderr)
@@ -88,8 +125,11 @@ def _read_respondents(path: Path, instrument: Instrument) -> pd.DataFrame:
         raise DataError(f"{path}: not found")
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     times = {q.id for q in instrument.questions if q.role in ("start", "submit")}
-    text = {q.id for q in instrument.questions if q.type == "text" or (q.type == "paradata" and not q.codes
-                                                                       and q.id not in times)}
+    text = {
+        q.id
+        for q in instrument.questions
+        if q.type == "text" or (q.type == "paradata" and not q.codes and q.id not in times)
+    }
     out = {}
     for name in frame.columns:
         values = frame[name].where(frame[name] != "")

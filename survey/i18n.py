@@ -146,7 +146,9 @@ def catalogue_path(lang: str) -> Path | None:
 
 def catalogue_languages() -> tuple[str, ...]:
     """Languages the package has a catalogue for (``en``, ``es``, ``zh`` ...)."""
-    return tuple(sorted(p.parent.parent.name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.mo")))
+    return tuple(
+        sorted(p.parent.parent.name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.mo"))
+    )
 
 
 def fallback_note(lang: str) -> str | None:
@@ -163,12 +165,16 @@ def fallback_note(lang: str) -> str | None:
     missing = len(t.missing)
     if not missing:
         return None
-    name = language_name(lang, lang) if t.has(FALLBACK_NOTE) else english_name(lang)  # the note's own language
+    name = (
+        language_name(lang, lang) if t.has(FALLBACK_NOTE) else english_name(lang)
+    )  # the note's own language
     return t.gettext(FALLBACK_NOTE, n=missing, language=name, lang=lang, domain=DOMAIN)
 
 
-FALLBACK_NOTE = N_("note: {n} messages have no {language} translation and are shown in English; add them to "
-                   "survey/locale/{lang}/LC_MESSAGES/{domain}.po (docs/translating.md)")
+FALLBACK_NOTE = N_(
+    "note: {n} messages have no {language} translation and are shown in English; add them to "
+    "survey/locale/{lang}/LC_MESSAGES/{domain}.po (docs/translating.md)"
+)
 
 
 # --------------------------------------------------------------------------- language names
@@ -193,8 +199,11 @@ def english_name(code: str) -> str:
 def _codes_by_english_name() -> dict[str, str]:
     from babel import Locale
 
-    return {name.lower(): code for code, name in sorted(Locale.parse(SOURCE_LANGUAGE).languages.items())
-            if "_" not in code}
+    return {
+        name.lower(): code
+        for code, name in sorted(Locale.parse(SOURCE_LANGUAGE).languages.items())
+        if "_" not in code
+    }
 
 
 def language_code(name: str) -> str | None:
@@ -228,7 +237,9 @@ def _cldr_name(code: str, lang: str) -> str | None:
     from babel import Locale, UnknownLocaleError
 
     try:
-        return Locale.parse(code.replace("-", "_")).get_display_name(Locale.parse(lang.replace("-", "_")))
+        return Locale.parse(code.replace("-", "_")).get_display_name(
+            Locale.parse(lang.replace("-", "_"))
+        )
     except (UnknownLocaleError, ValueError, TypeError):
         return None
 
@@ -249,7 +260,9 @@ def check_language(lang: str, declared: Sequence[str], source: object = "the ins
     survey.errors.LanguageError: language 'fr' is not declared by study.yaml (languages: en, es)
     """
     if lang not in declared:
-        raise LanguageError(f"language '{lang}' is not declared by {source} (languages: {', '.join(declared)})")
+        raise LanguageError(
+            f"language '{lang}' is not declared by {source} (languages: {', '.join(declared)})"
+        )
     return lang
 
 
@@ -310,7 +323,9 @@ def catalogue_problems(po: Path) -> list[str]:
         elif m.fuzzy:
             out.append(f"{where}: fuzzy translation of {m.id!r}")
         elif fields(m.string) != fields(m.id):
-            out.append(f"{where}: placeholders {sorted(fields(m.string))} differ from {sorted(fields(m.id))}")
+            out.append(
+                f"{where}: placeholders {sorted(fields(m.string))} differ from {sorted(fields(m.id))}"
+            )
     mo = po.with_suffix(".mo")
     if not mo.is_file() or mo.read_bytes() != compile_catalogue(po):
         out.append(f"{mo}: not compiled from {po.name} (python -m survey.i18n compile)")

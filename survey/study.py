@@ -104,13 +104,30 @@ class Study:
         """
         from survey.instrument import load_instrument
 
-        inst = instrument if isinstance(instrument, Instrument) or not instrument else load_instrument(instrument)
+        inst = (
+            instrument
+            if isinstance(instrument, Instrument) or not instrument
+            else load_instrument(instrument)
+        )
         the_plan, inst = load_plan(plan, inst)
         the_wave = the_plan.wave(wave) if wave is not None else the_plan.waves[0]
-        fielded = inst.at_version(the_wave.instrument_version) if the_wave.instrument_version else inst
+        fielded = (
+            inst.at_version(the_wave.instrument_version) if the_wave.instrument_version else inst
+        )
         raw_path = Path(raw) if raw else the_wave.raw
-        return cls._read(the_plan, fielded, the_wave, raw_path, fmt or the_wave.format, encoding or the_wave.encoding,
-                         allow_extra_columns, keep_test_rows, weight, progress, sep)
+        return cls._read(
+            the_plan,
+            fielded,
+            the_wave,
+            raw_path,
+            fmt or the_wave.format,
+            encoding or the_wave.encoding,
+            allow_extra_columns,
+            keep_test_rows,
+            weight,
+            progress,
+            sep,
+        )
 
     @classmethod
     def from_instrument(
@@ -151,15 +168,37 @@ class Study:
         inst = instrument if isinstance(instrument, Instrument) else load_instrument(instrument)
         raw_path = Path(raw)
         the_plan = instrument_plan(inst, raw_path, fmt, encoding)
-        study = cls._read(the_plan, inst, the_plan.waves[0], raw_path, the_plan.waves[0].format, encoding,
-                          allow_extra_columns, keep_test_rows, False, progress, sep)
+        study = cls._read(
+            the_plan,
+            inst,
+            the_plan.waves[0],
+            raw_path,
+            the_plan.waves[0].format,
+            encoding,
+            allow_extra_columns,
+            keep_test_rows,
+            False,
+            progress,
+            sep,
+        )
         study.has_plan = False
         return study
 
     @classmethod
-    def _read(cls, plan: Plan, fielded: Instrument, wave: Wave, raw_path: Path, fmt: str | None,
-              encoding: str | None, allow_extra: bool, keep_test: bool, weight: bool,
-              progress: Callable[[str], None] | None, sep: str | None = None) -> Study:
+    def _read(
+        cls,
+        plan: Plan,
+        fielded: Instrument,
+        wave: Wave,
+        raw_path: Path,
+        fmt: str | None,
+        encoding: str | None,
+        allow_extra: bool,
+        keep_test: bool,
+        weight: bool,
+        progress: Callable[[str], None] | None,
+        sep: str | None = None,
+    ) -> Study:
         stage = progress or (lambda name: None)
         stage("read and validate")
         frame = read_wave(raw_path, fielded, fmt, encoding, allow_extra, keep_test, sep)
@@ -168,7 +207,11 @@ class Study:
         cleaned = cleaning.clean(frame, fielded)
         if cleaned.data.empty:
             counts = ", ".join(f"{k} {v}" for k, v in cleaned.reconciliation().items())
-            hint = "; --keep-test-rows keeps the test responses" if "test_response" in cleaned.reconciliation() else ""
+            hint = (
+                "; --keep-test-rows keeps the test responses"
+                if "test_response" in cleaned.reconciliation()
+                else ""
+            )
             raise DataError(f"{raw_path}: no valid responses after cleaning ({counts}){hint}")
         stage("recode")
         data = recode.recode(cleaned.data, fielded)
@@ -197,16 +240,31 @@ class Study:
             return None
         return self.data[list(self.weighting.diagnostics["targets"])]
 
-    def proportion(self, indicator: str, *, weighted: bool = True, calibrated: bool = False,
-                   level: float = 0.95, ci_method: str = "logit") -> dict[str, Any]:
+    def proportion(
+        self,
+        indicator: str,
+        *,
+        weighted: bool = True,
+        calibrated: bool = False,
+        level: float = 0.95,
+        ci_method: str = "logit",
+    ) -> dict[str, Any]:
         """Design-based estimate of one 0/1 indicator (see :func:`survey.stats.inference.proportion`)."""
         y = self.data[indicator].astype("Float64").astype(float)
         if not weighted or self.weights is None:
             return inference.proportion(y, None, level=level, ci_method=ci_method)
         cal = self.calibration() if calibrated else None
-        bounded = self.weighting is not None and "bounds" in self.weighting.diagnostics  # R calibrate(), not rake()
-        return inference.proportion(y, self.weights, level=level, ci_method=ci_method, calibration=cal,
-                                    calibration_method="calibrate" if bounded else "rake")
+        bounded = (
+            self.weighting is not None and "bounds" in self.weighting.diagnostics
+        )  # R calibrate(), not rake()
+        return inference.proportion(
+            y,
+            self.weights,
+            level=level,
+            ci_method=ci_method,
+            calibration=cal,
+            calibration_method="calibrate" if bounded else "rake",
+        )
 
     def agreement(self, level: float = 0.95, lang: str = "en") -> pd.DataFrame:
         """Every indicator's rate: unweighted (Wilson) and, when weighted, design-based; labels in ``lang``.
@@ -220,12 +278,17 @@ class Study:
         """
         names = [d.id for d in self.instrument.derived if d.type == "indicator"]
         rates = estimates.agreement_rates(self.data, names, level)
-        out = pd.DataFrame({
-            "item": names,
-            "label": [self.instrument.variables()[n].wording(lang) for n in names],
-            "estimate_pct": 100 * rates["estimate"], "n_base": rates["n_base"], "count": rates["count"],
-            "ci_low": 100 * rates["ci_low"], "ci_high": 100 * rates["ci_high"],
-        })
+        out = pd.DataFrame(
+            {
+                "item": names,
+                "label": [self.instrument.variables()[n].wording(lang) for n in names],
+                "estimate_pct": 100 * rates["estimate"],
+                "n_base": rates["n_base"],
+                "count": rates["count"],
+                "ci_low": 100 * rates["ci_low"],
+                "ci_high": 100 * rates["ci_high"],
+            }
+        )
         if self.weights is None:
             return out
         return pd.concat([out, pd.DataFrame([self._weighted(n, level) for n in names])], axis=1)
@@ -238,17 +301,27 @@ class Study:
 
     def _weighted_estimate(self, indicator: str, level: float) -> dict[str, float]:
         plain = self.proportion(indicator, level=level)
-        cal = self.proportion(indicator, calibrated=True, level=level) if self.calibration() is not None else plain
+        cal = (
+            self.proportion(indicator, calibrated=True, level=level)
+            if self.calibration() is not None
+            else plain
+        )
         return {
-            "weighted_pct": 100 * plain["estimate"], "weighted_se_pct": 100 * plain["se"],
+            "weighted_pct": 100 * plain["estimate"],
+            "weighted_se_pct": 100 * plain["se"],
             "calibrated_se_pct": 100 * cal["se"],
-            "weighted_ci_low": 100 * plain["ci_low"], "weighted_ci_high": 100 * plain["ci_high"],
-            "deff": plain["deff"], "n_eff": plain["n_eff"],
+            "weighted_ci_low": 100 * plain["ci_low"],
+            "weighted_ci_high": 100 * plain["ci_high"],
+            "deff": plain["deff"],
+            "n_eff": plain["n_eff"],
         }
 
     def toplines(self, lang: str = "en") -> pd.DataFrame:
         """Frequency distribution of every question (see :func:`survey.stats.estimates.toplines`)."""
-        if not any(q.coded and q.type != "paradata" for q in self.instrument.questions) and not self.instrument.derived:
+        if (
+            not any(q.coded and q.type != "paradata" for q in self.instrument.questions)
+            and not self.instrument.derived
+        ):
             return pd.DataFrame(columns=estimates.TOPLINE_COLUMNS)  # nothing coded to count
         return estimates.toplines(self.data, self.instrument, self.weights, lang)
 
@@ -256,10 +329,16 @@ class Study:
         """Published figures against their recomputation (only for the published wave)."""
         if not self.plan.figures or self.plan.published_wave != self.wave.id:
             return pd.DataFrame()
-        table = published.headline_table(self.plan.figures, self.data, self.plan.decimals, weights=self.weights)
+        table = published.headline_table(
+            self.plan.figures, self.data, self.plan.decimals, weights=self.weights
+        )
         if self.weights is not None:
-            extra = pd.DataFrame([self._weighted(f.indicator, 0.95) if f.statistic == "pct" else {}
-                                  for f in self.plan.figures])
+            extra = pd.DataFrame(
+                [
+                    self._weighted(f.indicator, 0.95) if f.statistic == "pct" else {}
+                    for f in self.plan.figures
+                ]
+            )
             table = pd.concat([table, extra], axis=1)
         return table
 
@@ -273,7 +352,9 @@ class Study:
         drop = [] if include_personal else list(self.instrument.personal_columns)
         out = self.data.drop(columns=drop)
         if redact:  # the text columns kept: a personal one dropped above stays dropped
-            out = out.assign(**{c: self.redacted(c)[0] for c in self._open_text if c in out.columns})
+            out = out.assign(
+                **{c: self.redacted(c)[0] for c in self._open_text if c in out.columns}
+            )
         if self.weights is not None:
             out = out.assign(weight=self.weights)
         return out
@@ -295,7 +376,9 @@ class Study:
 
         return Policy.for_instrument(self.instrument)
 
-    def repeat_tables(self, *, include_personal: bool = False, redact: bool = True) -> dict[str, pd.DataFrame]:
+    def repeat_tables(
+        self, *, include_personal: bool = False, redact: bool = True
+    ) -> dict[str, pd.DataFrame]:
         """Each repeat group's table (valid respondents' rows), safe to share as :meth:`respondents`."""
         from survey.text.redact import redact as redact_text
 
@@ -305,8 +388,13 @@ class Study:
             drop = [] if include_personal else [q.id for q in questions if q.personal]
             table = table.drop(columns=drop)
             if redact:
-                table = table.assign(**{q.id: redact_text(table[q.id], self.redaction_policy)[0] for q in questions
-                                        if q.type == "text" and q.id in table.columns and not q.personal})
+                table = table.assign(
+                    **{
+                        q.id: redact_text(table[q.id], self.redaction_policy)[0]
+                        for q in questions
+                        if q.type == "text" and q.id in table.columns and not q.personal
+                    }
+                )
             out[rid] = table
         return out
 
@@ -320,10 +408,18 @@ class Study:
 
         key = ("redacted", column)
         if key not in self.cache:
-            personal = [c for q in self.instrument.questions if q.personal and q.type == "text"
-                        for c in q.columns if c in self.data.columns]
-            self.cache[key] = redact(self.data[column], self.redaction_policy,
-                                     personal=self.data[personal] if personal else None)
+            personal = [
+                c
+                for q in self.instrument.questions
+                if q.personal and q.type == "text"
+                for c in q.columns
+                if c in self.data.columns
+            ]
+            self.cache[key] = redact(
+                self.data[column],
+                self.redaction_policy,
+                personal=self.data[personal] if personal else None,
+            )
         return self.cache[key]
 
     def redactions(self) -> dict[str, int]:
@@ -340,14 +436,28 @@ class Study:
         key = ("crosstabs", lang)
         if key not in self.cache:
             banner = [*self.plan.banner, *(str(n["id"]) for n in self.plan.banner_nets)]
-            if not any(q.id != b for q in tables.tabulated(self.instrument) for b in banner):  # nothing to cross
-                self.cache[key] = (pd.DataFrame(columns=tables.TABLE_COLUMNS), pd.DataFrame(columns=tables.TEST_COLUMNS))
+            if not any(
+                q.id != b for q in tables.tabulated(self.instrument) for b in banner
+            ):  # nothing to cross
+                self.cache[key] = (
+                    pd.DataFrame(columns=tables.TABLE_COLUMNS),
+                    pd.DataFrame(columns=tables.TEST_COLUMNS),
+                )
             else:
-                self.cache[key] = tables.battery(self.data, self.instrument, self.plan, self.weights, lang=lang)
+                self.cache[key] = tables.battery(
+                    self.data, self.instrument, self.plan, self.weights, lang=lang
+                )
         return self.cache[key]
 
-    def crosstab(self, question: str, by: str | list[str] | None = None, *, filter: str | None = None,
-                 weighted: bool = True, lang: str = "en") -> pd.DataFrame:
+    def crosstab(
+        self,
+        question: str,
+        by: str | list[str] | None = None,
+        *,
+        filter: str | None = None,
+        weighted: bool = True,
+        lang: str = "en",
+    ) -> pd.DataFrame:
         """One question by any banner, for any subset: the battery's numbers, letters and tests.
 
         Parameters
@@ -379,8 +489,9 @@ class Study:
 
         return adhoc.crosstab(self, question, by, filter=filter, weighted=weighted, lang=lang)
 
-    def table(self, question: str, *, filter: str | None = None, weighted: bool = True,
-              lang: str = "en") -> pd.DataFrame:
+    def table(
+        self, question: str, *, filter: str | None = None, weighted: bool = True, lang: str = "en"
+    ) -> pd.DataFrame:
         """One question's distribution for any subset (see :func:`survey.adhoc.table`).
 
         Examples
@@ -391,8 +502,16 @@ class Study:
 
         return adhoc.table(self, question, filter=filter, weighted=weighted, lang=lang)
 
-    def mean(self, variable: str, by: str | list[str] | None = None, *, filter: str | None = None,
-             weighted: bool = True, level: float = 0.95, lang: str = "en") -> pd.DataFrame:
+    def mean(
+        self,
+        variable: str,
+        by: str | list[str] | None = None,
+        *,
+        filter: str | None = None,
+        weighted: bool = True,
+        level: float = 0.95,
+        lang: str = "en",
+    ) -> pd.DataFrame:
         """Design-based mean of a numeric variable, overall and by banner (see :func:`survey.adhoc.mean`).
 
         Examples
@@ -401,7 +520,9 @@ class Study:
         """
         from survey import adhoc
 
-        return adhoc.mean(self, variable, by, filter=filter, weighted=weighted, level=level, lang=lang)
+        return adhoc.mean(
+            self, variable, by, filter=filter, weighted=weighted, level=level, lang=lang
+        )
 
     def filtered(self, expression: str | None) -> Study:
         """The study restricted to the respondents ``expression`` keeps (weights as they were, not re-raked).
@@ -417,11 +538,24 @@ class Study:
         keep = adhoc.selection(self.data, expression).to_numpy()
         if not keep.any():
             raise DataError(f"filter {expression!r} keeps no respondent")
-        weighting = None if self.weighting is None else WeightingResult(
-            self.weighting.weights[keep], {**self.weighting.diagnostics, "filter": expression})
+        weighting = (
+            None
+            if self.weighting is None
+            else WeightingResult(
+                self.weighting.weights[keep], {**self.weighting.diagnostics, "filter": expression}
+            )
+        )
         both = f"({self.selection}) and ({expression})" if self.selection else expression
-        return Study(self.plan, self.instrument, self.wave, self.raw_path, self.cleaned, self.data[keep], weighting,
-                     selection=both)
+        return Study(
+            self.plan,
+            self.instrument,
+            self.wave,
+            self.raw_path,
+            self.cleaned,
+            self.data[keep],
+            weighting,
+            selection=both,
+        )
 
     def with_banner(self, banner: list[str] | None) -> Study:
         """The study with another banner (variables or the plan's banner nets) for every table.
@@ -435,8 +569,16 @@ class Study:
         if not banner:
             return self
         plan = adhoc.banner_plan(self.plan, self.instrument, banner)
-        return Study(plan, self.instrument, self.wave, self.raw_path, self.cleaned, self.data, self.weighting,
-                     selection=self.selection)
+        return Study(
+            plan,
+            self.instrument,
+            self.wave,
+            self.raw_path,
+            self.cleaned,
+            self.data,
+            self.weighting,
+            selection=self.selection,
+        )
 
     @property
     def indicators(self) -> list[str]:
@@ -447,7 +589,13 @@ class Study:
         """Every indicator's rate in every banner category (see :func:`survey.stats.models.agreement_by`)."""
         banner = {b.id: b for b in tables.banners(self.data, self.instrument, self.plan, lang)}
         if not banner or not self.indicators:
-            return pd.DataFrame(columns=[*models.AGREEMENT_COLUMNS[:3], "category_label", *models.AGREEMENT_COLUMNS[3:]])
+            return pd.DataFrame(
+                columns=[
+                    *models.AGREEMENT_COLUMNS[:3],
+                    "category_label",
+                    *models.AGREEMENT_COLUMNS[3:],
+                ]
+            )
         items = self.data[self.indicators].astype("Float64").astype(float)
         columns = pd.DataFrame({k: b.codes for k, b in banner.items()})
         frame = models.agreement_by(items, columns)
@@ -456,8 +604,14 @@ class Study:
             weighted = models.agreement_by(items[inside], columns[inside], self.weights[inside])
             keys = ["item", "banner", "category"]
             frame = frame.merge(weighted[keys + models.WEIGHTED_COLUMNS], on=keys, how="left")
-        frame.insert(3, "category_label", [banner[b].labels.get(int(c), str(c)) if pd.notna(c) else ""
-                                           for b, c in zip(frame["banner"], frame["category"])])
+        frame.insert(
+            3,
+            "category_label",
+            [
+                banner[b].labels.get(int(c), str(c)) if pd.notna(c) else ""
+                for b, c in zip(frame["banner"], frame["category"])
+            ],
+        )
         return frame
 
     def odds_ratios(self) -> pd.DataFrame:
@@ -469,19 +623,35 @@ class Study:
         items = [f.indicator for f in self.plan.figures if f.statistic == "pct"] or self.indicators
         if not items or not self.plan.banner:  # no indicator, or nothing to regress it on
             return pd.DataFrame(columns=["item", "weighted", *logistic.ODDS_COLUMNS])
-        X = pd.DataFrame({b: self.data[b].astype("Float64").where(~self.data[b].isin(
-            self.instrument.codes_nonsubstantive(b))).astype(float) for b in self.plan.banner})
+        X = pd.DataFrame(
+            {
+                b: self.data[b]
+                .astype("Float64")
+                .where(~self.data[b].isin(self.instrument.codes_nonsubstantive(b)))
+                .astype(float)
+                for b in self.plan.banner
+            }
+        )
         parts = []
         for item in dict.fromkeys(items):
             y = self.data[item].astype("Float64").astype(float)
-            for weighted in ([False, True] if self.weights is not None else [False]):
+            for weighted in [False, True] if self.weights is not None else [False]:
                 keep = self.weights.notna() if weighted else pd.Series(True, index=y.index)
                 try:
-                    fit = logistic.odds_ratios(y[keep], X[keep], self.weights[keep] if weighted else None)
+                    fit = logistic.odds_ratios(
+                        y[keep], X[keep], self.weights[keep] if weighted else None
+                    )
                 except DataError as error:  # too few respondents (no variation): NA with the reason
-                    fit = pd.DataFrame([{"n": int((y[keep].notna() & X[keep].notna().all(axis=1)).sum()),
-                                         "separation": False, "note": f"not estimable: {error}"}],
-                                       columns=logistic.ODDS_COLUMNS)
+                    fit = pd.DataFrame(
+                        [
+                            {
+                                "n": int((y[keep].notna() & X[keep].notna().all(axis=1)).sum()),
+                                "separation": False,
+                                "note": f"not estimable: {error}",
+                            }
+                        ],
+                        columns=logistic.ODDS_COLUMNS,
+                    )
                 parts.append(fit.assign(item=item, weighted=weighted))
         out = pd.concat(parts, ignore_index=True)
         return out[["item", "weighted", *[c for c in out.columns if c not in ("item", "weighted")]]]
@@ -519,7 +689,9 @@ class Study:
         from survey.text.openended import code_accounts
 
         if "theme_codes" not in self.cache:
-            self.cache["theme_codes"] = code_accounts(self.redacted(self.open_question)[0], self.coding_frame)
+            self.cache["theme_codes"] = code_accounts(
+                self.redacted(self.open_question)[0], self.coding_frame
+            )
         return self.cache["theme_codes"]
 
     def accounts(self, lang: str = "en", *, redact: bool = True) -> pd.DataFrame:
@@ -532,16 +704,22 @@ class Study:
         has = text.notna() & (text.astype(str).str.strip() != "")
         codes = self.theme_codes()[has]
         ident = self.instrument.by_role("id")
-        background = {b: self.data.loc[has, b].map(
-            {c.code: c.text(lang) for c in self.instrument.codes_of(b)}) for b in self.plan.banner}
-        out = pd.DataFrame({
-            "respondent_id": self.data.loc[has, ident.id] if ident else self.data.index[has],
-            "language": detect_language(text[has], self.instrument.languages),
-            **background,
-            "text": text[has],
-            "themes": joined_names(codes.to_numpy() == 1, list(codes.columns)),
-            **{f"human_{t}": pd.NA for t in self.coding_frame.ids},
-        })
+        background = {
+            b: self.data.loc[has, b].map(
+                {c.code: c.text(lang) for c in self.instrument.codes_of(b)}
+            )
+            for b in self.plan.banner
+        }
+        out = pd.DataFrame(
+            {
+                "respondent_id": self.data.loc[has, ident.id] if ident else self.data.index[has],
+                "language": detect_language(text[has], self.instrument.languages),
+                **background,
+                "text": text[has],
+                "themes": joined_names(codes.to_numpy() == 1, list(codes.columns)),
+                **{f"human_{t}": pd.NA for t in self.coding_frame.ids},
+            }
+        )
         return out.reset_index(drop=True)
 
     def themes(self, lang: str = "en") -> pd.DataFrame:
@@ -558,8 +736,15 @@ class Study:
         w = None if self.weights is None else self.weights.fillna(0.0)
         parts = []
         for b in tables.banners(self.data, self.instrument, self.plan, lang):
-            t = crosstabs.multi_response(codes, b.codes, w, option_labels=labels, col_labels=b.labels,
-                                         correction=self.plan.correction, alpha=self.plan.alpha)
+            t = crosstabs.multi_response(
+                codes,
+                b.codes,
+                w,
+                option_labels=labels,
+                col_labels=b.labels,
+                correction=self.plan.correction,
+                alpha=self.plan.alpha,
+            )
             parts.append(t.assign(question="themes", banner=b.id))
         return pd.concat(parts, ignore_index=True).reindex(columns=tables.TABLE_COLUMNS)
 
@@ -572,12 +757,18 @@ class Study:
         ident = self.instrument.by_role("id")
         auto = self.theme_codes().assign(respondent_id=self.data[ident.id].astype(str))
         human_cols = [c for c in human.columns if c.startswith("human_")]
-        numeric = human[human_cols].apply(lambda s: pd.to_numeric(s.str.strip().replace("", None), errors="coerce"))
-        return coder_agreement(auto, numeric.assign(respondent_id=human["respondent_id"].astype(str)))
+        numeric = human[human_cols].apply(
+            lambda s: pd.to_numeric(s.str.strip().replace("", None), errors="coerce")
+        )
+        return coder_agreement(
+            auto, numeric.assign(respondent_id=human["respondent_id"].astype(str))
+        )
 
     # ------------------------------------------------------------------ waves
 
-    def trends(self, progress: Callable[[str], None] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def trends(
+        self, progress: Callable[[str], None] | None = None
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Indicators in every wave up to this one, with the change from the previous wave.
 
         See :func:`survey.stats.trends.compare`; the other waves are read and cleaned
@@ -589,9 +780,13 @@ class Study:
         for w in self.plan.waves:
             if progress:
                 progress(f"wave {w.id}")
-            waves.append(self if str(w.id) == str(self.wave.id) else
-                         Study.from_plan(self.plan.path, w.id, instrument=self.instrument.path or None)
-                         .filtered(self.selection))
+            waves.append(
+                self
+                if str(w.id) == str(self.wave.id)
+                else Study.from_plan(
+                    self.plan.path, w.id, instrument=self.instrument.path or None
+                ).filtered(self.selection)
+            )
             if str(w.id) == str(self.wave.id):
                 break
         return trend_module.compare(waves), trend_module.stack(waves)

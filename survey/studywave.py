@@ -20,21 +20,43 @@ from survey.read import canonical as readers
 from survey.stats import weighting
 from survey.stats.weighting import WeightingResult
 
-CANONICAL_FORMATS = ("canonical", "csv", "xlsx", None)  # read by survey.read.canonical (``sep`` applies)
+CANONICAL_FORMATS = (
+    "canonical",
+    "csv",
+    "xlsx",
+    None,
+)  # read by survey.read.canonical (``sep`` applies)
 
 
-def read_wave(path: Path, instrument: Instrument, fmt: str | None, encoding: str | None, allow_extra: bool,
-              keep_test: bool = False, sep: str | None = None) -> pd.DataFrame:
+def read_wave(
+    path: Path,
+    instrument: Instrument,
+    fmt: str | None,
+    encoding: str | None,
+    allow_extra: bool,
+    keep_test: bool = False,
+    sep: str | None = None,
+) -> pd.DataFrame:
     """Read a wave's raw file in its platform format into the canonical typed layout."""
     if fmt in CANONICAL_FORMATS:
-        return readers.read_raw(path, instrument, encoding=encoding, allow_extra_columns=allow_extra, sep=sep)
+        return readers.read_raw(
+            path, instrument, encoding=encoding, allow_extra_columns=allow_extra, sep=sep
+        )
     from survey.read.platforms import read_platform
 
-    return read_platform(path, instrument, fmt, encoding=encoding, allow_extra_columns=allow_extra,
-                         keep_test_rows=keep_test)
+    return read_platform(
+        path,
+        instrument,
+        fmt,
+        encoding=encoding,
+        allow_extra_columns=allow_extra,
+        keep_test_rows=keep_test,
+    )
 
 
-def instrument_plan(instrument: Instrument, raw: Path, fmt: str | None = None, encoding: str | None = None) -> Plan:
+def instrument_plan(
+    instrument: Instrument, raw: Path, fmt: str | None = None, encoding: str | None = None
+) -> Plan:
     """The plan of a run without one: one wave, no figures, no weighting, background banner.
 
     The banner is the instrument's single-choice questions of section ``background``;
@@ -46,18 +68,42 @@ def instrument_plan(instrument: Instrument, raw: Path, fmt: str | None = None, e
     >>> plan.figures, plan.weighting  # doctest: +SKIP
     ((), {})
     """
-    banner = tuple(q.id for q in instrument.questions if q.section == "background" and q.type == "single")
-    wave = Wave(id="1", label=raw.stem, raw=raw, format=fmt or "auto", instrument_version="", field_dates=(),
-                weighting=None, encoding=encoding)
+    banner = tuple(
+        q.id for q in instrument.questions if q.section == "background" and q.type == "single"
+    )
+    wave = Wave(
+        id="1",
+        label=raw.stem,
+        raw=raw,
+        format=fmt or "auto",
+        instrument_version="",
+        field_dates=(),
+        weighting=None,
+        encoding=encoding,
+    )
     path = Path(instrument.path)
-    return Plan(path=path, study=instrument.id, title=dict(instrument.study.get("title") or {}),
-                instrument_path=path, waves=(wave,), published_wave=None, published_source="", decimals=2,
-                figures=(), weighting={}, banner=banner, banner_nets=(), correction="bonferroni", alpha=0.05,
-                open_ended={})
+    return Plan(
+        path=path,
+        study=instrument.id,
+        title=dict(instrument.study.get("title") or {}),
+        instrument_path=path,
+        waves=(wave,),
+        published_wave=None,
+        published_source="",
+        decimals=2,
+        figures=(),
+        weighting={},
+        banner=banner,
+        banner_nets=(),
+        correction="bonferroni",
+        alpha=0.05,
+        open_ended={},
+    )
 
 
-def _valid_repeats(path: Path, instrument: Instrument, raw: pd.DataFrame, data: pd.DataFrame
-                   ) -> dict[str, pd.DataFrame]:
+def _valid_repeats(
+    path: Path, instrument: Instrument, raw: pd.DataFrame, data: pd.DataFrame
+) -> dict[str, pd.DataFrame]:
     """The repeat groups' tables, keeping the rows of valid respondents only."""
     from survey.read.platforms import read_repeats
 
@@ -66,7 +112,10 @@ def _valid_repeats(path: Path, instrument: Instrument, raw: pd.DataFrame, data: 
     if ident is None:
         return tables
     valid = set(data[ident.id].astype(str))
-    return {rid: t[t[ident.id].astype(str).isin(valid)].reset_index(drop=True) for rid, t in tables.items()}
+    return {
+        rid: t[t[ident.id].astype(str).isin(valid)].reset_index(drop=True)
+        for rid, t in tables.items()
+    }
 
 
 def weight_wave(data: pd.DataFrame, spec: Mapping[str, Any], name: str) -> WeightingResult:
@@ -80,14 +129,19 @@ def weight_wave(data: pd.DataFrame, spec: Mapping[str, Any], name: str) -> Weigh
     --------
     >>> weight_wave(study.data, study.plan.weighting["main"], "main").diagnostics["n_weighted"]  # doctest: +SKIP
     """
-    scope = (conditions.evaluate(spec["scope"], data).fillna(False).astype(bool)
-             if spec.get("scope") else pd.Series(True, index=data.index))
+    scope = (
+        conditions.evaluate(spec["scope"], data).fillna(False).astype(bool)
+        if spec.get("scope")
+        else pd.Series(True, index=data.index)
+    )
     inside = data[scope.to_numpy()]
     opts = {"max_iter": int(spec.get("max_iter", 100)), "tol": float(spec.get("tol", 1e-10))}
     if spec.get("trim"):
-        raise PlanError(f"weighting.{name}.trim: trimming inside raking had no published definition or outside "
-                        "reference and was removed; use bounds: [lo, hi] (bounded raking, as R calibrate(..., "
-                        'calfun = "raking", bounds = c(lo, hi)))')
+        raise PlanError(
+            f"weighting.{name}.trim: trimming inside raking had no published definition or outside "
+            "reference and was removed; use bounds: [lo, hi] (bounded raking, as R calibrate(..., "
+            'calfun = "raking", bounds = c(lo, hi)))'
+        )
     if spec.get("bounds"):
         opts["bounds"] = tuple(float(b) for b in spec["bounds"])
     result = weighting.weight(inside, spec.get("method", "rake"), spec["targets"], **opts)

@@ -33,19 +33,28 @@ def _vocabulary(instrument: Instrument) -> tuple[list[str], list[str]]:
     en: list[str] = []
     zh: list[str] = []
     for q in instrument.questions:
-        texts = [q.wording("en"), q.wording("zh"), *(c.text("en") for c in q.codes), *(c.text("zh") for c in q.codes)]
+        texts = [
+            q.wording("en"),
+            q.wording("zh"),
+            *(c.text("en") for c in q.codes),
+            *(c.text("zh") for c in q.codes),
+        ]
         for t in texts:
             en += _EN_WORD.findall(t or "")
             for run in _CJK_RUN.findall(t or ""):
-                zh += [run[i:i + 2] for i in range(0, len(run), 2)]
+                zh += [run[i : i + 2] for i in range(0, len(run), 2)]
     return sorted(set(en)) or ["text"], sorted(set(zh)) or ["文本"]
 
 
-def _text_pool(words: list[str], sep: str, end: str, size: int, rng: np.random.Generator) -> np.ndarray:
+def _text_pool(
+    words: list[str], sep: str, end: str, size: int, rng: np.random.Generator
+) -> np.ndarray:
     """``size`` sentences of 3-20 random ``words``; 1% end with an e-mail address, 1% with a phone number."""
     out = []
     for i in range(size):
-        text = sep.join(words[j] for j in rng.integers(0, len(words), int(rng.integers(3, 21)))) + end
+        text = (
+            sep.join(words[j] for j in rng.integers(0, len(words), int(rng.integers(3, 21)))) + end
+        )
         contact = rng.random()
         if contact < 0.01:
             text += f" Contact me at user{i}@example.org."
@@ -151,9 +160,14 @@ def synthetic_raw(
     free: dict[str, pd.Series] = {}
     for q in instrument.questions:
         if q.type == "text":
-            asked = np.ones(n, dtype=bool) if q.ask_if is None else \
-                conditions.evaluate(q.ask_if, numbers).fillna(False).to_numpy(bool)
-            free[q.id] = pd.Series(_free_text(instrument, asked & (rng.random(n) < text_share), rng), dtype=object)
+            asked = (
+                np.ones(n, dtype=bool)
+                if q.ask_if is None
+                else conditions.evaluate(q.ask_if, numbers).fillna(False).to_numpy(bool)
+            )
+            free[q.id] = pd.Series(
+                _free_text(instrument, asked & (rng.random(n) < text_share), rng), dtype=object
+            )
     start = pd.Timestamp("2021-03-01") + pd.to_timedelta(rng.integers(0, 86400 * 30, n), unit="s")
     submit = pd.Series((start + pd.to_timedelta(seconds, unit="s")).strftime(TIME_FORMAT))
     submit[spoil & (kind == 0)] = ""
@@ -166,7 +180,9 @@ def synthetic_raw(
         elif q.role == "submit":
             out[q.id] = submit
         elif q.role == "ip":
-            out[q.id] = pd.Series(rng.integers(0, 2**24, n)).map(lambda v: f"10.{v >> 16}.{(v >> 8) & 255}.{v & 255}")
+            out[q.id] = pd.Series(rng.integers(0, 2**24, n)).map(
+                lambda v: f"10.{v >> 16}.{(v >> 8) & 255}.{v & 255}"
+            )
         elif q.role == "language":
             out[q.id] = pd.Series(rng.choice([str(c.code) for c in q.codes], n))
         elif q.type == "paradata":

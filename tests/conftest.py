@@ -30,7 +30,9 @@ def make_raw(instrument: Instrument, n: int = 60, seed: int = 1) -> pd.DataFrame
     """A canonical raw frame of strings, every row valid under the instrument's rules."""
     rng = np.random.default_rng(seed)
     cols: dict[str, list[str]] = {}
-    start = pd.Timestamp("2020-05-01 09:00:00") + pd.to_timedelta(rng.integers(0, 86400 * 20, n), unit="s")
+    start = pd.Timestamp("2020-05-01 09:00:00") + pd.to_timedelta(
+        rng.integers(0, 86400 * 20, n), unit="s"
+    )
     seconds = rng.integers(300, 700, n)
     for q in instrument.questions:
         if q.role == "id":
@@ -38,7 +40,9 @@ def make_raw(instrument: Instrument, n: int = 60, seed: int = 1) -> pd.DataFrame
         elif q.role == "start":
             cols[q.id] = list(start.strftime("%Y-%m-%d %H:%M:%S"))
         elif q.role == "submit":
-            cols[q.id] = list((start + pd.to_timedelta(seconds, unit="s")).strftime("%Y-%m-%d %H:%M:%S"))
+            cols[q.id] = list(
+                (start + pd.to_timedelta(seconds, unit="s")).strftime("%Y-%m-%d %H:%M:%S")
+            )
         elif q.role == "ip":
             cols[q.id] = [f"198.51.100.{i % 250}" for i in range(n)]
         elif q.attention_check:

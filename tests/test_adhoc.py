@@ -29,7 +29,9 @@ def test_crosstab_equals_the_battery(study):
     mine = study.crosstab("relations_q")
     theirs = battery[battery["question"] == "relations_q"].reset_index(drop=True)
     pd.testing.assert_frame_equal(mine[theirs.columns], theirs)
-    pd.testing.assert_frame_equal(mine.attrs["tests"], tests[tests["question"] == "relations_q"].reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        mine.attrs["tests"], tests[tests["question"] == "relations_q"].reset_index(drop=True)
+    )
 
 
 def test_crosstab_with_filter_and_banner_by_hand(study):
@@ -67,11 +69,18 @@ def test_table_of_a_background_question(study):
 
 
 # R survey 4.1: tests/reference/adhoc/mean.R (svymean / svyby(~age, ~country, svymean), na.rm = TRUE)
-R_WEIGHTED = {"Total": (45.333375518077702, 0.566196637042373), 1: (45.550921209448965, 0.701782827239198),
-              2: (45.115829826706438, 0.891883198049245)}
+R_WEIGHTED = {
+    "Total": (45.333375518077702, 0.566196637042373),
+    1: (45.550921209448965, 0.701782827239198),
+    2: (45.115829826706438, 0.891883198049245),
+}
 R_WEIGHTED_CI = (44.2236505013070, 46.4431005348484)
-R_UNWEIGHTED = {"Total": (35.240427927927925, 0.283064878722465), 1: (35.609073359073356, 0.379088749901006),
-                2: (34.931547619047620, 0.451539920363502), 3: (32.676470588235297, 1.116497853489985)}
+R_UNWEIGHTED = {
+    "Total": (35.240427927927925, 0.283064878722465),
+    1: (35.609073359073356, 0.379088749901006),
+    2: (34.931547619047620, 0.451539920363502),
+    3: (32.676470588235297, 1.116497853489985),
+}
 
 
 def test_mean_equals_r_survey(study):
@@ -93,7 +102,9 @@ def test_mean_and_the_numeric_summary_are_one_computation(study):
     assert (total["estimate"], total["se"]) == (summary["weighted_mean"], summary["weighted_se"])
     assert total["estimate"] == pytest.approx(R_WEIGHTED["Total"][0], rel=1e-12)
     plain = study.mean("age", weighted=False).iloc[0]
-    assert plain["estimate"] == pytest.approx(summary["mean"], rel=1e-14)  # pandas mean, other rounding
+    assert plain["estimate"] == pytest.approx(
+        summary["mean"], rel=1e-14
+    )  # pandas mean, other rounding
     assert plain["n_base"] == summary["n"]
 
 
@@ -106,7 +117,9 @@ def test_bad_requests_name_what_is_wrong(study):
         study.crosstab("relations_q", by=["nation"])
     with pytest.raises(PlanError, match=r"'age' is not a coded question"):
         study.crosstab("age")
-    with pytest.raises(PlanError, match=r"'sector_text' is not a numeric variable|not a numeric variable"):
+    with pytest.raises(
+        PlanError, match=r"'sector_text' is not a numeric variable|not a numeric variable"
+    ):
         study.mean("respondent_id")
 
 
@@ -121,23 +134,66 @@ def test_filtered_study_and_banner_override(study):
 
 def test_cli_filter_and_banner(tmp_path):
     out = tmp_path / "run"
-    done = subprocess.run([sys.executable, "-m", "survey.analyze", "--plan", "analysis/ccg-2020.yaml", "--filter", "country == 2", "--banner",
-                           "gender,age_2way", "--out", str(out), "--no-charts", "--no-spss", "--quiet"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "survey.analyze",
+            "--plan",
+            "analysis/ccg-2020.yaml",
+            "--filter",
+            "country == 2",
+            "--banner",
+            "gender,age_2way",
+            "--out",
+            str(out),
+            "--no-charts",
+            "--no-spss",
+            "--quiet",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     tables = pd.read_csv(out / "crosstabs.csv")
     assert set(tables["banner"]) == {"Total", "gender", "age_2way"}
     respondents = pd.read_csv(out / "data" / "respondents.csv")
     assert set(respondents["country"]) == {2}
-    bad = subprocess.run([sys.executable, "-m", "survey.analyze", "--plan", "analysis/ccg-2020.yaml", "--filter", "nosuch > 1", "--out",
-                          str(tmp_path / "bad"), "--quiet"], cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
-    assert bad.returncode == 2 and "filter 'nosuch > 1'" in bad.stderr and "Traceback" not in bad.stderr
+    bad = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "survey.analyze",
+            "--plan",
+            "analysis/ccg-2020.yaml",
+            "--filter",
+            "nosuch > 1",
+            "--out",
+            str(tmp_path / "bad"),
+            "--quiet",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert (
+        bad.returncode == 2
+        and "filter 'nosuch > 1'" in bad.stderr
+        and "Traceback" not in bad.stderr
+    )
 
 
 def test_public_api_is_listed_without_importing_it():
-    code = ("import sys, survey; names = dir(survey); assert 'Study' in names and 'rake' in names, names; "
-            "assert 'survey.study' not in sys.modules; import pydoc; text = pydoc.render_doc(survey); "
-            "assert 'rake(' in text and 'survey.study.Study' in text and 'crosstab(' in text")
+    code = (
+        "import sys, survey; names = dir(survey); assert 'Study' in names and 'rake' in names, names; "
+        "assert 'survey.study' not in sys.modules; import pydoc; text = pydoc.render_doc(survey); "
+        "assert 'rake(' in text and 'survey.study.Study' in text and 'crosstab(' in text"
+    )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=120)
     assert set(survey.__all__) <= set(dir(survey))
 

@@ -23,8 +23,12 @@ def _rank_lost(count: np.ndarray) -> int:
     r, c = count.shape
     rows = np.repeat(np.arange(r), c)
     cols = np.tile(np.arange(c), r)
-    main = np.column_stack([np.ones(r * c)] + [rows == i for i in range(1, r)] + [cols == j for j in range(1, c)])
-    inter = np.column_stack([(rows == i) & (cols == j) for i in range(1, r) for j in range(1, c)]).astype(float)
+    main = np.column_stack(
+        [np.ones(r * c)] + [rows == i for i in range(1, r)] + [cols == j for j in range(1, c)]
+    )
+    inter = np.column_stack(
+        [(rows == i) & (cols == j) for i in range(1, r) for j in range(1, c)]
+    ).astype(float)
     contrasts = inter - main @ np.linalg.lstsq(main, inter, rcond=None)[0]
     kept = contrasts[count.ravel() > 0]
     return (r - 1) * (c - 1) - np.linalg.matrix_rank(kept)
@@ -60,7 +64,9 @@ def test_ill_conditioned_table_is_refused() -> None:
     wsum = count.copy()
     wsum[1, 1] = 1e-12  # one respondent with a negligible weight: C' D^-1 C is nearly singular
     res = rao_scott(count, wsum, wsum**2)
-    assert res["rao_scott_note"].startswith(f"ill-conditioned: reciprocal condition number under {RCOND_LIMIT:g}")
+    assert res["rao_scott_note"].startswith(
+        f"ill-conditioned: reciprocal condition number under {RCOND_LIMIT:g}"
+    )
     assert np.isnan(res["rao_scott_chisq"])
 
 
@@ -82,8 +88,14 @@ def _mmi_from_the_paper(ticks: np.ndarray, group: np.ndarray) -> dict[str, float
     share_i = np.array([ticks[group == g].mean(axis=0) for g in levels])  # r x c
     n_i = np.array([(group == g).sum() for g in levels])
     share = ticks.mean(axis=0)
-    x2 = np.array([stats.chi2_contingency(np.column_stack([n_i - n_i * share_i[:, j], n_i * share_i[:, j]]),
-                                          correction=False)[0] for j in range(c)])
+    x2 = np.array(
+        [
+            stats.chi2_contingency(
+                np.column_stack([n_i - n_i * share_i[:, j], n_i * share_i[:, j]]), correction=False
+            )[0]
+            for j in range(c)
+        ]
+    )
     influence = np.zeros((n, r * c))
     for k in range(n):
         g = int(np.flatnonzero(levels == group[k])[0])
@@ -96,8 +108,14 @@ def _mmi_from_the_paper(ticks: np.ndarray, group: np.ndarray) -> dict[str, float
     lam = np.linalg.eigvals(a[:, None] * cov).real
     sum_sq = float(np.sum(lam**2))
     stat, df = (r - 1) * c * x2.sum() / sum_sq, ((r - 1) * c) ** 2 / sum_sq
-    return {"mmi_chi2": x2.sum(), "mmi_rs2_chi2": stat, "mmi_rs2_df": df, "mmi_rs2_p": stats.chi2.sf(stat, df),
-            "mmi_bonferroni_p": min(1.0, c * stats.chi2.sf(x2, r - 1).min()), "trace": lam.sum()}
+    return {
+        "mmi_chi2": x2.sum(),
+        "mmi_rs2_chi2": stat,
+        "mmi_rs2_df": df,
+        "mmi_rs2_p": stats.chi2.sf(stat, df),
+        "mmi_bonferroni_p": min(1.0, c * stats.chi2.sf(x2, r - 1).min()),
+        "trace": lam.sum(),
+    }
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

@@ -32,8 +32,17 @@ ROOT = Path(__file__).resolve().parent.parent
 REF = ROOT / "tests" / "reference" / "ccg"
 REPORTS = ROOT / "reports" / "ccg-2020"
 RTOL = 1e-8
-ITEMS = ["solidarity", "nongov_necessary", "support", "no_idea", "relations_affect", "media_more",
-         "positive_role", "participated", "plan_future"]
+ITEMS = [
+    "solidarity",
+    "nongov_necessary",
+    "support",
+    "no_idea",
+    "relations_affect",
+    "media_more",
+    "positive_role",
+    "participated",
+    "plan_future",
+]
 
 
 def ref(name: str) -> pd.DataFrame:
@@ -41,8 +50,12 @@ def ref(name: str) -> pd.DataFrame:
 
 
 def run_file(folder: Path, name: str) -> pd.DataFrame:
-    return pd.read_csv(folder / name, dtype={"row_code": str, "col_code": str, "option": str},
-                       keep_default_na=False, na_values=[""])
+    return pd.read_csv(
+        folder / name,
+        dtype={"row_code": str, "col_code": str, "option": str},
+        keep_default_na=False,
+        na_values=[""],
+    )
 
 
 @dataclass
@@ -54,12 +67,22 @@ class Tally:
     na: dict[str, int] = field(default_factory=dict)
     wrong: list[str] = field(default_factory=list)
 
-    def compare(self, what: str, ours: pd.Series, theirs: pd.Series, keys: pd.Series,
-                reason: pd.Series | None = None) -> None:
+    def compare(
+        self,
+        what: str,
+        ours: pd.Series,
+        theirs: pd.Series,
+        keys: pd.Series,
+        reason: pd.Series | None = None,
+    ) -> None:
         """Pairs of one column (aligned); ``reason``: why a pair both NA is NA ('' = not a number of either)."""
         a = pd.to_numeric(ours, errors="coerce").to_numpy(dtype=float)
         b = pd.to_numeric(theirs, errors="coerce").to_numpy(dtype=float)
-        why = np.full(len(a), "", dtype=object) if reason is None else reason.fillna("").astype(str).to_numpy()
+        why = (
+            np.full(len(a), "", dtype=object)
+            if reason is None
+            else reason.fillna("").astype(str).to_numpy()
+        )
         for k, x, y, r in zip(keys, a, b, why):
             if np.isnan(x) and np.isnan(y):
                 if r:
@@ -90,24 +113,53 @@ def crosstab_tests(folder: Path, wave: int) -> Tally:
     ours = run_file(folder, "crosstab_tests.csv")
     ours = ours[ours.option.fillna("") != "all"].assign(option=lambda f: f.option.fillna(""))
     r = ref("tests.csv").query("wave == @wave").assign(option=lambda f: f.option.fillna(""))
-    m = ours.merge(r, on=["question", "banner", "option"], how="outer", suffixes=("", "_r"), indicator=True)
+    m = ours.merge(
+        r, on=["question", "banner", "option"], how="outer", suffixes=("", "_r"), indicator=True
+    )
     tally = Tally()
-    tally.wrong += [f"table only in one: {k}" for k in _keys(m[m._merge != "both"], ["question", "banner", "option"])]
+    tally.wrong += [
+        f"table only in one: {k}"
+        for k in _keys(m[m._merge != "both"], ["question", "banner", "option"])
+    ]
     m = m[m._merge == "both"]
     keys = _keys(m, ["question", "banner", "option"])
     refused = m.refused.fillna("") != ""
     note = m.rao_scott_note.fillna("")
-    tally.wrong += [f"refusal differs {k}: R {r!r}, ours {n!r}" for k, r, n, bad in
-                    zip(keys, m.refused, note, refused != (note != "")) if bad]
-    rs_reason = pd.Series(np.where(refused & (note != ""), "Rao-Scott: R svychisq stops (singular design)", ""),
-                          index=m.index)
-    for column in ["pearson_chi2", "pearson_df", "pearson_p", "min_expected", "cramers_v", "pearson_rows",
-                   "pearson_cols", "pearson_n", "rao_scott_rows", "rao_scott_cols", "rao_scott_n"]:
+    tally.wrong += [
+        f"refusal differs {k}: R {r!r}, ours {n!r}"
+        for k, r, n, bad in zip(keys, m.refused, note, refused != (note != ""))
+        if bad
+    ]
+    rs_reason = pd.Series(
+        np.where(refused & (note != ""), "Rao-Scott: R svychisq stops (singular design)", ""),
+        index=m.index,
+    )
+    for column in [
+        "pearson_chi2",
+        "pearson_df",
+        "pearson_p",
+        "min_expected",
+        "cramers_v",
+        "pearson_rows",
+        "pearson_cols",
+        "pearson_n",
+        "rao_scott_rows",
+        "rao_scott_cols",
+        "rao_scott_n",
+    ]:
         tally.compare(column, m[column], m[f"{column}_r"], keys)
-    has_fisher = m.fisher_p.notna()  # given for 2 x 2 tables with a small expected count; R: fisher.test
+    has_fisher = (
+        m.fisher_p.notna()
+    )  # given for 2 x 2 tables with a small expected count; R: fisher.test
     tally.compare("fisher_p", m.fisher_p[has_fisher], m.fisher_p_r[has_fisher], keys[has_fisher])
-    for column in ["rao_scott_f", "rao_scott_df1", "rao_scott_df2", "rao_scott_p", "rao_scott_chisq",
-                   "rao_scott_chisq_p"]:
+    for column in [
+        "rao_scott_f",
+        "rao_scott_df1",
+        "rao_scott_df2",
+        "rao_scott_p",
+        "rao_scott_chisq",
+        "rao_scott_chisq_p",
+    ]:
         tally.compare(column, m[column], m[f"{column}_r"], keys, rs_reason)
     return tally
 
@@ -117,8 +169,12 @@ def crosstabs(folder: Path, wave: int) -> Tally:
     cells = ref("cells.csv").query("wave == @wave").astype({"row_code": str, "col_code": str})
     bases = ref("bases.csv").query("wave == @wave").astype({"col_code": str})
     tally = Tally()
-    m = ours.merge(_with_nets(cells), on=["question", "banner", "row_code", "col_code"], how="left",
-                   suffixes=("", "_r"))
+    m = ours.merge(
+        _with_nets(cells),
+        on=["question", "banner", "row_code", "col_code"],
+        how="left",
+        suffixes=("", "_r"),
+    )
     m = m.merge(bases, on=["question", "banner", "col_code"], how="left", suffixes=("", "_r"))
     keys = _keys(m, ["question", "banner", "row_code", "col_code"])
     tally.wrong += [f"cell not in R: {k}" for k in keys[m.count_r.isna()]]
@@ -128,20 +184,42 @@ def crosstabs(folder: Path, wave: int) -> Tally:
         tally.compare(column, m[column], m[f"{column}_r"], keys)
     pct = m.row_code != "9"  # "don't know" rows have counts, no percentage
     tally.compare("col_pct", m.col_pct[pct], (100 * m.count_r / m.base_r)[pct], keys[pct])
-    no_weighted = pd.Series(np.where(m.weighted_n_r == 0, "weighted %: nobody in the column is weighted", ""),
-                            index=m.index)
-    tally.compare("weighted_col_pct", m.weighted_col_pct[pct], (100 * m.weighted_count_r / m.weighted_base_r)[pct],
-                  keys[pct], no_weighted[pct])
+    no_weighted = pd.Series(
+        np.where(m.weighted_n_r == 0, "weighted %: nobody in the column is weighted", ""),
+        index=m.index,
+    )
+    tally.compare(
+        "weighted_col_pct",
+        m.weighted_col_pct[pct],
+        (100 * m.weighted_count_r / m.weighted_base_r)[pct],
+        keys[pct],
+        no_weighted[pct],
+    )
     multi = m.question.eq("how_participated")
-    tally.compare("pct_of_responses", m.pct_of_responses[multi], (100 * m.count_r / m.ticks)[multi], keys[multi])
-    tally.compare("weighted_pct_of_responses", m.weighted_pct_of_responses[multi],
-                  (100 * m.weighted_count_r / m.weighted_ticks)[multi], keys[multi], no_weighted[multi])
+    tally.compare(
+        "pct_of_responses",
+        m.pct_of_responses[multi],
+        (100 * m.count_r / m.ticks)[multi],
+        keys[multi],
+    )
+    tally.compare(
+        "weighted_pct_of_responses",
+        m.weighted_pct_of_responses[multi],
+        (100 * m.weighted_count_r / m.weighted_ticks)[multi],
+        keys[multi],
+        no_weighted[multi],
+    )
     return tally
 
 
 def _with_nets(cells: pd.DataFrame) -> pd.DataFrame:
     """R's cells plus the net rows of the instrument (a net is the sum of its codes' rows)."""
-    nets = {"agree": ["4", "5"], "disagree": ["1", "2"], "support": ["4", "5"], "oppose": ["1", "2"]}
+    nets = {
+        "agree": ["4", "5"],
+        "disagree": ["1", "2"],
+        "support": ["4", "5"],
+        "oppose": ["1", "2"],
+    }
     scale = {"support_q": ["support", "oppose"]}
     parts = [cells]
     for question, sub in cells.groupby("question"):
@@ -150,50 +228,91 @@ def _with_nets(cells: pd.DataFrame) -> pd.DataFrame:
         for name in scale.get(question, ["agree", "disagree"]):
             rows = sub[sub.row_code.isin(nets[name])]
             summed = rows.groupby(["wave", "question", "banner", "col_code"], as_index=False)[
-                ["count", "weighted_count"]].sum()
+                ["count", "weighted_count"]
+            ].sum()
             parts.append(summed.assign(row_code=f"net:{name}"))
     return pd.concat(parts, ignore_index=True)
 
 
 def odds_ratios(folder: Path, wave: int) -> Tally:
-    ours = run_file(folder, "odds_ratios.csv").assign(rterm=lambda f: f.term.str.replace("=", "", regex=False))
+    ours = run_file(folder, "odds_ratios.csv").assign(
+        rterm=lambda f: f.term.str.replace("=", "", regex=False)
+    )
     r = ref("glm.csv").query("wave == @wave")
-    m = ours.merge(r, left_on=["weighted", "item", "rterm"], right_on=["weighted", "item", "term"], how="outer",
-                   suffixes=("", "_r"), indicator=True)
+    m = ours.merge(
+        r,
+        left_on=["weighted", "item", "rterm"],
+        right_on=["weighted", "item", "term"],
+        how="outer",
+        suffixes=("", "_r"),
+        indicator=True,
+    )
     tally = Tally()
-    tally.wrong += [f"term only in one: {k}" for k in _keys(m[m._merge != "both"], ["weighted", "item", "rterm"])]
+    tally.wrong += [
+        f"term only in one: {k}"
+        for k in _keys(m[m._merge != "both"], ["weighted", "item", "rterm"])
+    ]
     m = m[m._merge == "both"]
     keys = _keys(m, ["weighted", "item", "rterm"])
     flagged = m.separation_r.astype(bool)
-    tally.wrong += [f"separation differs {k}" for k, bad in zip(keys, m.separation.astype(bool) != flagged) if bad]
-    tally.wrong += [f"separated without a note {k}" for k, bad in zip(keys, flagged & m.note.isna()) if bad]
-    reason = pd.Series(np.where(flagged & m.note.notna(), "separated term (infinite estimate): dropped", ""),
-                       index=m.index)
+    tally.wrong += [
+        f"separation differs {k}"
+        for k, bad in zip(keys, m.separation.astype(bool) != flagged)
+        if bad
+    ]
+    tally.wrong += [
+        f"separated without a note {k}" for k, bad in zip(keys, flagged & m.note.isna()) if bad
+    ]
+    reason = pd.Series(
+        np.where(flagged & m.note.notna(), "separated term (infinite estimate): dropped", ""),
+        index=m.index,
+    )
     for column in ["log_odds", "se", "p_value", "odds_ratio", "ci_low", "ci_high"]:
-        tally.compare(column, m[column], m["coef" if column == "log_odds" else f"{column}_r"], keys, reason)
+        tally.compare(
+            column, m[column], m["coef" if column == "log_odds" else f"{column}_r"], keys, reason
+        )
     fitted = ~flagged
     for column in ["n", "iterations"]:
         tally.compare(column, m[column][fitted], m[f"{column}_r"][fitted], keys[fitted])
     return tally
 
 
-WEIGHTED = ["weighted_estimate", "weighted_se", "weighted_ci_low", "weighted_ci_high", "deff", "n_eff"]
+WEIGHTED = [
+    "weighted_estimate",
+    "weighted_se",
+    "weighted_ci_low",
+    "weighted_ci_high",
+    "deff",
+    "n_eff",
+]
 
 
 def agreement_by(folder: Path, wave: int) -> Tally:
     ours = run_file(folder, "agreement_by.csv").astype({"category": float})
     r = ref("agreement_by.csv").query("wave == @wave").astype({"category": float})
-    m = ours.merge(r, on=["item", "banner", "category"], how="outer", suffixes=("", "_r"), indicator=True)
+    m = ours.merge(
+        r, on=["item", "banner", "category"], how="outer", suffixes=("", "_r"), indicator=True
+    )
     tally = Tally()
-    tally.wrong += [f"row only in one: {k}" for k in _keys(m[m._merge != "both"], ["item", "banner", "category"])]
+    tally.wrong += [
+        f"row only in one: {k}"
+        for k in _keys(m[m._merge != "both"], ["item", "banner", "category"])
+    ]
     m = m[m._merge == "both"]
     keys = _keys(m, ["item", "banner", "category"])
     method = m.weighted_ci_method.fillna("")
-    tally.wrong += [f"interval method {k}: ours {a!r}, R {b!r}" for k, a, b in
-                    zip(keys, method, m.weighted_ci_method_r.fillna("")) if a != b]
-    edge = pd.Series(np.where(method == "beta", "deff: no design variance at 0 or 1", ""), index=m.index)
+    tally.wrong += [
+        f"interval method {k}: ours {a!r}, R {b!r}"
+        for k, a, b in zip(keys, method, m.weighted_ci_method_r.fillna(""))
+        if a != b
+    ]
+    edge = pd.Series(
+        np.where(method == "beta", "deff: no design variance at 0 or 1", ""), index=m.index
+    )
     for column in ["estimate", "n_base", "ci_low", "ci_high", *WEIGHTED]:
-        tally.compare(column, m[column], m[f"{column}_r"], keys, edge if column in ("deff", "n_eff") else None)
+        tally.compare(
+            column, m[column], m[f"{column}_r"], keys, edge if column in ("deff", "n_eff") else None
+        )
     return tally
 
 
@@ -202,13 +321,19 @@ def headlines(folder: Path) -> Tally:
     r = ref("indicators.csv").query("wave == 1").set_index("item").loc[ours["id"]].reset_index()
     tally = Tally()
     keys = ours["id"]
-    for column, r_column, scale in [("estimate_pct", "estimate", 100), ("n_base", "n_base", 1),
-                                    ("ci_low", "ci_low", 100), ("ci_high", "ci_high", 100),
-                                    ("weighted_pct", "weighted_estimate", 100), ("weighted_se_pct", "weighted_se", 100),
-                                    ("calibrated_se_pct", "calibrated_se", 100),
-                                    ("weighted_ci_low", "weighted_ci_low", 100),
-                                    ("weighted_ci_high", "weighted_ci_high", 100), ("deff", "deff", 1),
-                                    ("n_eff", "n_eff", 1)]:
+    for column, r_column, scale in [
+        ("estimate_pct", "estimate", 100),
+        ("n_base", "n_base", 1),
+        ("ci_low", "ci_low", 100),
+        ("ci_high", "ci_high", 100),
+        ("weighted_pct", "weighted_estimate", 100),
+        ("weighted_se_pct", "weighted_se", 100),
+        ("calibrated_se_pct", "calibrated_se", 100),
+        ("weighted_ci_low", "weighted_ci_low", 100),
+        ("weighted_ci_high", "weighted_ci_high", 100),
+        ("deff", "deff", 1),
+        ("n_eff", "n_eff", 1),
+    ]:
         tally.compare(column, ours[column], scale * r[r_column], keys)
     return tally
 
@@ -216,15 +341,23 @@ def headlines(folder: Path) -> Tally:
 def trends(folder: Path) -> Tally:
     ours = run_file(folder, "trends.csv")
     r = ref("indicators.csv")
-    m = ours.merge(r, left_on=["id", "wave"], right_on=["item", "wave"], how="left", suffixes=("", "_r"))
-    m = m.merge(ref("changes.csv"), left_on="id", right_on="item", how="left", suffixes=("", "_change"))
+    m = ours.merge(
+        r, left_on=["id", "wave"], right_on=["item", "wave"], how="left", suffixes=("", "_r")
+    )
+    m = m.merge(
+        ref("changes.csv"), left_on="id", right_on="item", how="left", suffixes=("", "_change")
+    )
     tally = Tally()
     keys = _keys(m, ["id", "wave"])
-    for column, r_column, scale in [("estimate_pct", "estimate", 100), ("ci_low", "ci_low_r", 100),
-                                    ("ci_high", "ci_high_r", 100), ("n_base", "n_base_r", 1),
-                                    ("weighted_pct", "weighted_estimate", 100),
-                                    ("weighted_ci_low", "weighted_ci_low_r", 100),
-                                    ("weighted_ci_high", "weighted_ci_high_r", 100)]:
+    for column, r_column, scale in [
+        ("estimate_pct", "estimate", 100),
+        ("ci_low", "ci_low_r", 100),
+        ("ci_high", "ci_high_r", 100),
+        ("n_base", "n_base_r", 1),
+        ("weighted_pct", "weighted_estimate", 100),
+        ("weighted_ci_low", "weighted_ci_low_r", 100),
+        ("weighted_ci_high", "weighted_ci_high_r", 100),
+    ]:
         tally.compare(column, m[column], scale * m[r_column], keys)
     later = m.wave == 2
     tally.compare("change_pp", m.change_pp[later], 100 * m.change[later], keys[later])
@@ -233,10 +366,19 @@ def trends(folder: Path) -> Tally:
 
 
 CHECKS: dict[str, Callable[[Path, Path], list[tuple[str, Tally]]]] = {
-    "crosstab_tests.csv": lambda w1, w2: [("wave 1", crosstab_tests(w1, 1)), ("wave 2", crosstab_tests(w2, 2))],
+    "crosstab_tests.csv": lambda w1, w2: [
+        ("wave 1", crosstab_tests(w1, 1)),
+        ("wave 2", crosstab_tests(w2, 2)),
+    ],
     "crosstabs.csv": lambda w1, w2: [("wave 1", crosstabs(w1, 1)), ("wave 2", crosstabs(w2, 2))],
-    "odds_ratios.csv": lambda w1, w2: [("wave 1", odds_ratios(w1, 1)), ("wave 2", odds_ratios(w2, 2))],
-    "agreement_by.csv": lambda w1, w2: [("wave 1", agreement_by(w1, 1)), ("wave 2", agreement_by(w2, 2))],
+    "odds_ratios.csv": lambda w1, w2: [
+        ("wave 1", odds_ratios(w1, 1)),
+        ("wave 2", odds_ratios(w2, 2)),
+    ],
+    "agreement_by.csv": lambda w1, w2: [
+        ("wave 1", agreement_by(w1, 1)),
+        ("wave 2", agreement_by(w2, 2)),
+    ],
     "headlines.csv": lambda w1, w2: [("wave 1", headlines(w1))],
     "trends.csv": lambda w1, w2: [("wave 2", trends(w2))],
 }
@@ -245,7 +387,9 @@ CHECKS: dict[str, Callable[[Path, Path], list[tuple[str, Tally]]]] = {
 @pytest.mark.parametrize("name", list(CHECKS))
 def test_every_number_r_computes_equals_r(name: str) -> None:
     for wave, tally in CHECKS[name](REPORTS / "wave1", REPORTS / "wave2"):
-        assert not tally.wrong, f"{name}, {wave}: {len(tally.wrong)} differ from R, e.g. " + "; ".join(tally.wrong[:5])
+        assert not tally.wrong, (
+            f"{name}, {wave}: {len(tally.wrong)} differ from R, e.g. " + "; ".join(tally.wrong[:5])
+        )
         assert tally.checked == tally.equal + tally.na_total and tally.checked > 0
 
 
@@ -267,7 +411,8 @@ def test_r_input_is_the_runs_data() -> None:
         row = inputs[inputs.wave == wave].iloc[0]
         assert make.digest(text) == row.sha256 and text.count("\n") - 1 == row.respondents, (
             f"wave {wave}: the respondents changed since the R reference was made: "
-            "run python tests/reference/ccg/make_data.py && Rscript tests/reference/ccg/reference.R")
+            "run python tests/reference/ccg/make_data.py && Rscript tests/reference/ccg/reference.R"
+        )
 
 
 @pytest.mark.parametrize("wave", [1, 2])
@@ -279,8 +424,10 @@ def test_weights_equal_r_rake(wave: int) -> None:
     assert m.weight.notna().tolist() == inside.tolist()
     # the file holds 10 significant digits (5e-10); in memory the weights equal R's to 4e-16
     np.testing.assert_allclose(m.weight[inside], m.weight_r[inside], rtol=1e-9)
-    assert (m[inside].groupby(["country_gender", "country_age"]).size().sort_index().to_numpy()
-            == r.set_index(["country_gender", "country_age"]).n.sort_index().to_numpy()).all()
+    assert (
+        m[inside].groupby(["country_gender", "country_age"]).size().sort_index().to_numpy()
+        == r.set_index(["country_gender", "country_age"]).n.sort_index().to_numpy()
+    ).all()
 
 
 def test_separation_flagged_wherever_a_category_is_constant() -> None:
@@ -295,13 +442,24 @@ def test_separation_flagged_wherever_a_category_is_constant() -> None:
             data = resp[resp.weight.notna()] if weighted else resp
             for item in ITEMS:
                 complete = data.dropna(subset=[item, *xs])
-                constant = {f"{v}={int(c)}" for v in xs for c, share in complete.groupby(v)[item].mean().items()
-                            if share in (0, 1)}
+                constant = {
+                    f"{v}={int(c)}"
+                    for v in xs
+                    for c, share in complete.groupby(v)[item].mean().items()
+                    if share in (0, 1)
+                }
                 fit = ours[(ours.item == item) & (ours.weighted == weighted)]
                 flagged = set(fit.term[fit.separation])
-                assert constant - {t for t in constant if t.endswith("=1") and t not in set(fit.term)} <= flagged, (
-                    wave, weighted, item)
-                assert fit[fit.separation][["log_odds", "se", "odds_ratio", "p_value"]].isna().all().all()
+                assert (
+                    constant - {t for t in constant if t.endswith("=1") and t not in set(fit.term)}
+                    <= flagged
+                ), (wave, weighted, item)
+                assert (
+                    fit[fit.separation][["log_odds", "se", "odds_ratio", "p_value"]]
+                    .isna()
+                    .all()
+                    .all()
+                )
                 assert fit[fit.separation].note.notna().all()
 
 
@@ -310,8 +468,10 @@ def counts_table(w1: Path, w2: Path) -> str:
     for name, check in CHECKS.items():
         for wave, t in check(w1, w2):
             reasons = "; ".join(f"{k}: {v}" for k, v in t.na.items()) or "-"
-            lines.append(f"{name} | {wave} | {t.checked} | {t.equal} | {t.na_total} | {reasons}"
-                         + (f" | {len(t.wrong)} DIFFER" if t.wrong else ""))
+            lines.append(
+                f"{name} | {wave} | {t.checked} | {t.equal} | {t.na_total} | {reasons}"
+                + (f" | {len(t.wrong)} DIFFER" if t.wrong else "")
+            )
     return "\n".join(lines)
 
 

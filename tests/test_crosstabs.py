@@ -65,6 +65,7 @@ def cell(t: pd.DataFrame, row, col, column: str):
 
 # --- counts and percentages ---------------------------------------------------------
 
+
 def test_small_table_counts_bases_and_total(small: pd.DataFrame) -> None:
     t = crosstab(small.row, small.col, row_labels=ROWS, col_labels=COLS, nonsubstantive=[9])
     assert list(t.columns) == TABLE_COLUMNS
@@ -81,13 +82,23 @@ def test_small_table_counts_bases_and_total(small: pd.DataFrame) -> None:
     assert np.isnan(cell(t, 9, 1, "col_pct")) and np.isnan(cell(t, 9, "Total", "weighted_col_pct"))
     # unweighted: weighted columns equal the unweighted ones
     assert (t.weighted_count == t["count"]).all() and (t.weighted_base == t.base).all()
-    banner_only = crosstab(small.row, small.col, row_labels=ROWS, col_labels=COLS, nonsubstantive=[9], total="banner")
+    banner_only = crosstab(
+        small.row, small.col, row_labels=ROWS, col_labels=COLS, nonsubstantive=[9], total="banner"
+    )
     assert [cell(banner_only, k, "Total", "count") for k in (1, 2, 3)] == [10, 10, 10]
 
 
 def test_weighted_counts_and_nets(small: pd.DataFrame) -> None:
     nets = {"not_disagree": ("Agree or neutral", [1, 2])}
-    t = crosstab(small.row, small.col, small.w, row_labels=ROWS, col_labels=COLS, nonsubstantive=[9], nets=nets)
+    t = crosstab(
+        small.row,
+        small.col,
+        small.w,
+        row_labels=ROWS,
+        col_labels=COLS,
+        nonsubstantive=[9],
+        nets=nets,
+    )
     inside = small[small.row.isin([1, 2, 3]) & small.col.notna()]
     expected = inside.groupby(["row", "col"]).w.sum()
     for (r, c), value in expected.items():
@@ -95,21 +106,54 @@ def test_weighted_counts_and_nets(small: pd.DataFrame) -> None:
     base = inside.groupby("col").w.sum()
     assert cell(t, 2, 3, "weighted_col_pct") == pytest.approx(100 * expected[(2, 3)] / base[3])
     assert cell(t, "net:not_disagree", 1, "count") == 8
-    assert cell(t, "net:not_disagree", 1, "weighted_count") == pytest.approx(expected[(1, 1)] + expected[(2, 1)])
+    assert cell(t, "net:not_disagree", 1, "weighted_count") == pytest.approx(
+        expected[(1, 1)] + expected[(2, 1)]
+    )
     assert cell(t, "net:not_disagree", 1, "row_label") == "Agree or neutral"
     with pytest.raises(PlanError, match="net 'bad'.*9"):
-        crosstab(small.row, small.col, row_labels=ROWS, col_labels=COLS, nonsubstantive=[9], nets={"bad": ("x", [1, 9])})
+        crosstab(
+            small.row,
+            small.col,
+            row_labels=ROWS,
+            col_labels=COLS,
+            nonsubstantive=[9],
+            nets={"bad": ("x", [1, 9])},
+        )
 
 
 def test_bad_input_is_named() -> None:
     with pytest.raises(DataError, match="row 'q1' has codes without a label: 7"):
-        crosstab(pd.Series([1, 7], name="q1"), pd.Series([1, 1]), row_labels={1: "a"}, col_labels={1: "x"})
+        crosstab(
+            pd.Series([1, 7], name="q1"),
+            pd.Series([1, 1]),
+            row_labels={1: "a"},
+            col_labels={1: "x"},
+        )
     with pytest.raises(DataError, match="banner 'sex'.*1.5"):
-        crosstab(pd.Series([1, 1]), pd.Series([1, 1.5], name="sex"), row_labels={1: "a"}, col_labels={1: "x"})
-    with pytest.raises(PlanError, match="unknown correction 'tukey'; valid: bonferroni, holm, fdr_bh, none"):
-        crosstab(pd.Series([1]), pd.Series([1]), row_labels={1: "a"}, col_labels={1: "x"}, correction="tukey")
+        crosstab(
+            pd.Series([1, 1]),
+            pd.Series([1, 1.5], name="sex"),
+            row_labels={1: "a"},
+            col_labels={1: "x"},
+        )
+    with pytest.raises(
+        PlanError, match="unknown correction 'tukey'; valid: bonferroni, holm, fdr_bh, none"
+    ):
+        crosstab(
+            pd.Series([1]),
+            pd.Series([1]),
+            row_labels={1: "a"},
+            col_labels={1: "x"},
+            correction="tukey",
+        )
     with pytest.raises(DataError, match="weights 'w'"):
-        crosstab(pd.Series([1]), pd.Series([1]), pd.Series([-1.0], name="w"), row_labels={1: "a"}, col_labels={1: "x"})
+        crosstab(
+            pd.Series([1]),
+            pd.Series([1]),
+            pd.Series([-1.0], name="w"),
+            row_labels={1: "a"},
+            col_labels={1: "x"},
+        )
 
 
 def test_encode_maps_missing_to_extra_slot() -> None:
@@ -132,14 +176,25 @@ LETTER_TABLE = [[50, 36, 20], [50, 64, 80]]
 
 def letter_table(correction: str) -> pd.DataFrame:
     row, col = expand(LETTER_TABLE)
-    t = crosstab(row, col, row_labels={1: "Yes", 2: "No"}, col_labels={1: "A", 2: "B", 3: "C"}, correction=correction)
+    t = crosstab(
+        row,
+        col,
+        row_labels={1: "Yes", 2: "No"},
+        col_labels={1: "A", 2: "B", 3: "C"},
+        correction=correction,
+    )
     return t.pivot(index="row_code", columns="col_code", values="sig_letters")
 
 
 def test_letters_unadjusted_bonferroni_holm() -> None:
     none, bonf, holm = letter_table("none"), letter_table("bonferroni"), letter_table("holm")
     assert none.loc[1, [1, 2, 3, "Total"]].tolist() == ["BC", "C", "", ""]
-    assert bonf.loc[1, [1, 2, 3, "Total"]].tolist() == ["C", "C", "", ""]  # Bonferroni removes B from A
+    assert bonf.loc[1, [1, 2, 3, "Total"]].tolist() == [
+        "C",
+        "C",
+        "",
+        "",
+    ]  # Bonferroni removes B from A
     assert holm.loc[1, [1, 2, 3]].tolist() == ["BC", "C", ""]
     assert none.loc[2, [1, 2, 3]].tolist() == ["", "A", "AB"]
     assert bonf.loc[2, [1, 2, 3]].tolist() == ["", "", "AB"]
@@ -181,7 +236,11 @@ def test_weighted_letters_use_kish_effective_base() -> None:
     # Kish effective base of each column falls to about 28 and the difference is no longer significant
     row, col = expand([[60, 40], [40, 60]])
     w = pd.Series(np.where(np.arange(len(row)) % 5 == 0, 20.0, 1.0))
-    labels = {"row_labels": {1: "Yes", 2: "No"}, "col_labels": {1: "A", 2: "B"}, "correction": "none"}
+    labels = {
+        "row_labels": {1: "Yes", 2: "No"},
+        "col_labels": {1: "A", 2: "B"},
+        "correction": "none",
+    }
     assert cell(crosstab(row, col, **labels), 1, 1, "sig_letters") == "B"
     t = crosstab(row, col, w, **labels)
     frame = pd.DataFrame({"row": row, "col": col, "w": w})
@@ -200,29 +259,45 @@ def test_weighted_letters_use_kish_effective_base() -> None:
 
 def test_column_letters_past_z() -> None:
     assert column_letters(28)[-3:] == ["Z", "AA", "AB"]
-    assert sig_letters(np.array([[0.5, 0.2]]), np.array([100, 100]), letters=["M", "F"]).tolist() == [["F", ""]]
+    assert sig_letters(
+        np.array([[0.5, 0.2]]), np.array([100, 100]), letters=["M", "F"]
+    ).tolist() == [["F", ""]]
 
 
 # --- multiple response -----------------------------------------------------------------
 
+
 def test_multi_response_cases_and_responses() -> None:
     # banner 1: four asked; ticks a: 1,1,1,0 b: 1,0,0,0 c: 1,1,0,0 -> 6 responses
     # banner 2: two asked (a third not asked); ticks a: 0,1 b: 1,1 c: 0,0 -> 3 responses
-    options = pd.DataFrame({
-        "a": [1, 1, 1, 0, 0, 1, np.nan],
-        "b": [1, 0, 0, 0, 1, 1, np.nan],
-        "c": [1, 1, 0, 0, 0, 0, np.nan],
-    })
+    options = pd.DataFrame(
+        {
+            "a": [1, 1, 1, 0, 0, 1, np.nan],
+            "b": [1, 0, 0, 0, 1, 1, np.nan],
+            "c": [1, 1, 0, 0, 0, 0, np.nan],
+        }
+    )
     col = pd.Series([1, 1, 1, 1, 2, 2, 2])
-    t = multi_response(options, col, option_labels={"a": "A", "b": "B", "c": "C"}, col_labels={1: "x", 2: "y"},
-                       correction="none")
-    assert cell(t, "a", 1, "base") == 4 and cell(t, "a", 2, "base") == 2 and cell(t, "a", "Total", "base") == 6
+    t = multi_response(
+        options,
+        col,
+        option_labels={"a": "A", "b": "B", "c": "C"},
+        col_labels={1: "x", 2: "y"},
+        correction="none",
+    )
+    assert (
+        cell(t, "a", 1, "base") == 4
+        and cell(t, "a", 2, "base") == 2
+        and cell(t, "a", "Total", "base") == 6
+    )
     assert cell(t, "a", 1, "col_pct") == pytest.approx(75.0)  # 3 of 4 respondents
     assert cell(t, "a", 1, "pct_of_responses") == pytest.approx(100 * 3 / 6)
     assert cell(t, "b", 2, "col_pct") == pytest.approx(100.0)
     assert cell(t, "b", 2, "pct_of_responses") == pytest.approx(100 * 2 / 3)
     assert cell(t, "c", "Total", "col_pct") == pytest.approx(100 * 2 / 6)
-    assert cell(t, "c", "Total", "pct_of_responses") == pytest.approx(100 * 2 / 9)  # 6 + 3 responses
+    assert cell(t, "c", "Total", "pct_of_responses") == pytest.approx(
+        100 * 2 / 9
+    )  # 6 + 3 responses
     assert t.groupby("col_code").pct_of_responses.sum().round(10).eq(100).all()
 
 
@@ -230,21 +305,35 @@ def test_multi_response_weighted_and_letters() -> None:
     rng = np.random.default_rng(3)
     n = 400
     col = pd.Series(rng.integers(1, 3, n))
-    options = pd.DataFrame({"a": (rng.random(n) < np.where(col == 1, 0.7, 0.3)).astype(float),
-                            "b": (rng.random(n) < 0.5).astype(float)})
+    options = pd.DataFrame(
+        {
+            "a": (rng.random(n) < np.where(col == 1, 0.7, 0.3)).astype(float),
+            "b": (rng.random(n) < 0.5).astype(float),
+        }
+    )
     options.loc[rng.random(n) < 0.1] = np.nan
     w = pd.Series(rng.uniform(0.5, 2, n))
-    t = multi_response(options, col, w, option_labels={"a": "A", "b": "B"}, col_labels={1: "x", 2: "y"})
+    t = multi_response(
+        options, col, w, option_labels={"a": "A", "b": "B"}, col_labels={1: "x", 2: "y"}
+    )
     asked = options.notna().all(axis=1)
     in1 = asked & (col == 1)
     assert cell(t, "a", 1, "weighted_base") == pytest.approx(w[in1].sum())
-    assert cell(t, "a", 1, "weighted_col_pct") == pytest.approx(100 * (w * options.a)[in1].sum() / w[in1].sum())
+    assert cell(t, "a", 1, "weighted_col_pct") == pytest.approx(
+        100 * (w * options.a)[in1].sum() / w[in1].sum()
+    )
     assert cell(t, "a", 1, "sig_letters") == "B"
     with pytest.raises(DataError, match="option 'a' has values other than 0, 1"):
-        multi_response(pd.DataFrame({"a": [2.0]}), pd.Series([1]), option_labels={"a": "A"}, col_labels={1: "x"})
+        multi_response(
+            pd.DataFrame({"a": [2.0]}),
+            pd.Series([1]),
+            option_labels={"a": "A"},
+            col_labels={1: "x"},
+        )
 
 
 # --- property: counts add up to the base --------------------------------------------------
+
 
 @settings(max_examples=60, deadline=None)
 @given(
@@ -255,8 +344,14 @@ def test_counts_sum_to_base(rows: list[float], data: st.DataObject) -> None:
     n = len(rows)
     cols = data.draw(st.lists(st.sampled_from([1.0, 2.0, np.nan]), min_size=n, max_size=n))
     weights = data.draw(st.lists(st.floats(0.1, 5.0), min_size=n, max_size=n))
-    t = crosstab(pd.Series(rows), pd.Series(cols), pd.Series(weights), row_labels={1: "a", 2: "b", 3: "c", 9: "dk"},
-                 col_labels={1: "x", 2: "y"}, nonsubstantive=[9])
+    t = crosstab(
+        pd.Series(rows),
+        pd.Series(cols),
+        pd.Series(weights),
+        row_labels={1: "a", 2: "b", 3: "c", 9: "dk"},
+        col_labels={1: "x", 2: "y"},
+        nonsubstantive=[9],
+    )
     substantive = t[t.row_code.isin([1, 2, 3])]
     by_col = substantive.groupby("col_code")
     assert (by_col["count"].sum() == by_col.base.first()).all()
@@ -269,12 +364,15 @@ def test_counts_sum_to_base(rows: list[float], data: st.DataObject) -> None:
 
 # --- tests of independence ----------------------------------------------------------------
 
+
 def test_pearson_by_hand(small: pd.DataFrame) -> None:
     res = table_tests(small.row, small.col, substantive_codes=[1, 2, 3])
     # expected counts 10*10/30 = 10/3; X^2 = 3*(8/3)^2/(10/3) + 6*(4/3)^2/(10/3) = 96/15 + 48/15 = 9.6
     assert res["pearson_chi2"] == pytest.approx(9.6, rel=1e-12)
     assert res["pearson_df"] == 4
-    assert res["pearson_p"] == pytest.approx(5.8 * math.exp(-4.8), rel=1e-12)  # chi2(4) tail: e^(-x/2)(1 + x/2)
+    assert res["pearson_p"] == pytest.approx(
+        5.8 * math.exp(-4.8), rel=1e-12
+    )  # chi2(4) tail: e^(-x/2)(1 + x/2)
     assert res["cramers_v"] == pytest.approx(0.4, rel=1e-12)  # sqrt(9.6 / (30 * 2))
     assert res["min_expected"] == pytest.approx(10 / 3)
     assert res["low_expected"] is True and res["low_expected_share"] == 1.0
@@ -296,18 +394,30 @@ def test_all_zero_rows_and_degenerate_tables() -> None:
     res = table_tests(row, col, substantive_codes=[1, 2, 3])
     assert res["pearson_df"] == 1  # the empty row is dropped
     one_col = table_tests(pd.Series([1.0, 2.0]), pd.Series([1.0, 1.0]), substantive_codes=[1, 2])
-    assert np.isnan(one_col["pearson_chi2"]) and np.isnan(one_col["rao_scott_f"]) and one_col["n_base"] == 2
+    assert (
+        np.isnan(one_col["pearson_chi2"])
+        and np.isnan(one_col["rao_scott_f"])
+        and one_col["n_base"] == 2
+    )
 
 
 @pytest.mark.parametrize("case", ["small", "large"])
 @pytest.mark.parametrize("weighted", [True, False])
-def test_rao_scott_matches_svychisq(case: str, weighted: bool, small: pd.DataFrame, large: pd.DataFrame) -> None:
+def test_rao_scott_matches_svychisq(
+    case: str, weighted: bool, small: pd.DataFrame, large: pd.DataFrame
+) -> None:
     data = small if case == "small" else large
     ref = pd.read_csv(REF / "svychisq.csv")
     ref = ref[(ref.case == case) & (ref.weighted == weighted)].iloc[0]
     res = table_tests(data.row, data.col, data.w if weighted else None, substantive_codes=[1, 2, 3])
-    pairs = {"rao_scott_f": "f", "rao_scott_df1": "df1", "rao_scott_df2": "df2", "rao_scott_p": "f_p",
-             "rao_scott_chisq": "chisq", "rao_scott_chisq_p": "chisq_p"}
+    pairs = {
+        "rao_scott_f": "f",
+        "rao_scott_df1": "df1",
+        "rao_scott_df2": "df2",
+        "rao_scott_p": "f_p",
+        "rao_scott_chisq": "chisq",
+        "rao_scott_chisq_p": "chisq_p",
+    }
     for ours, theirs in pairs.items():
         assert res[ours] == pytest.approx(ref[theirs], rel=1e-6), ours
 

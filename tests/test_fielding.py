@@ -70,7 +70,10 @@ def test_xlsform_sheets(current, tmp_path):
     assert survey["age"]["constraint_message::Chinese (zh)"] == "请输入10到100之间的数字"
     assert survey["account"]["type"] == "text" and survey["account"]["required"] is None
     assert survey["start_time"]["type"] == "start" and survey["submit_time"]["type"] == "end"
-    assert survey["attention_q"]["type"] == "select_one agree5" and survey["attention_q"]["constraint"] is None
+    assert (
+        survey["attention_q"]["type"] == "select_one agree5"
+        and survey["attention_q"]["constraint"] is None
+    )
     assert survey["how_participated"]["relevant"] == "${participated_q} = 1"
     assert survey["how_participated_other"]["relevant"] == "selected(${how_participated}, '5')"
     assert survey["country"]["required"] == "yes"
@@ -88,7 +91,9 @@ def test_xlsform_sheets(current, tmp_path):
     settings = sheet_rows(path, "settings")[0]
     assert settings == {
         "form_title": "Survey on China-US non-governmental cooperation against COVID-19",
-        "form_id": "ccg-2020", "version": "1.1.0", "default_language": "English (en)",
+        "form_id": "ccg-2020",
+        "version": "1.1.0",
+        "default_language": "English (en)",
     }
     notes = {row["name"]: row["note"] for row in sheet_rows(path, "notes")}
     assert "instanceID" in notes["respondent_id"] and "IP address" in notes["ip_address"]
@@ -106,7 +111,10 @@ def test_xlsform_is_byte_identical(current, tmp_path):
 def test_xlsform_needs_xlsx_and_known_options(current, tmp_path):
     with pytest.raises(fielding.ExportError, match="must be written as .xlsx"):
         fielding.to_xlsform(current, tmp_path / "form.csv")
-    with pytest.raises(LanguageError, match=r"language 'fr' is not declared by .*ccg-2020.yaml \(languages: en, zh\)"):
+    with pytest.raises(
+        LanguageError,
+        match=r"language 'fr' is not declared by .*ccg-2020.yaml \(languages: en, zh\)",
+    ):
         fielding.to_xlsform(current, tmp_path / "form.xlsx", default_language="fr")
 
 
@@ -116,26 +124,54 @@ def test_xlsform_needs_xlsx_and_known_options(current, tmp_path):
 RELEVANT = [
     ({"question": "participated_q", "op": "eq", "value": 1}, "${participated_q} = 1"),
     ({"question": "country", "op": "in", "value": [1, 2]}, "(${country} = 1 or ${country} = 2)"),
-    ({"question": "country", "op": "not_in", "value": [1, 2]}, "(${country} != '' and not(${country} = 1 or ${country} = 2))"),
+    (
+        {"question": "country", "op": "not_in", "value": [1, 2]},
+        "(${country} != '' and not(${country} = 1 or ${country} = 2))",
+    ),
     ({"question": "country", "op": "ne", "value": 3}, "(${country} != '' and ${country} != 3)"),
     ({"question": "age", "op": "lt", "value": 18}, "${age} < 18"),
     ({"question": "age", "op": "le", "value": 17.5}, "${age} <= 17.5"),
     ({"question": "age", "op": "gt", "value": 64}, "${age} > 64"),
     ({"question": "age", "op": "ge", "value": 65}, "${age} >= 65"),
-    ({"question": "how_participated_other", "op": "eq", "value": "x"}, "${how_participated_other} = 'x'"),
+    (
+        {"question": "how_participated_other", "op": "eq", "value": "x"},
+        "${how_participated_other} = 'x'",
+    ),
     ({"question": "how_participated_other", "op": "answered"}, "${how_participated_other} != ''"),
     ({"question": "account", "op": "blank"}, "${account} = ''"),
-    ({"question": "how_participated_5", "op": "eq", "value": 1}, "selected(${how_participated}, '5')"),
-    ({"question": "how_participated_5", "op": "in", "value": [1]}, "selected(${how_participated}, '5')"),
-    ({"question": "how_participated_5", "op": "ne", "value": 0}, "selected(${how_participated}, '5')"),
-    ({"question": "how_participated_5", "op": "eq", "value": 0}, "(${how_participated} != '' and not(selected(${how_participated}, '5')))"),
+    (
+        {"question": "how_participated_5", "op": "eq", "value": 1},
+        "selected(${how_participated}, '5')",
+    ),
+    (
+        {"question": "how_participated_5", "op": "in", "value": [1]},
+        "selected(${how_participated}, '5')",
+    ),
+    (
+        {"question": "how_participated_5", "op": "ne", "value": 0},
+        "selected(${how_participated}, '5')",
+    ),
+    (
+        {"question": "how_participated_5", "op": "eq", "value": 0},
+        "(${how_participated} != '' and not(selected(${how_participated}, '5')))",
+    ),
     ({"question": "how_participated_5", "op": "answered"}, "${how_participated} != ''"),
     (
-        {"all": [{"question": "country", "op": "eq", "value": 1}, {"question": "age", "op": "ge", "value": 18}]},
+        {
+            "all": [
+                {"question": "country", "op": "eq", "value": 1},
+                {"question": "age", "op": "ge", "value": 18},
+            ]
+        },
         "(${country} = 1 and ${age} >= 18)",
     ),
     (
-        {"any": [{"question": "how_participated_1", "op": "eq", "value": 1}, {"not": {"question": "gender", "op": "eq", "value": 9}}]},
+        {
+            "any": [
+                {"question": "how_participated_1", "op": "eq", "value": 1},
+                {"not": {"question": "gender", "op": "eq", "value": 9}},
+            ]
+        },
         "(selected(${how_participated}, '1') or not(${gender} = 9))",
     ),
 ]
@@ -158,16 +194,42 @@ def test_relevant_on_option_missing_at_version(current):
         (None, "en", "All respondents"),
         ({"question": "participated_q", "op": "eq", "value": 1}, "en", "participated_q = Yes"),
         ({"question": "participated_q", "op": "eq", "value": 1}, "zh", "participated_q = 是"),
-        ({"question": "country", "op": "in", "value": [1, 2]}, "en", "country is one of China, United States"),
-        ({"question": "country", "op": "not_in", "value": [1, 2]}, "zh", "country不是中国、美国中的任何一项"),
-        ({"question": "age", "op": "lt", "value": 18}, "en", "age < 18"),
-        ({"question": "how_participated_5", "op": "eq", "value": 1}, "en", "'Other' selected at how_participated"),
-        ({"question": "how_participated_5", "op": "eq", "value": 1}, "zh", "how_participated选择了“其他”"),
         (
-            {"all": [{"question": "country", "op": "eq", "value": 1}, {"question": "account", "op": "answered"}]},
-            "en", "(country = China and account answered)",
+            {"question": "country", "op": "in", "value": [1, 2]},
+            "en",
+            "country is one of China, United States",
         ),
-        ({"not": {"question": "gender", "op": "eq", "value": 9}}, "en", "not (gender = Prefer not to say)"),
+        (
+            {"question": "country", "op": "not_in", "value": [1, 2]},
+            "zh",
+            "country不是中国、美国中的任何一项",
+        ),
+        ({"question": "age", "op": "lt", "value": 18}, "en", "age < 18"),
+        (
+            {"question": "how_participated_5", "op": "eq", "value": 1},
+            "en",
+            "'Other' selected at how_participated",
+        ),
+        (
+            {"question": "how_participated_5", "op": "eq", "value": 1},
+            "zh",
+            "how_participated选择了“其他”",
+        ),
+        (
+            {
+                "all": [
+                    {"question": "country", "op": "eq", "value": 1},
+                    {"question": "account", "op": "answered"},
+                ]
+            },
+            "en",
+            "(country = China and account answered)",
+        ),
+        (
+            {"not": {"question": "gender", "op": "eq", "value": 9}},
+            "en",
+            "not (gender = Prefer not to say)",
+        ),
     ],
 )
 def test_describe_condition(current, cond, lang, expected):
@@ -195,11 +257,15 @@ def test_questionnaire_has_every_question_in_both_languages(current, tmp_path, s
     assert "(Number from 10 to 100)" in text and "（请输入10到100之间的数字）" in text
     assert "[9] Don't know / 不知道" in text
     assert "[6] Online exchanges and events / 线上交流与活动" in text
-    assert "`ip_address` (ip)" in text or "<code>ip_address</code> (ip)" in path.read_text(encoding="utf-8")
+    assert "`ip_address` (ip)" in text or "<code>ip_address</code> (ip)" in path.read_text(
+        encoding="utf-8"
+    )
 
 
 def test_questionnaire_at_version_and_one_language(current, tmp_path):
-    text = fielding.to_questionnaire(current.at_version("1.0.0"), tmp_path / "q.md", languages=["zh"]).read_text(encoding="utf-8")
+    text = fielding.to_questionnaire(
+        current.at_version("1.0.0"), tmp_path / "q.md", languages=["zh"]
+    ).read_text(encoding="utf-8")
     assert "线上交流与活动" not in text and "Where do you currently live?" not in text
     assert "您目前居住在哪里？" in text and "问卷版本: 1.0.0" in text
 
@@ -216,7 +282,14 @@ def test_codebook_has_every_variable(current):
         if q.type != "multi":
             assert variables.loc[q.id, "label_en"] == q.wording("en")
             assert variables.loc[q.id, "label_zh"] == q.wording("zh")
-    for qid in ("solidarity_q", "nongov_q", "relations_q", "media_more_q", "positive_role_q", "attention_q"):
+    for qid in (
+        "solidarity_q",
+        "nongov_q",
+        "relations_q",
+        "media_more_q",
+        "positive_role_q",
+        "attention_q",
+    ):
         assert variables.loc[qid, "missing"] == "9" and variables.loc[qid, "measure"] == "ordinal"
     assert variables.loc["ip_address", "personal"] and variables["personal"].sum() == 1
     assert variables.loc["how_participated_5", "universe_en"] == "participated_q = Yes"
@@ -228,7 +301,10 @@ def test_codebook_has_every_variable(current):
     assert rows["code"].tolist() == [1, 2, 3, 4, 5, 9]
     assert rows["code_label_zh"].tolist()[-1] == "不知道"
     options = book[book.variable == "how_participated_6"]
-    assert options["code"].tolist() == [0, 1] and options["code_label_en"].tolist() == ["Not selected", "Selected"]
+    assert options["code"].tolist() == [0, 1] and options["code_label_en"].tolist() == [
+        "Not selected",
+        "Selected",
+    ]
     cross = book[book.variable == "country_gender"]
     assert len(cross) == 3 * 3 and 9 not in set(cross["code"] % 10)
 
@@ -239,7 +315,9 @@ def test_codebook_files(current, tmp_path):
         rows = list(csv.DictReader(handle))
     assert rows[0]["variable"] == "respondent_id" and rows[0]["code"] == ""
     agree = [r for r in rows if r["variable"] == "nongov_q"]
-    assert [r["code"] for r in agree] == ["1", "2", "3", "4", "5", "9"] and agree[0]["missing"] == "9"
+    assert [r["code"] for r in agree] == ["1", "2", "3", "4", "5", "9"] and agree[0][
+        "missing"
+    ] == "9"
     md = fielding.to_codebook(current, tmp_path / "codebook.md").read_text(encoding="utf-8")
     for name in list(current.raw_columns) + [d.id for d in current.derived]:
         assert f"## `{name}`" in md
@@ -254,9 +332,21 @@ def test_codebook_files(current, tmp_path):
     [
         ("xlsform", "form.xlsx", lambda p: p.read_bytes()[:2] == b"PK"),
         ("questionnaire", "q.md", lambda p: "仅当" in p.read_text(encoding="utf-8")),
-        ("questionnaire", "q.html", lambda p: p.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")),
-        ("codebook", "codebook.csv", lambda p: p.read_text(encoding="utf-8").startswith("variable,question,")),
-        ("codebook", "codebook.md", lambda p: p.read_text(encoding="utf-8").startswith("# Codebook")),
+        (
+            "questionnaire",
+            "q.html",
+            lambda p: p.read_text(encoding="utf-8").startswith("<!DOCTYPE html>"),
+        ),
+        (
+            "codebook",
+            "codebook.csv",
+            lambda p: p.read_text(encoding="utf-8").startswith("variable,question,"),
+        ),
+        (
+            "codebook",
+            "codebook.md",
+            lambda p: p.read_text(encoding="utf-8").startswith("# Codebook"),
+        ),
     ],
 )
 def test_cli_exports(tmp_path, monkeypatch, capsys, fmt, name, check):
@@ -272,23 +362,49 @@ def test_cli_exports(tmp_path, monkeypatch, capsys, fmt, name, check):
 
 def test_cli_version_and_lang(tmp_path, capsys):
     out = tmp_path / "form.xlsx"
-    argv = ["export", "--format", "xlsform", "--out", str(out), "--instrument", str(INSTRUMENT),
-            "--version", "1.0.0", "--lang", "zh", "--quiet"]
+    argv = [
+        "export",
+        "--format",
+        "xlsform",
+        "--out",
+        str(out),
+        "--instrument",
+        str(INSTRUMENT),
+        "--version",
+        "1.0.0",
+        "--lang",
+        "zh",
+        "--quiet",
+    ]
     assert run(instrument_cli.main, argv) == 0
     assert capsys.readouterr().out == ""
     settings = sheet_rows(out, "settings")[0]
     assert settings["version"] == "1.0.0" and settings["default_language"] == "Chinese (zh)"
-    names = {row["name"] for row in sheet_rows(out, "choices") if row["list_name"] == "how_participated"}
+    names = {
+        row["name"] for row in sheet_rows(out, "choices") if row["list_name"] == "how_participated"
+    }
     assert names == {"1", "2", "3", "4", "5"}
 
 
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["--format", "pdf"], "error: unknown format 'pdf' (valid: xlsform, questionnaire, codebook)"),
-        (["--format", "xlsform", "--instrument", "nowhere.yaml"], "error: nowhere.yaml: file not found"),
-        (["--format", "codebook", "--version", "0.9"], "error: {inst}: instrument version '0.9' not in its change log (known: 1.0.0, 1.1.0)"),
-        (["--format", "questionnaire", "--lang", "fr"], "error: language 'fr' is not declared by {inst} (languages: en, zh)"),
+        (
+            ["--format", "pdf"],
+            "error: unknown format 'pdf' (valid: xlsform, questionnaire, codebook)",
+        ),
+        (
+            ["--format", "xlsform", "--instrument", "nowhere.yaml"],
+            "error: nowhere.yaml: file not found",
+        ),
+        (
+            ["--format", "codebook", "--version", "0.9"],
+            "error: {inst}: instrument version '0.9' not in its change log (known: 1.0.0, 1.1.0)",
+        ),
+        (
+            ["--format", "questionnaire", "--lang", "fr"],
+            "error: language 'fr' is not declared by {inst} (languages: en, zh)",
+        ),
     ],
 )
 def test_cli_errors_are_one_line(tmp_path, monkeypatch, capsys, argv, message):
@@ -312,4 +428,7 @@ def test_cli_default_instrument_must_be_unique(tmp_path, monkeypatch, capsys):
         shutil.copy(INSTRUMENT, tmp_path / "instruments" / name)
     assert run(instrument_cli.main, argv) == 2
     err = capsys.readouterr().err
-    assert len(err.splitlines()) == 1 and "instruments/a.yaml, instruments/b.yaml: pass --instrument" in err
+    assert (
+        len(err.splitlines()) == 1
+        and "instruments/a.yaml, instruments/b.yaml: pass --instrument" in err
+    )

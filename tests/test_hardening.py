@@ -24,7 +24,9 @@ from survey.write.output import atomic_folder
 from .conftest import PLAN, ROOT, make_raw, write_raw
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.binary(max_size=2000))
 def test_reader_raises_only_its_own_errors_on_random_bytes(instrument, tmp_path, data):
     path = tmp_path / "random.csv"
@@ -35,16 +37,18 @@ def test_reader_raises_only_its_own_errors_on_random_bytes(instrument, tmp_path,
         assert str(path) in str(exc)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(seed=st.integers(0, 10_000), n=st.integers(5, 80), spoil=st.floats(0, 0.6))
 def test_random_raw_files_reconcile(instrument, tmp_path, seed, n, spoil):
     frame = make_raw(instrument, n=n, seed=seed)
     rng = np.random.default_rng(seed)
     hit = rng.random(n) < spoil
     kind = rng.integers(0, 3, n)
-    frame.loc[hit & (kind == 0), "attention_q"] = "1"          # failed attention check
-    frame.loc[hit & (kind == 1), "support_q"] = ""             # required question unanswered
-    frame.loc[hit & (kind == 2), "age"] = "16"                 # outside the population
+    frame.loc[hit & (kind == 0), "attention_q"] = "1"  # failed attention check
+    frame.loc[hit & (kind == 1), "support_q"] = ""  # required question unanswered
+    frame.loc[hit & (kind == 2), "age"] = "16"  # outside the population
     raw = read_raw(write_raw(frame, tmp_path / f"r{seed}.csv"), instrument)
     result = clean(raw, instrument)
     rows = sorted(result.data["raw_row"].tolist() + result.exclusions["raw_row"].tolist())
@@ -54,7 +58,9 @@ def test_random_raw_files_reconcile(instrument, tmp_path, seed, n, spoil):
 
 def test_failed_stage_leaves_previous_output_intact(tmp_path, monkeypatch):
     out = tmp_path / "out"
-    assert main(["--plan", str(PLAN), "--out", str(out), "--quiet", "--no-charts", "--no-spss"]) == 0
+    assert (
+        main(["--plan", str(PLAN), "--out", str(out), "--quiet", "--no-charts", "--no-spss"]) == 0
+    )
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
 
     def boom(*args):
@@ -72,8 +78,12 @@ def test_killed_run_leaves_previous_output_intact(tmp_path):
     out = tmp_path / "out"
     with atomic_folder(out) as previous:  # a previous run's folder, with its marker
         (previous / "headlines.csv").write_text("previous\n")
-    proc = subprocess.Popen([sys.executable, "-m", "survey.analyze", "--plan", str(PLAN), "--out", str(out), "--quiet"], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "survey.analyze", "--plan", str(PLAN), "--out", str(out), "--quiet"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.time() + 60
     while time.time() < deadline and not list(tmp_path.glob(".out.tmp-*/toplines.csv")):
         time.sleep(0.05)
@@ -81,8 +91,12 @@ def test_killed_run_leaves_previous_output_intact(tmp_path):
     proc.wait()
     assert (out / "headlines.csv").read_text() == "previous\n"
     assert sorted(p.name for p in out.iterdir()) == ["headlines.csv", "run.json"]
-    assert len(list(tmp_path.glob(".out.tmp-*"))) == 1  # the killed run's folder, until the next run
-    assert main(["--plan", str(PLAN), "--out", str(out), "--quiet", "--no-charts", "--no-spss"]) == 0
+    assert (
+        len(list(tmp_path.glob(".out.tmp-*"))) == 1
+    )  # the killed run's folder, until the next run
+    assert (
+        main(["--plan", str(PLAN), "--out", str(out), "--quiet", "--no-charts", "--no-spss"]) == 0
+    )
     assert list(tmp_path.glob(".out.tmp-*")) == [] and (out / "toplines.csv").exists()
 
 
@@ -92,19 +106,28 @@ def test_crosstab_columns_sum_to_bases_on_random_data(instrument, tmp_path):
     raw = write_raw(make_raw(instrument, n=120, seed=3), tmp_path / "w.csv")
     study = Study.from_plan(PLAN, raw=raw, weight=False)
     tables, _ = study.crosstabs()
-    single = tables[tables["col_pct"].notna() & ~tables["row_code"].astype(str).str.startswith("net:")
-                    & (tables["question"] != "how_participated")]
-    sums = single.groupby(["question", "banner", "col_code"]).agg(c=("count", "sum"), b=("base", "first"))
+    single = tables[
+        tables["col_pct"].notna()
+        & ~tables["row_code"].astype(str).str.startswith("net:")
+        & (tables["question"] != "how_participated")
+    ]
+    sums = single.groupby(["question", "banner", "col_code"]).agg(
+        c=("count", "sum"), b=("base", "first")
+    )
     assert (sums["c"] == sums["b"]).all()
 
 
-def test_failed_background_write_fails_the_run_and_leaves_previous_output(tmp_path, monkeypatch, capsys):
+def test_failed_background_write_fails_the_run_and_leaves_previous_output(
+    tmp_path, monkeypatch, capsys
+):
     # Files are written in a background thread: its error must fail the run like a stage's (exit 2).
     from survey.errors import ExportError
     from survey.write import workbook
 
     out = tmp_path / "out"
-    assert main(["--plan", str(PLAN), "--out", str(out), "--quiet", "--no-charts", "--no-spss"]) == 0
+    assert (
+        main(["--plan", str(PLAN), "--out", str(out), "--quiet", "--no-charts", "--no-spss"]) == 0
+    )
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
 
     def broken(*args, **kwargs):
@@ -113,7 +136,10 @@ def test_failed_background_write_fails_the_run_and_leaves_previous_output(tmp_pa
     from survey.cli import run
 
     monkeypatch.setattr(workbook, "write_open_ended_xlsx", broken)
-    assert run(main, ["--plan", str(PLAN), "--out", str(out), "--quiet", "--no-charts", "--no-spss"]) == 2
+    assert (
+        run(main, ["--plan", str(PLAN), "--out", str(out), "--quiet", "--no-charts", "--no-spss"])
+        == 2
+    )
     assert "disk full (simulated)" in capsys.readouterr().err
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
@@ -127,10 +153,14 @@ def test_background_writer_writes_the_same_bytes(tmp_path):
     for background in (True, False):
         folder = folders[background] = tmp_path / f"bg-{background}"
         folder.mkdir()
-        artifacts.write_all(study, folder, artifacts.Options(charts=False, background=background), lambda name: None)
+        artifacts.write_all(
+            study, folder, artifacts.Options(charts=False, background=background), lambda name: None
+        )
     files = sorted(p.relative_to(folders[True]) for p in folders[True].rglob("*") if p.is_file())
     assert len(files) > 20
-    assert files == sorted(p.relative_to(folders[False]) for p in folders[False].rglob("*") if p.is_file())
+    assert files == sorted(
+        p.relative_to(folders[False]) for p in folders[False].rglob("*") if p.is_file()
+    )
     for name in files:
         assert (folders[True] / name).read_bytes() == (folders[False] / name).read_bytes(), name
 
@@ -146,7 +176,11 @@ def _write(out, files, **options):
 
 
 def _tree(folder):
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _refused(out, pattern, files=None, **options):
@@ -170,22 +204,29 @@ def test_marker_lists_every_file_with_its_hash(run_folder):
     marker = json.loads((run_folder / "run.json").read_text())
     assert marker["stem"] == "x"  # what the command wrote is kept
     assert marker["output"] == {
-        "written_by": "survey", "folders": ["data"],
-        "files": {"a.csv": {"bytes": 2, "sha256": hashlib.sha256(b"1\n").hexdigest()},
-                  "data/r.csv": {"bytes": 2, "sha256": hashlib.sha256(b"2\n").hexdigest()}},
+        "written_by": "survey",
+        "folders": ["data"],
+        "files": {
+            "a.csv": {"bytes": 2, "sha256": hashlib.sha256(b"1\n").hexdigest()},
+            "data/r.csv": {"bytes": 2, "sha256": hashlib.sha256(b"2\n").hexdigest()},
+        },
     }
 
 
 def test_a_run_replaces_its_own_folder(run_folder):
     _write(run_folder, {"b.csv": "3"})
     assert set(_tree(run_folder)) == {"b.csv", "run.json"}
-    assert [p.name for p in run_folder.parent.iterdir()] == ["run"]  # no temporary or old folder left
+    assert [p.name for p in run_folder.parent.iterdir()] == [
+        "run"
+    ]  # no temporary or old folder left
 
 
 def test_a_file_someone_added_is_never_removed_even_with_force(run_folder):
     (run_folder / "data" / "notes.txt").write_text("mine")
     before = _tree(run_folder)
-    _refused(run_folder, r"holds data/notes.txt, which no run wrote; not replaced, even with --force")
+    _refused(
+        run_folder, r"holds data/notes.txt, which no run wrote; not replaced, even with --force"
+    )
     _refused(run_folder, r"even with --force", force=True)
     assert _tree(run_folder) == before
     assert [p.name for p in run_folder.parent.iterdir()] == ["run"]
@@ -219,11 +260,18 @@ def test_folder_inside_a_run_is_listed_in_the_run_marker(run_folder):
 def test_deeper_folders_are_listed_in_the_nearest_run_that_lists_the_way(run_folder, tmp_path):
     import json
 
-    _write(run_folder / "data" / "wave2", {"run.json": "{}", "x.csv": "1"})  # a run inside a run's data/
+    _write(
+        run_folder / "data" / "wave2", {"run.json": "{}", "x.csv": "1"}
+    )  # a run inside a run's data/
     _write(run_folder / "data" / "wave2" / "spss", {"x.sav": "s"})
     listed = json.loads((run_folder / "run.json").read_text())["output"]
-    assert sorted(listed["files"]) == ["a.csv", "data/r.csv", "data/wave2/run.json", "data/wave2/spss/x.sav",
-                                       "data/wave2/x.csv"]
+    assert sorted(listed["files"]) == [
+        "a.csv",
+        "data/r.csv",
+        "data/wave2/run.json",
+        "data/wave2/spss/x.sav",
+        "data/wave2/x.csv",
+    ]
     assert listed["folders"] == ["data", "data/wave2", "data/wave2/spss"]
     (run_folder / "mine").mkdir()  # not listed: what is made inside it is an output of its own
     _write(run_folder / "mine" / "out", {"y.csv": "2"})
@@ -231,8 +279,15 @@ def test_deeper_folders_are_listed_in_the_nearest_run_that_lists_the_way(run_fol
     _refused(run_folder, r"holds mine, which no run wrote")
 
 
-@pytest.mark.parametrize("marker", ["{}\n", '{"stem": "x", "wave": "1"}\n', "not json",
-                                    '{"output": {"written_by": "someone", "files": {}, "folders": []}}'])
+@pytest.mark.parametrize(
+    "marker",
+    [
+        "{}\n",
+        '{"stem": "x", "wave": "1"}\n',
+        "not json",
+        '{"output": {"written_by": "someone", "files": {}, "folders": []}}',
+    ],
+)
 def test_a_folder_without_our_marker_is_refused(tmp_path, marker):
     out = tmp_path / "out"
     out.mkdir()
@@ -263,9 +318,12 @@ def test_current_folder_its_parents_and_home_are_never_replaced(tmp_path, monkey
     project.mkdir(parents=True)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.chdir(project)
-    for out, pattern in [(".", r"project: is the current folder"), ("..", r"home: is a folder holding the current"),
-                         (tmp_path, r"is a folder holding the current folder"),
-                         (tmp_path / "home", r"is a folder holding the current folder")]:
+    for out, pattern in [
+        (".", r"project: is the current folder"),
+        ("..", r"home: is a folder holding the current"),
+        (tmp_path, r"is a folder holding the current folder"),
+        (tmp_path / "home", r"is a folder holding the current folder"),
+    ]:
         _refused(out, pattern, force=True)
     monkeypatch.chdir(tmp_path / "home" / "..")
     _refused(tmp_path / "home", r"home: is the home folder", force=True)
@@ -273,7 +331,11 @@ def test_current_folder_its_parents_and_home_are_never_replaced(tmp_path, monkey
 
 
 def test_a_folder_holding_an_input_is_refused(run_folder):
-    _refused(run_folder, r"holds .*data/r\.csv, an input of this run", inputs=[run_folder / "data" / "r.csv"])
+    _refused(
+        run_folder,
+        r"holds .*data/r\.csv, an input of this run",
+        inputs=[run_folder / "data" / "r.csv"],
+    )
 
 
 def test_an_empty_folder_is_replaced_and_missing_parents_are_made(tmp_path):
@@ -291,7 +353,11 @@ def test_a_failed_run_leaves_no_temporary_folder_and_no_parents_it_made(tmp_path
 
 
 def test_not_enough_space_is_refused_before_any_work(tmp_path):
-    _refused(tmp_path / "x" / "out", r"MB free on its disk, the run needs about [\d,]+ MB", need_bytes=2**60)
+    _refused(
+        tmp_path / "x" / "out",
+        r"MB free on its disk, the run needs about [\d,]+ MB",
+        need_bytes=2**60,
+    )
     assert list(tmp_path.iterdir()) == []
 
 
@@ -313,7 +379,10 @@ def test_a_file_added_during_the_run_stops_the_swap(run_folder):
     before = _tree(run_folder)
     from survey.errors import OutputError
 
-    with pytest.raises(OutputError, match=r"holds notes\.txt, which no run wrote"), atomic_folder(run_folder) as tmp:
+    with (
+        pytest.raises(OutputError, match=r"holds notes\.txt, which no run wrote"),
+        atomic_folder(run_folder) as tmp,
+    ):
         (tmp / "a.csv").write_text("new")
         (run_folder / "notes.txt").write_text("mine")  # the analyst saves a note meanwhile
     assert _tree(run_folder) == {**before, "notes.txt": b"mine"}
@@ -375,7 +444,10 @@ def test_an_os_error_is_one_line_with_the_path_and_advice(capsys):
         raise PermissionError(errno.EACCES, "Permission denied", "/data/raw.csv")
 
     assert run(denied, []) == 2
-    assert capsys.readouterr().err == "error: /data/raw.csv: Permission denied: check its permissions, or choose another path\n"
+    assert (
+        capsys.readouterr().err
+        == "error: /data/raw.csv: Permission denied: check its permissions, or choose another path\n"
+    )
 
 
 def test_a_bug_is_one_line_naming_the_log_with_the_traceback(tmp_path, capsys, monkeypatch):
@@ -392,7 +464,11 @@ def test_a_bug_is_one_line_naming_the_log_with_the_traceback(tmp_path, capsys, m
     assert len(err.splitlines()) == 1 and "Traceback" not in err
     log = Path(re.search(r"the traceback is in (\S+): please report it", err).group(1))
     assert err.startswith("error: this is a bug in survey (KeyError: 'missing')")
-    assert log.parent == tmp_path and "Traceback" in log.read_text() and "KeyError: 'missing'" in log.read_text()
+    assert (
+        log.parent == tmp_path
+        and "Traceback" in log.read_text()
+        and "KeyError: 'missing'" in log.read_text()
+    )
 
 
 def test_argument_errors_are_one_line(capsys):
@@ -400,8 +476,9 @@ def test_argument_errors_are_one_line(capsys):
     from survey.cli import run
 
     assert run(main, ["--bogus", "1"]) == 2
-    assert capsys.readouterr().err == ("error: python -m survey.analyze: unrecognized arguments: --bogus 1 "
-                                       "(see --help)\n")
+    assert capsys.readouterr().err == (
+        "error: python -m survey.analyze: unrecognized arguments: --bogus 1 (see --help)\n"
+    )
 
 
 def test_progress_total_is_right_for_every_wave_and_never_exceeded(monkeypatch):
@@ -420,7 +497,9 @@ def test_progress_total_is_right_for_every_wave_and_never_exceeded(monkeypatch):
             study.trends(progress=names.append)
         announced[wave.id] = names
         assert stage_count(plan, wave) == len(names), (wave.id, names)
-    assert stage_count(plan, plan.waves[1]) == stage_count(plan, plan.waves[0]) + 2  # "13/12" before
+    assert (
+        stage_count(plan, plan.waves[1]) == stage_count(plan, plan.waves[0]) + 2
+    )  # "13/12" before
     bar = cli.Progress(total=2)
     for name in "abc":
         bar.stage(name)
@@ -442,4 +521,6 @@ def test_quiet_silences_library_warnings(capsys):
         return 0
 
     assert cli.run(noisy, []) == 0 and capsys.readouterr().err == ""
-    assert cli.run(chatty, []) == 0 and capsys.readouterr().err == "warning: something on two lines\n"
+    assert (
+        cli.run(chatty, []) == 0 and capsys.readouterr().err == "warning: something on two lines\n"
+    )

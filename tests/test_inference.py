@@ -56,7 +56,9 @@ def design_args(dataset: str, design: str) -> dict:
 
 @pytest.mark.parametrize("dataset, item, design", CASES)
 def test_matches_r(dataset, item, design):
-    ref = RESULTS[(RESULTS.dataset == dataset) & (RESULTS.item == item) & (RESULTS.design == design)]
+    ref = RESULTS[
+        (RESULTS.dataset == dataset) & (RESULTS.item == item) & (RESULTS.design == design)
+    ]
     ref = ref.set_index("quantity").value
     args = design_args(dataset, design)
     y = DATA[dataset][item]
@@ -132,7 +134,8 @@ def test_outside_calibrated_design_is_dropped():
     assert numbers(a) == pytest.approx(numbers(b), rel=1e-12)
     # and missing weights take respondents out of the design too
     assert numbers(proportion(d.y1, d.w0.where(inside))) == pytest.approx(
-        numbers(proportion(d.y1[inside], d.w0[inside])), rel=1e-12)
+        numbers(proportion(d.y1[inside], d.w0[inside])), rel=1e-12
+    )
 
 
 def test_difference_matches_r():
@@ -151,17 +154,25 @@ def test_degenerate_proportion():
     y = pd.Series([0.0] * 10 + [np.nan] * 2)
     beta = proportion(y, ci_method="beta")
     assert beta["estimate"] == 0 and beta["se"] == 0
-    assert beta["ci_low"] == 0 and beta["ci_high"] == pytest.approx(1 - 0.025 ** (1 / 10))  # Clopper-Pearson
+    assert beta["ci_low"] == 0 and beta["ci_high"] == pytest.approx(
+        1 - 0.025 ** (1 / 10)
+    )  # Clopper-Pearson
     logit = proportion(y)  # no logit interval at 0: Korn-Graubard's (Clopper-Pearson on n) instead
-    assert (logit["ci_low"], logit["ci_high"]) == (beta["ci_low"], beta["ci_high"]) and np.isnan(logit["deff"])
+    assert (logit["ci_low"], logit["ci_high"]) == (beta["ci_low"], beta["ci_high"]) and np.isnan(
+        logit["deff"]
+    )
     empty = proportion(pd.Series([np.nan, np.nan]))
     assert empty["n_base"] == 0 and np.isnan(empty["estimate"])
 
 
 def test_bad_input_messages():
-    with pytest.raises(DataError, match="'q1': a proportion needs a 0/1 indicator .* found 1 other value"):
+    with pytest.raises(
+        DataError, match="'q1': a proportion needs a 0/1 indicator .* found 1 other value"
+    ):
         proportion(pd.Series([0, 1, 2], name="q1"))
-    with pytest.raises(ValueError, match=r"unknown interval method 'wald' \(valid: beta, logit, wilson\)"):
+    with pytest.raises(
+        ValueError, match=r"unknown interval method 'wald' \(valid: beta, logit, wilson\)"
+    ):
         proportion(pd.Series([0, 1]), ci_method="wald")
 
 
@@ -179,11 +190,20 @@ def test_calibrated_se_of_bounded_raking_matches_r(bounds):
     t = pd.read_csv(REF / "targets.csv").query("dataset == 'large'")
     targets = {v: dict(zip(g.category, g.target)) for v, g in t.groupby("variable", sort=False)}
     lo, hi = (float(b) for b in bounds.split("-"))
-    w = weight(large, "rake", targets, base_weights=large.w0, bounds=(lo, hi), tol=1e-13, max_iter=200).weights
+    w = weight(
+        large, "rake", targets, base_weights=large.w0, bounds=(lo, hi), tol=1e-13, max_iter=200
+    ).weights
     r = pd.read_csv(REF / "bounded_se.csv").set_index("bounds").loc[bounds]
-    res = proportion(large.y1.astype(float), w, calibration=large[["sex", "age", "region"]],
-                     calibration_method="calibrate", base_weights=large.w0)
+    res = proportion(
+        large.y1.astype(float),
+        w,
+        calibration=large[["sex", "age", "region"]],
+        calibration_method="calibrate",
+        base_weights=large.w0,
+    )
     assert res["estimate"] == pytest.approx(r.estimate, rel=1e-12)
     assert res["se"] == pytest.approx(r.se, rel=1e-8)  # measured 5e-15
-    raked = proportion(large.y1.astype(float), w, calibration=large[["sex", "age", "region"]])  # rake()'s sweeps
+    raked = proportion(
+        large.y1.astype(float), w, calibration=large[["sex", "age", "region"]]
+    )  # rake()'s sweeps
     assert abs(raked["se"] / r.se - 1) > 1e-8  # the two linearisations differ once bounds bind

@@ -42,18 +42,47 @@ def test_at_version_drops_later_options_and_restores_wording():
 @pytest.mark.parametrize(
     "mutate, message",
     [
-        (lambda d: d["questions"][6].update(scale="agree7"), r"questions\[6\]\.scale: unknown scale 'agree7'"),
-        (lambda d: d["questions"][7].update(id="country"), r"questions\[7\]\.id: duplicate question id 'country'"),
-        (lambda d: d["questions"][20].update(ask_if={"question": "nope", "op": "eq", "value": 1}),
-         r"questions\[20\]\.ask_if\.question: unknown question 'nope'"),
-        (lambda d: d["questions"][20].update(ask_if={"question": "participated_q", "op": "like", "value": 1}),
-         r"questions\[20\]\.ask_if\.op: unknown operator 'like' \(valid: eq, ne, lt"),
-        (lambda d: d["questions"][6].update(type="grd"), r"questions\[6\]\.type: unknown type 'grd' .*did you mean `grid`\?"),
+        (
+            lambda d: d["questions"][6].update(scale="agree7"),
+            r"questions\[6\]\.scale: unknown scale 'agree7'",
+        ),
+        (
+            lambda d: d["questions"][7].update(id="country"),
+            r"questions\[7\]\.id: duplicate question id 'country'",
+        ),
+        (
+            lambda d: d["questions"][20].update(
+                ask_if={"question": "nope", "op": "eq", "value": 1}
+            ),
+            r"questions\[20\]\.ask_if\.question: unknown question 'nope'",
+        ),
+        (
+            lambda d: d["questions"][20].update(
+                ask_if={"question": "participated_q", "op": "like", "value": 1}
+            ),
+            r"questions\[20\]\.ask_if\.op: unknown operator 'like' \(valid: eq, ne, lt",
+        ),
+        (
+            lambda d: d["questions"][6].update(type="grd"),
+            r"questions\[6\]\.type: unknown type 'grd' .*did you mean `grid`\?",
+        ),
         (lambda d: d["questions"][6]["text"].pop("zh"), r"questions\[6\]\.text: missing 'zh' text"),
-        (lambda d: d["scales"]["agree5"]["codes"][1].update(code=1), r"scales\.agree5\.codes\[1\]\.code: duplicate code 1"),
-        (lambda d: d["quality"][2]["when"].update(question="years"), r"quality\[2\]\.when\.question: unknown question 'years'"),
-        (lambda d: d["derived"][0].update(**{"from": "solid"}), r"derived\[0\]\.from: unknown question 'solid'"),
-        (lambda d: d["weighting"]["variables"].append("income"), r"weighting\.variables\[6\]: unknown variable 'income'"),
+        (
+            lambda d: d["scales"]["agree5"]["codes"][1].update(code=1),
+            r"scales\.agree5\.codes\[1\]\.code: duplicate code 1",
+        ),
+        (
+            lambda d: d["quality"][2]["when"].update(question="years"),
+            r"quality\[2\]\.when\.question: unknown question 'years'",
+        ),
+        (
+            lambda d: d["derived"][0].update(**{"from": "solid"}),
+            r"derived\[0\]\.from: unknown question 'solid'",
+        ),
+        (
+            lambda d: d["weighting"]["variables"].append("income"),
+            r"weighting\.variables\[6\]: unknown variable 'income'",
+        ),
         (lambda d: d.pop("questions"), r"questions: missing"),
     ],
 )

@@ -31,8 +31,14 @@ def respondents(study):
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_dta_reads_back_with_labels(study, respondents, tmp_path, lang):
     path = tmp_path / "w1.dta"
-    write_dta(respondents, study.instrument, path, lang=lang, file_label="ccg-2020 wave 1",
-              text_columns=study.text_columns)
+    write_dta(
+        respondents,
+        study.instrument,
+        path,
+        lang=lang,
+        file_label="ccg-2020 wave 1",
+        text_columns=study.text_columns,
+    )
     data, meta = pyreadstat.read_dta(str(path))
     assert len(data) == len(respondents)
     assert not set(study.text_columns) & set(data.columns)  # free text stays out, as in the .sav
@@ -40,14 +46,20 @@ def test_dta_reads_back_with_labels(study, respondents, tmp_path, lang):
     assert meta.column_names_to_labels["country"] == country.wording(lang)[:80]
     assert meta.variable_value_labels["country"] == {c.code: c.text(lang) for c in country.codes}
     assert data["country"].tolist() == respondents["country"].astype(float).tolist()
-    np.testing.assert_allclose(data["weight"].to_numpy(), respondents["weight"].to_numpy(dtype=float, na_value=np.nan))
+    np.testing.assert_allclose(
+        data["weight"].to_numpy(), respondents["weight"].to_numpy(dtype=float, na_value=np.nan)
+    )
     assert meta.file_label == "ccg-2020 wave 1"
 
 
 def test_dta_refuses_names_stata_cannot_hold(study, respondents, tmp_path):
     with pytest.raises(ExportError, match=r"names Stata cannot hold: 1st"):
-        write_dta(respondents.assign(**{"1st": 1}), study.instrument, tmp_path / "x.dta",
-                  text_columns=study.text_columns)
+        write_dta(
+            respondents.assign(**{"1st": 1}),
+            study.instrument,
+            tmp_path / "x.dta",
+            text_columns=study.text_columns,
+        )
     assert not list(tmp_path.iterdir())
 
 
@@ -59,12 +71,22 @@ def test_parquet_reads_back_with_labels(study, respondents, tmp_path):
     field = table.schema.field("support_q")
     q = study.instrument.question("support_q")
     assert field.metadata[b"label"].decode() == q.wording("zh")
-    assert json.loads(field.metadata[b"value_labels"]) == {str(c.code): c.text("zh") for c in q.codes}
+    assert json.loads(field.metadata[b"value_labels"]) == {
+        str(c.code): c.text("zh") for c in q.codes
+    }
     assert json.loads(field.metadata[b"missing"]) == list(q.nonsubstantive_codes)
     about = json.loads(table.schema.metadata[b"survey"])
-    assert about == {"instrument": "ccg-2020", "instrument_version": study.instrument.version, "lang": "zh"}
+    assert about == {
+        "instrument": "ccg-2020",
+        "instrument_version": study.instrument.version,
+        "lang": "zh",
+    }
     back = table.to_pandas()
-    assert back["support_q"].astype("Float64").equals(respondents["support_q"].reset_index(drop=True).astype("Float64"))
+    assert (
+        back["support_q"]
+        .astype("Float64")
+        .equals(respondents["support_q"].reset_index(drop=True).astype("Float64"))
+    )
     text = study.text_columns[0]
     assert table.schema.field(text).metadata[b"measure"] == b"text"
     assert back[text].fillna("").tolist() == respondents[text].fillna("").tolist()

@@ -39,7 +39,9 @@ def test_agreement_by_matches_svyby(large: pd.DataFrame) -> None:
     np.testing.assert_allclose(merged.weighted_ci_low, merged.ci_low_r, rtol=1e-7)
     np.testing.assert_allclose(merged.weighted_ci_high, merged.ci_high_r, rtol=1e-7)
     p = merged.weighted_estimate
-    np.testing.assert_allclose(merged.deff, merged.se**2 / (p * (1 - p) / (merged.n_base - 1)), rtol=1e-10)
+    np.testing.assert_allclose(
+        merged.deff, merged.se**2 / (p * (1 - p) / (merged.n_base - 1)), rtol=1e-10
+    )
     np.testing.assert_allclose(merged.n_eff, merged.n_base / merged.deff, rtol=1e-12)
 
 
@@ -48,7 +50,12 @@ def test_agreement_by_unweighted_by_hand() -> None:
     banner = pd.DataFrame({"sex": [1, 1, 1, 2, 2, 2, np.nan]})
     t = agreement_by(y, banner)
     assert list(t.columns) == AGREEMENT_COLUMNS
-    assert t[["item", "category", "n_base"]].values.tolist() == [["trust", 1, 3], ["trust", 2, 2], ["fair", 1, 2], ["fair", 2, 3]]
+    assert t[["item", "category", "n_base"]].values.tolist() == [
+        ["trust", 1, 3],
+        ["trust", 2, 2],
+        ["fair", 1, 2],
+        ["fair", 2, 3],
+    ]
     assert t.estimate.tolist() == pytest.approx([2 / 3, 1 / 2, 1.0, 0.0])
     low, high = proportion_confint(2, 3, method="wilson")
     assert (t.ci_low[0], t.ci_high[0]) == pytest.approx((low, high))
@@ -58,7 +65,9 @@ def test_agreement_by_unweighted_by_hand() -> None:
 
 def test_agreement_by_categorical_order() -> None:
     y = pd.DataFrame({"v": [1, 0, 1, 0]})
-    banner = pd.DataFrame({"age": pd.Categorical(["old", "young", "old", "mid"], categories=["young", "mid", "old"])})
+    banner = pd.DataFrame(
+        {"age": pd.Categorical(["old", "young", "old", "mid"], categories=["young", "mid", "old"])}
+    )
     assert agreement_by(y, banner).category.tolist() == ["young", "mid", "old"]
 
 
@@ -68,10 +77,19 @@ def test_odds_ratios_match_r(large: pd.DataFrame, weighted: bool) -> None:
     assert list(ours.columns) == ODDS_COLUMNS
     ref = pd.read_csv(REF / "svyglm.csv")
     ref = ref[(ref.weighted == weighted) & (ref.term != "(Intercept)")]
-    assert ours.term.tolist() == ["a=2", "a=3", "b=2"] and ref.term.tolist() == ["fa2", "fa3", "fb2"]
+    assert ours.term.tolist() == ["a=2", "a=3", "b=2"] and ref.term.tolist() == [
+        "fa2",
+        "fa3",
+        "fb2",
+    ]
     # both run to convergence (glm.control(epsilon = 1e-14)) along R's path: measured 2e-14 (p 2e-12)
-    for column, r_column in [("log_odds", "coef"), ("se", "se"), ("p_value", "p_value"), ("ci_low", "ci_low"),
-                             ("ci_high", "ci_high")]:
+    for column, r_column in [
+        ("log_odds", "coef"),
+        ("se", "se"),
+        ("p_value", "p_value"),
+        ("ci_low", "ci_low"),
+        ("ci_high", "ci_high"),
+    ]:
         np.testing.assert_allclose(ours[column], ref[r_column], rtol=1e-8, err_msg=column)
     np.testing.assert_allclose(ours.odds_ratio, np.exp(ref.coef), rtol=1e-8)
     assert (ours.n == 2782).all() and (ref.n == 2782).all()
@@ -96,7 +114,9 @@ def test_odds_ratio_by_hand_and_errors() -> None:
 def test_aliased_terms_give_na_with_a_note() -> None:
     # tests/reference/models/aliased_odds_ratios.R: R glm(y ~ a + b, binomial) gives b2 as NA
     y = pd.Series([1, 0, 1, 1, 0, 0, 1, 0, 1, 1, 0, 1], dtype=float, name="agree")
-    X = pd.DataFrame({"a": [1, 1, 1, 2, 2, 2, 3, 3, 3, 3, 2, 1], "b": [1, 1, 1, 2, 2, 2, 1, 1, 1, 1, 2, 1]})
+    X = pd.DataFrame(
+        {"a": [1, 1, 1, 2, 2, 2, 3, 3, 3, 3, 2, 1], "b": [1, 1, 1, 2, 2, 2, 1, 1, 1, 1, 2, 1]}
+    )
     for weights in (None, pd.Series(1.0, index=y.index)):
         res = odds_ratios(y, X, weights).set_index("term")
         assert res.loc["a=2", "log_odds"] == pytest.approx(-2.19722457733028, abs=1e-9)
@@ -105,23 +125,33 @@ def test_aliased_terms_give_na_with_a_note() -> None:
         assert "aliased" in res.loc["b=2", "note"] and not res.loc["b=2", "separation"]
         assert res.loc[["a=2", "a=3"], "note"].eq("").all()
     unweighted = odds_ratios(y, X).set_index("term")
-    assert unweighted.loc["a=2", "se"] == pytest.approx(1.63299175530967, abs=1e-5)  # R stops earlier
+    assert unweighted.loc["a=2", "se"] == pytest.approx(
+        1.63299175530967, abs=1e-5
+    )  # R stops earlier
     # tiny data where every dummy of one variable repeats another's: no singular-matrix error
-    tiny = odds_ratios(pd.Series([1.0, 0, 1, 0, 1, 0]), pd.DataFrame({"a": [1, 1, 2, 2, 3, 3], "b": [1, 1, 2, 2, 3, 3]}))
+    tiny = odds_ratios(
+        pd.Series([1.0, 0, 1, 0, 1, 0]),
+        pd.DataFrame({"a": [1, 1, 2, 2, 3, 3], "b": [1, 1, 2, 2, 3, 3]}),
+    )
     assert tiny["note"].str.startswith("aliased").tolist() == [False, False, True, True]
 
 
 def test_reliability_is_pingouins_cronbach_alpha(large: pd.DataFrame) -> None:
     # ours does pingouin's arithmetic (without its import): the same floats and rounded bounds
     pingouin = pytest.importorskip("pingouin")
-    for scale, level in ((large[["item1", "item2", "item3", "item4"]], 0.95), (large[["item1", "item3"]], 0.9)):
+    for scale, level in (
+        (large[["item1", "item2", "item3", "item4"]], 0.95),
+        (large[["item1", "item3"]], 0.9),
+    ):
         alpha, ci = pingouin.cronbach_alpha(data=scale.dropna(), ci=level, nan_policy="listwise")
         res = reliability(scale, level=level)
         assert (res["alpha"], res["ci_low"], res["ci_high"]) == (alpha, ci[0], ci[1])
 
 
 def test_reliability_by_hand(large: pd.DataFrame) -> None:
-    items = pd.DataFrame({"a": [1, 2, 3, 4, 5, np.nan], "b": [2, 2, 3, 5, 5, 1], "c": [1, 3, 3, 4, 4, 2]})
+    items = pd.DataFrame(
+        {"a": [1, 2, 3, 4, 5, np.nan], "b": [2, 2, 3, 5, 5, 1], "c": [1, 3, 3, 4, 4, 2]}
+    )
     res = reliability(items)
     # item variances 2.5, 2.3, 1.5; total-score variance 17.3; alpha = 3/2 (1 - 6.3/17.3)
     assert res["alpha"] == pytest.approx(1.5 * (1 - 6.3 / 17.3), abs=1e-6)

@@ -23,14 +23,24 @@ def sample() -> tuple[pd.Series, pd.DataFrame, pd.Series]:
     rng = np.random.default_rng(7)
     n = 3000
     index = pd.Index(rng.permutation(n) + 10)
-    X = pd.DataFrame({
-        "region": np.where(rng.random(n) < 0.05, np.nan, rng.integers(1, 5, n).astype(float)),
-        "sex": rng.choice(["f", "m"], n),
-        "age": pd.Categorical(rng.choice(["old", "young", "mid"], n), categories=["young", "mid", "old"]),
-    }, index=index)
+    X = pd.DataFrame(
+        {
+            "region": np.where(rng.random(n) < 0.05, np.nan, rng.integers(1, 5, n).astype(float)),
+            "sex": rng.choice(["f", "m"], n),
+            "age": pd.Categorical(
+                rng.choice(["old", "young", "mid"], n), categories=["young", "mid", "old"]
+            ),
+        },
+        index=index,
+    )
     eta = -0.2 + 0.6 * (X.region == 3) - 0.5 * (X.sex == "m") + 0.9 * (X.age == "old")
-    y = pd.Series(np.where(rng.random(n) < 0.05, np.nan, (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(float)),
-                  index=index, name="agree")
+    y = pd.Series(
+        np.where(
+            rng.random(n) < 0.05, np.nan, (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(float)
+        ),
+        index=index,
+        name="agree",
+    )
     w = pd.Series(rng.gamma(2.0, 0.5, n), index=index)
     return y, X, w
 
@@ -38,8 +48,12 @@ def sample() -> tuple[pd.Series, pd.DataFrame, pd.Series]:
 def _per_respondent(y: pd.Series, X: pd.DataFrame, w: pd.Series | None):  # type: ignore[no-untyped-def]
     complete = y.notna() & X.notna().all(axis=1)
     design = _design_matrix(X[complete])
-    model = sm.GLM(y[complete].to_numpy(float), design, family=sm.families.Binomial(),
-                   var_weights=None if w is None else w[complete].to_numpy())
+    model = sm.GLM(
+        y[complete].to_numpy(float),
+        design,
+        family=sm.families.Binomial(),
+        var_weights=None if w is None else w[complete].to_numpy(),
+    )
     # R glm's criterion, as odds_ratios (IRLS_TOL): relative deviance change under 1e-14
     opts = {"maxiter": 100, "tol": 1e-15, "rtol": 1e-14}
     return model.fit(cov_type="HC0", **opts) if w is not None else model.fit(**opts)
@@ -48,7 +62,9 @@ def _per_respondent(y: pd.Series, X: pd.DataFrame, w: pd.Series | None):  # type
 @pytest.mark.parametrize("weighted", [False, True])
 def test_grouped_fit_equals_per_respondent_glm(sample, weighted: bool) -> None:
     y, X, w = sample
-    ours = odds_ratios(y, X.iloc[::-1], w if weighted else None)  # another row order: aligned on the index
+    ours = odds_ratios(
+        y, X.iloc[::-1], w if weighted else None
+    )  # another row order: aligned on the index
     ref = _per_respondent(y, X, w if weighted else None)
     assert ours.term.tolist() == list(ref.params.index[1:])
     assert (ours.n == int((y.notna() & X.notna().all(axis=1)).sum())).all()
@@ -65,7 +81,9 @@ def test_zero_weights_add_nothing(sample) -> None:
     ours = odds_ratios(y, X, zero)
     ref = _per_respondent(y[zero > 0], X[zero > 0], zero[zero > 0])
     np.testing.assert_allclose(ours.log_odds, ref.params.iloc[1:], rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(ours.se, ref.bse.iloc[1:] * np.sqrt(len(y) / (len(y) - 1)), rtol=1e-10)
+    np.testing.assert_allclose(
+        ours.se, ref.bse.iloc[1:] * np.sqrt(len(y) / (len(y) - 1)), rtol=1e-10
+    )
 
 
 def test_separation_found_per_term(sample) -> None:
@@ -85,12 +103,18 @@ def test_separation_found_per_term(sample) -> None:
     quasi = y.where(X.age != "old", 1.0)
     for weights in (None, w):
         res = odds_ratios(quasi, X, weights).set_index("term")
-        assert res.attrs["separation"] and res.separation.tolist() == [t == "age=old" for t in res.index]
+        assert res.attrs["separation"] and res.separation.tolist() == [
+            t == "age=old" for t in res.index
+        ]
         assert np.isnan(res.log_odds["age=old"]) and res.note["age=old"].startswith(
-            "separation: every respondent in age=old answered 1")
+            "separation: every respondent in age=old answered 1"
+        )
         rest = X.age != "old"
-        ref = _per_respondent(quasi[rest], X[rest].assign(age=X.age[rest].cat.remove_unused_categories()),
-                              None if weights is None else weights[rest])
+        ref = _per_respondent(
+            quasi[rest],
+            X[rest].assign(age=X.age[rest].cat.remove_unused_categories()),
+            None if weights is None else weights[rest],
+        )
         kept = res.drop(index="age=old")
         np.testing.assert_allclose(kept.log_odds, ref.params.iloc[1:], rtol=1e-10, atol=1e-12)
     # the reference category constant: every odds ratio of age is against an infinite log-odds; the
@@ -100,10 +124,17 @@ def test_separation_found_per_term(sample) -> None:
         res = odds_ratios(on_ref, X, weights).set_index("term")
         age = res.index.str.startswith("age=")
         assert res.separation.tolist() == list(age) and res.log_odds[age].isna().all()
-        assert res.note[age].str.startswith("separation: every respondent in age=young (the reference) answered 0").all()
+        assert (
+            res.note[age]
+            .str.startswith("separation: every respondent in age=young (the reference) answered 0")
+            .all()
+        )
         rest = X.age != "young"
-        ref = _per_respondent(on_ref[rest], X[rest].assign(age=X.age[rest].cat.remove_unused_categories()),
-                              None if weights is None else weights[rest])
+        ref = _per_respondent(
+            on_ref[rest],
+            X[rest].assign(age=X.age[rest].cat.remove_unused_categories()),
+            None if weights is None else weights[rest],
+        )
         others = [t for t in ref.params.index[1:] if not t.startswith("age=")]
         np.testing.assert_allclose(res.log_odds[others], ref.params[others], rtol=1e-10, atol=1e-12)
 
@@ -130,32 +161,53 @@ def test_pattern_index_many_wide_columns() -> None:
     assert (first == pd.Series(np.arange(len(X))).groupby(pattern).min().to_numpy()).all()
 
 
-def _agreement_sums_sparse(indicators: pd.DataFrame, codes: pd.Series, w: np.ndarray) -> dict[str, np.ndarray]:
+def _agreement_sums_sparse(
+    indicators: pd.DataFrame, codes: pd.Series, w: np.ndarray
+) -> dict[str, np.ndarray]:
     """The sums agreement_by computed before: one-hot sparse matrix times the N x items products."""
     y = indicators.to_numpy(dtype=float, na_value=np.nan)
     valid, y0 = ~np.isnan(y), np.nan_to_num(y)
     cats = _categories(codes)
     idx = pd.Index(cats).get_indexer(codes.astype(object).where(codes.notna(), None))
     inside = idx >= 0
-    onehot = sparse.csr_matrix((np.ones(inside.sum()), (idx[inside], np.flatnonzero(inside))),
-                               shape=(len(cats), len(y)))
-    return {k: onehot @ m for k, m in {
-        "n": valid, "x": y0, "w": valid * w[:, None], "wy": y0 * w[:, None],
-        "w2": valid * (w * w)[:, None], "w2y": y0 * (w * w)[:, None]}.items()}
+    onehot = sparse.csr_matrix(
+        (np.ones(inside.sum()), (idx[inside], np.flatnonzero(inside))), shape=(len(cats), len(y))
+    )
+    return {
+        k: onehot @ m
+        for k, m in {
+            "n": valid,
+            "x": y0,
+            "w": valid * w[:, None],
+            "wy": y0 * w[:, None],
+            "w2": valid * (w * w)[:, None],
+            "w2y": y0 * (w * w)[:, None],
+        }.items()
+    }
 
 
 def test_agreement_by_is_bit_identical_to_the_sparse_sums() -> None:
     rng = np.random.default_rng(5)
     n = 4000
     index = pd.RangeIndex(n) * 2
-    y = pd.DataFrame({f"y{j}": np.where(rng.random(n) < 0.2, np.nan, (rng.random(n) < 0.4).astype(float))
-                      for j in range(3)}, index=index)
-    banner = pd.DataFrame({
-        "f": np.where(rng.random(n) < 0.1, np.nan, rng.integers(1, 5, n).astype(float)),
-        "i": rng.integers(0, 3, n),
-        "c": pd.Categorical(rng.choice(["old", "young", None], n), categories=["young", "mid", "old"]),
-        "s": rng.choice(["a", "b", None], n),
-    }, index=index).iloc[::-1]
+    y = pd.DataFrame(
+        {
+            f"y{j}": np.where(rng.random(n) < 0.2, np.nan, (rng.random(n) < 0.4).astype(float))
+            for j in range(3)
+        },
+        index=index,
+    )
+    banner = pd.DataFrame(
+        {
+            "f": np.where(rng.random(n) < 0.1, np.nan, rng.integers(1, 5, n).astype(float)),
+            "i": rng.integers(0, 3, n),
+            "c": pd.Categorical(
+                rng.choice(["old", "young", None], n), categories=["young", "mid", "old"]
+            ),
+            "s": rng.choice(["a", "b", None], n),
+        },
+        index=index,
+    ).iloc[::-1]
     w = pd.Series(rng.gamma(2.0, 1.0, n), index=index)
     table = agreement_by(y, banner, w)
     for name in banner.columns:
@@ -165,5 +217,11 @@ def test_agreement_by_is_bit_identical_to_the_sparse_sums() -> None:
         n_, x_, sw, swy = (sums[k].T.ravel() for k in ("n", "x", "w", "wy"))
         assert part.n_base.tolist() == n_.round().astype(int).tolist()
         with np.errstate(invalid="ignore", divide="ignore"):
-            assert np.array_equal(part.estimate.to_numpy(), np.where(n_ > 0, x_ / n_, np.nan), equal_nan=True)
-            assert np.array_equal(part.weighted_estimate.to_numpy(), np.where(sw > 0, swy / sw, np.nan), equal_nan=True)
+            assert np.array_equal(
+                part.estimate.to_numpy(), np.where(n_ > 0, x_ / n_, np.nan), equal_nan=True
+            )
+            assert np.array_equal(
+                part.weighted_estimate.to_numpy(),
+                np.where(sw > 0, swy / sw, np.nan),
+                equal_nan=True,
+            )

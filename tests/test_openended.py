@@ -25,18 +25,21 @@ CODING = ROOT / "analysis" / "ccg-2020-coding.yaml"
 # --------------------------------------------------------------------------- language
 
 
-@pytest.mark.parametrize(("text", "lang"), [
-    ("我们向纽约的医院捐赠了口罩。", "zh"),
-    ("We donated masks to a hospital in New York.", "en"),
-    ("We donated masks to hospitals in 武汉 and 上海.", "en"),
-    ("请联系王芳（wangfang_hz@example.cn），她负责杭州和波士顿之间的物资对接。", "zh"),
-    ("捐赠照片和清单见 http://www.example.com/zhiyuan/2020 ，共捐出3万只口罩。", "zh"),
-    ("good", "en"),
-    ("", ""),
-    ("   ", ""),
-    ("12345 !!!", ""),
-    (None, ""),
-])
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("我们向纽约的医院捐赠了口罩。", "zh"),
+        ("We donated masks to a hospital in New York.", "en"),
+        ("We donated masks to hospitals in 武汉 and 上海.", "en"),
+        ("请联系王芳（wangfang_hz@example.cn），她负责杭州和波士顿之间的物资对接。", "zh"),
+        ("捐赠照片和清单见 http://www.example.com/zhiyuan/2020 ，共捐出3万只口罩。", "zh"),
+        ("good", "en"),
+        ("", ""),
+        ("   ", ""),
+        ("12345 !!!", ""),
+        (None, ""),
+    ],
+)
 def test_detect_language(text, lang):
     assert detect_language(pd.Series([text], dtype=object), ("en", "zh")).iloc[0] == lang
 
@@ -46,7 +49,10 @@ def test_detect_language(text, lang):
 # Hand-labelled accounts (not the generator's sentences): the themes a reader assigns.
 LABELLED = [
     ("Our church donated 2,000 N95 masks to a hospital in Wuhan.", {"donations"}),
-    ("Doctors in Shanghai shared treatment protocols with a team in Seattle over video.", {"medical_science"}),
+    (
+        "Doctors in Shanghai shared treatment protocols with a team in Seattle over video.",
+        {"medical_science"},
+    ),
     ("Our sister city in Ohio sent gloves in February.", {"sister_cities", "donations"}),
     ("Chinese students at our university raised money for the local food bank.", {"diaspora"}),
     ("Our factory switched to making hand sanitiser for clients in Texas.", {"business"}),
@@ -73,8 +79,17 @@ def frame():
 
 
 def test_ccg_frame_loads(frame):
-    assert frame.ids == ["donations", "medical_science", "sister_cities", "diaspora", "business", "media",
-                         "politics", "racism", "gratitude"]
+    assert frame.ids == [
+        "donations",
+        "medical_science",
+        "sister_cities",
+        "diaspora",
+        "business",
+        "media",
+        "politics",
+        "racism",
+        "gratitude",
+    ]
     assert frame.label("donations", "zh") == "捐赠物资"
     assert frame.label("uncoded", "en") == "None of these themes"
 
@@ -88,7 +103,9 @@ def test_code_accounts_hand_labelled(frame):
 
 
 def test_code_accounts_missing_and_blank_are_nan(frame):
-    codes = code_accounts(pd.Series(["We donated masks", None, "  ", np.nan], index=[10, 11, 12, 13]), frame)
+    codes = code_accounts(
+        pd.Series(["We donated masks", None, "  ", np.nan], index=[10, 11, 12, 13]), frame
+    )
     assert list(codes.index) == [10, 11, 12, 13]
     assert list(codes.columns) == frame.ids + ["uncoded"]
     assert codes.loc[10, "donations"] == 1.0 and codes.loc[10, "uncoded"] == 0.0
@@ -96,7 +113,9 @@ def test_code_accounts_missing_and_blank_are_nan(frame):
 
 
 def test_theme_frequencies(frame):
-    codes = code_accounts(pd.Series(["We donated masks.", "Thanks, we donated gloves.", "Nothing.", None]), frame)
+    codes = code_accounts(
+        pd.Series(["We donated masks.", "Thanks, we donated gloves.", "Nothing.", None]), frame
+    )
     table = theme_frequencies(codes, n_asked=10, frame=frame, lang="zh")
     assert list(table.columns) == ["theme", "label", "count", "pct_of_accounts", "pct_of_asked"]
     row = table.set_index("theme")
@@ -104,7 +123,10 @@ def test_theme_frequencies(frame):
     assert row.loc["donations", "pct_of_accounts"] == pytest.approx(200 / 3)  # 2 of 3 accounts
     assert row.loc["donations", "pct_of_asked"] == pytest.approx(20.0)  # 2 of 10 asked
     assert row.loc["gratitude", "count"] == 1 and row.loc["uncoded", "count"] == 1
-    assert row.loc["donations", "label"] == "捐赠物资" and row.loc["uncoded", "label"] == "未归入以上主题"
+    assert (
+        row.loc["donations", "label"] == "捐赠物资"
+        and row.loc["uncoded", "label"] == "未归入以上主题"
+    )
     assert table["theme"].iloc[-1] == "uncoded"
     with pytest.raises(DataError, match="n_asked 2 is smaller than the 3 accounts"):
         theme_frequencies(codes, n_asked=2)
@@ -124,12 +146,20 @@ GOOD_THEME = """
 
 
 def test_frame_bad_regex(tmp_path):
-    path = write_frame(tmp_path, "themes:" + GOOD_THEME + """
+    path = write_frame(
+        tmp_path,
+        "themes:"
+        + GOOD_THEME
+        + """
   - id: broken
     label: {en: "B", zh: "乙"}
     patterns: {en: ['(unclosed']}
-""")
-    with pytest.raises(PlanError, match=r"coding.yaml: themes\[1\]\.patterns\.en\[0\]: pattern '\(unclosed' does not compile: missing \)"):
+""",
+    )
+    with pytest.raises(
+        PlanError,
+        match=r"coding.yaml: themes\[1\]\.patterns\.en\[0\]: pattern '\(unclosed' does not compile: missing \)",
+    ):
         load_coding_frame(path)
 
 
@@ -139,24 +169,30 @@ def test_frame_duplicate_id(tmp_path):
 
 
 def test_frame_missing_zh_label(tmp_path):
-    path = write_frame(tmp_path, """themes:
+    path = write_frame(
+        tmp_path,
+        """themes:
   - id: a
     label: {en: "A"}
     patterns: {en: ['x']}
-""")
+""",
+    )
     with pytest.raises(PlanError, match=r"themes\[0\]\.label: missing 'zh' text"):
         load_coding_frame(path, ("en", "zh"))  # the instrument's languages
 
 
 def test_frame_reports_every_problem_at_once(tmp_path):
-    path = write_frame(tmp_path, """themes:
+    path = write_frame(
+        tmp_path,
+        """themes:
   - id: Bad-Id
     label: {en: "A", zh: "甲"}
     patterns: {en: ['x']}
   - id: b
     label: {zh: "乙"}
     patterns: {zh: ['[']}
-""")
+""",
+    )
     with pytest.raises(PlanError) as err:
         load_coding_frame(path)
     message = str(err.value)
@@ -183,15 +219,22 @@ def test_coder_agreement_against_hand_computation():
     # p_o = 8/10 = 0.8; auto says 1 for 5/10, human for 5/10 -> p_e = .5*.5 + .5*.5 = 0.5
     # kappa = (0.8 - 0.5) / (1 - 0.5) = 0.6;  percent agreement = 80.
     # racism: both coders 0 everywhere -> agreement 100, kappa undefined (p_e = 1) -> NaN.
-    auto = pd.DataFrame({
-        "donations": [1, 1, 1, 1, 0, 0, 0, 0, 0, 1, np.nan, 1],
-        "racism": [0] * 10 + [np.nan, 0],
-    }, dtype=float, index=[f"R{i:02d}" for i in range(12)])
-    human = pd.DataFrame({
-        "human_donations": [1, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1, np.nan],
-        "human_racism": [0] * 10 + [0, np.nan],
-        "note": ["x"] * 12,
-    }, index=auto.index)
+    auto = pd.DataFrame(
+        {
+            "donations": [1, 1, 1, 1, 0, 0, 0, 0, 0, 1, np.nan, 1],
+            "racism": [0] * 10 + [np.nan, 0],
+        },
+        dtype=float,
+        index=[f"R{i:02d}" for i in range(12)],
+    )
+    human = pd.DataFrame(
+        {
+            "human_donations": [1, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1, np.nan],
+            "human_racism": [0] * 10 + [0, np.nan],
+            "note": ["x"] * 12,
+        },
+        index=auto.index,
+    )
     table = coder_agreement(auto, human).set_index("theme")
     assert list(table.columns) == ["n", "pct_agreement", "kappa", "ci_low", "ci_high"]
     assert table.loc["donations", "n"] == 10
@@ -213,7 +256,9 @@ def test_coder_agreement_rejects_bad_human_file():
     auto = pd.DataFrame({"media": [1.0, 0.0]})
     with pytest.raises(DataError, match=r"\['human_medai'\] name no theme"):
         coder_agreement(auto, pd.DataFrame({"human_medai": [1, 0]}))
-    with pytest.raises(DataError, match="column 'human_media' holds \\['2', 'yes'\\]; use 0, 1 or blank"):
+    with pytest.raises(
+        DataError, match="column 'human_media' holds \\['2', 'yes'\\]; use 0, 1 or blank"
+    ):
         coder_agreement(auto, pd.DataFrame({"human_media": ["yes", 2]}, dtype=object))
     with pytest.raises(DataError, match="no column named human_<theme id>"):
         coder_agreement(auto, pd.DataFrame({"media": [1, 0]}))

@@ -30,8 +30,13 @@ from survey.study import Study
 from .conftest import PLAN, ROOT
 from .test_spss_pspp import _run_pspp
 
-PLANTED = [line.strip() for line in (ROOT / "raw" / "planted_personal_data.txt").read_text(encoding="utf-8").splitlines()
-           if line.strip() and not line.startswith("#")]
+PLANTED = [
+    line.strip()
+    for line in (ROOT / "raw" / "planted_personal_data.txt")
+    .read_text(encoding="utf-8")
+    .splitlines()
+    if line.strip() and not line.startswith("#")
+]
 
 
 def _run(out: Path, *args: str) -> Path:
@@ -74,7 +79,9 @@ def test_headlines_reproduced_and_weighted_columns(run1, study):
     for r in h.itertuples():
         y = study.data[r.id].astype("Float64").astype(float)
         plain = inference.proportion(y, study.weights)
-        raked = inference.proportion(y, study.weights, calibration=study.data[["country", "country_gender", "country_age"]])
+        raked = inference.proportion(
+            y, study.weights, calibration=study.data[["country", "country_gender", "country_age"]]
+        )
         assert r.weighted_pct == pytest.approx(100 * plain["estimate"], rel=1e-9)
         assert r.weighted_se_pct == pytest.approx(100 * plain["se"], rel=1e-9)
         assert r.calibrated_se_pct == pytest.approx(100 * raked["se"], rel=1e-9)
@@ -92,7 +99,11 @@ def test_weighting_json_meets_targets_and_bounds(run1):
             assert abs(cat["difference"]) < 1e-8, column
     # plain raking, as R rake() (the plan explains why there are no bounds; tests/test_ccg_reference.py
     # compares the weights with R's): the largest weight is 5.6
-    assert w["algorithm"] == "raking" and "bounds" not in w and 0 < w["weight_min"] < 1 < w["weight_max"] < 6
+    assert (
+        w["algorithm"] == "raking"
+        and "bounds" not in w
+        and 0 < w["weight_min"] < 1 < w["weight_max"] < 6
+    )
     resp = csv(run1, "data/respondents.csv")
     weighted = resp["weight"].notna()
     assert weighted.sum() == w["n_weighted"]
@@ -105,7 +116,9 @@ def test_reconciliation(run1):
     ex = csv(run1, "exclusions.csv")
     assert rec["raw"] == rec["valid"] + rec["excluded"] == 1995
     assert rec["valid"] == 1776 and len(ex) == rec["excluded"]
-    assert ex["reason"].value_counts().to_dict() == {k: v for k, v in rec.items() if k not in ("raw", "valid", "excluded")}
+    assert ex["reason"].value_counts().to_dict() == {
+        k: v for k, v in rec.items() if k not in ("raw", "valid", "excluded")
+    }
 
 
 # ------------------------------------------------------------------ crosstabs
@@ -114,15 +127,34 @@ def test_reconciliation(run1):
 def test_crosstab_columns_sum_to_bases_and_total_equals_topline(run1):
     t = csv(run1, "crosstabs.csv")
     top = csv(run1, "toplines.csv")
-    single = t[(t["question"] != "how_participated") & ~t["row_code"].str.startswith("net:") & t["col_pct"].notna()]
-    sums = single.groupby(["question", "banner", "col_code"]).agg(count=("count", "sum"), base=("base", "first"))
+    single = t[
+        (t["question"] != "how_participated")
+        & ~t["row_code"].str.startswith("net:")
+        & t["col_pct"].notna()
+    ]
+    sums = single.groupby(["question", "banner", "col_code"]).agg(
+        count=("count", "sum"), base=("base", "first")
+    )
     assert (sums["count"] == sums["base"]).all()
     assert (t[t["banner"] == "Total"].groupby("question")["col_code"].nunique() == 1).all()
-    total = t[(t["banner"] == "Total") & (t["question"] == "support_q") & ~t["row_code"].str.startswith("net:")]
+    total = t[
+        (t["banner"] == "Total")
+        & (t["question"] == "support_q")
+        & ~t["row_code"].str.startswith("net:")
+    ]
     ref = top[top["question"] == "support_q"]
     assert total["count"].tolist() == ref["count"].tolist()
     banners = set(t["banner"]) - {"Total"}
-    assert banners == {"country", "gender", "age_band", "education", "sector", "ties", "participated_q", "age_2way"}
+    assert banners == {
+        "country",
+        "gender",
+        "age_band",
+        "education",
+        "sector",
+        "ties",
+        "participated_q",
+        "age_2way",
+    }
 
 
 def test_pearson_against_scipy(run1, study):
@@ -154,8 +186,17 @@ def test_agreement_by_and_models(run1):
     assert {"weighted_estimate", "weighted_se", "deff"} <= set(a.columns)
     assert a[(a["banner"] == "country") & (a["item"] == "support")]["n_base"].sum() == 1751
     o = csv(run1, "odds_ratios.csv")
-    assert set(o["item"]) == {"solidarity", "nongov_necessary", "support", "no_idea", "relations_affect",
-                              "media_more", "positive_role", "participated", "plan_future"}
+    assert set(o["item"]) == {
+        "solidarity",
+        "nongov_necessary",
+        "support",
+        "no_idea",
+        "relations_affect",
+        "media_more",
+        "positive_role",
+        "participated",
+        "plan_future",
+    }
     ok = o[~o["separation"]]
     assert np.allclose(ok["odds_ratio"], np.exp(ok["log_odds"]))
     rel = csv(run1, "reliability.csv")
@@ -182,19 +223,28 @@ def test_sav_dictionary(run1):
     assert data["weight"].sum() == pytest.approx(1644)
 
 
-@pytest.mark.skipif(shutil.which("pspp") is None and not os.environ.get("CI"), reason="pspp not installed")
+@pytest.mark.skipif(
+    shutil.which("pspp") is None and not os.environ.get("CI"), reason="pspp not installed"
+)
 def test_pspp_reproduces_weighted_counts(run1, tmp_path):
     folder = tmp_path / "spss"
     shutil.copytree(run1 / "spss", folder)
     output = _run_pspp(folder, "ccg-2020-wave1.sps")
     tables = [(title, rows) for title, rows in _tables(output) if rows and rows[0][-1] == "Total"]
     t = csv(run1, "crosstabs.csv")
-    pairs = t[(t["banner"] != "Total") & (t["question"] != "how_participated")][["question", "banner"]].drop_duplicates()
+    pairs = t[(t["banner"] != "Total") & (t["question"] != "how_participated")][
+        ["question", "banner"]
+    ].drop_duplicates()
     pairs = pairs[pairs["banner"] != "age_2way"]
     assert len(tables) == len(pairs)
     checked = 0
     for (title, rows), (q, b) in zip(tables, pairs.itertuples(index=False)):
-        ours = t[(t["question"] == q) & (t["banner"] == b) & t["col_pct"].notna() & ~t["row_code"].str.startswith("net:")]
+        ours = t[
+            (t["question"] == q)
+            & (t["banner"] == b)
+            & t["col_pct"].notna()
+            & ~t["row_code"].str.startswith("net:")
+        ]
         labels = [c for c in rows[1][3:-1]]
         for row in rows[2:]:
             if row[2] != "Count" or row[0] == "Total":
@@ -202,7 +252,9 @@ def test_pspp_reproduces_weighted_counts(run1, tmp_path):
             for label, value in zip(labels, row[3:-1]):
                 cell = ours[(ours["row_label"] == row[1]) & (ours["col_label"] == label)]
                 assert len(cell) == 1, (q, b, row[1], label)
-                assert float(value) == pytest.approx(cell["weighted_count"].iat[0], abs=1e-5, rel=1e-6)
+                assert float(value) == pytest.approx(
+                    cell["weighted_count"].iat[0], abs=1e-5, rel=1e-6
+                )
                 checked += 1
     assert checked > 500
 
@@ -227,7 +279,7 @@ def _tables(output: str) -> list[tuple[str, list[list[str]]]]:
     for chunk in output.split("\n\n"):
         rows = list(csv_module.reader(io.StringIO(chunk.strip("\n"))))
         if rows and rows[0] and rows[0][0].startswith("Table: "):
-            blocks.append((rows[0][0][len("Table: "):], rows[1:]))
+            blocks.append((rows[0][0][len("Table: ") :], rows[1:]))
     return blocks
 
 
@@ -245,9 +297,18 @@ def _all_text(folder: Path) -> str:
             data = pq.read_table(path).to_pandas().to_csv().encode("utf-8")
         if path.suffix == ".sav":
             frame, meta = pyreadstat.read_sav(str(path))
-            parts += [frame.astype(str).to_csv(), json.dumps(meta.column_names_to_labels, ensure_ascii=False),
-                      json.dumps({k: {str(c): v for c, v in d.items()} for k, d in meta.variable_value_labels.items()},
-                                 ensure_ascii=False), str(meta.file_label)]
+            parts += [
+                frame.astype(str).to_csv(),
+                json.dumps(meta.column_names_to_labels, ensure_ascii=False),
+                json.dumps(
+                    {
+                        k: {str(c): v for c, v in d.items()}
+                        for k, d in meta.variable_value_labels.items()
+                    },
+                    ensure_ascii=False,
+                ),
+                str(meta.file_label),
+            ]
         parts.append(data.decode("utf-8", errors="ignore"))
     return "\n".join(parts)
 
@@ -255,7 +316,16 @@ def _all_text(folder: Path) -> str:
 def test_no_planted_personal_data_in_any_output(run1):
     assert len(PLANTED) >= 10 and "110101199003074514" in PLANTED
     files = [p for p in run1.rglob("*") if p.is_file()]
-    assert {p.suffix for p in files} >= {".csv", ".xlsx", ".sav", ".sps", ".md", ".html", ".json", ".png"}
+    assert {p.suffix for p in files} >= {
+        ".csv",
+        ".xlsx",
+        ".sav",
+        ".sps",
+        ".md",
+        ".html",
+        ".json",
+        ".png",
+    }
     text = _all_text(run1)
     found = [p for p in PLANTED if p in text]
     assert found == []
@@ -275,7 +345,10 @@ def test_open_ended_outputs(run1):
     assert set(accounts["language"]) == {"en", "zh"}
     assert any(c.startswith("human_") for c in accounts.columns)
     themes = csv(run1, "themes.csv")
-    assert themes.loc[themes["theme"] != "uncoded", "count"].sum() >= len(accounts) - themes.set_index("theme").loc["uncoded", "count"]
+    assert (
+        themes.loc[themes["theme"] != "uncoded", "count"].sum()
+        >= len(accounts) - themes.set_index("theme").loc["uncoded", "count"]
+    )
     by = csv(run1, "themes_by_banner.csv")
     assert (by.loc[by["banner"] == "Total", "base"] == len(accounts)).all()
 
@@ -284,8 +357,12 @@ def test_human_codes_give_kappa(run1, tmp_path):
     accounts = csv(run1, "open_ended.csv")
     themes = csv(run1, "themes.csv")["theme"].tolist()
     human = accounts[["respondent_id"]].copy()
-    for t in themes[:-1]:  # the human agrees with the rules, except on the first 20 accounts of the first theme
-        human[f"human_{t}"] = accounts["themes"].fillna("").str.split(";").map(lambda ts, t=t: int(t in ts))
+    for t in themes[
+        :-1
+    ]:  # the human agrees with the rules, except on the first 20 accounts of the first theme
+        human[f"human_{t}"] = (
+            accounts["themes"].fillna("").str.split(";").map(lambda ts, t=t: int(t in ts))
+        )
     first = f"human_{themes[0]}"
     human.loc[:19, first] = 1 - human.loc[:19, first]
     path = tmp_path / "coded.csv"
@@ -293,7 +370,9 @@ def test_human_codes_give_kappa(run1, tmp_path):
     out = _run(tmp_path / "out", "--human-codes", str(path), "--no-charts", "--no-spss")
     kappa = csv(out, "coder_agreement.csv").set_index("theme")
     assert kappa.loc[themes[1], "kappa"] == pytest.approx(1.0)
-    assert kappa.loc[themes[0], "pct_agreement"] == pytest.approx(100 * (len(human) - 20) / len(human))
+    assert kappa.loc[themes[0], "pct_agreement"] == pytest.approx(
+        100 * (len(human) - 20) / len(human)
+    )
     assert kappa.loc[themes[0], "kappa"] < 1
 
 
@@ -305,8 +384,12 @@ def test_wave2_from_wjx_export_and_trends(run2):
     assert rec["raw"] == 1200 and rec["valid"] == 1100
     assert not (run2 / "headlines.csv").exists()  # published figures belong to wave 1
     trends = csv(run2, "trends.csv").set_index(["id", "wave"])
-    documented = {"support": (94.71, -2.03), "no_idea": (15.82, -5.01), "relations_affect": (89.95, 6.10),
-                  "participated": (50.00, 5.97)}
+    documented = {
+        "support": (94.71, -2.03),
+        "no_idea": (15.82, -5.01),
+        "relations_affect": (89.95, 6.10),
+        "participated": (50.00, 5.97),
+    }
     for item, (pct, change) in documented.items():
         assert round(trends.loc[(item, 2), "estimate_pct"], 2) == pct
         # raw/README.md gives the change against the published (rounded) wave-1 figure
@@ -332,10 +415,27 @@ def test_two_runs_are_byte_identical(run1, tmp_path):
 
 def test_committed_report_matches_a_fresh_run(run1, run2):
     # the statistics files are also compared with R, number by number, in tests/test_ccg_reference.py
-    statistics = ["crosstabs.csv", "crosstab_tests.csv", "odds_ratios.csv", "agreement_by.csv", "weighting.json"]
+    statistics = [
+        "crosstabs.csv",
+        "crosstab_tests.csv",
+        "odds_ratios.csv",
+        "agreement_by.csv",
+        "weighting.json",
+    ]
     for run, wave, names in [
-        (run1, "wave1", ["report.md", "headlines.csv", "toplines.csv", "exclusions.csv", "numeric.csv",
-                          "skip_violations.csv", *statistics]),
+        (
+            run1,
+            "wave1",
+            [
+                "report.md",
+                "headlines.csv",
+                "toplines.csv",
+                "exclusions.csv",
+                "numeric.csv",
+                "skip_violations.csv",
+                *statistics,
+            ],
+        ),
         (run2, "wave2", ["trends.csv", "toplines.csv", *statistics]),  # wave 2's run has no charts
     ]:
         committed = ROOT / "reports" / "ccg-2020" / wave

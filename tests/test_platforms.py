@@ -36,8 +36,14 @@ GENERATOR = ROOT / "raw" / "generate_wave2.py"
 VERSION = "1.1.0"
 
 # Documented in raw/README.md ("Wave 2 (synthetic, 2021)").
-WAVE2_REASONS = {"incomplete": 30, "out_of_range": 8, "out_of_scope": 10,
-                 "attention_failed": 28, "speeder": 18, "duplicate": 6}
+WAVE2_REASONS = {
+    "incomplete": 30,
+    "out_of_range": 8,
+    "out_of_scope": 10,
+    "attention_failed": 28,
+    "speeder": 18,
+    "duplicate": 6,
+}
 WAVE2_VALID = 1100
 # indicator: (column, agreeing codes, non-substantive code, base, agreeing count) among the valid rows
 WAVE2_FIGURES = {
@@ -52,10 +58,29 @@ WAVE2_FIGURES = {
     "plan_future": ("plan_future_q", [1], 9, 1098, 747),
 }
 
-SM_META = ["Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address",
-           "Email Address", "First Name", "Last Name", "Custom Data 1"]
-Q_META = ["StartDate", "EndDate", "Status", "IPAddress", "Progress", "Duration (in seconds)",
-          "Finished", "RecordedDate", "ResponseId", "UserLanguage"]
+SM_META = [
+    "Respondent ID",
+    "Collector ID",
+    "Start Date",
+    "End Date",
+    "IP Address",
+    "Email Address",
+    "First Name",
+    "Last Name",
+    "Custom Data 1",
+]
+Q_META = [
+    "StartDate",
+    "EndDate",
+    "Status",
+    "IPAddress",
+    "Progress",
+    "Duration (in seconds)",
+    "Finished",
+    "RecordedDate",
+    "ResponseId",
+    "UserLanguage",
+]
 
 
 @pytest.fixture(scope="module")
@@ -70,8 +95,16 @@ def canonical_rows(instrument: Instrument) -> pd.DataFrame:
     """Eight valid canonical rows (strings) with bilingual accounts and both languages."""
     frame = make_raw(instrument, n=8, seed=11)
     frame["lang"] = ["1", "2", "2", "1", "2", "1", "2", "2"]
-    frame["account"] = ["We shipped 3,000 masks to Wuhan, \"fast\".", "", "我们给纽约的医院寄了口罩，共5000只。",
-                        "", "线上交流会很有意义", "Thank you", "", "感谢所有人"]
+    frame["account"] = [
+        'We shipped 3,000 masks to Wuhan, "fast".',
+        "",
+        "我们给纽约的医院寄了口罩，共5000只。",
+        "",
+        "线上交流会很有意义",
+        "Thank you",
+        "",
+        "感谢所有人",
+    ]
     frame["ip_address"] = [f"10.0.{i}.{i + 1}" for i in range(8)]
     return frame
 
@@ -81,7 +114,11 @@ def ticks(frame: pd.DataFrame, q) -> list[list[int] | None]:
     out = []
     for _, row in frame.iterrows():
         cells = [row[c] for c in q.columns]
-        out.append(None if all(v == "" for v in cells) else [c.code for c, v in zip(q.codes, cells) if v == "1"])
+        out.append(
+            None
+            if all(v == "" for v in cells)
+            else [c.code for c, v in zip(q.codes, cells) if v == "1"]
+        )
     return out
 
 
@@ -97,21 +134,31 @@ def write_csv(rows: list[list[str]], path: Path, encoding: str = "utf-8", sep: s
 
 
 def seconds_of(frame: pd.DataFrame) -> pd.Series:
-    return (pd.to_datetime(frame["submit_time"]) - pd.to_datetime(frame["start_time"])).dt.total_seconds().astype(int)
+    return (
+        (pd.to_datetime(frame["submit_time"]) - pd.to_datetime(frame["start_time"]))
+        .dt.total_seconds()
+        .astype(int)
+    )
 
 
 # --------------------------------------------------------------------------- platform writers
 
 
-def to_wjx_numeric(frame: pd.DataFrame, instrument: Instrument, path: Path, drift: bool = False) -> Path:
+def to_wjx_numeric(
+    frame: pd.DataFrame, instrument: Instrument, path: Path, drift: bool = False
+) -> Path:
     """WJX numeric export: 序号 etc., ``N、题干``, ``第N题(选项)`` 0/1 columns, -2 skipped; GB18030 bytes."""
     submit = pd.to_datetime(frame["submit_time"])
     header = ["序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP", "问卷语言版本"]
-    cols = [[str(i + 1) for i in range(len(frame))],
-            [f"{t.year}/{t.month}/{t.day} {t.hour}:{t:%M:%S}" for t in submit],
-            [f"{s}秒" for s in seconds_of(frame)],
-            ["手机提交"] * len(frame), ["直接访问"] * len(frame),
-            [f"{ip}(北京-北京)" for ip in frame["ip_address"]], list(frame["lang"])]
+    cols = [
+        [str(i + 1) for i in range(len(frame))],
+        [f"{t.year}/{t.month}/{t.day} {t.hour}:{t:%M:%S}" for t in submit],
+        [f"{s}秒" for s in seconds_of(frame)],
+        ["手机提交"] * len(frame),
+        ["直接访问"] * len(frame),
+        [f"{ip}(北京-北京)" for ip in frame["ip_address"]],
+        list(frame["lang"]),
+    ]
     for n, q in wjx_numbering(instrument).items():
         if q.type == "multi":
             for c, col in zip(q.codes, q.columns):
@@ -141,14 +188,24 @@ def to_wjx_text(frame: pd.DataFrame, instrument: Instrument, path: Path) -> Path
     lang = ["en" if v == "1" else "zh" for v in frame["lang"]]
     lang_q = instrument.question("lang")
     header = ["序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP", "问卷语言版本"]
-    cols = [[str(i + 1) for i in range(len(frame))], list(submit.dt.strftime("%Y/%m/%d %H:%M:%S")),
-            [f"{s}秒" for s in seconds_of(frame)], ["链接"] * len(frame), ["N/A"] * len(frame),
-            list(frame["ip_address"]), [label(lang_q, v, "zh") for v in frame["lang"]]]
+    cols = [
+        [str(i + 1) for i in range(len(frame))],
+        list(submit.dt.strftime("%Y/%m/%d %H:%M:%S")),
+        [f"{s}秒" for s in seconds_of(frame)],
+        ["链接"] * len(frame),
+        ["N/A"] * len(frame),
+        list(frame["ip_address"]),
+        [label(lang_q, v, "zh") for v in frame["lang"]],
+    ]
     for n, q in wjx_numbering(instrument).items():
         header.append(f"{n}、{q.wording('zh')}")
         if q.type == "multi":
-            cols.append(["(跳过)" if t is None else "┋".join(q.label(c, lg) for c in t)
-                         for t, lg in zip(ticks(frame, q), lang)])
+            cols.append(
+                [
+                    "(跳过)" if t is None else "┋".join(q.label(c, lg) for c in t)
+                    for t, lg in zip(ticks(frame, q), lang)
+                ]
+            )
         elif q.coded:
             cols.append([label(q, v, lg) or "(跳过)" for v, lg in zip(frame[q.id], lang)])
         else:
@@ -159,11 +216,28 @@ def to_wjx_text(frame: pd.DataFrame, instrument: Instrument, path: Path) -> Path
 def to_qualtrics(frame: pd.DataFrame, instrument: Instrument, path: Path) -> Path:
     """Qualtrics: tags / texts / ImportIds; options 1 or blank; other text as <id>_5_TEXT; a preview row last."""
     secs = seconds_of(frame)
-    tags, texts, cols = list(Q_META), list(Q_META), [
-        list(frame["start_time"]), list(frame["submit_time"]), ["IP Address"] * len(frame), list(frame["ip_address"]),
-        ["100"] * len(frame), [str(s) for s in secs], ["1"] * len(frame), list(frame["submit_time"]),
-        list(frame["respondent_id"]), ["EN" if v == "1" else "ZH-S" for v in frame["lang"]]]
-    other = {c.other_text: f"{q.id}_{c.code}_TEXT" for q in instrument.questions for c in q.codes if c.other_text}
+    tags, texts, cols = (
+        list(Q_META),
+        list(Q_META),
+        [
+            list(frame["start_time"]),
+            list(frame["submit_time"]),
+            ["IP Address"] * len(frame),
+            list(frame["ip_address"]),
+            ["100"] * len(frame),
+            [str(s) for s in secs],
+            ["1"] * len(frame),
+            list(frame["submit_time"]),
+            list(frame["respondent_id"]),
+            ["EN" if v == "1" else "ZH-S" for v in frame["lang"]],
+        ],
+    )
+    other = {
+        c.other_text: f"{q.id}_{c.code}_TEXT"
+        for q in instrument.questions
+        for c in q.codes
+        if c.other_text
+    }
     for q in instrument.questions:
         if q.type == "paradata":
             continue
@@ -187,8 +261,13 @@ def to_surveymonkey(frame: pd.DataFrame, instrument: Instrument, path: Path) -> 
     """SurveyMonkey: question text / Response or option text; ticked cells hold the option text."""
     fmt = lambda s: pd.to_datetime(s).dt.strftime("%m/%d/%Y %I:%M:%S %p")
     first, second = list(SM_META), [""] * len(SM_META)
-    cols = [list(frame["respondent_id"]), ["214536"] * len(frame), list(fmt(frame["start_time"])),
-            list(fmt(frame["submit_time"])), list(frame["ip_address"])] + [[""] * len(frame)] * 4
+    cols = [
+        list(frame["respondent_id"]),
+        ["214536"] * len(frame),
+        list(fmt(frame["start_time"])),
+        list(fmt(frame["submit_time"])),
+        list(frame["ip_address"]),
+    ] + [[""] * len(frame)] * 4
     lang_q = instrument.question("lang")
     first.append(lang_q.wording())
     second.append("Response")
@@ -211,7 +290,10 @@ def to_surveymonkey(frame: pd.DataFrame, instrument: Instrument, path: Path) -> 
 def to_kobo(frame: pd.DataFrame, instrument: Instrument, path: Path, split: bool) -> Path:
     """Kobo: group/name headers, start/end with offset, _uuid; multi joined by spaces (and split)."""
     iso = lambda s: pd.to_datetime(s).dt.strftime("%Y-%m-%dT%H:%M:%S.000+08:00")
-    header, cols = ["start", "end"], [list(iso(frame["start_time"])), list(iso(frame["submit_time"]))]
+    header, cols = (
+        ["start", "end"],
+        [list(iso(frame["start_time"])), list(iso(frame["submit_time"]))],
+    )
     for q in instrument.questions:
         if q.type == "paradata":
             continue
@@ -227,12 +309,19 @@ def to_kobo(frame: pd.DataFrame, instrument: Instrument, path: Path, split: bool
             header.append(name)
             cols.append(list(frame[q.id]))
     header += ["meta/instanceID", "_id", "_uuid", "_submission_time", "_index"]
-    cols += [[f"uuid:{v}" for v in frame["respondent_id"]], [str(100 + i) for i in range(len(frame))],
-             list(frame["respondent_id"]), list(iso(frame["submit_time"])), [str(i + 1) for i in range(len(frame))]]
+    cols += [
+        [f"uuid:{v}" for v in frame["respondent_id"]],
+        [str(100 + i) for i in range(len(frame))],
+        list(frame["respondent_id"]),
+        list(iso(frame["submit_time"])),
+        [str(i + 1) for i in range(len(frame))],
+    ]
     return write_csv([header] + [list(r) for r in zip(*cols)], path, sep=";" if split else ",")
 
 
-def to_sav(expected: pd.DataFrame, instrument: Instrument, path: Path, bad_label: bool = False) -> Path:
+def to_sav(
+    expected: pd.DataFrame, instrument: Instrument, path: Path, bad_label: bool = False
+) -> Path:
     """SPSS: canonical variable names, codes with the instrument's (English) value labels."""
     import pyreadstat
 
@@ -327,11 +416,15 @@ def test_wjx_details(inst):
     assert (text["encoding"], text["variant"]) == ("utf-8", "text")
     assert "respondent_id taken from 序号 (WJX's record number)" in numeric["notes"]
     assert "ignored metadata column '来源'" in numeric["notes"]
-    assert read_platform(FIXTURES / "wjx_numeric.csv", inst, "wjx")["respondent_id"].tolist() == [str(i) for i in range(1, 9)]
+    assert read_platform(FIXTURES / "wjx_numeric.csv", inst, "wjx")["respondent_id"].tolist() == [
+        str(i) for i in range(1, 9)
+    ]
 
 
 def test_wjx_xlsx_download(inst, expected, tmp_path):
-    grid = pd.read_csv(FIXTURES / "wjx_numeric.csv", dtype=str, keep_default_na=False, encoding="gb18030")
+    grid = pd.read_csv(
+        FIXTURES / "wjx_numeric.csv", dtype=str, keep_default_na=False, encoding="gb18030"
+    )
     path = tmp_path / "wjx.xlsx"
     grid.to_excel(path, index=False)
     got = read_platform(path, inst)
@@ -344,7 +437,9 @@ def test_wjx_text_export_in_chinese_encodings(inst, expected, tmp_path, encoding
     path = tmp_path / "t.csv"
     path.write_bytes((FIXTURES / "wjx_text.csv").read_text(encoding="utf-8-sig").encode(encoding))
     got = read_platform(path, inst)
-    assert got.attrs["platform"]["encoding"] == ("gb18030" if encoding.startswith("gb") else "utf-8")
+    assert got.attrs["platform"]["encoding"] == (
+        "gb18030" if encoding.startswith("gb") else "utf-8"
+    )
     pdt.assert_frame_equal(got.assign(respondent_id=expected["respondent_id"]), expected)
     assert read_platform(path, inst, encoding=encoding).attrs["platform"]["encoding"] == encoding
 
@@ -360,21 +455,41 @@ def test_western_bytes_are_not_read_as_chinese(inst, tmp_path):
 
 def test_qualtrics_preview_excluded_by_cleaning_and_kept_on_request(inst):
     got = read_platform(FIXTURES / "qualtrics.csv", inst, "qualtrics")
-    assert got["raw_row"].tolist() == list(range(1, 10)) and got["respondent_id"].iloc[8] == "R_preview"
+    assert (
+        got["raw_row"].tolist() == list(range(1, 10))
+        and got["respondent_id"].iloc[8] == "R_preview"
+    )
     assert got.attrs["excluded"] == {9: ("test_response", "Status=Survey Preview")}
-    assert any("1 preview/test row(s) (Status) excluded" in n for n in got.attrs["platform"]["notes"])
+    assert any(
+        "1 preview/test row(s) (Status) excluded" in n for n in got.attrs["platform"]["notes"]
+    )
     cleaned = clean(got, inst)
     assert cleaned.reconciliation() == {"raw": 9, "valid": 8, "excluded": 1, "test_response": 1}
-    assert cleaned.exclusions.iloc[0].to_dict() == {"respondent_id": "R_preview", "raw_row": 9,
-                                                    "reason": "test_response", "detail": "Status=Survey Preview"}
+    assert cleaned.exclusions.iloc[0].to_dict() == {
+        "respondent_id": "R_preview",
+        "raw_row": 9,
+        "reason": "test_response",
+        "detail": "Status=Survey Preview",
+    }
     kept = read_platform(FIXTURES / "qualtrics.csv", inst, "qualtrics", keep_test_rows=True)
     assert kept.attrs["excluded"] == {}  # kept: the preview then repeats row 1's IP and answers
-    assert clean(kept, inst).reconciliation() == {"raw": 9, "valid": 8, "excluded": 1, "duplicate": 1}
+    assert clean(kept, inst).reconciliation() == {
+        "raw": 9,
+        "valid": 8,
+        "excluded": 1,
+        "duplicate": 1,
+    }
 
 
 def test_kobo_variants(inst):
-    assert read_platform(FIXTURES / "kobo_split.csv", inst, "kobo").attrs["platform"]["variant"] == "split"
-    assert read_platform(FIXTURES / "kobo_joined.csv", inst, "kobo").attrs["platform"]["variant"] == "joined"
+    assert (
+        read_platform(FIXTURES / "kobo_split.csv", inst, "kobo").attrs["platform"]["variant"]
+        == "split"
+    )
+    assert (
+        read_platform(FIXTURES / "kobo_joined.csv", inst, "kobo").attrs["platform"]["variant"]
+        == "joined"
+    )
 
 
 def test_sav_reads_as_canonical_and_label_drift(inst, expected, tmp_path):
@@ -383,7 +498,10 @@ def test_sav_reads_as_canonical_and_label_drift(inst, expected, tmp_path):
     assert got.attrs["platform"]["format"] == "sav"
     pdt.assert_frame_equal(got, expected)
     bad = to_sav(expected, inst, tmp_path / "bad.sav", bad_label=True)
-    with pytest.raises(DataError, match=r"value label disagrees with the instrument: gender=1 is 'Female', instrument: 'Male'"):
+    with pytest.raises(
+        DataError,
+        match=r"value label disagrees with the instrument: gender=1 is 'Female', instrument: 'Male'",
+    ):
         read_platform(bad, inst, "sav")
 
 
@@ -395,7 +513,10 @@ def test_drift_is_one_error_naming_all_four(inst):
     assert "missing column(s): gender" in msg
     assert "unexpected column(s): '备注'" in msg
     assert "unknown option label(s): '第16题(线下座谈会)'" in msg
-    assert "option order differs from the instrument: how_participated (医疗与技术合作 | 生产或提供防疫物资" in msg
+    assert (
+        "option order differs from the instrument: how_participated (医疗与技术合作 | 生产或提供防疫物资"
+        in msg
+    )
     # extra columns can be allowed; the other three problems remain
     with pytest.raises(DataError) as err:
         read_platform(FIXTURES / "wjx_drift.csv", inst, "wjx", allow_extra_columns=True)
@@ -418,15 +539,24 @@ def test_text_export_drift_in_cells(inst, tmp_path):
 
 
 def test_question_number_text_mismatch(inst, tmp_path):
-    text = (FIXTURES / "wjx_text.csv").read_text(encoding="utf-8-sig").replace("1、您目前居住在哪里？", "1、您的性别是？")
+    text = (
+        (FIXTURES / "wjx_text.csv")
+        .read_text(encoding="utf-8-sig")
+        .replace("1、您目前居住在哪里？", "1、您的性别是？")
+    )
     path = tmp_path / "t.csv"
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(DataError, match=r"question text differs: '1、您的性别是？' is not question 1 \(country\)"):
+    with pytest.raises(
+        DataError, match=r"question text differs: '1、您的性别是？' is not question 1 \(country\)"
+    ):
         read_platform(path, inst, "wjx")
 
 
 def test_unknown_format_lists_the_valid_ones(inst):
-    with pytest.raises(DataError, match=r"unknown platform format 'limesurvey' \(valid: auto, wjx, qualtrics, surveymonkey, kobo, sav"):
+    with pytest.raises(
+        DataError,
+        match=r"unknown platform format 'limesurvey' \(valid: auto, wjx, qualtrics, surveymonkey, kobo, sav",
+    ):
         read_platform(FIXTURES / "wjx_text.csv", inst, "limesurvey")
     assert {"wjx", "qualtrics", "surveymonkey", "kobo", "sav"} <= set(READERS)
 
@@ -458,12 +588,16 @@ def test_wave2_reads_under_1_1_0(wave2, inst):
 
 def test_wave2_generator_reproduces_the_file(tmp_path):
     out = tmp_path / "w2.csv"
-    subprocess.run([sys.executable, str(GENERATOR), "--out", str(out)], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(GENERATOR), "--out", str(out)], check=True, capture_output=True
+    )
     assert out.read_bytes() == WAVE2.read_bytes()
 
 
 def test_wave2_generator_imports_no_survey():
-    assert "import survey" not in GENERATOR.read_text() and "from survey" not in GENERATOR.read_text()
+    assert (
+        "import survey" not in GENERATOR.read_text() and "from survey" not in GENERATOR.read_text()
+    )
 
 
 def test_wave2_cleaning_gives_the_documented_counts(wave2, inst):
@@ -486,7 +620,11 @@ def independent_reasons(path: Path) -> tuple[pd.Series, pd.DataFrame]:
         else:
             cols[q["id"]] = raw[next(h for h in raw.columns if h.startswith(f"{n}、"))]
     data = pd.DataFrame(cols).replace({"-2": "", "-3": "", "(跳过)": "", "(空)": ""})
-    num = data.drop(columns=["how_participated_other", "account"]).replace("", np.nan).apply(pd.to_numeric)
+    num = (
+        data.drop(columns=["how_participated_other", "account"])
+        .replace("", np.nan)
+        .apply(pd.to_numeric)
+    )
     multi = [c for c in num.columns if c.startswith("how_participated_")]
     reason = pd.Series("", index=raw.index)
     required = [q["id"] for q in qs if q.get("required") and q["type"] != "multi"]
@@ -496,7 +634,9 @@ def independent_reasons(path: Path) -> tuple[pd.Series, pd.DataFrame]:
     bad = pd.Series(False, index=raw.index)
     for q in qs:
         if q["type"] == "single":
-            bad |= num[q["id"]].notna() & ~num[q["id"]].isin([c["code"] for c in scales[q["scale"]]["codes"]])
+            bad |= num[q["id"]].notna() & ~num[q["id"]].isin(
+                [c["code"] for c in scales[q["scale"]]["codes"]]
+            )
         if q["type"] == "numeric":
             bad |= num[q["id"]].notna() & ~num[q["id"]].between(*q["range"])
     bad |= (num[multi].notna() & ~num[multi].isin([0, 1])).any(axis=1)
@@ -509,7 +649,11 @@ def independent_reasons(path: Path) -> tuple[pd.Series, pd.DataFrame]:
     left = reason == ""
     ip = raw["来自IP"].str.replace(r"\(.*$", "", regex=True)
     key = pd.concat([ip, data], axis=1)[left]
-    order = pd.to_datetime(raw["提交答卷时间"], format="%Y/%m/%d %H:%M:%S")[left].sort_values(kind="stable").index
+    order = (
+        pd.to_datetime(raw["提交答卷时间"], format="%Y/%m/%d %H:%M:%S")[left]
+        .sort_values(kind="stable")
+        .index
+    )
     dup = key.loc[order].duplicated(keep="first")
     reason[dup[dup].index] = "duplicate"
     return reason, num
@@ -526,8 +670,11 @@ def test_wave2_counts_and_figures_independently():
         assert (len(values), int(values.isin(codes).sum())) == (base, k), name
     # no more than 3 of the same bad code in one column
     spec = yaml.safe_load(INSTRUMENT.read_text(encoding="utf-8"))
-    singles = {q["id"]: [c["code"] for c in spec["scales"][q["scale"]]["codes"]]
-               for q in spec["questions"] if q["type"] == "single"}
+    singles = {
+        q["id"]: [c["code"] for c in spec["scales"][q["scale"]]["codes"]]
+        for q in spec["questions"]
+        if q["type"] == "single"
+    }
     for col, codes in singles.items():
         bad = num[col][num[col].notna() & ~num[col].isin(codes)]
         assert (bad.value_counts() <= 3).all(), col
@@ -536,7 +683,9 @@ def test_wave2_counts_and_figures_independently():
 def test_wave2_changes_against_wave1(inst):
     """Opinion changes by design: relations +~6, no idea -~5, participation up, support -~2 points."""
     wave1 = {"relations_affect": 83.85, "no_idea": 20.83, "participated": 44.03, "support": 96.74}
-    change = {name: 100 * WAVE2_FIGURES[name][4] / WAVE2_FIGURES[name][3] - wave1[name] for name in wave1}
+    change = {
+        name: 100 * WAVE2_FIGURES[name][4] / WAVE2_FIGURES[name][3] - wave1[name] for name in wave1
+    }
     assert 5 < change["relations_affect"] < 7
     assert -6 < change["no_idea"] < -4
     assert change["participated"] > 4

@@ -12,13 +12,13 @@ from survey.stats import estimates, published
 @pytest.mark.parametrize(
     "pct, n, ks",
     [
-        (20.83, 1776, [370]),      # 370/1776 = 20.8333...
-        (44.03, 1776, [782]),      # 782/1776 = 44.0315...
-        (98.43, 1776, []),         # 1748/1776 = 98.4234, 1749/1776 = 98.4797
+        (20.83, 1776, [370]),  # 370/1776 = 20.8333...
+        (44.03, 1776, [782]),  # 782/1776 = 44.0315...
+        (98.43, 1776, []),  # 1748/1776 = 98.4234, 1749/1776 = 98.4797
         (50.00, 4, [2]),
         (33.33, 3, [1]),
         (33.34, 3, []),
-        (12.5, 8, [1]),            # exact half: 1/8 = 12.50
+        (12.5, 8, [1]),  # exact half: 1/8 = 12.50
     ],
 )
 def test_attainable_counts_hand_checked(pct, n, ks):
@@ -52,21 +52,29 @@ def test_wilson_matches_statsmodels():
 def _figure(id, value, stated_n, **kw):
     from survey.instrument.plan import Figure
 
-    return Figure(id=id, indicator=kw.pop("indicator", None), value=value, stated_n=stated_n, quote=id, **kw)
+    return Figure(
+        id=id, indicator=kw.pop("indicator", None), value=value, stated_n=stated_n, quote=id, **kw
+    )
 
 
 def test_figures_on_the_same_indicator_get_a_row_each():
     """Two unweighted figures, a weighted one and two means of one question: five rows in plan order."""
     import pandas as pd
 
-    data = pd.DataFrame({"ind": pd.array([1, 1, 0, 1, None, 0, 1, 1], dtype="Int64"),
-                         "age": [20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0, 90.0]})
+    data = pd.DataFrame(
+        {
+            "ind": pd.array([1, 1, 0, 1, None, 0, 1, 1], dtype="Int64"),
+            "age": [20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0, 90.0],
+        }
+    )
     weights = pd.Series([1.0, 2.0, 1.0, 1.0, 1.0, 3.0, 1.0, 1.0])
-    figures = [_figure("all", 71.4, 7, indicator="ind"),            # 5/7 = 71.43%
-               _figure("again", 70.0, 7, indicator="ind"),          # same indicator, another value
-               _figure("weighted", 60.0, 7, indicator="ind", weighted=True),
-               _figure("age", 55.0, 8, statistic="mean", question="age"),
-               _figure("age_w", 53.0, 8, statistic="mean", question="age", weighted=True)]
+    figures = [
+        _figure("all", 71.4, 7, indicator="ind"),  # 5/7 = 71.43%
+        _figure("again", 70.0, 7, indicator="ind"),  # same indicator, another value
+        _figure("weighted", 60.0, 7, indicator="ind", weighted=True),
+        _figure("age", 55.0, 8, statistic="mean", question="age"),
+        _figure("age_w", 53.0, 8, statistic="mean", question="age", weighted=True),
+    ]
     table = published.headline_table(figures, data, decimals=1, weights=weights)
     assert table["id"].tolist() == ["all", "again", "weighted", "age", "age_w"]
     # by hand: unweighted 5 of 7 answering; weighted (1+2+1+1+1)/(1+2+1+1+3+1+1) = 6/10

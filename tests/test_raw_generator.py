@@ -24,8 +24,14 @@ GENERATOR = ROOT / "raw" / "generate_wave1.py"
 INSTRUMENT = ROOT / "instruments" / "ccg-2020.yaml"
 
 # Documented in raw/README.md.
-EXPECTED_REASONS = {"incomplete": 110, "out_of_range": 9, "out_of_scope": 20,
-                    "attention_failed": 40, "speeder": 25, "duplicate": 15}
+EXPECTED_REASONS = {
+    "incomplete": 110,
+    "out_of_range": 9,
+    "out_of_scope": 20,
+    "attention_failed": 40,
+    "speeder": 25,
+    "duplicate": 15,
+}
 # figure: (column, agreeing codes, non-substantive code, published %, base, k, non-substantive count)
 FIGURES = {
     "solidarity": ("solidarity_q", [4, 5], 9, "98.43", 1725, 1698, 51),
@@ -40,7 +46,9 @@ FIGURES = {
 }
 
 
-def wave1_layout(spec: dict) -> tuple[list[str], dict[str, list[int]], dict[str, tuple[float, float]], list[dict]]:
+def wave1_layout(
+    spec: dict,
+) -> tuple[list[str], dict[str, list[int]], dict[str, tuple[float, float]], list[dict]]:
     """Raw columns, valid codes per column, numeric ranges and questions at version 1.0.0."""
     columns, codes, ranges = [], {}, {}
     questions = []
@@ -116,15 +124,25 @@ def apply_rules(raw: pd.DataFrame, spec: dict) -> tuple[pd.DataFrame, pd.Series]
     mark(~num["attention_q"].isin(rules["attention_failed"]["pass_codes"]), "attention_failed")
 
     left = reason == ""
-    secs = (pd.to_datetime(raw["submit_time"].where(left), format="%Y-%m-%d %H:%M:%S")
-            - pd.to_datetime(raw["start_time"].where(left), format="%Y-%m-%d %H:%M:%S")).dt.total_seconds()
+    secs = (
+        pd.to_datetime(raw["submit_time"].where(left), format="%Y-%m-%d %H:%M:%S")
+        - pd.to_datetime(raw["start_time"].where(left), format="%Y-%m-%d %H:%M:%S")
+    ).dt.total_seconds()
     limit = rules["speeder"]["fraction_of_median"] * secs[left].median()
     mark(left & (secs < limit), "speeder")
 
     left = reason == ""
-    answers = [c for c in columns if c not in ("respondent_id", "start_time", "submit_time", "lang", "ip_address")]
+    answers = [
+        c
+        for c in columns
+        if c not in ("respondent_id", "start_time", "submit_time", "lang", "ip_address")
+    ]
     keys = rules["duplicate"]["keys"] + answers
-    order = raw[left].assign(_row=np.arange(len(raw))[left]).sort_values(["submit_time", "_row"], kind="stable")
+    order = (
+        raw[left]
+        .assign(_row=np.arange(len(raw))[left])
+        .sort_values(["submit_time", "_row"], kind="stable")
+    )
     repeat = order.duplicated(subset=keys, keep="first")
     mark(repeat.reindex(raw.index, fill_value=False), "duplicate")
     return raw[reason == ""], reason
@@ -137,7 +155,9 @@ def cleaned(raw, spec):
 
 def test_generator_is_deterministic(tmp_path):
     out = tmp_path / "wave1.csv"
-    subprocess.run([sys.executable, str(GENERATOR), "--out", str(out)], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(GENERATOR), "--out", str(out)], check=True, capture_output=True
+    )
     assert out.read_bytes() == RAW.read_bytes()
     assert (tmp_path / "planted_personal_data.txt").read_bytes() == PLANTED.read_bytes()
 
@@ -163,7 +183,9 @@ def test_times_and_skip_logic(raw):
     start = pd.to_datetime(raw["start_time"], format="%Y-%m-%d %H:%M:%S")
     submitted = raw["submit_time"] != ""
     submit = pd.to_datetime(raw["submit_time"].where(submitted), format="%Y-%m-%d %H:%M:%S")
-    assert start.min() >= pd.Timestamp("2020-04-20") and submit.max() <= pd.Timestamp("2020-05-31 23:59:59")
+    assert start.min() >= pd.Timestamp("2020-04-20") and submit.max() <= pd.Timestamp(
+        "2020-05-31 23:59:59"
+    )
     assert (submit[submitted] > start[submitted]).all()
     part = raw["participated_q"]
     multi = [f"how_participated_{c}" for c in range(1, 6)]
@@ -180,9 +202,11 @@ def test_exclusion_counts(cleaned):
 def test_speeders_are_unambiguous(raw, cleaned):
     _, reason = cleaned
     pool = reason.isin(["", "speeder", "duplicate"])
-    secs = (pd.to_datetime(raw["submit_time"][pool]) - pd.to_datetime(raw["start_time"][pool])).dt.total_seconds()
+    secs = (
+        pd.to_datetime(raw["submit_time"][pool]) - pd.to_datetime(raw["start_time"][pool])
+    ).dt.total_seconds()
     median = secs.median()
-    assert 360 <= median <= 480                     # typical median: 6-8 minutes
+    assert 360 <= median <= 480  # typical median: 6-8 minutes
     assert (secs[reason[pool] == "speeder"] < 0.15 * median).all()
     assert (secs[reason[pool] != "speeder"] > 0.45 * median).all()
 
@@ -224,9 +248,13 @@ def test_published_figure_reproduced(cleaned, name):
 
 def test_base_is_the_largest_attainable():
     for col, agree, dk, pct, base, k, n_dk in FIGURES.values():
+
         def attainable(m, pct=pct):
-            return any(Fraction(int(Fraction(100 * j, m) * 100 + Fraction(1, 2)), 100) == Fraction(pct)
-                       for j in range(int(Fraction(pct) * m / 100) - 1, int(Fraction(pct) * m / 100) + 3))
+            return any(
+                Fraction(int(Fraction(100 * j, m) * 100 + Fraction(1, 2)), 100) == Fraction(pct)
+                for j in range(int(Fraction(pct) * m / 100) - 1, int(Fraction(pct) * m / 100) + 3)
+            )
+
         assert attainable(base)
         assert not any(attainable(m) for m in range(base + 1, 1777))
 
@@ -237,7 +265,7 @@ def test_accounts(raw, cleaned):
     assert len(acc) >= 230
     assert set(acc["lang"]) == {"1", "2"}
     han = acc["account"].str.contains(r"[\u4e00-\u9fff]")
-    assert (han == (acc["lang"] == "2")).all()      # questionnaire language
+    assert (han == (acc["lang"] == "2")).all()  # questionnaire language
     assert acc["account"].nunique() >= 0.85 * len(acc)
     assert (raw.loc[raw.index.difference(valid.index), "account"] != "").sum() >= 5
     assert acc["account"].str[:1].isin(["=", "+", "-", "@"]).sum() >= 5

@@ -38,27 +38,52 @@ DEFINITION = {  # export -> the definition file beside it
     "kobo_quest_test_export.xlsx": "kobo/kobo_quest_test_xlsform.xlsx",
 }
 EXPORTS = {
-    "qualtrics": ["qualtRics_sample.csv", "qualtRics_sample_legacy.csv", "QT_Single_Answer_MC_Insights.csv",
-                  "QT_Multiple_Answer_MC_Insights.csv", "QT_Multiple_Answer_MC_Legacy.csv"],
+    "qualtrics": [
+        "qualtRics_sample.csv",
+        "qualtRics_sample_legacy.csv",
+        "QT_Single_Answer_MC_Insights.csv",
+        "QT_Multiple_Answer_MC_Insights.csv",
+        "QT_Multiple_Answer_MC_Legacy.csv",
+    ],
     "surveymonkey": ["churcharmy_test-responses.csv", "ggwash_2022_anc_first3.csv"],
-    "kobo": ["kobo_platform_test_rank_groups.xlsx", "kobo_quest_test_export.xlsx", "kobo_meeting_form_export.xlsx"],
-    "sav": ["pyreadstat_sample.sav", "pyreadstat_sample_missing.sav", "pyreadstat_simple_alltypes.sav",
-            "pyreadstat_tegulu.sav", "pyreadstat_test_width.sav", "pyreadstat_missing_char.sav",
-            "haven_umlauts.sav", "haven_labelled-str.sav", "haven_labelled-num-na.sav", "haven_datetime.sav"],
+    "kobo": [
+        "kobo_platform_test_rank_groups.xlsx",
+        "kobo_quest_test_export.xlsx",
+        "kobo_meeting_form_export.xlsx",
+    ],
+    "sav": [
+        "pyreadstat_sample.sav",
+        "pyreadstat_sample_missing.sav",
+        "pyreadstat_simple_alltypes.sav",
+        "pyreadstat_tegulu.sav",
+        "pyreadstat_test_width.sav",
+        "pyreadstat_missing_char.sav",
+        "haven_umlauts.sav",
+        "haven_labelled-str.sav",
+        "haven_labelled-num-na.sav",
+        "haven_datetime.sav",
+    ],
 }
 FOLDER = {"qualtrics": "qualtrics", "surveymonkey": "surveymonkey", "kobo": "kobo", "sav": "spss"}
 ALL = [(fmt, name) for fmt, names in EXPORTS.items() for name in names]
 # Files that cannot be read, and the one line that says why.
-UNREADABLE = {"haven_datetime.sav": r"haven_datetime.sav: column date.posix, row 1: DATETIME20 value 6306150067200 "
-                                    r"seconds is not a date from year 1 to 9999"}
-ALL_TEST_ROWS = {"QT_Single_Answer_MC_Insights.csv", "QT_Multiple_Answer_MC_Insights.csv",
-                 "QT_Multiple_Answer_MC_Legacy.csv"}  # every row has Status 2 (generated test responses)
+UNREADABLE = {
+    "haven_datetime.sav": r"haven_datetime.sav: column date.posix, row 1: DATETIME20 value 6306150067200 "
+    r"seconds is not a date from year 1 to 9999"
+}
+ALL_TEST_ROWS = {
+    "QT_Single_Answer_MC_Insights.csv",
+    "QT_Multiple_Answer_MC_Insights.csv",
+    "QT_Multiple_Answer_MC_Legacy.csv",
+}  # every row has Status 2 (generated test responses)
 
 
 def real(fmt: str, name: str) -> Path:
     if not REAL.is_dir():
         if os.environ.get("CI"):
-            pytest.fail(f"{REAL} is missing under CI: the real exports must sit beside the checkout")
+            pytest.fail(
+                f"{REAL} is missing under CI: the real exports must sit beside the checkout"
+            )
         pytest.skip(f"{REAL} is absent: the real platform exports are not on this machine")
     return REAL / FOLDER[fmt] / name
 
@@ -136,7 +161,16 @@ def test_detected_and_read_with_its_drafted_instrument(drafted, fmt, name):
 def test_analyze_without_a_plan_accounts_for_every_respondent(drafted, fmt, name, tmp_path, capsys):
     path = real(fmt, name)
     out = tmp_path / "run"
-    argv = ["--instrument", str(drafted(fmt, name)), "--raw", str(path), "--no-charts", "--out", str(out), "--quiet"]
+    argv = [
+        "--instrument",
+        str(drafted(fmt, name)),
+        "--raw",
+        str(path),
+        "--no-charts",
+        "--out",
+        str(out),
+        "--quiet",
+    ]
     status = analyze_status(argv)
     err = capsys.readouterr().err.strip()
     if name in UNREADABLE or name in ALL_TEST_ROWS:
@@ -162,8 +196,11 @@ def test_analyze_without_a_plan_accounts_for_every_respondent(drafted, fmt, name
             if q.coded:
                 assert codes(frame[col]) == [int(v) if v else None for v in respondents[col]], col
             elif q.type == "numeric":
-                np.testing.assert_allclose(frame[col].to_numpy(dtype=float),
-                                           pd.to_numeric(respondents[col]).to_numpy(dtype=float), rtol=1e-12)
+                np.testing.assert_allclose(
+                    frame[col].to_numpy(dtype=float),
+                    pd.to_numeric(respondents[col]).to_numpy(dtype=float),
+                    rtol=1e-12,
+                )
 
 
 def analyze_status(argv: list[str]) -> int:
@@ -220,12 +257,25 @@ def test_qualtrics_single_choice_recode_values_and_other_text(drafted):
         assert codes(frame[tag]) == [int(v) for v in column(header, rows, tag)], tag
         assert set(codes(frame[tag])) <= {c.code for c in inst.question(tag).codes}
     assert [c.code for c in inst.question("Q4").codes] == [10, 11, 12]  # custom RecodeValues
-    assert [c.code for c in inst.question("Q5").codes] == [10, 11, 12, 13, 14, 15, 16]  # display order
+    assert [c.code for c in inst.question("Q5").codes] == [
+        10,
+        11,
+        12,
+        13,
+        14,
+        15,
+        16,
+    ]  # display order
     assert text(frame["mc_question_five_2_text"]) == column(header, rows, "mc_question_five_TEXT")
 
 
-@pytest.mark.parametrize(("name", "skip", "by"), [("QT_Multiple_Answer_MC_Insights.csv", 3, "recode"),
-                                                  ("QT_Multiple_Answer_MC_Legacy.csv", 2, "choice")])
+@pytest.mark.parametrize(
+    ("name", "skip", "by"),
+    [
+        ("QT_Multiple_Answer_MC_Insights.csv", 3, "recode"),
+        ("QT_Multiple_Answer_MC_Legacy.csv", 2, "choice"),
+    ],
+)
 def test_qualtrics_multi_columns_by_recode_value_or_choice_id(drafted, name, skip, by):
     path = real("qualtrics", name)
     header, rows = cells(path, skip)
@@ -234,8 +284,13 @@ def test_qualtrics_multi_columns_by_recode_value_or_choice_id(drafted, name, ski
     for tag in ("Q2", "Q4", "Q3", "Q5", "mc_question_five"):
         for cid, code in recodes[tag].items():
             raw = column(header, rows, f"{tag}_{code if by == 'recode' else cid}")
-            ticked = [any(r[header.index(f"{tag}_{c if by == 'recode' else k}")] == "1"
-                          for k, c in recodes[tag].items()) for r in rows]
+            ticked = [
+                any(
+                    r[header.index(f"{tag}_{c if by == 'recode' else k}")] == "1"
+                    for k, c in recodes[tag].items()
+                )
+                for r in rows
+            ]
             want = [1 if v == "1" else 0 if t else None for v, t in zip(raw, ticked)]
             assert codes(frame[f"{inst.question(tag).id}_{code}"]) == want, (tag, cid)
     assert text(frame["mc_question_five_2_text"]) == column(header, rows, "mc_question_five_2_TEXT")
@@ -258,23 +313,37 @@ def test_surveymonkey_comment_boxes_do_not_overwrite_the_rating(drafted):
     frame, inst = read(drafted, "surveymonkey", path.name)
     assert len(frame) == len(body) == 16
     assert text(frame["respondent_id"]) == [r[0] for r in body]
-    start = [dt.datetime.strptime(r[2], "%m/%d/%Y %I:%M:%S %p").strftime("%Y-%m-%d %H:%M:%S") for r in body]
+    start = [
+        dt.datetime.strptime(r[2], "%m/%d/%Y %I:%M:%S %p").strftime("%Y-%m-%d %H:%M:%S")
+        for r in body
+    ]
     assert text(frame["start_time"]) == start
     singles = [q for q in inst.questions if q.type == "single"]
-    assert [labels(frame, inst, q.id) for q in singles] == [[r[j] for r in body] for j in (10, 11, 12, 13, 14, 16, 18)]
+    assert [labels(frame, inst, q.id) for q in singles] == [
+        [r[j] for r in body] for j in (10, 11, 12, 13, 14, 16, 18)
+    ]
     rated = [q for q in singles if q.comment]
-    assert [text(frame[q.comment]) for q in rated] == [[r[17].strip() for r in body], [r[19].strip() for r in body]]
-    assert "Aagree" in labels(frame, inst, rated[1].id)  # the platform's own typo is an option label
+    assert [text(frame[q.comment]) for q in rated] == [
+        [r[17].strip() for r in body],
+        [r[19].strip() for r in body],
+    ]
+    assert "Aagree" in labels(
+        frame, inst, rated[1].id
+    )  # the platform's own typo is an option label
 
 
-def test_surveymonkey_without_comment_declared_is_refused_without_respondents_text(drafted, tmp_path):
+def test_surveymonkey_without_comment_declared_is_refused_without_respondents_text(
+    drafted, tmp_path
+):
     path = real("surveymonkey", "churcharmy_test-responses.csv")
     doc = load_yaml(drafted("surveymonkey", path.name))
     for q in doc["questions"]:
         q.pop("comment", None)
     doc["questions"] = [q for q in doc["questions"] if not q["id"].endswith("_comment")]
     inst = dump_yaml(doc, tmp_path / "i.yaml")
-    with pytest.raises(DataError, match=r"unexpected column\(s\): 'To what extent do you agree") as err:
+    with pytest.raises(
+        DataError, match=r"unexpected column\(s\): 'To what extent do you agree"
+    ) as err:
         read_platform(path, load_instrument(inst), "surveymonkey")
     comments = [r[17] for r in csv.reader(path.open(encoding="utf-8-sig"))][2:]
     assert not any(c and c[:20] in str(err.value) for c in comments)
@@ -286,11 +355,14 @@ def test_surveymonkey_resaved_dates_boxes_and_ranking(drafted):
         rows = list(csv.reader(fh))
     body = rows[2:]
     frame, inst = read(drafted, "surveymonkey", path.name)
-    assert text(frame["start_time"]) == [dt.datetime.strptime(r[2], "%m/%d/%y %H:%M").strftime("%Y-%m-%d %H:%M:%S")
-                                         for r in body]
+    assert text(frame["start_time"]) == [
+        dt.datetime.strptime(r[2], "%m/%d/%y %H:%M").strftime("%Y-%m-%d %H:%M:%S") for r in body
+    ]
     contact = next(q for q in inst.questions if q.boxes)
     assert [b.personal for b in contact.boxes] == [True, True, False, False]  # Name, Email
-    assert [text(frame[c]) for c in contact.columns] == [[r[j].strip() for r in body] for j in range(9, 13)]
+    assert [text(frame[c]) for c in contact.columns] == [
+        [r[j].strip() for r in body] for j in range(9, 13)
+    ]
     assert set(inst.personal_columns) >= set(contact.columns[:2])
     ranks = [q for q in inst.questions if q.source and " / " in q.source]
     assert len(ranks) == 8
@@ -324,12 +396,17 @@ def test_kobo_excel_datetimes_choice_names_and_literal_none(drafted):
     assert len(frame) == len(rows) == 7
     assert text(frame["start_time"]) == [seconds(v) for v in get("start")]  # microseconds dropped
     assert text(frame["respondent_id"]) == get("_uuid")
-    assert list(frame["What_about_on_a_scale_of_1_10"]) == [float(v) for v in get("What_about_on_a_scale_of_1_10")]
+    assert list(frame["What_about_on_a_scale_of_1_10"]) == [
+        float(v) for v in get("What_about_on_a_scale_of_1_10")
+    ]
     choose = inst.question("Choose_one")
-    assert [choose.codes[int(v) - 1].name for v in frame["Choose_one"]] == get("Choose_one")  # apples, not labels
+    assert [choose.codes[int(v) - 1].name for v in frame["Choose_one"]] == get(
+        "Choose_one"
+    )  # apples, not labels
     when = get("What_about_time")
     assert "None" in when and text(frame["What_about_time"]) == [
-        "" if v in (None, "None") else seconds(v) for v in when]
+        "" if v in (None, "None") else seconds(v) for v in when
+    ]
 
 
 def test_kobo_repeat_groups_are_their_own_tables(drafted):
@@ -345,13 +422,17 @@ def test_kobo_repeat_groups_are_their_own_tables(drafted):
         table = tables[rid]
         assert len(table) == len(rows)
         assert text(table["respondent_id"]) == [r[header.index("_submission__uuid")] for r in rows]
-        assert list(table["parent_index"].astype(int)) == [r[header.index("_parent_index")] for r in rows]
+        assert list(table["parent_index"].astype(int)) == [
+            r[header.index("_parent_index")] for r in rows
+        ]
         for q in (q for q in inst.repeat_questions if q.repeat == rid):
             j = next(k for k, h in enumerate(header) if h.split("/")[-1] == q.id)
             want = [r[j] for r in rows]
             got = list(table[q.id])
             if q.type == "numeric":
-                assert [None if pd.isna(v) else v for v in got] == [None if w is None else float(w) for w in want]
+                assert [None if pd.isna(v) else v for v in got] == [
+                    None if w is None else float(w) for w in want
+                ]
             else:
                 assert text(table[q.id]) == ["" if w is None else str(w) for w in want], q.id
 
@@ -362,7 +443,9 @@ def test_kobo_undeclared_repeat_sheet_is_refused_naming_it(drafted, tmp_path):
     doc.pop("repeats")
     doc["questions"] = [q for q in doc["questions"] if "repeat" not in q]
     inst = load_instrument(dump_yaml(doc, tmp_path / "i.yaml"))
-    with pytest.raises(DataError, match=r"sheet 'character_selection' holds a repeat group \(5 row\(s\)\)"):
+    with pytest.raises(
+        DataError, match=r"sheet 'character_selection' holds a repeat group \(5 row\(s\)\)"
+    ):
         read_platform(path, inst)
 
 
@@ -370,7 +453,9 @@ def test_kobo_geopoint_is_personal_and_its_parts_ignored(drafted, tmp_path):
     path = real("kobo", "kobo_meeting_form_export.xlsx")
     header, rows = sheet(path)
     frame, inst = read(drafted, "kobo", path.name)
-    assert text(frame["Project_location"]) == [r[header.index("Project_location")] or "" for r in rows]
+    assert text(frame["Project_location"]) == [
+        r[header.index("Project_location")] or "" for r in rows
+    ]
     assert "Project_location" in inst.personal_columns
     assert "ignored geopoint part '_Project_location_latitude'" in frame.attrs["platform"]["notes"]
 
@@ -385,7 +470,9 @@ SAV = [n for n in EXPORTS["sav"] if n not in UNREADABLE]
 def test_sav_values_equal_pyreadstat(drafted, name):
     path = real("sav", name)
     raw, meta = pyreadstat.read_sav(str(path), user_missing=True)  # user-missing codes as values
-    blanked, _ = pyreadstat.read_sav(str(path))  # user-missing as NaN (SPSS's reading of a scale variable)
+    blanked, _ = pyreadstat.read_sav(
+        str(path)
+    )  # user-missing as NaN (SPSS's reading of a scale variable)
     frame, inst = read(drafted, "sav", name)
     assert len(frame) == len(raw)
     ident = inst.by_role("id")
@@ -396,22 +483,32 @@ def test_sav_values_equal_pyreadstat(drafted, name):
         if q.type == "single":
             q_codes = {c.name: c.code for c in q.codes}
             values = raw[var]
-            want = [None if pd.isna(v) or v == "" else q_codes[v] if isinstance(v, str) else int(v) for v in values]
+            want = [
+                None if pd.isna(v) or v == "" else q_codes[v] if isinstance(v, str) else int(v)
+                for v in values
+            ]
             assert codes(frame[q.id]) == want, var
             declared = {m["lo"] for m in meta.missing_ranges.get(var, []) if m["lo"] == m["hi"]}
             for c in q.codes:
-                assert c.nonsubstantive == (c.name in declared if c.name else c.code in declared or any(
-                    m["lo"] <= c.code <= m["hi"] for m in meta.missing_ranges.get(var, []))), (var, c.code)
+                assert c.nonsubstantive == (
+                    c.name in declared
+                    if c.name
+                    else c.code in declared
+                    or any(m["lo"] <= c.code <= m["hi"] for m in meta.missing_ranges.get(var, []))
+                ), (var, c.code)
         elif q.type == "numeric":
-            np.testing.assert_array_equal(frame[q.id].to_numpy(dtype=float), blanked[var].to_numpy(dtype=float))
+            np.testing.assert_array_equal(
+                frame[q.id].to_numpy(dtype=float), blanked[var].to_numpy(dtype=float)
+            )
         elif q.type == "multi" and q.source_columns:
             for c in q.codes:
                 hit = raw[list(q.source_columns)].isin([c.name]).any(axis=1)
                 assert codes(frame[f"{q.id}_{c.code}"]) == [int(h) for h in hit], (q.id, c.code)
         elif q.type == "multi":
             for c in q.codes:
-                assert codes(frame[f"{q.id}_{c.code}"]) == [None if pd.isna(v) else int(v == 1)
-                                                          for v in raw[c.source]], c.source
+                assert codes(frame[f"{q.id}_{c.code}"]) == [
+                    None if pd.isna(v) else int(v == 1) for v in raw[c.source]
+                ], c.source
         elif q.type == "text" or q.role in ("other", "id"):
             assert text(frame[q.id]) == [as_written(v).strip() for v in raw[var]], var
 
@@ -435,7 +532,9 @@ def test_sav_dictionary_facts(drafted):
     assert inst.question("VAR00002").nonsubstantive_codes == (9,)
     inst = load_instrument(drafted("sav", "haven_labelled-str.sav"))
     assert [(c.code, c.name, c.text("en")) for c in inst.question("gender").codes] == [
-        (1, "F", "Female"), (2, "M", "Male")]
+        (1, "F", "Female"),
+        (2, "M", "Male"),
+    ]
     inst = load_instrument(drafted("sav", "pyreadstat_simple_alltypes.sav"))
     assert inst.question("x").nonsubstantive_codes == (7, 8, 99)
     z = inst.question("z")
@@ -443,9 +542,16 @@ def test_sav_dictionary_facts(drafted):
     frame = read_platform(real("sav", "pyreadstat_simple_alltypes.sav"), inst)
     assert frame["z"].tolist()[2] == 1.234  # under a value label, not rounded
     assert [c.source for c in inst.question("mymrset").codes] == ["bool1", "bool2", "bool3"]
-    assert inst.question("categorical_array").source_columns == ("ca_subvar_1", "ca_subvar_2", "ca_subvar_3")
+    assert inst.question("categorical_array").source_columns == (
+        "ca_subvar_1",
+        "ca_subvar_2",
+        "ca_subvar_3",
+    )
     inst = load_instrument(drafted("sav", "pyreadstat_missing_char.sav"))
-    assert [(c.name, c.nonsubstantive) for c in inst.question("mychar").codes] == [("Z", True), ("a", False)]
+    assert [(c.name, c.nonsubstantive) for c in inst.question("mychar").codes] == [
+        ("Z", True),
+        ("a", False),
+    ]
     assert load_instrument(drafted("sav", "pyreadstat_tegulu.sav")).by_role("id").source == "record"
 
 
@@ -455,7 +561,9 @@ def test_sav_fraction_under_labels_is_never_rounded_into_a_code(drafted, tmp_pat
     z.update(type="single", scale="x")
     z.pop("range"), z.pop("missing")
     inst = load_instrument(dump_yaml(doc, tmp_path / "i.yaml"))
-    with pytest.raises(DataError, match=r"column z, row 3: 1.234 is not a code, and question z is coded"):
+    with pytest.raises(
+        DataError, match=r"column z, row 3: 1.234 is not a code, and question z is coded"
+    ):
         read_platform(real("sav", "pyreadstat_simple_alltypes.sav"), inst)
 
 
@@ -465,7 +573,9 @@ def test_sav_user_missing_substantive_in_the_instrument_is_drift(drafted, tmp_pa
         for c in scale["codes"]:
             c.pop("nonsubstantive", None)
     inst = load_instrument(dump_yaml(doc, tmp_path / "i.yaml"))
-    with pytest.raises(DataError, match=r"user-missing in the file but substantive in the instrument: VAR00002=9"):
+    with pytest.raises(
+        DataError, match=r"user-missing in the file but substantive in the instrument: VAR00002=9"
+    ):
         read_platform(real("sav", "haven_labelled-num-na.sav"), inst)
 
 

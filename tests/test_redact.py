@@ -29,7 +29,10 @@ CCG = Policy(("CN", "US"), ("en", "zh"))
 # --------------------------------------------------------------------------- one rule at a time
 
 POSITIVE = [
-    ("Email me at amy.chen2020@example.com if your clinic needs masks.", "Email me at [EMAIL] if your clinic needs masks."),
+    (
+        "Email me at amy.chen2020@example.com if your clinic needs masks.",
+        "Email me at [EMAIL] if your clinic needs masks.",
+    ),
     ("邮箱amy@example.com如果需要请联系", "邮箱[EMAIL]如果需要请联系"),
     ("我的邮箱：laura@example.org2009年起用", "我的邮箱：[EMAIL]2009年起用"),
     ("Photos are at https://www.example.org/~dgarcia/masks-for-wuhan.", "Photos are at [URL]."),
@@ -53,7 +56,10 @@ POSITIVE = [
     ("电话：0755-8888 8888", "电话：[PHONE]"),
     ("总机 +86-21-12345678", "总机 [PHONE]"),
     ("Tel: +44 20 7946 0958 in London", "Tel: [PHONE] in London"),
-    ("my WeChat: amy_2020. Over 200 people joined.", "my WeChat: [HANDLE]. Over 200 people joined."),
+    (
+        "my WeChat: amy_2020. Over 200 people joined.",
+        "my WeChat: [HANDLE]. Over 200 people joined.",
+    ),
     ("WeChat ID amy2020 works", "WeChat ID [HANDLE] works"),
     ("add me on WeChat, id chen.relief_01", "add me on WeChat, id [HANDLE]"),
     ("wx: abc_123456", "wx: [HANDLE]"),
@@ -73,13 +79,21 @@ POSITIVE = [
     ("mi número de seguro social es 123 45 6789", "mi número de seguro social es [NATIONAL_ID]"),
     ("server 192.168.1.20.", "server [IP]."),
     ("from 2001:db8::1 at 14:30:00", "from [IP] at 14:30:00"),
-    ("Please send the masks to 1600 Pennsylvania Ave NW, Washington, DC 20500 before Friday.",
-     "Please send the masks to [ADDRESS] before Friday."),
-    ("Our office is at 350 Fifth Avenue, Suite 3300, New York, NY 10118, come by.", "Our office is at [ADDRESS], come by."),
+    (
+        "Please send the masks to 1600 Pennsylvania Ave NW, Washington, DC 20500 before Friday.",
+        "Please send the masks to [ADDRESS] before Friday.",
+    ),
+    (
+        "Our office is at 350 Fifth Avenue, Suite 3300, New York, NY 10118, come by.",
+        "Our office is at [ADDRESS], come by.",
+    ),
     ("Write to PO Box 1234, Springfield, IL 62704.", "Write to [ADDRESS]."),
     ("我家住在北京市朝阳区建国路88号3号楼1203室。", "我家住在[ADDRESS]。"),
     ("物资寄到阳光花园5栋2单元301室。", "物资寄到[ADDRESS]。"),
-    ("Contact Li Ming at liming.relief@example.org for details.", "Contact [NAME] at [EMAIL] for details."),
+    (
+        "Contact Li Ming at liming.relief@example.org for details.",
+        "Contact [NAME] at [EMAIL] for details.",
+    ),
     ("Please call Dr. Amy Chen on 212.555.0147", "Please call Dr. [NAME] on [PHONE]"),
     ("Contact person: Li Ming", "Contact person: [NAME]"),
     ("My name is Maria O'Neil.", "My name is [NAME]."),
@@ -155,28 +169,50 @@ def test_redact_leaves_ordinary_text(text):
 
 
 def test_find_names_type_and_text():
-    assert find("Llame a José Pérez al 555-0188", Policy(("US",), ("es",))) == [("NAME", "José Pérez"), ("PHONE", "555-0188")]
+    assert find("Llame a José Pérez al 555-0188", Policy(("US",), ("es",))) == [
+        ("NAME", "José Pérez"),
+        ("PHONE", "555-0188"),
+    ]
 
 
 def test_countries_decide_national_formats():
     text = "Mi teléfono es 612 34 56 78."
-    assert redact(pd.Series([text]), Policy(("ES",), ("es",)))[0].iloc[0] == "Mi teléfono es [PHONE]."
-    assert redact(pd.Series([text]), Policy((), ("es",)))[0].iloc[0] == text  # no country: + numbers only
-    assert redact(pd.Series(["Tel +34 612 34 56 78"]), Policy((), ("es",)))[0].iloc[0] == "Tel [PHONE]"
+    assert (
+        redact(pd.Series([text]), Policy(("ES",), ("es",)))[0].iloc[0] == "Mi teléfono es [PHONE]."
+    )
+    assert (
+        redact(pd.Series([text]), Policy((), ("es",)))[0].iloc[0] == text
+    )  # no country: + numbers only
+    assert (
+        redact(pd.Series(["Tel +34 612 34 56 78"]), Policy((), ("es",)))[0].iloc[0] == "Tel [PHONE]"
+    )
 
 
 def test_identifiers_of_the_declared_countries():
     # A Spanish DNI validates under stdnum.es.dni; a bare one is a 1-in-23 chance, so only after a lead-in.
     assert find("DNI 12345678Z", Policy(("ES",), ("es",))) == [("NATIONAL_ID", "12345678Z")]
     assert [m.__name__ for m in detect.id_modules(("CN", "US"))] == [
-        "stdnum.cn.ric", "stdnum.us.ssn", "stdnum.cn.uscc", "stdnum.us.atin", "stdnum.us.ein", "stdnum.us.itin",
-        "stdnum.us.ptin", "stdnum.us.rtn", "stdnum.us.tin"]
-    assert detect.id_modules(("ZZ",))[:2] == detect.id_modules(())  # no stdnum package: the two always-on
+        "stdnum.cn.ric",
+        "stdnum.us.ssn",
+        "stdnum.cn.uscc",
+        "stdnum.us.atin",
+        "stdnum.us.ein",
+        "stdnum.us.itin",
+        "stdnum.us.ptin",
+        "stdnum.us.rtn",
+        "stdnum.us.tin",
+    ]
+    assert detect.id_modules(("ZZ",))[:2] == detect.id_modules(
+        ()
+    )  # no stdnum package: the two always-on
 
 
 def test_redact_counts_every_type_and_keeps_missing():
-    texts = pd.Series(["Mail a@b.org or c@d.org", None, "QQ: 12345", np.nan, "Call (212) 555-0147"],
-                      index=list("vwxyz"), name="account")
+    texts = pd.Series(
+        ["Mail a@b.org or c@d.org", None, "QQ: 12345", np.nan, "Call (212) 555-0147"],
+        index=list("vwxyz"),
+        name="account",
+    )
     out, counts = redact(texts, CCG)
     assert counts == {**dict.fromkeys(TYPES, 0), "EMAIL": 2, "HANDLE": 1, "PHONE": 1}
     assert list(out.index) == list("vwxyz") and out.name == "account"
@@ -206,25 +242,46 @@ def test_texts_arrow_cannot_hold():
 
 
 def test_personal_answers_recur_anywhere_parts_in_their_own_row():
-    texts = pd.Series(["Thanks to Ana Ruiz and Leo for the masks.", "Ana Ruiz drove.", "Ruiz and Banana", "Leo came too."])
-    personal = pd.DataFrame({"name": ["Ana Ruiz", None, "Tomás Leo", None], "email": ["ana@x.org", None, None, None]})
+    texts = pd.Series(
+        [
+            "Thanks to Ana Ruiz and Leo for the masks.",
+            "Ana Ruiz drove.",
+            "Ruiz and Banana",
+            "Leo came too.",
+        ]
+    )
+    personal = pd.DataFrame(
+        {"name": ["Ana Ruiz", None, "Tomás Leo", None], "email": ["ana@x.org", None, None, None]}
+    )
     out, counts = redact(texts, CCG, personal=personal)
-    assert out.tolist() == ["Thanks to [NAME] and Leo for the masks.", "[NAME] drove.", "Ruiz and Banana", "Leo came too."]
+    assert out.tolist() == [
+        "Thanks to [NAME] and Leo for the masks.",
+        "[NAME] drove.",
+        "Ruiz and Banana",
+        "Leo came too.",
+    ]
     assert counts["NAME"] == 2
     # the whole answer is found in every row; its words only in the respondent's own ("Ruiz", not "Banana")
-    own = redact(pd.Series(["Ruiz here, Ana there"]), CCG, personal=pd.DataFrame({"n": ["Ana Ruiz"]}))[0]
+    own = redact(
+        pd.Series(["Ruiz here, Ana there"]), CCG, personal=pd.DataFrame({"n": ["Ana Ruiz"]})
+    )[0]
     assert own.iloc[0] == "[NAME] here, [NAME] there"
 
 
 def test_personal_answer_typed_by_what_it_is():
     from survey.text.redact import _kind
 
-    assert [_kind(v, CCG.rules) for v in ["+1 415 555 0199", "amy@example.org", "Ana Ruiz", "5550188"]] == [
-        "PHONE", "EMAIL", "NAME", "NAME"]
-    texts = pd.Series(["my line 5550188 works", "x"])  # no lead-in, too short to be valid: only the answer finds it
+    assert [
+        _kind(v, CCG.rules) for v in ["+1 415 555 0199", "amy@example.org", "Ana Ruiz", "5550188"]
+    ] == ["PHONE", "EMAIL", "NAME", "NAME"]
+    texts = pd.Series(
+        ["my line 5550188 works", "x"]
+    )  # no lead-in, too short to be valid: only the answer finds it
     out, counts = redact(texts, CCG, personal=pd.DataFrame({"phone": ["5550188", None]}))
     assert out.iloc[0] == "my line [NAME] works" and counts["NAME"] == 1
-    out, _ = redact(pd.Series(["我叫王芳。王芳很忙"]), CCG, personal=pd.DataFrame({"name": ["王芳"]}))
+    out, _ = redact(
+        pd.Series(["我叫王芳。王芳很忙"]), CCG, personal=pd.DataFrame({"name": ["王芳"]})
+    )
     assert out.iloc[0] == "我叫[NAME]。[NAME]很忙"
 
 
@@ -239,21 +296,28 @@ def scored():
     policy = Policy(COUNTRIES, LANGUAGES)
     texts = pd.Series([c.text for c in cases], dtype="str")
     out, _ = redact(texts, policy, personal=pd.DataFrame({"name": [c.personal for c in cases]}))
-    table = {kind: collections.Counter() for kind in ("PHONE", "NATIONAL_ID", "EMAIL", "URL", "ADDRESS", "HANDLE", "NAME")}
+    table = {
+        kind: collections.Counter()
+        for kind in ("PHONE", "NATIONAL_ID", "EMAIL", "URL", "ADDRESS", "HANDLE", "NAME")
+    }
     false_positives = []
     for case, after in zip(cases, out):
         spans = detect.find_spans(case.text, policy.rules)[0]
         for kind, planted in case.planted:
             table[kind]["planted"] += 1
             table[kind]["caught"] += planted not in after
-            table[kind]["typed"] += bool(case.personal) or any(k == kind and planted in s for k, s in spans)
+            table[kind]["typed"] += bool(case.personal) or any(
+                k == kind and planted in s for k, s in spans
+            )
         false_positives += [(case.hard, s, after) for s in case.survive if s not in after]
         if not case.planted and after != case.text:
             false_positives.append((case.hard, case.text, after))
     return table, false_positives, cases
 
 
-@pytest.mark.parametrize("kind", ["PHONE", "NATIONAL_ID", "EMAIL", "URL", "ADDRESS", "HANDLE", "NAME"])
+@pytest.mark.parametrize(
+    "kind", ["PHONE", "NATIONAL_ID", "EMAIL", "URL", "ADDRESS", "HANDLE", "NAME"]
+)
 def test_corpus_recall_per_type(scored, kind):
     table, _, _ = scored
     row = table[kind]
@@ -271,9 +335,20 @@ def test_corpus_no_false_positive_on_must_survive(scored):
 def test_corpus_has_the_hard_cases(scored):
     _, _, cases = scored
     hard = collections.Counter(c.hard for c in cases)
-    for name in ["split/full-width phone", "local number after a lead-in", "id after a lead-in", "bare valid id",
-                 "id with a wrong checksum", "order number, date", "ZIP code in prose", "age", "price",
-                 "year, quantity", "personal answer recurring", "name after a lead-in"]:
+    for name in [
+        "split/full-width phone",
+        "local number after a lead-in",
+        "id after a lead-in",
+        "bare valid id",
+        "id with a wrong checksum",
+        "order number, date",
+        "ZIP code in prose",
+        "age",
+        "price",
+        "year, quantity",
+        "personal answer recurring",
+        "name after a lead-in",
+    ]:
         assert hard[name] > 0, name
     texts = " ".join(c.text for c in cases)
     assert "１" in texts and "+86-" in texts and "." in texts
@@ -299,15 +374,84 @@ def test_prefilter_misses_nothing():
         assert detect.find_spans(text, rules, only)[1] == full, (text, only)
         assert first or not full, text
 
-    for text in [t for t, _ in POSITIVE + SPANISH] + NEGATIVE + [c.text for c in corpus(seed=3, per_type=3, survive=5)]:
+    for text in (
+        [t for t, _ in POSITIVE + SPANISH]
+        + NEGATIVE
+        + [c.text for c in corpus(seed=3, per_type=3, survive=5)]
+    ):
         check(text)
-    pieces = st.sampled_from([
-        "Call ", "call", " ", "José", " Pérez", "Li Ming", " at ", "WeChat", ":", "：", " is ", "amy_20", "微信", "号",
-        "联系人", "王芳", "我叫", "QQ", "ＱＱ", "www", ".", "．", "org", "https", "://", "@", "＠", "x", "\u0661", "１",
-        "ı", "ſ", "K", "WWW", "SSN", "ｓｓｎ", "123", "-45-", "6789", "138", "1234", "5678", "+86", "+1", "(212)",
-        "555", "0188", "Street", "St", "Main", "42", "PO Box", "路", "88", "号楼", "calle", "Mayor", "12",
-        "\u3000", "110101199003074514", "身份证", "\x00", "Dr.", "dr", "Me llamo", "Ana", "tel", "ｔｅｌ",
-    ])
+    pieces = st.sampled_from(
+        [
+            "Call ",
+            "call",
+            " ",
+            "José",
+            " Pérez",
+            "Li Ming",
+            " at ",
+            "WeChat",
+            ":",
+            "：",
+            " is ",
+            "amy_20",
+            "微信",
+            "号",
+            "联系人",
+            "王芳",
+            "我叫",
+            "QQ",
+            "ＱＱ",
+            "www",
+            ".",
+            "．",
+            "org",
+            "https",
+            "://",
+            "@",
+            "＠",
+            "x",
+            "\u0661",
+            "１",
+            "ı",
+            "ſ",
+            "K",
+            "WWW",
+            "SSN",
+            "ｓｓｎ",
+            "123",
+            "-45-",
+            "6789",
+            "138",
+            "1234",
+            "5678",
+            "+86",
+            "+1",
+            "(212)",
+            "555",
+            "0188",
+            "Street",
+            "St",
+            "Main",
+            "42",
+            "PO Box",
+            "路",
+            "88",
+            "号楼",
+            "calle",
+            "Mayor",
+            "12",
+            "\u3000",
+            "110101199003074514",
+            "身份证",
+            "\x00",
+            "Dr.",
+            "dr",
+            "Me llamo",
+            "Ana",
+            "tel",
+            "ｔｅｌ",
+        ]
+    )
 
     @settings(max_examples=400, deadline=None)
     @given(st.lists(pieces, max_size=10).map("".join))
@@ -324,7 +468,13 @@ def test_every_language_file_loads():
     assert detect.languages_with_leadins() == ("en", "es", "zh")
     for lang in detect.languages_with_leadins():
         words = detect.load_words(lang)
-        assert words.name and words.phone and words.national_id and words.handle and words.address["layout"]
+        assert (
+            words.name
+            and words.phone
+            and words.national_id
+            and words.handle
+            and words.address["layout"]
+        )
 
 
 def test_unknown_address_layout_is_named(tmp_path, monkeypatch):
@@ -347,11 +497,17 @@ def test_instrument_declares_its_countries(tmp_path):
     text = (ROOT / "instruments" / "ccg-2020.yaml").read_text(encoding="utf-8")
     bad = tmp_path / "bad.yaml"
     bad.write_text(text.replace("countries: [CN, US]", "countries: [China, us]"), encoding="utf-8")
-    with pytest.raises(InstrumentError, match=r"study.countries\[0\]: 'China' is not an ISO 3166-1 alpha-2 code.*"
-                                              r"study.countries\[1\]: 'us' is not an ISO 3166-1 alpha-2 code"):
+    with pytest.raises(
+        InstrumentError,
+        match=r"study.countries\[0\]: 'China' is not an ISO 3166-1 alpha-2 code.*"
+        r"study.countries\[1\]: 'us' is not an ISO 3166-1 alpha-2 code",
+    ):
         load_instrument(bad)
     bad.write_text(text.replace("countries: [CN, US]", "countries: [CN, XX]"), encoding="utf-8")
-    with pytest.raises(InstrumentError, match=r"study.countries\[1\]: 'XX' is not a country code libphonenumber knows"):
+    with pytest.raises(
+        InstrumentError,
+        match=r"study.countries\[1\]: 'XX' is not a country code libphonenumber knows",
+    ):
         load_instrument(bad)
     bare = tmp_path / "bare.yaml"
     bare.write_text(text.replace("  countries: [CN, US]\n", ""), encoding="utf-8")
@@ -362,27 +518,52 @@ def test_instrument_declares_its_countries(tmp_path):
 
 
 def test_redact_removes_every_planted_string_from_the_raw_file():
-    raw = pd.read_csv(ROOT / "raw" / "ccg-2020-wave1.csv", dtype=str, keep_default_na=False)["account"]
-    planted = [line for line in (ROOT / "raw" / "planted_personal_data.txt").read_text(encoding="utf-8").splitlines() if line]
+    raw = pd.read_csv(ROOT / "raw" / "ccg-2020-wave1.csv", dtype=str, keep_default_na=False)[
+        "account"
+    ]
+    planted = [
+        line
+        for line in (ROOT / "raw" / "planted_personal_data.txt")
+        .read_text(encoding="utf-8")
+        .splitlines()
+        if line
+    ]
     out, counts = redact(raw, CCG)
     assert "110101199003074514" in planted
     assert [p for p in planted if out.str.contains(p, regex=False).any()] == []
     # the 16 planted accounts (raw/README.md) and "@CCG thank you ...", nothing else
     assert int((out != raw).sum()) == 17
-    assert counts == {**dict.fromkeys(TYPES, 0), "EMAIL": 4, "URL": 3, "HANDLE": 4, "NATIONAL_ID": 1, "PHONE": 6,
-                      "NAME": 3}
+    assert counts == {
+        **dict.fromkeys(TYPES, 0),
+        "EMAIL": 4,
+        "URL": 3,
+        "HANDLE": 4,
+        "NATIONAL_ID": 1,
+        "PHONE": 6,
+        "NAME": 3,
+    }
 
 
 def test_report_discloses_counts_by_type():
     from survey.report.document import Words, redaction_text
 
     counts = {**dict.fromkeys(TYPES, 0), "PHONE": 7, "NAME": 1200}
-    assert redaction_text(counts, Words("en")) == \
-        "Replaced by placeholders before coding and export: phone numbers 7, names 1,200."
-    assert redaction_text(counts, Words("zh")) == "编码和导出前已替换为占位符：电话号码 7、姓名 1,200。"
-    assert redaction_text(dict.fromkeys(TYPES, 0), Words("en")) == "Looked for before coding and export; none found."
-    assert redaction_text(None, Words("en")) == \
-        "Not redacted: the run was asked to keep open answers as written (--no-redact)."
+    assert (
+        redaction_text(counts, Words("en"))
+        == "Replaced by placeholders before coding and export: phone numbers 7, names 1,200."
+    )
+    assert (
+        redaction_text(counts, Words("zh"))
+        == "编码和导出前已替换为占位符：电话号码 7、姓名 1,200。"
+    )
+    assert (
+        redaction_text(dict.fromkeys(TYPES, 0), Words("en"))
+        == "Looked for before coding and export; none found."
+    )
+    assert (
+        redaction_text(None, Words("en"))
+        == "Not redacted: the run was asked to keep open answers as written (--no-redact)."
+    )
 
 
 def test_study_redacts_every_text_column_with_the_personal_answers(tmp_path):
@@ -391,21 +572,36 @@ def test_study_redacts_every_text_column_with_the_personal_answers(tmp_path):
     from .conftest import INSTRUMENT, PLAN, make_raw, write_raw
 
     text = INSTRUMENT.read_text(encoding="utf-8")
-    question = ('  - id: contact_name\n    type: text\n    section: open\n    personal: true\n'
-                '    text: {en: "Your name (optional)", zh: "您的姓名（选填）"}\n\n')
+    question = (
+        "  - id: contact_name\n    type: text\n    section: open\n    personal: true\n"
+        '    text: {en: "Your name (optional)", zh: "您的姓名（选填）"}\n\n'
+    )
     instrument = tmp_path / "with-name.yaml"
-    instrument.write_text(text.replace("# Quality rules", question + "# Quality rules", 1), encoding="utf-8")
+    instrument.write_text(
+        text.replace("# Quality rules", question + "# Quality rules", 1), encoding="utf-8"
+    )
     raw = make_raw(load_instrument(instrument).at_version("1.0.0"), n=80, seed=3)
-    raw.loc[0, ["contact_name", "account"]] = ["Ana Ruiz", "Ana Ruiz and I sent masks; call (212) 555-0147"]
+    raw.loc[0, ["contact_name", "account"]] = [
+        "Ana Ruiz",
+        "Ana Ruiz and I sent masks; call (212) 555-0147",
+    ]
     raw.loc[1, "account"] = "Thanks to Ana Ruiz!"
-    study = Study.from_plan(PLAN, raw=write_raw(raw, tmp_path / "raw.csv"), instrument=instrument, weight=False)
+    study = Study.from_plan(
+        PLAN, raw=write_raw(raw, tmp_path / "raw.csv"), instrument=instrument, weight=False
+    )
 
     shared = study.respondents()
     assert "contact_name" not in shared.columns
-    assert shared["account"].iloc[:2].tolist() == ["[NAME] and I sent masks; call [PHONE]", "Thanks to [NAME]!"]
+    assert shared["account"].iloc[:2].tolist() == [
+        "[NAME] and I sent masks; call [PHONE]",
+        "Thanks to [NAME]!",
+    ]
     assert study.redactions() == {**dict.fromkeys(TYPES, 0), "NAME": 2, "PHONE": 1}
     kept = study.respondents(include_personal=True)
-    assert kept["contact_name"].iloc[0] == "Ana Ruiz" and kept["account"].iloc[1] == "Thanks to [NAME]!"
+    assert (
+        kept["contact_name"].iloc[0] == "Ana Ruiz"
+        and kept["account"].iloc[1] == "Thanks to [NAME]!"
+    )
     assert study.respondents(redact=False)["account"].iloc[1] == "Thanks to Ana Ruiz!"
     accounts = study.accounts()
     assert "Thanks to [NAME]!" in accounts["text"].tolist()
@@ -420,11 +616,19 @@ def test_bench_micro_redaction_counts_what_redact_counts(tmp_path):
 
     _, inst = load_plan(PLAN)
     raw = tmp_path / "raw.csv"
-    synthetic_raw(inst.at_version("1.0.0"), 3000, seed=5, invalid_share=0.1).to_csv(raw, index=False)
+    synthetic_raw(inst.at_version("1.0.0"), 3000, seed=5, invalid_share=0.1).to_csv(
+        raw, index=False
+    )
     result = micro_redaction(PLAN, raw, repeat=1)
     frame = pd.read_csv(raw, dtype=str)
     expected = redact(frame["account"], CCG)[1]
-    assert result["rows"] == 3000 and result["policy"] == {"countries": ["CN", "US"], "languages": ["en", "zh"]}
+    assert result["rows"] == 3000 and result["policy"] == {
+        "countries": ["CN", "US"],
+        "languages": ["en", "zh"],
+    }
     assert result["account"]["texts"] == int(frame["account"].notna().sum())
-    assert result["account"]["found"] == {k: v for k, v in expected.items() if v} and result["account"]["found"]
+    assert (
+        result["account"]["found"] == {k: v for k, v in expected.items() if v}
+        and result["account"]["found"]
+    )
     assert set(result) == {"rows", "policy", "how_participated_other", "account", "seconds"}

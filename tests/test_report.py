@@ -52,34 +52,67 @@ def fabricated(study: Study, lang: str) -> dict:
     plan, _data = study.plan, study.data
     spec = plan.weighting["default"]
     headlines = study.headlines().assign(
-        weighted_pct=lambda d: d["estimate_pct"] + 1.0, weighted_se_pct=2.5, calibrated_se_pct=2.1,
-        weighted_ci_low=lambda d: d["estimate_pct"] - 4.0, weighted_ci_high=lambda d: d["estimate_pct"] + 6.0,
-        deff=1.42, n_eff=105.6,
+        weighted_pct=lambda d: d["estimate_pct"] + 1.0,
+        weighted_se_pct=2.5,
+        calibrated_se_pct=2.1,
+        weighted_ci_low=lambda d: d["estimate_pct"] - 4.0,
+        weighted_ci_high=lambda d: d["estimate_pct"] + 6.0,
+        deff=1.42,
+        n_eff=105.6,
     )
     crosstabs, tests = fabricated_crosstabs(study, lang)
     return {
         "headlines": headlines,
         "toplines": study.toplines(lang),
-        "reconciliation": {"raw": 163, "valid": 150, "excluded": 13, "incomplete": 5, "attention_failed": 6, "speeder": 2},
+        "reconciliation": {
+            "raw": 163,
+            "valid": 150,
+            "excluded": 13,
+            "incomplete": 5,
+            "attention_failed": 6,
+            "speeder": 2,
+        },
         "weighting": {
-            "method": "rake", "targets": spec["targets"], "sources": spec["sources"], "iterations": 12, "converged": True,
-            "deff": 1.42, "n_eff": 105.6, "weight_min": 0.31, "weight_max": 3.2, "trimmed_share": 0.02,
+            "method": "rake",
+            "targets": spec["targets"],
+            "sources": spec["sources"],
+            "iterations": 12,
+            "converged": True,
+            "deff": 1.42,
+            "n_eff": 105.6,
+            "weight_min": 0.31,
+            "weight_max": 3.2,
+            "trimmed_share": 0.02,
             "achieved": {k: {c: v for c, v in t.items()} for k, t in spec["targets"].items()},
         },
         "crosstabs": crosstabs,
         "crosstab_tests": tests,
         "agreement_by": fabricated_agreement_by(study, lang),
-        "themes": pd.DataFrame({
-            "theme": ["supplies", "medical", "exchange"], "label": ["Supplies 物资", "Medical help", "Exchanges"],
-            "count": [12, 7, 3], "pct_of_accounts": [54.5, 31.8, 13.6], "pct_of_asked": [8.0, 4.7, 2.0],
-        }),
-        "trends": pd.DataFrame({
-            "id": ["support", "support", "participated", "participated"], "wave": ["1", "2", "1", "2"],
-            "estimate_pct": [60.0, 64.0, 44.0, 40.0], "ci_low": [52.0, 56.0, 36.0, 32.0], "ci_high": [68.0, 71.0, 52.0, 48.0],
-            "n_base": [150, 140, 150, 140], "weighted_pct": [61.0, 65.0, 45.0, 41.0], "weighted_ci_low": [50.0, 54.0, 35.0, 31.0],
-            "weighted_ci_high": [70.0, 74.0, 55.0, 51.0], "change_pp": [np.nan, 4.0, np.nan, -4.0],
-            "change_p": [np.nan, 0.41, np.nan, 0.47], "significant": [pd.NA, False, pd.NA, False],
-        }),
+        "themes": pd.DataFrame(
+            {
+                "theme": ["supplies", "medical", "exchange"],
+                "label": ["Supplies 物资", "Medical help", "Exchanges"],
+                "count": [12, 7, 3],
+                "pct_of_accounts": [54.5, 31.8, 13.6],
+                "pct_of_asked": [8.0, 4.7, 2.0],
+            }
+        ),
+        "trends": pd.DataFrame(
+            {
+                "id": ["support", "support", "participated", "participated"],
+                "wave": ["1", "2", "1", "2"],
+                "estimate_pct": [60.0, 64.0, 44.0, 40.0],
+                "ci_low": [52.0, 56.0, 36.0, 32.0],
+                "ci_high": [68.0, 71.0, 52.0, 48.0],
+                "n_base": [150, 140, 150, 140],
+                "weighted_pct": [61.0, 65.0, 45.0, 41.0],
+                "weighted_ci_low": [50.0, 54.0, 35.0, 31.0],
+                "weighted_ci_high": [70.0, 74.0, 55.0, 51.0],
+                "change_pp": [np.nan, 4.0, np.nan, -4.0],
+                "change_p": [np.nan, 0.41, np.nan, 0.47],
+                "significant": [pd.NA, False, pd.NA, False],
+            }
+        ),
     }
 
 
@@ -88,8 +121,15 @@ def fabricated_crosstabs(study: Study, lang: str) -> tuple[pd.DataFrame, pd.Data
     rows, tests = [], []
     for question in ["solidarity_q", "participated_q"]:
         for banner in ["Total", "country", "gender"]:
-            groups = [("Total", "Total", pd.Series(True, index=data.index))] if banner == "Total" else [
-                (c.code, c.text(lang), data[banner] == c.code) for c in inst.codes_of(banner) if not c.nonsubstantive]
+            groups = (
+                [("Total", "Total", pd.Series(True, index=data.index))]
+                if banner == "Total"
+                else [
+                    (c.code, c.text(lang), data[banner] == c.code)
+                    for c in inst.codes_of(banner)
+                    if not c.nonsubstantive
+                ]
+            )
             for j, (col_code, col_label, mask) in enumerate(groups):
                 answers = data.loc[mask, question]
                 base = int(answers.isin(inst.question(question).substantive_codes).sum())
@@ -97,19 +137,77 @@ def fabricated_crosstabs(study: Study, lang: str) -> tuple[pd.DataFrame, pd.Data
                     if c.nonsubstantive:
                         continue
                     count = int((answers == c.code).sum())
-                    rows.append((question, banner, c.code, c.text(lang), col_code, col_label, count, float(count), 100 * count / base,
-                                 100 * count / base, base, float(base), "B" if (banner != "Total" and j == 0 and c.code == 1) else ""))
+                    rows.append(
+                        (
+                            question,
+                            banner,
+                            c.code,
+                            c.text(lang),
+                            col_code,
+                            col_label,
+                            count,
+                            float(count),
+                            100 * count / base,
+                            100 * count / base,
+                            base,
+                            float(base),
+                            "B" if (banner != "Total" and j == 0 and c.code == 1) else "",
+                        )
+                    )
                 if inst.question(question).nets:
                     net = inst.question(question).nets[0]
                     count = int(answers.isin(net.codes).sum())
-                    rows.append((question, banner, f"net:{net.id}", net.label[lang], col_code, col_label, count, float(count),
-                                 100 * count / base, 100 * count / base, base, float(base), ""))
+                    rows.append(
+                        (
+                            question,
+                            banner,
+                            f"net:{net.id}",
+                            net.label[lang],
+                            col_code,
+                            col_label,
+                            count,
+                            float(count),
+                            100 * count / base,
+                            100 * count / base,
+                            base,
+                            float(base),
+                            "",
+                        )
+                    )
             if banner != "Total":
-                tests.append((question, banner, 3.2, 2, 0.2, 0.11, 1.5, 2, 140.0, 0.22, np.nan, 4.1, ""))
-    cols = ["question", "banner", "row_code", "row_label", "col_code", "col_label", "count", "weighted_count", "col_pct",
-            "weighted_col_pct", "base", "weighted_base", "sig_letters"]
-    tcols = ["question", "banner", "pearson_chi2", "pearson_df", "pearson_p", "cramers_v", "rao_scott_f", "rao_scott_df1",
-             "rao_scott_df2", "rao_scott_p", "fisher_p", "min_expected", "low_base_columns"]
+                tests.append(
+                    (question, banner, 3.2, 2, 0.2, 0.11, 1.5, 2, 140.0, 0.22, np.nan, 4.1, "")
+                )
+    cols = [
+        "question",
+        "banner",
+        "row_code",
+        "row_label",
+        "col_code",
+        "col_label",
+        "count",
+        "weighted_count",
+        "col_pct",
+        "weighted_col_pct",
+        "base",
+        "weighted_base",
+        "sig_letters",
+    ]
+    tcols = [
+        "question",
+        "banner",
+        "pearson_chi2",
+        "pearson_df",
+        "pearson_p",
+        "cramers_v",
+        "rao_scott_f",
+        "rao_scott_df1",
+        "rao_scott_df2",
+        "rao_scott_p",
+        "fisher_p",
+        "min_expected",
+        "low_base_columns",
+    ]
     return pd.DataFrame(rows, columns=cols), pd.DataFrame(tests, columns=tcols)
 
 
@@ -120,21 +218,48 @@ def fabricated_agreement_by(study: Study, lang: str) -> pd.DataFrame:
     for banner in ["country", "gender"]:
         for c in inst.codes_of(banner):
             rates = agreement_rates(data[data[banner] == c.code], items)
-            parts.append(rates.assign(banner=banner, category=c.code, category_label=c.text(lang),
-                                      weighted_estimate=rates["estimate"], weighted_ci_low=rates["ci_low"],
-                                      weighted_ci_high=rates["ci_high"]))
-    cols = ["item", "banner", "category", "category_label", "estimate", "n_base", "ci_low", "ci_high", "weighted_estimate",
-            "weighted_ci_low", "weighted_ci_high"]
+            parts.append(
+                rates.assign(
+                    banner=banner,
+                    category=c.code,
+                    category_label=c.text(lang),
+                    weighted_estimate=rates["estimate"],
+                    weighted_ci_low=rates["ci_low"],
+                    weighted_ci_high=rates["ci_high"],
+                )
+            )
+    cols = [
+        "item",
+        "banner",
+        "category",
+        "category_label",
+        "estimate",
+        "n_base",
+        "ci_low",
+        "ci_high",
+        "weighted_estimate",
+        "weighted_ci_low",
+        "weighted_ci_high",
+    ]
     return pd.concat(parts, ignore_index=True)[cols]
 
 
 def options(lang: str = "en", charts_on: bool = True) -> SimpleNamespace:
-    return SimpleNamespace(lang=lang, charts=charts_on, command=f"python -m survey.analyze --lang {lang}")
+    return SimpleNamespace(
+        lang=lang, charts=charts_on, command=f"python -m survey.analyze --lang {lang}"
+    )
 
 
-def render(study: Study, folder: Path, lang: str, results: dict | None = None, charts_on: bool = True) -> Path:
+def render(
+    study: Study, folder: Path, lang: str, results: dict | None = None, charts_on: bool = True
+) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    report.write_report(study, folder, options(lang, charts_on), results if results is not None else fabricated(study, lang))
+    report.write_report(
+        study,
+        folder,
+        options(lang, charts_on),
+        results if results is not None else fabricated(study, lang),
+    )
     return folder
 
 
@@ -203,7 +328,12 @@ def test_html_references_no_external_resource(en, zh):
     for folder in (en, zh):
         page = text_of(folder, "report.html")
         assert "http://" not in page and "https://" not in page
-        assert "<link" not in page and "<script" not in page and "@import" not in page and "url(" not in page
+        assert (
+            "<link" not in page
+            and "<script" not in page
+            and "@import" not in page
+            and "url(" not in page
+        )
         checker = TagBalance()
         checker.feed(page)
         assert checker.refs, "expected the table of contents and the images"
@@ -229,17 +359,29 @@ def test_report_has_every_published_figure_and_question(study, en):
 def test_published_table_verdicts(study, en):
     page = text_of(en, "report.html")
     # 98.43% is not k/1776 (GRIM); 20.83% is 370/1776
-    assert "no: not k/1776 for any whole k; attainable at n = 1723, 1724, 1725, 1778, 1779, 1780" in page
+    assert (
+        "no: not k/1776 for any whole k; attainable at n = 1723, 1724, 1725, 1778, 1779, 1780"
+        in page
+    )
     assert "yes (370/1776)" in page
     assert "Weighted estimates" in page and "Design-based 95% interval" in page
 
 
 def test_disclosure(study, en):
     page = text_of(en, "report.html")
-    for text in ["Center for China and Globalization (CCG)", "Online opt-in sample", "Self-administered web questionnaire",
-                 "English, Chinese", "2020-04-20 – 2020-05-31", "163 responses received; 150 valid, 13 excluded",
-                 "95% Wilson interval", "not a probability sample", "design-based 95% interval under the weighting model",
-                 "Design effect of the weights 1.42; effective sample size 106", "National Bureau of Statistics of China"]:
+    for text in [
+        "Center for China and Globalization (CCG)",
+        "Online opt-in sample",
+        "Self-administered web questionnaire",
+        "English, Chinese",
+        "2020-04-20 – 2020-05-31",
+        "163 responses received; 150 valid, 13 excluded",
+        "95% Wilson interval",
+        "not a probability sample",
+        "design-based 95% interval under the weighting model",
+        "Design effect of the weights 1.42; effective sample size 106",
+        "National Bureau of Statistics of China",
+    ]:
         assert text in page, text
     # exclusions by reason, with the instrument's descriptions
     assert "attention_failed" in page and "Did not select 'Agree' on the attention check" in page
@@ -269,13 +411,27 @@ def test_crosstabs_letters_and_bases(study, en):
 
 def test_optional_sections_present(en):
     page = text_of(en, "report.html")
-    for anchor in ("disclosure", "published", "charts", "toplines", "crosstabs", "themes", "trends", "questionnaire", "reproducibility"):
+    for anchor in (
+        "disclosure",
+        "published",
+        "charts",
+        "toplines",
+        "crosstabs",
+        "themes",
+        "trends",
+        "questionnaire",
+        "reproducibility",
+    ):
         assert f'id="{anchor}"' in page
     assert "Supplies 物资" in page
 
 
 def test_sections_left_out_when_results_absent(study, tmp_path):
-    core = {k: v for k, v in fabricated(study, "en").items() if k in ("headlines", "toplines", "reconciliation")}
+    core = {
+        k: v
+        for k, v in fabricated(study, "en").items()
+        if k in ("headlines", "toplines", "reconciliation")
+    }
     folder = render(study, tmp_path / "core", "en", core, charts_on=False)
     page = text_of(folder, "report.html")
     for anchor in ("crosstabs", "themes", "trends", "charts"):
@@ -292,7 +448,14 @@ def test_every_chart_is_a_valid_png_embedded_in_the_html(en):
     files = sorted((en / "charts").glob("*.png"))
     names = {f.stem for f in files}
     # agree/disagree scales (agree5, support5), the multi-select, two banners, the trends
-    assert {"scale-agree5", "scale-support5", "multi-how_participated", "by-country", "by-gender", "trends"} <= names
+    assert {
+        "scale-agree5",
+        "scale-support5",
+        "multi-how_participated",
+        "by-country",
+        "by-gender",
+        "trends",
+    } <= names
     page, md = text_of(en, "report.html"), text_of(en, "report.md")
     for f in files:
         data = f.read_bytes()
@@ -303,10 +466,14 @@ def test_every_chart_is_a_valid_png_embedded_in_the_html(en):
 
 
 def test_save_png_twice_gives_identical_bytes(tmp_path):
-    frame = pd.DataFrame({"label": ["A", "B", "C"], "pct": [40.0, 25.0, 10.0], "count": [40, 25, 10]})
+    frame = pd.DataFrame(
+        {"label": ["A", "B", "C"], "pct": [40.0, 25.0, 10.0], "count": [40, 25, 10]}
+    )
     fig = charts.multi_select_bars(frame, title="Ways", base=100)
     a, b = charts.save_png(fig, tmp_path / "a.png"), charts.save_png(fig, tmp_path / "b.png")
-    again = charts.save_png(charts.multi_select_bars(frame, title="Ways", base=100), tmp_path / "c.png")
+    again = charts.save_png(
+        charts.multi_select_bars(frame, title="Ways", base=100), tmp_path / "c.png"
+    )
     assert a.read_bytes() == b.read_bytes() == again.read_bytes()
     assert b"Software" not in a.read_bytes() and b"Creation" not in a.read_bytes()
 
@@ -321,15 +488,26 @@ def test_two_renders_give_identical_bytes(study, en, tmp_path):
 
 
 def test_diverging_bars_sorted_with_n():
-    frame = pd.DataFrame({
-        "item": ["low"] * 3 + ["high"] * 3, "code": [1, 2, 3] * 2, "label": ["No", "Neither", "Yes"] * 2,
-        "pct": [50.0, 20.0, 30.0, 5.0, 5.0, 90.0], "base": [80] * 3 + [120] * 3,
-    })
+    frame = pd.DataFrame(
+        {
+            "item": ["low"] * 3 + ["high"] * 3,
+            "code": [1, 2, 3] * 2,
+            "label": ["No", "Neither", "Yes"] * 2,
+            "pct": [50.0, 20.0, 30.0, 5.0, 5.0, 90.0],
+            "base": [80] * 3 + [120] * 3,
+        }
+    )
     fig = charts.diverging_bars(frame, title="t")
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
-    assert labels == ["low\nn = 80", "high\nn = 120"]  # bottom to top: the most positive item on top
+    assert labels == [
+        "low\nn = 80",
+        "high\nn = 120",
+    ]  # bottom to top: the most positive item on top
     colours = charts.scale_colours(3)
-    assert colours[1] == matplotlib.colors.to_rgb(charts.NEUTRAL) and charts.scale_colours(3) == colours
+    assert (
+        colours[1] == matplotlib.colors.to_rgb(charts.NEUTRAL)
+        and charts.scale_colours(3) == colours
+    )
 
 
 # ------------------------------------------------------------------ Chinese
@@ -338,7 +516,18 @@ def test_diverging_bars_sorted_with_n():
 def test_zh_report_has_chinese_headings_and_labels(study, zh):
     page, md = text_of(zh, "report.html"), text_of(zh, "report.md")
     assert '<html lang="zh-Hans">' in page
-    for text in ["调查说明", "已发布数字的复算", "频数分布", "交叉表", "问卷", "可重复性", "非常同意", "不知道", "中国", "合成数据"]:
+    for text in [
+        "调查说明",
+        "已发布数字的复算",
+        "频数分布",
+        "交叉表",
+        "问卷",
+        "可重复性",
+        "非常同意",
+        "不知道",
+        "中国",
+        "合成数据",
+    ]:
         assert text in page and text in md, text
     assert study.instrument.question("solidarity_q").wording("zh") in page
     assert "Toplines" not in page and "Crosstabs" not in page
@@ -347,14 +536,18 @@ def test_zh_report_has_chinese_headings_and_labels(study, zh):
 def test_zh_charts_are_drawn_with_the_cjk_font(study):
     family = fonts.cjk_font()
     assert family is not None
-    path = font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
+    path = font_manager.findfont(
+        font_manager.FontProperties(family=family), fallback_to_default=False
+    )
     assert fonts.has_glyphs(path, text="中美合作")
     results = fabricated(study, "zh")
     makers = report.chart_figures(study, results, "zh")
     assert len(makers) >= 5
     for stem, _alt, make in makers:
         with warnings.catch_warnings():
-            warnings.simplefilter("error")  # a missing glyph would warn ("Glyph ... missing from font(s)")
+            warnings.simplefilter(
+                "error"
+            )  # a missing glyph would warn ("Glyph ... missing from font(s)")
             fig = make()
             fig.canvas.draw()
         chinese = [t for t in fig.findobj(Text) if re.search(r"[\u4e00-\u9fff]", t.get_text())]
@@ -379,13 +572,22 @@ def test_has_glyphs_checks_the_font_itself():
 
 
 def test_charts_drawn_by_worker_processes_have_the_bytes_of_charts_drawn_here(tmp_path):
-    frame = pd.DataFrame({"label": ["A", "B", "C"], "pct": [40.0, 35.0, 25.0], "count": [40, 35, 25]})
-    jobs = {name: (lambda name=name: charts.multi_select_bars(frame, title=f"Chart {name}", base=100))
-            for name in ("a", "b", "c")}
+    frame = pd.DataFrame(
+        {"label": ["A", "B", "C"], "pct": [40.0, 35.0, 25.0], "count": [40, 35, 25]}
+    )
+    jobs = {
+        name: (lambda name=name: charts.multi_select_bars(frame, title=f"Chart {name}", base=100))
+        for name in ("a", "b", "c")
+    }
     for processes in (1, 2):
         (tmp_path / str(processes)).mkdir()
-        charts.save_all([(make, tmp_path / str(processes) / f"{name}.png") for name, make in jobs.items()],
-                        "en", processes=processes)
+        charts.save_all(
+            [(make, tmp_path / str(processes) / f"{name}.png") for name, make in jobs.items()],
+            "en",
+            processes=processes,
+        )
     for name in jobs:
-        assert (tmp_path / "2" / f"{name}.png").read_bytes() == (tmp_path / "1" / f"{name}.png").read_bytes()
+        assert (tmp_path / "2" / f"{name}.png").read_bytes() == (
+            tmp_path / "1" / f"{name}.png"
+        ).read_bytes()
     assert charts._JOBS == []  # nothing kept after the run

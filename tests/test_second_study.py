@@ -44,28 +44,69 @@ TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 # ------------------------------------------------------------------ pinned values (raw/README.md)
 
-EXPECTED_REASONS = {"incomplete": 40, "out_of_range": 8, "out_of_scope": 6, "exclusive_violation": 7,
-                    "straightliner": 12, "speeder": 15, "duplicate": 10}
+EXPECTED_REASONS = {
+    "incomplete": 40,
+    "out_of_range": 8,
+    "out_of_scope": 6,
+    "exclusive_violation": 7,
+    "straightliner": 12,
+    "speeder": 15,
+    "duplicate": 10,
+}
 N_RAW, N_VALID = 1298, 1200
 PLANTED_COUNTS = {
-    ("incomplete", "not_submitted"): 30, ("incomplete", "required_blank"): 10, ("out_of_range", ""): 8,
-    ("out_of_scope", ""): 6, ("exclusive_violation", ""): 7, ("straightliner", ""): 12, ("speeder", ""): 15,
-    ("duplicate", ""): 10, ("skip_violation", ""): 13,
-    ("personal_data", "SSN"): 5, ("personal_data", "PHONE"): 12, ("personal_data", "EMAIL"): 4,
-    ("personal_data", "ADDRESS"): 5, ("personal_data", "NAME"): 7,
-    ("must_survive", "SSN_SHAPED"): 3, ("must_survive", "PRICE"): 9, ("must_survive", "YEAR"): 3,
-    ("must_survive", "AGE"): 2, ("must_survive", "ZIP_IN_PROSE"): 2, ("must_survive", "COUNT"): 2,
-    ("must_survive", "DATE"): 1, ("must_survive", "TIME"): 1,
+    ("incomplete", "not_submitted"): 30,
+    ("incomplete", "required_blank"): 10,
+    ("out_of_range", ""): 8,
+    ("out_of_scope", ""): 6,
+    ("exclusive_violation", ""): 7,
+    ("straightliner", ""): 12,
+    ("speeder", ""): 15,
+    ("duplicate", ""): 10,
+    ("skip_violation", ""): 13,
+    ("personal_data", "SSN"): 5,
+    ("personal_data", "PHONE"): 12,
+    ("personal_data", "EMAIL"): 4,
+    ("personal_data", "ADDRESS"): 5,
+    ("personal_data", "NAME"): 7,
+    ("must_survive", "SSN_SHAPED"): 3,
+    ("must_survive", "PRICE"): 9,
+    ("must_survive", "YEAR"): 3,
+    ("must_survive", "AGE"): 2,
+    ("must_survive", "ZIP_IN_PROSE"): 2,
+    ("must_survive", "COUNT"): 2,
+    ("must_survive", "DATE"): 1,
+    ("must_survive", "TIME"): 1,
 }
 SKIP_VIOLATIONS = {"usual_place": 6, "insurance_type": 5, "usual_place_other": 2}
 # indicator: (base, count) among the 1,200 valid respondents.
 INDICATORS = {
-    "insured": (1176, 958), "has_usual_source": (1170, 959), "unmet_need": (1179, 218),
-    "care_when_needed": (1171, 830), "respected": (1174, 864), "info_in_language": (1165, 810),
-    "appointment_hard": (1162, 456), "good_health": (1185, 392), "poor_health": (1185, 101),
+    "insured": (1176, 958),
+    "has_usual_source": (1170, 959),
+    "unmet_need": (1179, 218),
+    "care_when_needed": (1171, 830),
+    "respected": (1174, 864),
+    "info_in_language": (1165, 810),
+    "appointment_hard": (1162, 456),
+    "good_health": (1185, 392),
+    "poor_health": (1185, 101),
 }
 TOPLINES = {
-    "health_rating": {0: 5, 1: 2, 2: 15, 3: 21, 4: 58, 5: 161, 6: 269, 7: 262, 8: 215, 9: 111, 10: 66, 98: 7, 99: 8},
+    "health_rating": {
+        0: 5,
+        1: 2,
+        2: 15,
+        3: 21,
+        4: 58,
+        5: 161,
+        6: 269,
+        7: 262,
+        8: 215,
+        9: 111,
+        10: 66,
+        98: 7,
+        99: 8,
+    },
     "usual_place": {1: 614, 2: 156, 3: 96, 4: 58, 5: 22, 98: 8, 99: 5},
     "health_group": {1: 101, 2: 430, 3: 477, 4: 177},
     "education2": {1: 734, 2: 452},
@@ -98,7 +139,14 @@ def questions(spec: dict) -> list[dict]:
     for q in spec["questions"]:
         if q["type"] == "grid":
             for item in q["items"]:
-                out.append({**{k: v for k, v in q.items() if k != "items"}, **item, "type": "single", "grid": q["id"]})
+                out.append(
+                    {
+                        **{k: v for k, v in q.items() if k != "items"},
+                        **item,
+                        "type": "single",
+                        "grid": q["id"],
+                    }
+                )
         else:
             out.append(q)
     return out
@@ -140,8 +188,12 @@ def answered_mask(q: dict, raw: pd.DataFrame, num: pd.DataFrame) -> pd.Series:
 def hand_reasons(raw: pd.DataFrame, spec: dict) -> pd.Series:
     """The exclusion reason of every raw row ("" = valid), the instrument's rules in order."""
     qs = [q for q in questions(spec) if q["type"] != "paradata"]
-    coded = {c: ([0, 1] if q["type"] == "multi" else [x["code"] for x in codes_of(spec, q)])
-             for q in questions(spec) if q["type"] in ("single", "multi") for c in columns_of(q)}
+    coded = {
+        c: ([0, 1] if q["type"] == "multi" else [x["code"] for x in codes_of(spec, q)])
+        for q in questions(spec)
+        if q["type"] in ("single", "multi")
+        for c in columns_of(q)
+    }
     ranges = {q["id"]: q["range"] for q in qs if q["type"] == "numeric"}
     num = numeric(raw, list(coded) + list(ranges))
     reason = pd.Series("", index=raw.index)
@@ -173,15 +225,22 @@ def hand_reasons(raw: pd.DataFrame, spec: dict) -> pd.Series:
     mark(exclusive, rules["exclusive"]["id"])
     grid = [q["id"] for q in questions(spec) if q.get("grid") == rules["straightlining"]["grid"]]
     values = num[grid]
-    mark(values.notna().sum(axis=1).ge(rules["straightlining"]["min_items"]) & values.nunique(axis=1).eq(1),
-         rules["straightlining"]["id"])
+    mark(
+        values.notna().sum(axis=1).ge(rules["straightlining"]["min_items"])
+        & values.nunique(axis=1).eq(1),
+        rules["straightlining"]["id"],
+    )
     left = reason == ""
-    secs = (pd.to_datetime(raw["submit_time"].where(left), format=TIME_FORMAT)
-            - pd.to_datetime(raw["start_time"].where(left), format=TIME_FORMAT)).dt.total_seconds()
+    secs = (
+        pd.to_datetime(raw["submit_time"].where(left), format=TIME_FORMAT)
+        - pd.to_datetime(raw["start_time"].where(left), format=TIME_FORMAT)
+    ).dt.total_seconds()
     mark(secs < rules["speeder"]["fraction_of_median"] * secs.median(), "speeder")
     keys = rules["duplicate"]["keys"] + [c for q in qs for c in columns_of(q)]
     left = raw[reason == ""].sort_values("submit_time", kind="stable")
-    mark(left.duplicated(subset=keys, keep="first").reindex(raw.index, fill_value=False), "duplicate")
+    mark(
+        left.duplicated(subset=keys, keep="first").reindex(raw.index, fill_value=False), "duplicate"
+    )
     return reason
 
 
@@ -194,8 +253,14 @@ def hand_clean(raw: pd.DataFrame, spec: dict) -> tuple[pd.DataFrame, pd.DataFram
     qs = [q for q in questions(spec) if q["type"] != "paradata"]
     data_cols = [c for q in qs if q["type"] != "text" for c in columns_of(q)]
     num = numeric(valid, data_cols + ["lang"])
-    out = pd.concat([valid[["respondent_id", "start_time", "submit_time", "access_code"]], num,
-                     valid[[q["id"] for q in qs if q["type"] == "text"]].replace("", np.nan)], axis=1)
+    out = pd.concat(
+        [
+            valid[["respondent_id", "start_time", "submit_time", "access_code"]],
+            num,
+            valid[[q["id"] for q in qs if q["type"] == "text"]].replace("", np.nan),
+        ],
+        axis=1,
+    )
     log = []
     for q in qs:
         if q.get("ask_if") is None:
@@ -228,11 +293,14 @@ def hand_recode(data: pd.DataFrame, spec: dict) -> pd.DataFrame:
         elif kind == "box":
             s = subst(d["from"])
             codes = sorted(substantive(spec, qmap[d["from"]]))
-            box = codes[-d["top"]:] if "top" in d else codes[:d["bottom"]]
+            box = codes[-d["top"] :] if "top" in d else codes[: d["bottom"]]
             out[d["id"]] = s.isin(box).astype(float).where(s.notna())
         elif kind == "recode":
-            pairs = ({c: m["code"] for m in d["map"] for c in m["codes"]} if isinstance(d["map"], list)
-                     else {int(k): v for k, v in d["map"].items()})
+            pairs = (
+                {c: m["code"] for m in d["map"] for c in m["codes"]}
+                if isinstance(d["map"], list)
+                else {int(k): v for k, v in d["map"].items()}
+            )
             out[d["id"]] = subst(d["from"]).map(pairs)
         elif kind == "reverse":
             codes = substantive(spec, qmap[d["from"]])
@@ -315,13 +383,18 @@ def test_generator_is_deterministic(tmp_path):
     outs = []
     for name in ("a", "b"):
         out = tmp_path / name / "raw.csv"
-        subprocess.run([sys.executable, str(GENERATOR), "--out", str(out)], check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, str(GENERATOR), "--out", str(out)], check=True, capture_output=True
+        )
         outs.append(out)
     assert outs[0].read_bytes() == outs[1].read_bytes() == RAW.read_bytes()
     assert (outs[0].parent / PLANTED.name).read_bytes() == PLANTED.read_bytes()
     other = tmp_path / "c" / "raw.csv"
-    subprocess.run([sys.executable, str(GENERATOR), "--out", str(other), "--seed", "7"], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, str(GENERATOR), "--out", str(other), "--seed", "7"],
+        check=True,
+        capture_output=True,
+    )
     assert hashlib.sha256(other.read_bytes()).digest() != hashlib.sha256(RAW.read_bytes()).digest()
 
 
@@ -329,10 +402,24 @@ def test_generator_shares_no_code_with_the_pipeline():
     import ast
 
     tree = ast.parse(GENERATOR.read_text(encoding="utf-8"))
-    modules = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-    modules |= {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
-    assert "survey" not in modules and modules <= {"__future__", "argparse", "csv", "io", "math", "sys",
-                                                    "datetime", "pathlib", "zoneinfo", "numpy"}
+    modules = {
+        a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names
+    }
+    modules |= {
+        n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module
+    }
+    assert "survey" not in modules and modules <= {
+        "__future__",
+        "argparse",
+        "csv",
+        "io",
+        "math",
+        "sys",
+        "datetime",
+        "pathlib",
+        "zoneinfo",
+        "numpy",
+    }
 
 
 def test_raw_file_is_in_the_canonical_layout(raw, spec):
@@ -343,7 +430,11 @@ def test_raw_file_is_in_the_canonical_layout(raw, spec):
     for col in ("start_time", "submit_time"):
         given = raw[col][raw[col] != ""]
         assert given.str.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ").all()
-        assert pd.to_datetime(given, format=TIME_FORMAT).between("2024-03-04 06:00", "2024-05-03").all()
+        assert (
+            pd.to_datetime(given, format=TIME_FORMAT)
+            .between("2024-03-04 06:00", "2024-05-03")
+            .all()
+        )
     assert (raw["respondent_id"] == sorted(raw["respondent_id"])).all()
 
 
@@ -360,7 +451,9 @@ def test_every_wording_and_label_is_in_english_and_spanish(spec):
             for key, value in node.items():
                 if key in WORDED and isinstance(value, dict):
                     found.append(where + "." + key)
-                    assert set(value) == {"en", "es"} and all(str(v).strip() for v in value.values()), where
+                    assert set(value) == {"en", "es"} and all(
+                        str(v).strip() for v in value.values()
+                    ), where
                 walk(value, f"{where}.{key}")
             if "labels" in node:
                 for label in node["labels"].values():
@@ -394,7 +487,9 @@ def test_exclusions_by_reason_are_the_planted_ones(raw, spec, planted):
     assert (reasons == "").sum() == N_VALID
     by_id = dict(zip(raw["respondent_id"], reasons))
     listed = planted[planted["expected"].str.startswith("exclude:")]
-    assert all(f"exclude:{by_id[i]}" == e for i, e in zip(listed["respondent_id"], listed["expected"]))
+    assert all(
+        f"exclude:{by_id[i]}" == e for i, e in zip(listed["respondent_id"], listed["expected"])
+    )
     assert set(listed["respondent_id"]) == {i for i, r in by_id.items() if r}
 
 
@@ -413,20 +508,30 @@ def test_skip_logic_violations_are_blanked(cleaned, planted):
     data, log = cleaned
     assert log["question"].value_counts().to_dict() == SKIP_VIOLATIONS
     listed = planted[planted["kind"] == "skip_violation"]
-    assert set(zip(log["respondent_id"], log["question"])) == set(zip(listed["respondent_id"], listed["column"]))
+    assert set(zip(log["respondent_id"], log["question"])) == set(
+        zip(listed["respondent_id"], listed["column"])
+    )
     # After blanking, every answer of usual_place belongs to someone asked: the percentages
     # of those asked add up to 100 (they added up to more when the violations counted).
     asked = data["usual_source"] == 1
-    assert data.loc[~asked, "usual_place"].isna().all() and data.loc[asked, "usual_place"].notna().all()
+    assert (
+        data.loc[~asked, "usual_place"].isna().all()
+        and data.loc[asked, "usual_place"].notna().all()
+    )
     assert sum(TOPLINES["usual_place"].values()) == N_ASKED["usual_place"] == int(asked.sum())
     insured = data["has_insurance"] == 1
     option_cols = [f"insurance_type_{c}" for c in range(1, 7)]
-    assert data.loc[~insured, option_cols].isna().all().all() and int(insured.sum()) == N_ASKED["insurance_type"]
+    assert (
+        data.loc[~insured, option_cols].isna().all().all()
+        and int(insured.sum()) == N_ASKED["insurance_type"]
+    )
 
 
 def test_exclusive_violations(raw, planted, cleaned):
     num = numeric(raw, [f"cost_barriers_{c}" for c in range(1, 7)])
-    both = (num["cost_barriers_6"] == 1) & (num[[f"cost_barriers_{c}" for c in range(1, 6)]] == 1).any(axis=1)
+    both = (num["cost_barriers_6"] == 1) & (
+        num[[f"cost_barriers_{c}" for c in range(1, 6)]] == 1
+    ).any(axis=1)
     listed = set(planted.loc[planted["kind"] == "exclusive_violation", "respondent_id"])
     assert set(raw.loc[both, "respondent_id"]) == listed and len(listed) == 7
     data = cleaned[0]
@@ -459,7 +564,9 @@ def test_numeric_summaries(data):
         assert (len(values), values.median()) == (n, median)
         assert values.mean() == pytest.approx(mean, rel=1e-14)
         assert values.std(ddof=1) == pytest.approx(sd, rel=1e-12)
-        assert values.std(ddof=1) == pytest.approx(math.sqrt(((values - values.mean()) ** 2).sum() / (n - 1)))
+        assert values.std(ddof=1) == pytest.approx(
+            math.sqrt(((values - values.mean()) ** 2).sum() / (n - 1))
+        )
 
 
 def test_alpha_with_the_reverse_worded_item_reversed(data, spec):
@@ -470,7 +577,9 @@ def test_alpha_with_the_reverse_worded_item_reversed(data, spec):
     assert len(items.dropna()) == ALPHA_N
     assert cronbach_alpha(reversed_) == pytest.approx(ALPHA_REVERSED, abs=1e-12)
     assert cronbach_alpha(items) == pytest.approx(ALPHA_AS_WORDED, abs=1e-12)
-    assert pingouin.cronbach_alpha(reversed_.dropna())[0] == pytest.approx(ALPHA_REVERSED, abs=1e-12)
+    assert pingouin.cronbach_alpha(reversed_.dropna())[0] == pytest.approx(
+        ALPHA_REVERSED, abs=1e-12
+    )
     grid = next(q for q in spec["questions"] if q["type"] == "grid")
     assert [i["id"] for i in grid["items"] if i["reverse"]] == ["access_d"]
 
@@ -483,7 +592,9 @@ def test_recode_box_reverse_score_by_hand(data):
     assert data["poor_health"].dropna().equals(hr[hr <= 10].isin([0, 1, 2, 3, 4]).astype(float))
     d = data["access_d"]
     assert data["access_d_reversed"].dropna().equals((5 - d[d <= 4]).astype(float))
-    assert (int(data["access_score"].notna().sum()), data["access_score"].mean()) == pytest.approx(SCORE, rel=1e-14)
+    assert (int(data["access_score"].notna().sum()), data["access_score"].mean()) == pytest.approx(
+        SCORE, rel=1e-14
+    )
     first = data.iloc[0]
     items = [first["access_a"], first["access_b"], first["access_c"], 5 - first["access_d"]]
     assert data["access_score"].iloc[0] == pytest.approx(sum(items) / 4)
@@ -494,8 +605,8 @@ def test_cross_codes_do_not_collide(data):
     codes = data["sex_health"].dropna()
     pairs = both.groupby("sex_health")[["sex", "health_rating"]].nunique()
     assert (pairs == 1).all().all() and len(codes) == len(both)
-    assert {110, 200} <= set(codes.astype(int))            # Male x 10 and Female x 0 both occur ...
-    old = both["sex"] * 10 + both["health_rating"]          # ... and the old rule gives both 20
+    assert {110, 200} <= set(codes.astype(int))  # Male x 10 and Female x 0 both occur ...
+    old = both["sex"] * 10 + both["health_rating"]  # ... and the old rule gives both 20
     assert old.groupby(old).apply(lambda s: both.loc[s.index, "sex"].nunique()).max() == 2
 
 
@@ -506,7 +617,11 @@ def test_published_figures_are_the_data(plan, data, r_values):
     decimals = plan["published"]["decimals"]
     for f in plan["published"]["figures"]:
         if f.get("statistic", "pct") == "pct":
-            value = 100 * (r_values[f"{f['indicator']}.estimate"] if f.get("weighted") else data[f["indicator"]].mean())
+            value = 100 * (
+                r_values[f"{f['indicator']}.estimate"]
+                if f.get("weighted")
+                else data[f["indicator"]].mean()
+            )
         else:
             value = getattr(data[f["question"]].dropna(), f["statistic"])()
         assert round_half_up(value, decimals) == f["value"], f["id"]
@@ -533,8 +648,9 @@ def test_r_weights_meet_the_plan_targets(plan, data, r_values):
     assert lo < r_values["weight_min"] and r_values["weight_max"] < hi
     assert r_values["bounded_max_abs_diff"] < 1e-9
     y = inside["insured"]
-    assert (w[y.notna()] * y.dropna()).sum() / w[y.notna()].sum() == pytest.approx(r_values["insured.estimate"],
-                                                                                   rel=1e-12)
+    assert (w[y.notna()] * y.dropna()).sum() / w[y.notna()].sum() == pytest.approx(
+        r_values["insured.estimate"], rel=1e-12
+    )
 
 
 # ------------------------------------------------------------------ end to end through the CLI
@@ -546,16 +662,28 @@ def test_r_weights_meet_the_plan_targets(plan, data, r_values):
 
 CSV_REL = 1e-9  # the package writes floats as '%.10g': ten significant digits
 # Recodes whose source's non-substantive codes the schema does not say to blank or to keep.
-CARRIED = {"health_group": "health_rating", "education2": "education", "access_d_reversed": "access_d"}
+CARRIED = {
+    "health_group": "health_rating",
+    "education2": "education",
+    "access_d_reversed": "access_d",
+}
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True,
-                          encoding="utf-8", check=False)
+    return subprocess.run(
+        [sys.executable, "-m", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+    )
 
 
 def _ok(done: subprocess.CompletedProcess) -> None:
-    assert done.returncode == 0, f"{' '.join(done.args)} exited {done.returncode}: {done.stderr[-2000:]}"
+    assert done.returncode == 0, (
+        f"{' '.join(done.args)} exited {done.returncode}: {done.stderr[-2000:]}"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -580,7 +708,9 @@ def export_es(run_en, tmp_path_factory) -> Path:
 
 
 def _csv(folder: Path, name: str) -> pd.DataFrame:
-    return pd.read_csv(folder / name, dtype={"respondent_id": str}, keep_default_na=False, na_values=[""])
+    return pd.read_csv(
+        folder / name, dtype={"respondent_id": str}, keep_default_na=False, na_values=[""]
+    )
 
 
 def _topline(toplines: pd.DataFrame, question: str) -> pd.DataFrame:
@@ -605,7 +735,9 @@ def test_cli_skip_violations_blanked_and_logged(run_en, cleaned, spec):
     ids = sorted((q["id"] for q in questions(spec)), key=len, reverse=True)
     where = log["question"] if "question" in log.columns else log["column"]
     named = [next(q for q in ids if w == q or w.startswith(q + "_")) for w in where.astype(str)]
-    assert set(zip(log["respondent_id"], named)) == set(zip(cleaned[1]["respondent_id"], cleaned[1]["question"]))
+    assert set(zip(log["respondent_id"], named)) == set(
+        zip(cleaned[1]["respondent_id"], cleaned[1]["question"])
+    )
     respondents = _csv(run_en, "data/respondents.csv").set_index("respondent_id")
     for rid, question in zip(cleaned[1]["respondent_id"], cleaned[1]["question"]):
         q = next(q for q in questions(spec) if q["id"] == question)
@@ -646,9 +778,15 @@ def test_cli_agreement_unweighted_and_weighted_against_r(run_en, r_values):
         assert row["estimate_pct"] == pytest.approx(100 * count / base, rel=CSV_REL)
         if f"{name}.estimate" not in r_values:
             continue
-        assert row["weighted_pct"] == pytest.approx(100 * r_values[f"{name}.estimate"], rel=CSV_REL), name
-        assert row["weighted_se_pct"] == pytest.approx(100 * r_values[f"{name}.se_weights_only"], rel=1e-6)
-        assert row["calibrated_se_pct"] == pytest.approx(100 * r_values[f"{name}.se_calibrated"], rel=1e-6)
+        assert row["weighted_pct"] == pytest.approx(
+            100 * r_values[f"{name}.estimate"], rel=CSV_REL
+        ), name
+        assert row["weighted_se_pct"] == pytest.approx(
+            100 * r_values[f"{name}.se_weights_only"], rel=1e-6
+        )
+        assert row["calibrated_se_pct"] == pytest.approx(
+            100 * r_values[f"{name}.se_calibrated"], rel=1e-6
+        )
         assert row["weighted_ci_low"] == pytest.approx(100 * r_values[f"{name}.ci_low"], rel=1e-6)
         assert row["weighted_ci_high"] == pytest.approx(100 * r_values[f"{name}.ci_high"], rel=1e-6)
         assert row["deff"] == pytest.approx(r_values[f"{name}.deff"], rel=1e-6)
@@ -661,7 +799,9 @@ def test_cli_weights_are_r_raking_weights(run_en, r_values):
     assert diagnostics["converged"] and diagnostics["n_weighted"] == r_values["n_weighted"]
     assert diagnostics["n_outside_scope"] == N_VALID - r_values["n_weighted"]
     ours = _csv(run_en, "data/respondents.csv").set_index("respondent_id")["weight"]
-    theirs = pd.read_csv(REFERENCE / "weights.csv", dtype={"respondent_id": str}).set_index("respondent_id")["weight"]
+    theirs = pd.read_csv(REFERENCE / "weights.csv", dtype={"respondent_id": str}).set_index(
+        "respondent_id"
+    )["weight"]
     assert ours.dropna().index.sort_values().equals(theirs.index.sort_values())
     assert np.allclose(ours[theirs.index], theirs, rtol=CSV_REL, atol=0)
 
@@ -672,11 +812,19 @@ def _numeric_summaries(folder: Path) -> pd.DataFrame:
         frame = pd.read_csv(path, keep_default_na=False, na_values=[""])
         cols = {c.lower() for c in frame.columns}
         if {"mean", "median"} <= cols:
-            key = next((c for c in frame.columns if frame[c].astype(str).isin(["age", "household_size"]).sum() >= 2),
-                       None)
+            key = next(
+                (
+                    c
+                    for c in frame.columns
+                    if frame[c].astype(str).isin(["age", "household_size"]).sum() >= 2
+                ),
+                None,
+            )
             if key is not None:
                 return frame.set_index(key)
-    raise AssertionError(f"no CSV in {folder} has numeric summaries (mean, median) of age and household_size")
+    raise AssertionError(
+        f"no CSV in {folder} has numeric summaries (mean, median) of age and household_size"
+    )
 
 
 def test_cli_numeric_summaries(run_en, r_values):
@@ -693,7 +841,11 @@ def test_cli_numeric_summaries(run_en, r_values):
         assert row[wmean] == pytest.approx(r_values[f"{name}.mean"], rel=CSV_REL)
         ses = [row[c] for c in table.columns if "se" in c.lower().split("_")]
         r_ses = [r_values[f"{name}.se_calibrated"], r_values[f"{name}.se_weights_only"]]
-        assert any(se == pytest.approx(r, rel=1e-6) for se in ses for r in r_ses), (name, ses, r_ses)
+        assert any(se == pytest.approx(r, rel=1e-6) for se in ses for r in r_ses), (
+            name,
+            ses,
+            r_ses,
+        )
 
 
 def test_cli_reliability_reverse_scores_the_reverse_worded_item(run_en):
@@ -706,8 +858,17 @@ def test_cli_derived_variables(run_en, data):
     ours = _csv(run_en, "data/respondents.csv").set_index("respondent_id")
     hand = data.set_index("respondent_id")
     assert "access_code" not in ours.columns  # personal data
-    for name in ("health_group", "education2", "good_health", "poor_health", "access_d_reversed", "access_score",
-                 "sex_health", "age_band", "insured"):
+    for name in (
+        "health_group",
+        "education2",
+        "good_health",
+        "poor_health",
+        "access_d_reversed",
+        "access_score",
+        "sex_health",
+        "age_band",
+        "insured",
+    ):
         mine = hand[name].astype(float)
         theirs = ours.loc[hand.index, name].astype(float)
         if name in CARRIED:  # where the source is 98/99: blank, or the same code carried through
@@ -747,18 +908,29 @@ def test_cli_no_planted_personal_data_in_any_output(run_en, run_es, export_es, p
 def test_cli_look_alikes_survive_redaction(run_en, planted):
     accounts = _csv(run_en, "open_ended.csv").set_index("respondent_id")["text"]
     keep = planted[planted["kind"] == "must_survive"]
-    lost = [(i, s) for i, s in zip(keep["respondent_id"], keep["value"]) if s not in str(accounts.get(i, ""))]
+    lost = [
+        (i, s)
+        for i, s in zip(keep["respondent_id"], keep["value"])
+        if s not in str(accounts.get(i, ""))
+    ]
     assert lost == []
 
 
 def test_cli_language_of_open_answers(run_en, planted, raw):
     accounts = _csv(run_en, "open_ended.csv").set_index("respondent_id")
-    texts = planted[planted["kind"].isin(["personal_data", "must_survive"])
-                    & planted["respondent_id"].isin(accounts.index)]
-    wrong = [(i, lang) for i, lang in set(zip(texts["respondent_id"], texts["language"]))
-             if accounts.loc[i, "language"] != lang]
+    texts = planted[
+        planted["kind"].isin(["personal_data", "must_survive"])
+        & planted["respondent_id"].isin(accounts.index)
+    ]
+    wrong = [
+        (i, lang)
+        for i, lang in set(zip(texts["respondent_id"], texts["language"]))
+        if accounts.loc[i, "language"] != lang
+    ]
     assert wrong == []
-    questionnaire = raw.set_index("respondent_id").loc[accounts.index, "lang"].map({"1": "en", "2": "es"})
+    questionnaire = (
+        raw.set_index("respondent_id").loc[accounts.index, "lang"].map({"1": "en", "2": "es"})
+    )
     assert set(accounts["language"]) == {"en", "es"}
     for lang in ("en", "es"):
         assert (accounts.loc[questionnaire == lang, "language"] == lang).mean() > 0.85
@@ -766,7 +938,10 @@ def test_cli_language_of_open_answers(run_en, planted, raw):
 
 def test_cli_spanish_run(run_es):
     toplines = _csv(run_es, "toplines.csv")
-    assert _topline(toplines, "has_insurance").loc[[1, 99], "label"].tolist() == ["Sí", "Rehúsa contestar"]
+    assert _topline(toplines, "has_insurance").loc[[1, 99], "label"].tolist() == [
+        "Sí",
+        "Rehúsa contestar",
+    ]
     assert _topline(toplines, "health_group").loc[1, "label"] == "Mala (0-4)"
     assert "Hombre" in _topline(toplines, "sex_health").loc[110, "label"]
     report = (run_es / "report.md").read_text(encoding="utf-8")
@@ -775,18 +950,32 @@ def test_cli_spanish_run(run_es):
     # the English wording only where the question wording lists every declared language
     assert report.count("Are you of Hispanic, Latino or Spanish origin?") == 1
     assert "- Inglés: Are you of Hispanic, Latino or Spanish origin?" in report
-    english = ["Contents", "About this survey", "Exclusions by reason", "Published figures, recomputed",
-               "Toplines", "Crosstabs", "Weighting targets", "Question wording"]
+    english = [
+        "Contents",
+        "About this survey",
+        "Exclusions by reason",
+        "Published figures, recomputed",
+        "Toplines",
+        "Crosstabs",
+        "Weighting targets",
+        "Question wording",
+    ]
     assert [e for e in english if e in report] == []
 
 
 def test_cli_spanish_spss_export(export_es):
     import pyreadstat
 
-    _, meta = pyreadstat.read_sav(export_es / f"{STUDY}-wave1.sav", user_missing=True)  # else no missing_ranges
+    _, meta = pyreadstat.read_sav(
+        export_es / f"{STUDY}-wave1.sav", user_missing=True
+    )  # else no missing_ranges
     labels = meta.column_names_to_labels
     assert labels["sex"] == "¿Cuál es su sexo?"
-    assert meta.variable_value_labels["sex"] == {1.0: "Hombre", 2.0: "Mujer", 99.0: "Rehúsa contestar"}
+    assert meta.variable_value_labels["sex"] == {
+        1.0: "Hombre",
+        2.0: "Mujer",
+        99.0: "Rehúsa contestar",
+    }
     assert {98.0, 99.0} <= {m["lo"] for m in meta.missing_ranges.get("health_rating", [])}
     assert labels.get("weight") not in (None, "Weight")
     assert "access_code" not in meta.column_names
@@ -794,32 +983,82 @@ def test_cli_spanish_spss_export(export_es):
 
 def test_cli_spanish_questionnaire_and_xlsform(tmp_path):
     form = tmp_path / "form.xlsx"
-    _ok(_cli("survey.instrument", "export", "--format", "xlsform", "--instrument", str(INSTRUMENT),
-             "--out", str(form), "--lang", "es", "--quiet"))
+    _ok(
+        _cli(
+            "survey.instrument",
+            "export",
+            "--format",
+            "xlsform",
+            "--instrument",
+            str(INSTRUMENT),
+            "--out",
+            str(form),
+            "--lang",
+            "es",
+            "--quiet",
+        )
+    )
     survey_sheet = pd.read_excel(form, sheet_name="survey", dtype=str).fillna("")
     es_label = next(c for c in survey_sheet.columns if c.startswith("label") and "es" in c.lower())
     rows = survey_sheet.set_index("name")
     assert rows.loc["sex", es_label] == "¿Cuál es su sexo?"
     assert "usual_source" in rows.loc["usual_place", "relevant"]
-    assert "6" in rows.loc["cost_barriers", "constraint"]  # "None of these" cannot go with another option
+    assert (
+        "6" in rows.loc["cost_barriers", "constraint"]
+    )  # "None of these" cannot go with another option
     questionnaire = tmp_path / "questionnaire.md"
-    _ok(_cli("survey.instrument", "export", "--format", "questionnaire", "--instrument", str(INSTRUMENT),
-             "--out", str(questionnaire), "--lang", "es", "--quiet"))
+    _ok(
+        _cli(
+            "survey.instrument",
+            "export",
+            "--format",
+            "questionnaire",
+            "--instrument",
+            str(INSTRUMENT),
+            "--out",
+            str(questionnaire),
+            "--lang",
+            "es",
+            "--quiet",
+        )
+    )
     text = questionnaire.read_text(encoding="utf-8")
     assert "Es demasiado difícil conseguir una cita cuando estoy enfermo/a." in text
     assert "It is too hard to get an appointment" not in text
 
 
 def test_cli_refuses_a_language_the_instrument_does_not_declare(tmp_path):
-    done = _cli("survey.analyze", "--plan", str(PLAN), "--lang", "zh", "--out", str(tmp_path / "run"), "--quiet",
-                "--no-charts", "--no-spss")
+    done = _cli(
+        "survey.analyze",
+        "--plan",
+        str(PLAN),
+        "--lang",
+        "zh",
+        "--out",
+        str(tmp_path / "run"),
+        "--quiet",
+        "--no-charts",
+        "--no-spss",
+    )
     assert done.returncode == 2 and "es" in done.stderr and "Traceback" not in done.stderr
 
 
 # ------------------------------------------------------------------ the input of the R reference
 
-R_COLUMNS = ["respondent_id", "region", "age_band", "sex", "age", "household_size", "insured", "has_usual_source",
-             "unmet_need", "good_health", "care_when_needed", "access_score"]
+R_COLUMNS = [
+    "respondent_id",
+    "region",
+    "age_band",
+    "sex",
+    "age",
+    "household_size",
+    "insured",
+    "has_usual_source",
+    "unmet_need",
+    "good_health",
+    "care_when_needed",
+    "access_score",
+]
 
 
 def r_input(data: pd.DataFrame) -> str:
@@ -831,7 +1070,9 @@ def r_input(data: pd.DataFrame) -> str:
 
 
 if __name__ == "__main__":  # python tests/test_second_study.py: rewrite the R script's input
-    clean, _ = hand_clean(pd.read_csv(RAW, dtype=str, keep_default_na=False, encoding="utf-8"), load_spec())
+    clean, _ = hand_clean(
+        pd.read_csv(RAW, dtype=str, keep_default_na=False, encoding="utf-8"), load_spec()
+    )
     REFERENCE.mkdir(parents=True, exist_ok=True)
     (REFERENCE / "clean.csv").write_text(r_input(hand_recode(clean, load_spec())), encoding="utf-8")
     print(f"wrote {REFERENCE / 'clean.csv'}")

@@ -142,7 +142,9 @@ def _cases() -> dict[str, tuple[pd.DataFrame, list[Variable], dict[str, object]]
         {"weight": "wt"},
     )
     cases["one row"] = (
-        pd.DataFrame({"s": ["only"], "q": [np.nan]}), [Variable("s", "S"), Variable("q", "Q")], {}
+        pd.DataFrame({"s": ["only"], "q": [np.nan]}),
+        [Variable("s", "S"), Variable("q", "Q")],
+        {},
     )
     cases["filtered frame"] = (
         pd.DataFrame({"q": [1.0, 2, 3, 4], "s": list("abcd")}, index=[10, 3, 7, 1]).iloc[1:],
@@ -299,13 +301,18 @@ def _frames(draw: st.DrawFn) -> tuple[pd.DataFrame, list[Variable]]:
     n = draw(st.integers(1, 12))
     kinds = draw(st.lists(st.sampled_from(["number", "text"]), min_size=1, max_size=19))
     columns = {
-        f"c{j}": (draw(st.lists(_VALUES, min_size=n, max_size=n)) if kind == "number"
-                  else pd.Series(draw(st.lists(_TEXT, min_size=n, max_size=n)), dtype=object))
+        f"c{j}": (
+            draw(st.lists(_VALUES, min_size=n, max_size=n))
+            if kind == "number"
+            else pd.Series(draw(st.lists(_TEXT, min_size=n, max_size=n)), dtype=object)
+        )
         for j, kind in enumerate(kinds)
     }
     frame = pd.DataFrame(columns)
-    return frame, [Variable(c, c, measure="scale" if k == "number" else "nominal")
-                   for c, k in zip(frame.columns, kinds)]
+    return frame, [
+        Variable(c, c, measure="scale" if k == "number" else "nominal")
+        for c, k in zip(frame.columns, kinds)
+    ]
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -24,7 +24,9 @@ def study(request, tmp_path_factory, instrument) -> Study:
     raw = write_raw(make_raw(instrument, n=400, seed=11), tmp_path_factory.mktemp("t") / "w.csv")
     s = Study.from_plan(PLAN, raw=raw, weight=request.param)
     if request.param:
-        assert s.weights is not None and s.weights.isna().any()  # some respondents outside the scope
+        assert (
+            s.weights is not None and s.weights.isna().any()
+        )  # some respondents outside the scope
     return s
 
 
@@ -37,23 +39,43 @@ def test_battery_equals_one_table_functions(study):
         for q in tables.tabulated(inst):
             if q.id == b.id:
                 continue
-            got = frame[(frame["question"] == q.id) & (frame["banner"] == b.id)].reset_index(drop=True)
+            got = frame[(frame["question"] == q.id) & (frame["banner"] == b.id)].reset_index(
+                drop=True
+            )
             if q.type == "multi":
                 want = crosstabs.multi_response(
-                    multi_frame(study.data, inst, q.id), b.codes, w,
-                    option_labels={f"{q.id}_{c.code}": c.text("en") for c in q.codes}, col_labels=b.labels,
-                    correction=plan.correction, alpha=plan.alpha)
+                    multi_frame(study.data, inst, q.id),
+                    b.codes,
+                    w,
+                    option_labels={f"{q.id}_{c.code}": c.text("en") for c in q.codes},
+                    col_labels=b.labels,
+                    correction=plan.correction,
+                    alpha=plan.alpha,
+                )
             else:
                 row = study.data[q.id].astype("Float64").astype(float)
                 want = crosstabs.crosstab(
-                    row, b.codes, w, row_labels={c.code: c.text("en") for c in q.codes}, col_labels=b.labels,
+                    row,
+                    b.codes,
+                    w,
+                    row_labels={c.code: c.text("en") for c in q.codes},
+                    col_labels=b.labels,
                     nonsubstantive=q.nonsubstantive_codes,
-                    nets={n.id: (n.label["en"], n.codes) for n in q.nets}, correction=plan.correction, alpha=plan.alpha)
-                expected = association.table_tests(row, b.codes, None, substantive_codes=q.substantive_codes)
+                    nets={n.id: (n.label["en"], n.codes) for n in q.nets},
+                    correction=plan.correction,
+                    alpha=plan.alpha,
+                )
+                expected = association.table_tests(
+                    row, b.codes, None, substantive_codes=q.substantive_codes
+                )
                 if w is not None:
                     inside = w > 0
-                    design = association.table_tests(row[inside], b.codes[inside], w[inside],
-                                                     substantive_codes=q.substantive_codes)
+                    design = association.table_tests(
+                        row[inside],
+                        b.codes[inside],
+                        w[inside],
+                        substantive_codes=q.substantive_codes,
+                    )
                     expected.update({k: v for k, v in design.items() if k.startswith("rao_scott")})
                 t = tests[(tests["question"] == q.id) & (tests["banner"] == b.id)].iloc[0]
                 for key in [k for k in tables.TEST_COLUMNS[2:] if k in expected]:
@@ -66,4 +88,7 @@ def test_battery_equals_one_table_functions(study):
             columns = [c for c in want.columns]
             pdt.assert_frame_equal(got[columns], want[columns], check_dtype=False, rtol=1e-12)
             checked += 1
-    assert checked == len(frame[["question", "banner"]].drop_duplicates()) - frame["question"].nunique()
+    assert (
+        checked
+        == len(frame[["question", "banner"]].drop_duplicates()) - frame["question"].nunique()
+    )

@@ -22,17 +22,19 @@ PAYLOADS = [
     ("@SUM(A1)", "'@SUM(A1)"),
     ("\t=1", "'\t=1"),
     ("\r=1", "'\r=1"),
-    ('=HYPERLINK("http://x","y")', "'=HYPERLINK(\"http://x\",\"y\")"),
+    ('=HYPERLINK("http://x","y")', '\'=HYPERLINK("http://x","y")'),
 ]
 SAFE_TEXT = ["ok", "-2", "+1.5", "1e-3", "'=already quoted", "中文", "a=b"]
 
 
 def payload_frame() -> pd.DataFrame:
-    return pd.DataFrame({
-        "text": [p for p, _ in PAYLOADS],
-        "number": [-1, -2, 3, -4, 5, -6, 7],
-        "share": [-0.5, 0.25, -1e-9, 2.5, -0.0, 1 / 3, np.nan],
-    })
+    return pd.DataFrame(
+        {
+            "text": [p for p, _ in PAYLOADS],
+            "number": [-1, -2, 3, -4, 5, -6, 7],
+            "share": [-0.5, 0.25, -1e-9, 2.5, -0.0, 1 / 3, np.nan],
+        }
+    )
 
 
 def read_csv_cells(path: Path) -> list[list[str]]:
@@ -60,7 +62,9 @@ def test_neutralise_text_dtypes(dtype):
 
 
 def test_neutralise_mixed_object_column_and_header():
-    frame = pd.DataFrame({"=head": ["=a", 1, 2.5, True, None]}, index=[3, 3, 1, 2, 2])  # repeated labels
+    frame = pd.DataFrame(
+        {"=head": ["=a", 1, 2.5, True, None]}, index=[3, 3, 1, 2, 2]
+    )  # repeated labels
     out = neutralise(frame)
     assert list(out.columns) == ["'=head"]
     assert out.iloc[:, 0].tolist()[:4] == ["'=a", 1, 2.5, True]
@@ -75,19 +79,23 @@ def test_csv_payloads_neutralised(tmp_path):
     rows = read_csv_cells(tmp_path / "p.csv")
     expected = [e.replace("\r", "\n") for _, e in PAYLOADS]
     assert [r[0] for r in rows[1:]] == expected
-    assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for r in rows[1:] for cell in r[:1])
+    assert all(
+        not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for r in rows[1:] for cell in r[:1]
+    )
     assert [r[1] for r in rows[1:]] == ["-1", "-2", "3", "-4", "5", "-6", "7"]  # numbers untouched
 
 
 def test_csv_exact_bytes(tmp_path):
-    frame = pd.DataFrame({
-        "id": ["a", "b", "c"],
-        "flag": [True, False, True],
-        "x": [0.1 + 0.2, -0.0, np.nan],
-        "n": [1, -2, 3],
-        "big": [1776.0, 1e-7, 98.43010699],
-        "obj": [True, None, "text, with comma"],
-    })
+    frame = pd.DataFrame(
+        {
+            "id": ["a", "b", "c"],
+            "flag": [True, False, True],
+            "x": [0.1 + 0.2, -0.0, np.nan],
+            "n": [1, -2, 3],
+            "big": [1776.0, 1e-7, 98.43010699],
+            "obj": [True, None, "text, with comma"],
+        }
+    )
     path = tmp_path / "t.csv"
     write_csv(frame, path)
     assert path.read_bytes() == (
@@ -110,7 +118,10 @@ def test_csv_utf8_without_bom_unless_asked(tmp_path):
 
 
 def test_csv_nullable_boolean_and_index(tmp_path):
-    frame = pd.DataFrame({"ok": pd.array([True, None, False], dtype="boolean")}, index=pd.Index(["r1", "r2", "=r3"], name="respondent_id"))
+    frame = pd.DataFrame(
+        {"ok": pd.array([True, None, False], dtype="boolean")},
+        index=pd.Index(["r1", "r2", "=r3"], name="respondent_id"),
+    )
     write_csv(frame, tmp_path / "b.csv", index=True)
     assert (tmp_path / "b.csv").read_text() == "respondent_id,ok\nr1,true\nr2,\n'=r3,false\n"
 

@@ -57,7 +57,9 @@ def _ref_neutralise_column(col: pd.Series) -> pd.Series:
         return col.cat.rename_categories(renamed)
     if not (pd.api.types.is_object_dtype(col.dtype) or pd.api.types.is_string_dtype(col.dtype)):
         return col
-    is_str = (col.map(type, na_action="ignore").eq(str) if col.dtype == object else col.notna()).to_numpy(bool)
+    is_str = (
+        col.map(type, na_action="ignore").eq(str) if col.dtype == object else col.notna()
+    ).to_numpy(bool)
     if not is_str.any():
         return col
     text = col[is_str].astype(str)
@@ -81,7 +83,11 @@ def _ref_csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
             out[column] = col.str.replace(_CR, "\n", regex=True)
         elif col.dtype == object:
             col = out[column] = _ref_object_newlines(col)
-            is_bool = col.map(lambda v: isinstance(v, (bool, np.bool_)), na_action="ignore").fillna(False).astype(bool)
+            is_bool = (
+                col.map(lambda v: isinstance(v, (bool, np.bool_)), na_action="ignore")
+                .fillna(False)
+                .astype(bool)
+            )
             if is_bool.any():
                 out[column] = col.where(~is_bool, col[is_bool].map({True: "true", False: "false"}))
     return out
@@ -99,7 +105,8 @@ def _ref_object_newlines(col: pd.Series) -> pd.Series:
 def ref_csv_bytes(table: pd.DataFrame) -> bytes:
     """The original write_csv's bytes (no BOM, no index)."""
     text = _ref_csv_ready(ref_neutralise(table)).to_csv(
-        index=False, lineterminator="\n", float_format="%.10g", na_rep="")
+        index=False, lineterminator="\n", float_format="%.10g", na_rep=""
+    )
     return text.encode("utf-8")
 
 
@@ -114,19 +121,50 @@ def _float_samples(seed: int, n: int) -> np.ndarray:
     rng = np.random.default_rng(seed)
     exponent = rng.integers(-14, 32, n)
     parts = [
-        rng.integers(0, 2**64, n, dtype=np.uint64).view(np.float64),  # every kind of double, NaN included
+        rng.integers(0, 2**64, n, dtype=np.uint64).view(
+            np.float64
+        ),  # every kind of double, NaN included
         rng.random(n) * 100,
-        np.rint(rng.random(n) * 1e8) / 10.0 ** rng.integers(0, 12, n),  # short decimals: 0.25, 12.5, 0.001
+        np.rint(rng.random(n) * 1e8)
+        / 10.0 ** rng.integers(0, 12, n),  # short decimals: 0.25, 12.5, 0.001
         rng.normal(size=n) * 10.0 ** rng.integers(-15, 35, n),
         (rng.integers(10**9, 10**10, n) + 0.5) * 10.0 ** (exponent - 9),  # ties at the tenth digit
-        np.nextafter(10.0 ** exponent, np.inf * rng.choice([-1, 1], n)),  # next to powers of ten
-        (rng.integers(10**9, 10**10, n) + rng.choice([-1e-6, 1e-6, 0.49999, 0.50001], n)) * 10.0 ** (exponent - 9),
-        rng.integers(-10**17, 10**17, n).astype(np.float64),
+        np.nextafter(10.0**exponent, np.inf * rng.choice([-1, 1], n)),  # next to powers of ten
+        (rng.integers(10**9, 10**10, n) + rng.choice([-1e-6, 1e-6, 0.49999, 0.50001], n))
+        * 10.0 ** (exponent - 9),
+        rng.integers(-(10**17), 10**17, n).astype(np.float64),
         (rng.random(n) * 2 - 1) * 10.0 ** rng.integers(-300, 300, n),
         rng.random(n).astype(np.float32).astype(np.float64),
-        np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 1e-5, 1e16, 0.1 + 0.2, 9999999999.5, 9999999999.4, 1e-300,
-                  5e-324, 1.7976931348623157e308, 123456789012.0, 1e10, 1e9, -1e10, 2.0**53, 1e15, -0.5, 2.5, 1776.0,
-                  98.43010699, 1e-7, 1 / 3, -2 / 3]),
+        np.array(
+            [
+                0.0,
+                -0.0,
+                np.inf,
+                -np.inf,
+                np.nan,
+                1e-5,
+                1e16,
+                0.1 + 0.2,
+                9999999999.5,
+                9999999999.4,
+                1e-300,
+                5e-324,
+                1.7976931348623157e308,
+                123456789012.0,
+                1e10,
+                1e9,
+                -1e10,
+                2.0**53,
+                1e15,
+                -0.5,
+                2.5,
+                1776.0,
+                98.43010699,
+                1e-7,
+                1 / 3,
+                -2 / 3,
+            ]
+        ),
     ]
     return np.concatenate(parts)
 
@@ -140,7 +178,10 @@ def test_format_g10_is_percent_10g(seed):
 @pytest.mark.parametrize("seed", [2, 3])
 def test_format_g16_is_openpyxl_number_text(seed):
     values = _float_samples(seed, 20_000)
-    want = ["" if v in (np.inf, -np.inf) else w for v, w in zip(values.tolist(), _reference_g(values, "%.16g"))]
+    want = [
+        "" if v in (np.inf, -np.inf) else w
+        for v, w in zip(values.tolist(), _reference_g(values, "%.16g"))
+    ]
     assert format_g16(values).to_pylist() == want
 
 
@@ -180,48 +221,115 @@ def test_datetime_text_outside_four_digit_years():
 
 # --------------------------------------------------------------------------- CSV: identical bytes
 
-_PIECES = ["a", "b", " ", ",", '"', "\n", "\r", "\r\n", "\t", "=", "+", "-", "@", "'", ".", "e", "1", "2", "0",
-           "中", "文", "\u3000", "\x01", "#N/A", "", "HYPERLINK(", ";"]
+_PIECES = [
+    "a",
+    "b",
+    " ",
+    ",",
+    '"',
+    "\n",
+    "\r",
+    "\r\n",
+    "\t",
+    "=",
+    "+",
+    "-",
+    "@",
+    "'",
+    ".",
+    "e",
+    "1",
+    "2",
+    "0",
+    "中",
+    "文",
+    "\u3000",
+    "\x01",
+    "#N/A",
+    "",
+    "HYPERLINK(",
+    ";",
+]
 TEXT = st.lists(st.sampled_from(_PIECES), max_size=6).map("".join)
 FLOATS = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
-    st.sampled_from([0.0, -0.0, 0.1 + 0.2, 1e-5, 1e16, -1e-9, 2.5, 1776.0, 1 / 3, np.nan, 1e10, 9999999999.5]),
+    st.sampled_from(
+        [0.0, -0.0, 0.1 + 0.2, 1e-5, 1e16, -1e-9, 2.5, 1776.0, 1 / 3, np.nan, 1e10, 9999999999.5]
+    ),
     st.integers(-300, 300).map(float),
 )
 
 
 def _column(kind: str, n: int, draw) -> pd.Series:
     if kind == "int64":
-        return pd.Series(draw(st.lists(st.integers(-2**63, 2**63 - 1), min_size=n, max_size=n)), dtype="int64")
+        return pd.Series(
+            draw(st.lists(st.integers(-(2**63), 2**63 - 1), min_size=n, max_size=n)), dtype="int64"
+        )
     if kind == "small_int":
         return pd.Series(draw(st.lists(st.integers(-3, 12), min_size=n, max_size=n)), dtype="int64")
     if kind == "uint64":
-        return pd.Series(draw(st.lists(st.integers(0, 2**64 - 1), min_size=n, max_size=n)), dtype="uint64")
+        return pd.Series(
+            draw(st.lists(st.integers(0, 2**64 - 1), min_size=n, max_size=n)), dtype="uint64"
+        )
     if kind in ("Int64", "Int8", "UInt64"):
-        lo, hi = {"Int64": (-2**63, 2**63 - 1), "Int8": (-128, 127), "UInt64": (0, 2**64 - 1)}[kind]
+        lo, hi = {"Int64": (-(2**63), 2**63 - 1), "Int8": (-128, 127), "UInt64": (0, 2**64 - 1)}[
+            kind
+        ]
         ints = st.one_of(st.none(), st.integers(lo, hi), st.integers(max(lo, -2), min(hi, 9)))
         return pd.Series(pd.array(draw(st.lists(ints, min_size=n, max_size=n)), dtype=kind))
     if kind == "float64":
         return pd.Series(draw(st.lists(FLOATS, min_size=n, max_size=n)), dtype="float64")
     if kind == "whole_float":
-        return pd.Series(draw(st.lists(st.one_of(st.integers(0, 99).map(float), st.just(np.nan)),
-                                       min_size=n, max_size=n)), dtype="float64")
+        return pd.Series(
+            draw(
+                st.lists(
+                    st.one_of(st.integers(0, 99).map(float), st.just(np.nan)),
+                    min_size=n,
+                    max_size=n,
+                )
+            ),
+            dtype="float64",
+        )
     if kind == "float32":
-        return pd.Series(draw(st.lists(FLOATS, min_size=n, max_size=n)), dtype="float64").astype("float32")
+        return pd.Series(draw(st.lists(FLOATS, min_size=n, max_size=n)), dtype="float64").astype(
+            "float32"
+        )
     if kind == "Float64":
-        return pd.Series(pd.array(draw(st.lists(st.one_of(st.none(), FLOATS.filter(lambda v: v == v)),  # noqa: PLR0124 (NaN test)
-                                                min_size=n, max_size=n)), dtype="Float64"))
+        return pd.Series(
+            pd.array(
+                draw(
+                    st.lists(
+                        st.one_of(st.none(), FLOATS.filter(lambda v: v == v)),  # noqa: PLR0124 (NaN test)
+                        min_size=n,
+                        max_size=n,
+                    )
+                ),
+                dtype="Float64",
+            )
+        )
     if kind == "bool":
         return pd.Series(draw(st.lists(st.booleans(), min_size=n, max_size=n)), dtype=bool)
     if kind == "boolean":
-        return pd.Series(pd.array(draw(st.lists(st.one_of(st.none(), st.booleans()), min_size=n, max_size=n)),
-                                  dtype="boolean"))
+        return pd.Series(
+            pd.array(
+                draw(st.lists(st.one_of(st.none(), st.booleans()), min_size=n, max_size=n)),
+                dtype="boolean",
+            )
+        )
     if kind in ("str", "string"):
         values = draw(st.lists(st.one_of(st.none(), TEXT), min_size=n, max_size=n))
         return pd.Series(values, dtype="str" if kind == "str" else "string")
     if kind == "object":
-        scalar = st.one_of(st.none(), TEXT, st.integers(-10**20, 10**20), FLOATS, st.booleans(),
-                           st.sampled_from([pd.NA, np.nan, np.bool_(True), np.int64(-3), np.float64(0.1), np.str_("=s")]))
+        scalar = st.one_of(
+            st.none(),
+            TEXT,
+            st.integers(-(10**20), 10**20),
+            FLOATS,
+            st.booleans(),
+            st.sampled_from(
+                [pd.NA, np.nan, np.bool_(True), np.int64(-3), np.float64(0.1), np.str_("=s")]
+            ),
+        )
         return pd.Series(draw(st.lists(scalar, min_size=n, max_size=n)), dtype=object)
     if kind == "object_na":
         return pd.Series([pd.NA] * n, dtype=object)
@@ -230,12 +338,20 @@ def _column(kind: str, n: int, draw) -> pd.Series:
         codes = draw(st.lists(st.integers(-1, len(cats) - 1), min_size=n, max_size=n))
         return pd.Series(pd.Categorical.from_codes(codes, categories=cats))
     if kind == "category_int":
-        return pd.Series(pd.Categorical(draw(st.lists(st.sampled_from([1, 2, None]), min_size=n, max_size=n))))
+        return pd.Series(
+            pd.Categorical(draw(st.lists(st.sampled_from([1, 2, None]), min_size=n, max_size=n)))
+        )
     if kind == "datetime":
-        ticks = draw(st.lists(st.one_of(st.none(), st.integers(0, 4_000_000_000)), min_size=n, max_size=n))
-        seconds = pd.Series([np.datetime64("NaT") if t is None else np.datetime64(t, "s") for t in ticks],
-                            dtype="datetime64[s]")
-        return seconds.astype("datetime64[us]") + pd.to_timedelta(draw(st.sampled_from([0, 500, 1])), unit="ms")
+        ticks = draw(
+            st.lists(st.one_of(st.none(), st.integers(0, 4_000_000_000)), min_size=n, max_size=n)
+        )
+        seconds = pd.Series(
+            [np.datetime64("NaT") if t is None else np.datetime64(t, "s") for t in ticks],
+            dtype="datetime64[s]",
+        )
+        return seconds.astype("datetime64[us]") + pd.to_timedelta(
+            draw(st.sampled_from([0, 500, 1])), unit="ms"
+        )
     if kind == "datetime_tz":
         return pd.Series(pd.to_datetime(["2020-01-01 10:00", None] * n, utc=True)[:n])
     if kind == "timedelta":
@@ -243,9 +359,29 @@ def _column(kind: str, n: int, draw) -> pd.Series:
     raise AssertionError(kind)
 
 
-KINDS = ["int64", "small_int", "uint64", "Int64", "Int8", "UInt64", "float64", "whole_float", "float32", "Float64",
-         "bool", "boolean", "str", "string", "object", "object_na", "category", "category_int", "datetime",
-         "datetime_tz", "timedelta"]
+KINDS = [
+    "int64",
+    "small_int",
+    "uint64",
+    "Int64",
+    "Int8",
+    "UInt64",
+    "float64",
+    "whole_float",
+    "float32",
+    "Float64",
+    "bool",
+    "boolean",
+    "str",
+    "string",
+    "object",
+    "object_na",
+    "category",
+    "category_int",
+    "datetime",
+    "datetime_tz",
+    "timedelta",
+]
 LABELS = st.one_of(TEXT.filter(lambda s: "\r" not in s), st.integers(-5, 5))
 
 
@@ -270,22 +406,39 @@ def test_csv_bytes_identical_to_to_csv(frame):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(frames(kinds=["small_int", "Int64", "bool", "boolean", "whole_float", "category", "object_na"]))
+@given(
+    frames(kinds=["small_int", "Int64", "bool", "boolean", "whole_float", "category", "object_na"])
+)
 def test_csv_bytes_identical_for_coded_columns(frame):
     """Columns written through a few codes, merged with their neighbours."""
     assert csv_bytes(frame) == ref_csv_bytes(frame)
 
 
 def test_csv_single_column_empty_fields_are_quoted():
-    for col in (pd.Series(["", None, "x"], dtype="str"), pd.Series([np.nan, 1.5]), pd.Series([pd.NA, 1], dtype="Int64"),
-                pd.Series([None, None], dtype=object), pd.Series([True, None], dtype="boolean")):
+    for col in (
+        pd.Series(["", None, "x"], dtype="str"),
+        pd.Series([np.nan, 1.5]),
+        pd.Series([pd.NA, 1], dtype="Int64"),
+        pd.Series([None, None], dtype=object),
+        pd.Series([True, None], dtype="boolean"),
+    ):
         frame = pd.DataFrame({"only": col})
         assert csv_bytes(frame) == ref_csv_bytes(frame)
         assert b'\n""\n' in csv_bytes(frame)
 
 
 def test_csv_quoting_is_the_csv_modules():
-    values = ["a,b", 'say "hi"', "two\nlines", "cr\ronly", "tab\there", " lead", "trail ", "", "semi;colon"]
+    values = [
+        "a,b",
+        'say "hi"',
+        "two\nlines",
+        "cr\ronly",
+        "tab\there",
+        " lead",
+        "trail ",
+        "",
+        "semi;colon",
+    ]
     frame = pd.DataFrame({"t": values, "n": range(len(values))})
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -297,25 +450,47 @@ def test_csv_quoting_is_the_csv_modules():
 def pipeline_like_frame(n: int, seed: int = 0) -> pd.DataFrame:
     """A frame shaped like data/respondents.csv and open_ended.csv: codes, weights, times, free text."""
     rng = np.random.default_rng(seed)
-    codes = {f"q{i}": pd.array(np.where(rng.random(n) < 0.1, None, rng.integers(1, 10, n)), dtype="Int64")
-             for i in range(12)}
-    words = np.array(["口罩", "donation", "thanks, friends", 'the "best"', "=cmd", "-2", "line\r\nbreak", "+1.5", ""])
-    text = pd.Series(["".join(rng.choice(words, 3)) for _ in range(n)], dtype="str").where(rng.random(n) < 0.3)
-    start = pd.Series(pd.to_datetime(rng.integers(1.58e9, 1.6e9, n), unit="s")).astype("datetime64[us]")
-    return pd.DataFrame({
-        "raw_row": np.arange(2, n + 2),
-        "respondent_id": pd.Series([f"R{i:07d}" for i in range(n)], dtype="str"),
-        "start_time": start,
-        "submit_time": start.where(rng.random(n) < 0.95),
-        **codes,
-        "age": np.where(rng.random(n) < 0.05, np.nan, rng.integers(18, 90, n).astype(float)),
-        "account": text,
-        "language": pd.Series(rng.choice(["en", "zh"], n), dtype=object),
-        "human_racism": pd.Series([pd.NA] * n, dtype=object),
-        "weight": np.where(rng.random(n) < 0.1, np.nan, rng.lognormal(0, 0.5, n)),
-        "flag": rng.random(n) < 0.5,
-        "mixed": pd.Series([i if i % 3 else f"c{i}" for i in range(n)], dtype=object),
-    })
+    codes = {
+        f"q{i}": pd.array(
+            np.where(rng.random(n) < 0.1, None, rng.integers(1, 10, n)), dtype="Int64"
+        )
+        for i in range(12)
+    }
+    words = np.array(
+        [
+            "口罩",
+            "donation",
+            "thanks, friends",
+            'the "best"',
+            "=cmd",
+            "-2",
+            "line\r\nbreak",
+            "+1.5",
+            "",
+        ]
+    )
+    text = pd.Series(["".join(rng.choice(words, 3)) for _ in range(n)], dtype="str").where(
+        rng.random(n) < 0.3
+    )
+    start = pd.Series(pd.to_datetime(rng.integers(1.58e9, 1.6e9, n), unit="s")).astype(
+        "datetime64[us]"
+    )
+    return pd.DataFrame(
+        {
+            "raw_row": np.arange(2, n + 2),
+            "respondent_id": pd.Series([f"R{i:07d}" for i in range(n)], dtype="str"),
+            "start_time": start,
+            "submit_time": start.where(rng.random(n) < 0.95),
+            **codes,
+            "age": np.where(rng.random(n) < 0.05, np.nan, rng.integers(18, 90, n).astype(float)),
+            "account": text,
+            "language": pd.Series(rng.choice(["en", "zh"], n), dtype=object),
+            "human_racism": pd.Series([pd.NA] * n, dtype=object),
+            "weight": np.where(rng.random(n) < 0.1, np.nan, rng.lognormal(0, 0.5, n)),
+            "flag": rng.random(n) < 0.5,
+            "mixed": pd.Series([i if i % 3 else f"c{i}" for i in range(n)], dtype=object),
+        }
+    )
 
 
 def test_csv_identical_on_pipeline_like_frame(tmp_path):
@@ -329,14 +504,16 @@ def test_csv_identical_on_pipeline_like_frame(tmp_path):
 
 
 def test_csv_other_types_fall_back_to_pandas(monkeypatch):
-    frame = pd.DataFrame({
-        "interval": pd.interval_range(0, 3),
-        "period": pd.period_range("2020-01", periods=3, freq="M"),
-        "delta": pd.to_timedelta([1, 2, None], unit="h"),
-        "arrow": pd.array([1.5, None, 3.0], dtype="float64[pyarrow]"),
-        "cat": pd.Categorical([1.5, None, 2.5]),
-        "complex": [1 + 2j, 0j, -1j],
-    })
+    frame = pd.DataFrame(
+        {
+            "interval": pd.interval_range(0, 3),
+            "period": pd.period_range("2020-01", periods=3, freq="M"),
+            "delta": pd.to_timedelta([1, 2, None], unit="h"),
+            "arrow": pd.array([1.5, None, 3.0], dtype="float64[pyarrow]"),
+            "cat": pd.Categorical([1.5, None, 2.5]),
+            "complex": [1 + 2j, 0j, -1j],
+        }
+    )
     for column in frame.columns:
         one = frame[[column]].assign(n=[1, 2, 3])
         assert csv_bytes(one) == ref_csv_bytes(one), column
@@ -350,11 +527,17 @@ def test_csv_fast_path_does_not_call_to_csv_on_the_rows(monkeypatch):
     frame = pipeline_like_frame(100)
     shapes = []
     original = tabular._csv_bytes_pandas
-    monkeypatch.setattr(tabular, "_csv_bytes_pandas", lambda t: shapes.append(t.shape) or original(t))
+    monkeypatch.setattr(
+        tabular, "_csv_bytes_pandas", lambda t: shapes.append(t.shape) or original(t)
+    )
     csv_bytes(frame)
     assert shapes == [(0, frame.shape[1])]  # only the header
 
 
 def test_csv_formula_cells_still_neutralised():
-    frame = pd.DataFrame({"t": ["=1+1", "-2", "@x", "\r=1"], "c": pd.Categorical(["=a", "b", "=a", None])})
-    assert csv_bytes(frame) == ref_csv_bytes(frame) == b"t,c\n'=1+1,'=a\n-2,b\n'@x,'=a\n\"'\n=1\",\n"
+    frame = pd.DataFrame(
+        {"t": ["=1+1", "-2", "@x", "\r=1"], "c": pd.Categorical(["=a", "b", "=a", None])}
+    )
+    assert (
+        csv_bytes(frame) == ref_csv_bytes(frame) == b"t,c\n'=1+1,'=a\n-2,b\n'@x,'=a\n\"'\n=1\",\n"
+    )

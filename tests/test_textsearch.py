@@ -22,27 +22,37 @@ def brute(texts, patterns, flags=re.IGNORECASE):
     return [any(re.search(p, t, flags) for p in patterns) for t in texts]
 
 
-@pytest.mark.parametrize(("pattern", "literals"), [
-    (r"\bdonat(e|ed|es|ing|ion|ions)\b", ("donat",)),
-    (r"(?<!wear )\b(face |surgical )?masks?\b", ("mask",)),
-    ("捐赠|捐助|捐献", ("捐",)),  # the parser factors out the common prefix
-    ("口罩|物资", ("口罩", "物资")),
-    (r"\b(shipped|mailed|sent) (them|\d+)\b", ("mailed", "sent", "shipped")),
-    (r"PPE", ("ppe",)),
-    (r"(?:ab)+c", ("ab",)),
-    (r"\d{5}", None),
-    (r"(a|\d)x", ("x",)),
-    (r"(a|\d)", None),
-    (r"x*", None),
-    (r"(?=mask)", None),
-])
+@pytest.mark.parametrize(
+    ("pattern", "literals"),
+    [
+        (r"\bdonat(e|ed|es|ing|ion|ions)\b", ("donat",)),
+        (r"(?<!wear )\b(face |surgical )?masks?\b", ("mask",)),
+        ("捐赠|捐助|捐献", ("捐",)),  # the parser factors out the common prefix
+        ("口罩|物资", ("口罩", "物资")),
+        (r"\b(shipped|mailed|sent) (them|\d+)\b", ("mailed", "sent", "shipped")),
+        (r"PPE", ("ppe",)),
+        (r"(?:ab)+c", ("ab",)),
+        (r"\d{5}", None),
+        (r"(a|\d)x", ("x",)),
+        (r"(a|\d)", None),
+        (r"x*", None),
+        (r"(?=mask)", None),
+    ],
+)
 def test_required_literals(pattern, literals):
     assert required_literals(pattern) == literals
 
 
 def test_fold_maps_each_ignorecase_class_to_one_character():
     # re.IGNORECASE treats these as equal; fold must too, or the prefilter would drop a match.
-    for a, b in [("S", "ſ"), ("k", "\u212a"), ("ß", "ẞ"), ("Σ", "ς"), ("ι", "\u0345"), ("Ω", "\u2126")]:
+    for a, b in [
+        ("S", "ſ"),
+        ("k", "\u212a"),
+        ("ß", "ẞ"),
+        ("Σ", "ς"),
+        ("ι", "\u0345"),
+        ("Ω", "\u2126"),
+    ]:
         assert re.fullmatch(re.escape(a), b, re.IGNORECASE)
         assert fold(a) == fold(b)
 
@@ -61,7 +71,10 @@ def test_any_match_equals_re_search_on_the_wave1_accounts():
         assert any_match(texts, patterns).tolist() == brute(texts, patterns)
 
 
-ALPHABET = st.sampled_from(list("masknPPEdonatedſK\u212aİı ,.-口罩捐赠戴伪劣物资医生") + ["\u0130", "MASK", "Masks", "donation"])
+ALPHABET = st.sampled_from(
+    list("masknPPEdonatedſK\u212aİı ,.-口罩捐赠戴伪劣物资医生")
+    + ["\u0130", "MASK", "Masks", "donation"]
+)
 
 
 @settings(max_examples=200, deadline=None)

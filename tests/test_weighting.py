@@ -55,14 +55,18 @@ def r_weights() -> pd.DataFrame:
 def test_rake_small_matches_r(small, r_weights):
     w = rake(small, targets_of("small"), tol=1e-12)
     expected = r_weights[r_weights.dataset == "small"].rake.to_numpy()
-    np.testing.assert_allclose(w.to_numpy(), expected, rtol=1e-8, atol=0)  # measured: 6e-13 relative
+    np.testing.assert_allclose(
+        w.to_numpy(), expected, rtol=1e-8, atol=0
+    )  # measured: 6e-13 relative
     assert w.name == "weight" and list(w.index) == list(small.index)
 
 
 def test_rake_large_with_base_weights_matches_r(large, r_weights):
     w = rake(large, targets_of("large"), base_weights=large.w0, tol=1e-12)
     expected = r_weights[r_weights.dataset == "large"].rake.to_numpy()
-    np.testing.assert_allclose(w.to_numpy(), expected, rtol=1e-8, atol=0)  # measured: 1e-13 relative
+    np.testing.assert_allclose(
+        w.to_numpy(), expected, rtol=1e-8, atol=0
+    )  # measured: 1e-13 relative
     assert w.sum() == pytest.approx(len(large), rel=1e-12)
 
 
@@ -87,7 +91,9 @@ def test_rake_small_achieves_margins_by_hand(small):
 def test_million_rows_three_margins_is_fast():
     rng = np.random.default_rng(0)
     n = 1_000_000
-    d = pd.DataFrame({"a": rng.integers(0, 5, n), "b": rng.integers(1, 3, n), "c": rng.integers(0, 7, n)})
+    d = pd.DataFrame(
+        {"a": rng.integers(0, 5, n), "b": rng.integers(1, 3, n), "c": rng.integers(0, 7, n)}
+    )
     t = {"a": {i: 0.2 for i in range(5)}, "b": {1: 0.4, 2: 0.6}, "c": {i: 1 / 7 for i in range(7)}}
     rake(d, t)
     start = time.perf_counter()
@@ -98,9 +104,18 @@ def test_million_rows_three_margins_is_fast():
 
 
 def test_string_and_categorical_columns(small):
-    d = small.assign(sex=small.sex.map({1: "m", 2: "f"}).astype("category"), region=small.region.map({1: "n", 2: "s"}))
-    t = {"sex": {"m": 0.48, "f": 0.52}, "age": targets_of("small")["age"], "region": {"n": 0.6, "s": 0.4}}
-    np.testing.assert_allclose(rake(d, t).to_numpy(), rake(small, targets_of("small")).to_numpy(), rtol=1e-12)
+    d = small.assign(
+        sex=small.sex.map({1: "m", 2: "f"}).astype("category"),
+        region=small.region.map({1: "n", 2: "s"}),
+    )
+    t = {
+        "sex": {"m": 0.48, "f": 0.52},
+        "age": targets_of("small")["age"],
+        "region": {"n": 0.6, "s": 0.4},
+    }
+    np.testing.assert_allclose(
+        rake(d, t).to_numpy(), rake(small, targets_of("small")).to_numpy(), rtol=1e-12
+    )
 
 
 def test_index_alignment_and_base_weights(large):
@@ -131,11 +146,25 @@ def test_weight_diagnostics(small):
     result = weight(small, "rake", targets_of("small"), bounds=(0.2, 5))
     d = result.diagnostics
     json.dumps(d)  # plain floats and str keys
-    for key in ("method", "targets", "achieved", "margins", "iterations", "converged", "weight_min", "weight_max",
-                "weight_mean", "weight_cv", "deff", "n_eff", "trimmed_share", "n"):
+    for key in (
+        "method",
+        "targets",
+        "achieved",
+        "margins",
+        "iterations",
+        "converged",
+        "weight_min",
+        "weight_max",
+        "weight_mean",
+        "weight_cv",
+        "deff",
+        "n_eff",
+        "trimmed_share",
+        "n",
+    ):
         assert key in d
     w = result.weights.to_numpy()
-    assert d["deff"] == pytest.approx(len(w) * np.sum(w ** 2) / np.sum(w) ** 2)
+    assert d["deff"] == pytest.approx(len(w) * np.sum(w**2) / np.sum(w) ** 2)
     assert d["n_eff"] == pytest.approx(len(w) / d["deff"])
     assert d["weight_mean"] == pytest.approx(1.0)
     assert d["margins"]["sex"]["1"]["target"] == 0.48
@@ -151,7 +180,9 @@ def test_weight_poststratify_diagnostics(small):
 
 
 def test_unknown_method_lists_valid_ones(small):
-    with pytest.raises(WeightingError, match="unknown weighting method 'calibrate' \\(valid: poststratify, rake\\)"):
+    with pytest.raises(
+        WeightingError, match="unknown weighting method 'calibrate' \\(valid: poststratify, rake\\)"
+    ):
         weight(small, "calibrate", {})
     assert set(METHODS) == {"rake", "poststratify"}
 
@@ -168,12 +199,27 @@ def test_weighting_summary_kish():
 @pytest.mark.parametrize("bounds", ["0-1.8", "0.2-1.6", "0.45-1.9"])
 def test_bounded_raking_matches_r_calibrate(large, bounds):
     ref = pd.read_csv(REF / "bounded.csv")
-    g = large.merge(ref[ref.bounds == bounds], on=["sex", "age", "region"], how="left", validate="many_to_one").g
+    g = large.merge(
+        ref[ref.bounds == bounds], on=["sex", "age", "region"], how="left", validate="many_to_one"
+    ).g
     expected = large.w0 * len(large) / large.w0.sum() * g  # R: weights(cal) = d0 * g
     lo, hi = (float(b) for b in bounds.split("-"))
-    res = weight(large, "rake", targets_of("large"), base_weights=large.w0, bounds=(lo, hi), tol=1e-13, max_iter=200)
-    np.testing.assert_allclose(res.weights.to_numpy(), expected.to_numpy(), rtol=1e-8, atol=0)  # measured: 4e-14
-    assert res.diagnostics["algorithm"] == "bounded raking" and res.diagnostics["bounds"] == [lo, hi]
+    res = weight(
+        large,
+        "rake",
+        targets_of("large"),
+        base_weights=large.w0,
+        bounds=(lo, hi),
+        tol=1e-13,
+        max_iter=200,
+    )
+    np.testing.assert_allclose(
+        res.weights.to_numpy(), expected.to_numpy(), rtol=1e-8, atol=0
+    )  # measured: 4e-14
+    assert res.diagnostics["algorithm"] == "bounded raking" and res.diagnostics["bounds"] == [
+        lo,
+        hi,
+    ]
     assert 0 < res.diagnostics["trimmed_share"] < 0.2
 
 
@@ -190,15 +236,23 @@ def test_bounded_raking_binding_hard():
 
 def _trim_case(seed: int) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
-    return pd.DataFrame({"a": rng.choice([1, 2, 3], 500, p=[0.7, 0.2, 0.1]), "b": rng.choice([1, 2], 500, p=[0.8, 0.2])})
+    return pd.DataFrame(
+        {
+            "a": rng.choice([1, 2, 3], 500, p=[0.7, 0.2, 0.1]),
+            "b": rng.choice([1, 2], 500, p=[0.8, 0.2]),
+        }
+    )
 
 
 # Both cases need bounds (unbounded weights reach 5.2 and 7.6) and have a solution within them
 # (checked with scipy.optimize.linprog on the cell table when the cases were chosen).
-@pytest.mark.parametrize("seed, targets, bounds", [
-    (3, {"a": {1: 0.5, 2: 0.3, 3: 0.2}, "b": {1: 0.6, 2: 0.4}}, (0.3, 2.5)),
-    (6, {"a": {1: 0.4, 2: 0.3, 3: 0.3}, "b": {1: 0.5, 2: 0.5}}, (0.3, 4.0)),
-])
+@pytest.mark.parametrize(
+    "seed, targets, bounds",
+    [
+        (3, {"a": {1: 0.5, 2: 0.3, 3: 0.2}, "b": {1: 0.6, 2: 0.4}}, (0.3, 2.5)),
+        (6, {"a": {1: 0.4, 2: 0.3, 3: 0.3}, "b": {1: 0.5, 2: 0.5}}, (0.3, 4.0)),
+    ],
+)
 def test_bounded_raking_holds_bounds_and_margins(seed, targets, bounds):
     d = _trim_case(seed)
     assert rake(d, targets).max() > bounds[1] + 1
@@ -219,7 +273,9 @@ def test_bounded_raking_holds_bounds_and_margins(seed, targets, bounds):
 def test_zero_count_category(small):
     t = targets_of("small")
     t["age"] = {1: 0.3, 2: 0.3, 3: 0.3, 4: 0.1}
-    with pytest.raises(WeightingError, match="'age': category 4 has a target of 0.1 but no respondents"):
+    with pytest.raises(
+        WeightingError, match="'age': category 4 has a target of 0.1 but no respondents"
+    ):
         rake(small, t)
 
 
@@ -240,12 +296,16 @@ def test_targets_not_summing_to_one(small):
 def test_negative_target(small):
     t = targets_of("small")
     t["sex"] = {1: 1.2, 2: -0.2}
-    with pytest.raises(WeightingError, match="targets for 'sex': category 2 has an invalid target -0.2"):
+    with pytest.raises(
+        WeightingError, match="targets for 'sex': category 2 has an invalid target -0.2"
+    ):
         rake(small, t)
 
 
 def test_missing_target_column(small):
-    with pytest.raises(WeightingError, match="target variable 'income' is not a column of the data"):
+    with pytest.raises(
+        WeightingError, match="target variable 'income' is not a column of the data"
+    ):
         rake(small, {"income": {1: 1.0}})
 
 
@@ -259,14 +319,19 @@ def test_missing_values_in_weighting_column(small):
 def test_unreachable_targets_do_not_converge():
     # sex 1 and age 1 share one respondent: the margins contradict each other
     d = pd.DataFrame({"sex": [1, 1, 1, 2], "age": [1, 2, 2, 1]})
-    with pytest.raises(WeightingError, match=r"raking did not converge in 5 iterations .* margins not reached: sex"):
+    with pytest.raises(
+        WeightingError, match=r"raking did not converge in 5 iterations .* margins not reached: sex"
+    ):
         rake(d, {"sex": {1: 0.5, 2: 0.5}, "age": {1: 0.5, 2: 0.5}}, max_iter=5)
 
 
 def test_bounds_that_cannot_hold():
     d = pd.DataFrame({"a": [1] * 18 + [2] * 2, "b": [1, 2] * 10})
-    with pytest.raises(WeightingError, match=r"bounded raking within \(0.5, 2\) did not converge .* the margins "
-                                              r"and the bounds cannot both hold; widen the bounds"):
+    with pytest.raises(
+        WeightingError,
+        match=r"bounded raking within \(0.5, 2\) did not converge .* the margins "
+        r"and the bounds cannot both hold; widen the bounds",
+    ):
         rake(d, {"a": {1: 0.5, 2: 0.5}, "b": {1: 0.5, 2: 0.5}}, bounds=(0.5, 2.0), max_iter=50)
 
 
@@ -299,9 +364,13 @@ def test_bad_bounds(small):
 
 def test_poststratify_failures(small):
     full = {(1, 1): 0.3, (1, 2): 0.18, (2, 1): 0.3, (2, 2): 0.22}
-    with pytest.raises(WeightingError, match=r"'sex x region': cell \(2, 2\) has respondents but no target"):
+    with pytest.raises(
+        WeightingError, match=r"'sex x region': cell \(2, 2\) has respondents but no target"
+    ):
         poststratify(small, ["sex", "region"], {(1, 1): 0.3, (1, 2): 0.18, (2, 1): 0.52})
-    with pytest.raises(WeightingError, match=r"cell \(3, 1\) has a target of 0.1 but no respondents"):
+    with pytest.raises(
+        WeightingError, match=r"cell \(3, 1\) has a target of 0.1 but no respondents"
+    ):
         poststratify(small, ["sex", "region"], {**full, (1, 1): 0.2, (3, 1): 0.1})
     with pytest.raises(WeightingError, match="sum to 0.9"):
         poststratify(small, ["sex", "region"], {**full, (1, 1): 0.2})
@@ -314,9 +383,11 @@ def test_poststratify_failures(small):
 def feasible(draw):
     n = draw(st.integers(20, 200))
     k = draw(st.lists(st.integers(2, 4), min_size=2, max_size=3))
-    seed = draw(st.integers(0, 2 ** 32 - 1))
+    seed = draw(st.integers(0, 2**32 - 1))
     rng = np.random.default_rng(seed)
-    cols = {f"v{j}": np.concatenate([np.arange(m), rng.integers(0, m, n - m)]) for j, m in enumerate(k)}
+    cols = {
+        f"v{j}": np.concatenate([np.arange(m), rng.integers(0, m, n - m)]) for j, m in enumerate(k)
+    }
     d = pd.DataFrame(cols)
     # a positive "population" weight within (0.5, 2): its margins are reachable, also within bounds (0.2, 5)
     v = rng.uniform(0.5, 2.0, n)

@@ -21,7 +21,16 @@ from tests.test_tabular_fast import KINDS, frames
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAN = ROOT / "analysis" / "ccg-2020.yaml"
-PAYLOADS = ["=1+1", "+1 for this", "-2+3", "@SUM(A1)", "\t=1", '=HYPERLINK("http://x","y")', "-2", "#N/A"]
+PAYLOADS = [
+    "=1+1",
+    "+1 for this",
+    "-2+3",
+    "@SUM(A1)",
+    "\t=1",
+    '=HYPERLINK("http://x","y")',
+    "-2",
+    "#N/A",
+]
 
 
 def _skip(v) -> bool:
@@ -59,19 +68,34 @@ def bulk(path: Path, frame: pd.DataFrame) -> None:
 
 
 def test_bulk_rows_are_xlsxwriters_own(tmp_path):
-    frame = pd.DataFrame({
-        "text": [" lead", "tail ", "\u3000全角", "_x0041_ & <b>", "bell\x07", None, "", "a\r\nb"],
-        "n": [1, 2.5, np.nan, 1e20, -0.0, 0.1 + 0.2, np.inf, -7],
-        "flag": pd.array([True, False, None, True, True, False, True, None], dtype="boolean"),
-        "code": pd.array([1, None, 3, 4, 5, 6, 7, 8], dtype="Int64"),
-        "cat": pd.Categorical(["China", "US", None, "China", "US", "US", "China", None]),
-    })
+    frame = pd.DataFrame(
+        {
+            "text": [
+                " lead",
+                "tail ",
+                "\u3000全角",
+                "_x0041_ & <b>",
+                "bell\x07",
+                None,
+                "",
+                "a\r\nb",
+            ],
+            "n": [1, 2.5, np.nan, 1e20, -0.0, 0.1 + 0.2, np.inf, -7],
+            "flag": pd.array([True, False, None, True, True, False, True, None], dtype="boolean"),
+            "code": pd.array([1, None, 3, 4, 5, 6, 7, 8], dtype="Int64"),
+            "cat": pd.Categorical(["China", "US", None, "China", "US", "US", "China", None]),
+        }
+    )
     bulk(tmp_path / "bulk.xlsx", frame)
     per_cell(tmp_path / "cell.xlsx", frame)
     assert (tmp_path / "bulk.xlsx").read_bytes() == (tmp_path / "cell.xlsx").read_bytes()
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(frames(kinds=[k for k in KINDS if not k.startswith("datetime")]))
 def test_bulk_rows_equal_xlsxwriter_for_any_frame(tmp_path, frame):
     bulk(tmp_path / "bulk.xlsx", frame)
@@ -92,11 +116,19 @@ def test_text_cells_keep_the_exact_characters(tmp_path):
 
 
 def test_dates_as_iso_text(tmp_path):
-    frame = pd.DataFrame({"when": pd.to_datetime(["2020-04-20 00:09:00", None]),
-                          "utc": pd.to_datetime(["2020-01-01 10:00", None], utc=True)})
+    frame = pd.DataFrame(
+        {
+            "when": pd.to_datetime(["2020-04-20 00:09:00", None]),
+            "utc": pd.to_datetime(["2020-01-01 10:00", None], utc=True),
+        }
+    )
     bulk(tmp_path / "d.xlsx", frame)
     ws = openpyxl.load_workbook(tmp_path / "d.xlsx")["t"]
-    assert [ws["A2"].value, ws["B2"].value, ws["A3"].value] == ["2020-04-20 00:09:00", "2020-01-01T10:00:00+00:00", None]
+    assert [ws["A2"].value, ws["B2"].value, ws["A3"].value] == [
+        "2020-04-20 00:09:00",
+        "2020-01-01T10:00:00+00:00",
+        None,
+    ]
 
 
 def test_same_bytes_every_time_and_a_fixed_date(tmp_path):
@@ -107,7 +139,10 @@ def test_same_bytes_every_time_and_a_fixed_date(tmp_path):
     with zipfile.ZipFile(tmp_path / "a.xlsx") as z:
         core = z.read("docProps/core.xml").decode()
     assert core.count("2000-01-01T00:00:00Z") == 2  # created and modified
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.xlsx", "b.xlsx"]  # no temporary file left
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "a.xlsx",
+        "b.xlsx",
+    ]  # no temporary file left
 
 
 def test_limits_refused_and_nothing_written(tmp_path):
@@ -117,8 +152,19 @@ def test_limits_refused_and_nothing_written(tmp_path):
 
 
 def test_sheet_names_cleaned_cut_and_unique():
-    names = sheet_names(["a/b:c", "x" * 40, "X" * 40, "", "'q'", "what?[1]", "Toplines", "toplines"])
-    assert names == ["a_b_c", "x" * 31, "X" * 29 + "~2", "sheet", "q", "what__1_", "Toplines", "toplines~2"]
+    names = sheet_names(
+        ["a/b:c", "x" * 40, "X" * 40, "", "'q'", "what?[1]", "Toplines", "toplines"]
+    )
+    assert names == [
+        "a_b_c",
+        "x" * 31,
+        "X" * 29 + "~2",
+        "sheet",
+        "q",
+        "what__1_",
+        "Toplines",
+        "toplines~2",
+    ]
 
 
 # --------------------------------------------------------------------------- the study's workbooks
@@ -148,7 +194,12 @@ def test_banner_is_one_wide_sheet_of_numbers(banner_book):
     ws = book["Banner"]
     columns = tables.drop_duplicates(["banner", "col_code"])
     assert ws.max_column == 1 + len(columns)  # stub, Total, every banner column side by side
-    assert [ws.cell(3, k).value for k in range(2, 6)] == ["", "A", "B", "C"]  # letters under the country group
+    assert [ws.cell(3, k).value for k in range(2, 6)] == [
+        "",
+        "A",
+        "B",
+        "C",
+    ]  # letters under the country group
     rows = _rows(ws)
     title = next(r for r, v in rows.items() if str(v[0]).startswith("relations_q:"))
     assert rows[title + 2][0] == "Unweighted base" and rows[title + 3][0] == "Weighted base"
@@ -159,11 +210,15 @@ def test_banner_is_one_wide_sheet_of_numbers(banner_book):
     agree = sub[(sub["row_code"].astype(str) == "4") & (sub["banner"] == "country")]
     r = next(r for r in range(title, title + 20) if rows[r][0] == "Agree")
     cell = ws.cell(r, 3)  # China
-    assert cell.data_type == "n" and cell.value == pytest.approx(agree["weighted_col_pct"].iloc[0] / 100)
+    assert cell.data_type == "n" and cell.value == pytest.approx(
+        agree["weighted_col_pct"].iloc[0] / 100
+    )
     assert cell.number_format == layouts.PCT
     lettered = sub[(sub["sig_letters"].fillna("") != "") & (sub["row_code"].astype(str) == "4")]
     if len(lettered):
-        assert any(isinstance(v, str) and v.isalpha() for v in rows[r + 1][1:])  # letters in the row below
+        assert any(
+            isinstance(v, str) and v.isalpha() for v in rows[r + 1][1:]
+        )  # letters in the row below
 
 
 def test_banner_marks_low_bases_nets_and_non_substantive_counts(banner_book):
@@ -175,12 +230,17 @@ def test_banner_marks_low_bases_nets_and_non_substantive_counts(banner_book):
     firsts = sub.drop_duplicates(["banner", "col_code"])
     low = firsts[firsts["base"] < LOW_BASE]
     assert len(low)
-    k = 2 + list(zip(firsts["banner"], firsts["col_code"])).index((low["banner"].iloc[0], low["col_code"].iloc[0]))
+    k = 2 + list(zip(firsts["banner"], firsts["col_code"])).index(
+        (low["banner"].iloc[0], low["col_code"].iloc[0])
+    )
     assert "!" in ws.cell(title + 2, k).number_format
     net = next(r for r in range(title, title + 20) if rows[r][0] == "Agree (top 2)")
     assert ws.cell(net, 1).font.b and ws.cell(net, 2).font.b
     dk = next(r for r in range(title, title + 20) if rows[r][0] == "Don't know")
-    assert ws.cell(dk, 2).value == sub[(sub["row_code"].astype(str) == "9") & (sub["banner"] == "Total")]["count"].iloc[0]
+    assert (
+        ws.cell(dk, 2).value
+        == sub[(sub["row_code"].astype(str) == "9") & (sub["banner"] == "Total")]["count"].iloc[0]
+    )
     assert ws.cell(dk, 2).number_format == "(#,##0)"
 
 

@@ -43,13 +43,21 @@ def _cross(data: pd.DataFrame, instrument: Instrument, d: Derived) -> pd.Series:
     """``first * 10**k + second`` (k: digits of the second's largest code) where both are substantive."""
     first, second = (data[s] for s in d.source)
     out = first * cross_factor(instrument.codes_of(d.source[1])) + second
-    blank = first.isin(_nonsubstantive(instrument, d.source[0])) | second.isin(_nonsubstantive(instrument, d.source[1]))
+    blank = first.isin(_nonsubstantive(instrument, d.source[0])) | second.isin(
+        _nonsubstantive(instrument, d.source[1])
+    )
     return out.mask(blank).astype("Int64")
 
 
 def _mapped(values: pd.Series, mapping: dict[int, float]) -> pd.Series:
     """``values`` through ``mapping`` (codes it does not name become NA), as Int64."""
-    return values.astype("Float64").map(mapping, na_action="ignore").astype("Float64").round().astype("Int64")
+    return (
+        values.astype("Float64")
+        .map(mapping, na_action="ignore")
+        .astype("Float64")
+        .round()
+        .astype("Int64")
+    )
 
 
 def _recode(data: pd.DataFrame, instrument: Instrument, d: Derived) -> pd.Series:
@@ -85,14 +93,15 @@ def _reverse(data: pd.DataFrame, instrument: Instrument, d: Derived) -> pd.Serie
 def _box(data: pd.DataFrame, instrument: Instrument, d: Derived) -> pd.Series:
     """1 for the top (or bottom) k substantive codes by value, 0 for the other substantive codes."""
     substantive = sorted(c.code for c in instrument.codes_of(d.source[0]) if not c.nonsubstantive)
-    chosen = substantive[-d.top:] if d.top else substantive[: d.bottom]
+    chosen = substantive[-d.top :] if d.top else substantive[: d.bottom]
     source = data[d.source[0]]
     hit = source.isin(chosen).astype("Int64")
     return hit.where(source.isin(substantive), pd.NA)
 
 
-def scored_items(data: pd.DataFrame, instrument: Instrument, items: Iterable[str],
-                 reverse: Iterable[str] = ()) -> pd.DataFrame:
+def scored_items(
+    data: pd.DataFrame, instrument: Instrument, items: Iterable[str], reverse: Iterable[str] = ()
+) -> pd.DataFrame:
     """Items as numbers for a scale: substantive codes only, the ``reverse`` items reversed.
 
     Examples
@@ -105,7 +114,9 @@ def scored_items(data: pd.DataFrame, instrument: Instrument, items: Iterable[str
         codes = instrument.codes_of(item)
         values = data[item].astype("Float64")
         substantive = values.where(values.isin([c.code for c in codes if not c.nonsubstantive]))
-        out[item] = (reversed_codes(values, codes) if item in reverse else substantive).astype(float)
+        out[item] = (reversed_codes(values, codes) if item in reverse else substantive).astype(
+            float
+        )
     return pd.DataFrame(out, index=data.index)
 
 
@@ -113,7 +124,9 @@ def score_reverse(instrument: Instrument, d: Derived) -> tuple[str, ...]:
     """Items a score reverses: its ``reverse`` list, else its items marked ``reverse: true``."""
     if d.reverse:
         return d.reverse
-    return tuple(i for i in d.source if instrument.has_question(i) and instrument.question(i).reverse)
+    return tuple(
+        i for i in d.source if instrument.has_question(i) and instrument.question(i).reverse
+    )
 
 
 def _score(data: pd.DataFrame, instrument: Instrument, d: Derived) -> pd.Series:

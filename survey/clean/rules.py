@@ -60,7 +60,12 @@ class Cleaned:
     def reconciliation(self) -> dict[str, int]:
         """``{"raw": n, "valid": n, "excluded": n, <reason>: n, ...}``."""
         counts = self.exclusions["reason"].value_counts(sort=False).to_dict()
-        return {"raw": self.n_raw, "valid": len(self.data), "excluded": len(self.exclusions), **counts}
+        return {
+            "raw": self.n_raw,
+            "valid": len(self.data),
+            "excluded": len(self.exclusions),
+            **counts,
+        }
 
 
 def asked(question: Question, data: pd.DataFrame) -> pd.Series:
@@ -85,22 +90,32 @@ class Edits:
     log: pd.DataFrame
 
 
-def _log(data: pd.DataFrame, instrument: Instrument, rows: np.ndarray, question: str, column: str,
-         reason: str) -> pd.DataFrame:
+def _log(
+    data: pd.DataFrame,
+    instrument: Instrument,
+    rows: np.ndarray,
+    question: str,
+    column: str,
+    reason: str,
+) -> pd.DataFrame:
     """Log rows (``BLANKED_COLUMNS``) of the answers in ``column`` at the positions ``rows``."""
     ident = instrument.by_role("id")
     picked = data.iloc[rows]
-    return pd.DataFrame({
-        "respondent_id": picked[ident.id].to_numpy() if ident else "",
-        RAW_ROW: picked[RAW_ROW].to_numpy(),
-        "reason": reason,
-        "question": question,
-        "column": column,
-        "value": picked[column].astype("string").to_numpy(dtype=object),
-    })
+    return pd.DataFrame(
+        {
+            "respondent_id": picked[ident.id].to_numpy() if ident else "",
+            RAW_ROW: picked[RAW_ROW].to_numpy(),
+            "reason": reason,
+            "question": question,
+            "column": column,
+            "value": picked[column].astype("string").to_numpy(dtype=object),
+        }
+    )
 
 
-def _blank(data: pd.DataFrame, rows: np.ndarray, columns: list[str], value: Any = pd.NA) -> pd.DataFrame:
+def _blank(
+    data: pd.DataFrame, rows: np.ndarray, columns: list[str], value: Any = pd.NA
+) -> pd.DataFrame:
     """A copy of ``data`` with ``columns`` set to ``value`` at the positions ``rows``."""
     out = data.copy()
     for col in columns:
@@ -108,7 +123,9 @@ def _blank(data: pd.DataFrame, rows: np.ndarray, columns: list[str], value: Any 
     return out
 
 
-def skip_logic(data: pd.DataFrame, instrument: Instrument) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
+def skip_logic(
+    data: pd.DataFrame, instrument: Instrument
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
     """Answers of respondents whom a question's skip logic did not ask, by the instrument's ``skip_policy``.
 
     Questions are taken in questionnaire order, on the data as blanked so far, so a
@@ -163,14 +180,20 @@ def _incomplete(data: pd.DataFrame, instrument: Instrument, params: Mapping[str,
     return detail
 
 
-def _out_of_range(data: pd.DataFrame, instrument: Instrument, params: Mapping[str, Any]) -> pd.Series:
+def _out_of_range(
+    data: pd.DataFrame, instrument: Instrument, params: Mapping[str, Any]
+) -> pd.Series:
     detail = np.full(len(data), "", dtype=object)
-    free = np.ones(len(data), dtype=bool)  # rows without a detail yet: the first bad column names the row
+    free = np.ones(
+        len(data), dtype=bool
+    )  # rows without a detail yet: the first bad column names the row
 
     def note(bad: np.ndarray, values: pd.Series, prefix: str, suffix: str = "") -> None:
         rows = np.flatnonzero(bad & free)
         if len(rows):
-            detail[rows] = (prefix + values.iloc[rows].astype("string").fillna("") + suffix).to_numpy(dtype=object)
+            detail[rows] = (
+                prefix + values.iloc[rows].astype("string").fillna("") + suffix
+            ).to_numpy(dtype=object)
             free[rows] = False
 
     max_share = float(params.get("max_share", 1.0))
@@ -182,8 +205,10 @@ def _out_of_range(data: pd.DataFrame, instrument: Instrument, params: Mapping[st
                 values = data[col]
                 bad = (values.notna() & ~values.isin(valid)).to_numpy(dtype=bool)
                 if bad.sum() > max_share * len(data):
-                    drift.append(f"{col} has {int(bad.sum())} rows with codes not in the instrument "
-                                 f"({', '.join(map(str, sorted(values[bad].unique())[:5]))})")
+                    drift.append(
+                        f"{col} has {int(bad.sum())} rows with codes not in the instrument "
+                        f"({', '.join(map(str, sorted(values[bad].unique())[:5]))})"
+                    )
                 note(bad, values, col + "=")
         elif q.type == "numeric" and q.range:
             lo, hi = q.range
@@ -195,8 +220,11 @@ def _out_of_range(data: pd.DataFrame, instrument: Instrument, params: Mapping[st
                 note(whole.to_numpy(dtype=bool), values, f"{q.id}=", " not a whole number")
     if drift:
         source = data.attrs.get("source", instrument.path)
-        raise DataError(f"{source}: raw data and instrument {instrument.id} disagree: " + "; ".join(drift)
-                        + f" (more than {max_share:.0%} of rows: not keying errors)")
+        raise DataError(
+            f"{source}: raw data and instrument {instrument.id} disagree: "
+            + "; ".join(drift)
+            + f" (more than {max_share:.0%} of rows: not keying errors)"
+        )
     return pd.Series(detail, index=data.index)
 
 
@@ -204,7 +232,14 @@ def _condition(data: pd.DataFrame, instrument: Instrument, params: Mapping[str, 
     cond = params["when"]
     hit = conditions.evaluate(cond, data)
     names = sorted(conditions.referenced(cond))
-    values = data[names].astype("string").fillna("").agg(lambda r: ", ".join(f"{n}={v}" for n, v in zip(names, r)), axis=1) if hit.any() else ""
+    values = (
+        data[names]
+        .astype("string")
+        .fillna("")
+        .agg(lambda r: ", ".join(f"{n}={v}" for n, v in zip(names, r)), axis=1)
+        if hit.any()
+        else ""
+    )
     return pd.Series("", index=data.index).mask(hit, values)
 
 
@@ -213,7 +248,11 @@ def _attention(data: pd.DataFrame, instrument: Instrument, params: Mapping[str, 
     passing = list(params.get("pass_codes", []))
     for q in instrument.questions:
         if q.attention_check:
-            failed = asked(q, data) & ~data[q.id].isin(passing).fillna(False).astype(bool) & (detail == "")
+            failed = (
+                asked(q, data)
+                & ~data[q.id].isin(passing).fillna(False).astype(bool)
+                & (detail == "")
+            )
             detail = detail.mask(failed, f"{q.id}=" + data[q.id].astype("string").fillna("blank"))
     return detail
 
@@ -222,7 +261,9 @@ def durations(data: pd.DataFrame, instrument: Instrument) -> pd.Series:
     """Seconds from start to submit (NaN where either is missing)."""
     start, submit = instrument.by_role("start"), instrument.by_role("submit")
     if start is None or submit is None:
-        raise DataError(f"{instrument.path}: the speeder rule needs paradata with roles 'start' and 'submit'")
+        raise DataError(
+            f"{instrument.path}: the speeder rule needs paradata with roles 'start' and 'submit'"
+        )
     return (data[submit.id] - data[start.id]).dt.total_seconds()
 
 
@@ -233,7 +274,8 @@ def _speeder(data: pd.DataFrame, instrument: Instrument, params: Mapping[str, An
     fast = (seconds < limit).fillna(False)
     text = seconds.round(0).astype("Int64").astype("string")
     return pd.Series("", index=data.index).mask(
-        fast, "duration " + text + f"s < {fraction:g} x median {seconds.median():.0f}s = {limit:.1f}s"
+        fast,
+        "duration " + text + f"s < {fraction:g} x median {seconds.median():.0f}s = {limit:.1f}s",
     )
 
 
@@ -243,7 +285,9 @@ def _duplicate(data: pd.DataFrame, instrument: Instrument, params: Mapping[str, 
         keys += [c for q in instrument.questions if q.type != "paradata" for c in q.columns]
     ident = instrument.by_role("id")
     submit = instrument.by_role("submit")
-    group = pd.Series(_row_groups(data[keys]), index=data.index)  # equal values, missing equal to missing
+    group = pd.Series(
+        _row_groups(data[keys]), index=data.index
+    )  # equal values, missing equal to missing
     if not group.duplicated().any():
         return pd.Series("", index=data.index)
     order = data.sort_values([submit.id, RAW_ROW] if submit else [RAW_ROW], kind="stable")
@@ -251,15 +295,23 @@ def _duplicate(data: pd.DataFrame, instrument: Instrument, params: Mapping[str, 
     repeat = group.duplicated(keep="first")  # the first submitted stays
     detail = pd.Series("", index=order.index)
     if repeat.any():
-        first = order[ident.id].groupby(group.to_numpy()).transform("first") if ident else order[RAW_ROW].astype("string")
+        first = (
+            order[ident.id].groupby(group.to_numpy()).transform("first")
+            if ident
+            else order[RAW_ROW].astype("string")
+        )
         named = ", ".join(params.get("keys", [])) or "values"
         detail = detail.mask(repeat, f"same {named} and answers as " + first.astype("string"))
     return detail.reindex(data.index)
 
 
-def _straightlining(data: pd.DataFrame, instrument: Instrument, params: Mapping[str, Any]) -> pd.Series:
+def _straightlining(
+    data: pd.DataFrame, instrument: Instrument, params: Mapping[str, Any]
+) -> pd.Series:
     """The same answer on every answered item of a grid, with at least ``min_items`` answered."""
-    items = list(instrument.grid(params["grid"]).items) if params.get("grid") else list(params["items"])
+    items = (
+        list(instrument.grid(params["grid"]).items) if params.get("grid") else list(params["items"])
+    )
     least = int(params.get("min_items") or len(items))
     values = data[items].to_numpy(dtype=float, na_value=np.nan)
     answered_n = np.isfinite(values).sum(axis=1)
@@ -273,22 +325,32 @@ def _straightlining(data: pd.DataFrame, instrument: Instrument, params: Mapping[
     return pd.Series("", index=data.index).mask(same, f"{name}: " + counts + " items all " + text)
 
 
-def _exclusive_hits(data: pd.DataFrame, instrument: Instrument) -> list[tuple[Question, int, np.ndarray, list[str]]]:
+def _exclusive_hits(
+    data: pd.DataFrame, instrument: Instrument
+) -> list[tuple[Question, int, np.ndarray, list[str]]]:
     """Per multi-select and exclusive option: the rows where it is ticked with another option."""
     out = []
     for q in instrument.questions:
         if q.type != "multi" or not q.exclusive_codes:
             continue
-        ticks = {c.code: (data[f"{q.id}_{c.code}"] == 1).fillna(False).to_numpy(dtype=bool) for c in q.codes}
+        ticks = {
+            c.code: (data[f"{q.id}_{c.code}"] == 1).fillna(False).to_numpy(dtype=bool)
+            for c in q.codes
+        }
         for code in q.exclusive_codes:
             others = [f"{q.id}_{c.code}" for c in q.codes if c.code != code]
-            with_other = np.logical_or.reduce([ticks[c.code] for c in q.codes if c.code != code]) if others else \
-                np.zeros(len(data), dtype=bool)
+            with_other = (
+                np.logical_or.reduce([ticks[c.code] for c in q.codes if c.code != code])
+                if others
+                else np.zeros(len(data), dtype=bool)
+            )
             out.append((q, code, ticks[code] & with_other, others))
     return out
 
 
-def _exclusive(data: pd.DataFrame, instrument: Instrument, params: Mapping[str, Any]) -> pd.Series | Edits:
+def _exclusive(
+    data: pd.DataFrame, instrument: Instrument, params: Mapping[str, Any]
+) -> pd.Series | Edits:
     """An exclusive option ("None of these") ticked with another: exclude, or blank the others.
 
     With ``action: blank_others`` the first exclusive option ticked (in option order)
@@ -299,8 +361,10 @@ def _exclusive(data: pd.DataFrame, instrument: Instrument, params: Mapping[str, 
         for q, code, hit, others in _exclusive_hits(data, instrument):
             rows = np.flatnonzero(hit & (detail == "").to_numpy())
             ticked = data[others].iloc[rows].eq(1).fillna(False).to_numpy(dtype=bool)
-            detail.iloc[rows] = [f"{q.id}_{code} (exclusive) ticked with " + ", ".join(np.asarray(others)[r])
-                                 for r in ticked]
+            detail.iloc[rows] = [
+                f"{q.id}_{code} (exclusive) ticked with " + ", ".join(np.asarray(others)[r])
+                for r in ticked
+            ]
         return detail
     logs = []
     for q, code, hit, others in _exclusive_hits(data, instrument):
@@ -310,7 +374,9 @@ def _exclusive(data: pd.DataFrame, instrument: Instrument, params: Mapping[str, 
         for col in others:
             ticked = rows[(data[col].iloc[rows] == 1).fillna(False).to_numpy(dtype=bool)]
             if len(ticked):
-                logs.append(_log(data, instrument, ticked, q.id, col, str(params.get("id", "exclusive"))))
+                logs.append(
+                    _log(data, instrument, ticked, q.id, col, str(params.get("id", "exclusive")))
+                )
         data = _blank(data, rows, others, 0)
     return Edits(data, pd.concat(logs, ignore_index=True) if logs else _no_blanks())
 
@@ -374,8 +440,15 @@ def clean(raw: pd.DataFrame, instrument: Instrument) -> Cleaned:
     remaining, skipped, skip_detail = skip_logic(remaining, instrument)
     blanked = [skipped]
     steps = [(SKIP_VIOLATION, lambda data: skip_detail.reindex(data.index))]
-    steps += [(rule.id, lambda data, rule=rule: RULES[rule.rule](data, instrument, {**rule.params, "id": rule.id}))
-              for rule in instrument.quality]
+    steps += [
+        (
+            rule.id,
+            lambda data, rule=rule: RULES[rule.rule](
+                data, instrument, {**rule.params, "id": rule.id}
+            ),
+        )
+        for rule in instrument.quality
+    ]
     for reason, step in steps:
         result = step(remaining)
         if isinstance(result, Edits):
@@ -386,26 +459,38 @@ def clean(raw: pd.DataFrame, instrument: Instrument) -> Cleaned:
         if hit.any():
             logs.append(_excluded(remaining[hit], result[hit], reason, instrument))
             remaining = remaining[~hit]
-    exclusions = (pd.concat(logs, ignore_index=True) if logs else pd.DataFrame(columns=EXCLUSION_COLUMNS))
+    exclusions = (
+        pd.concat(logs, ignore_index=True) if logs else pd.DataFrame(columns=EXCLUSION_COLUMNS)
+    )
     exclusions = exclusions.sort_values(RAW_ROW, kind="stable").reset_index(drop=True)
     blanked_all = pd.concat(blanked, ignore_index=True)
     if len(blanked_all):  # answers of respondents excluded later are not logged as blanked
         kept = np.isin(blanked_all[RAW_ROW].to_numpy(), remaining[RAW_ROW].to_numpy())
         blanked_all = blanked_all[kept].sort_values(RAW_ROW, kind="stable")
-    result = Cleaned(remaining.reset_index(drop=True), exclusions, len(raw), blanked_all.reset_index(drop=True))
+    result = Cleaned(
+        remaining.reset_index(drop=True), exclusions, len(raw), blanked_all.reset_index(drop=True)
+    )
     reconcile(result, raw)
     return result
 
 
-def _excluded(rows: pd.DataFrame, detail: pd.Series, reason: str, instrument: Instrument) -> pd.DataFrame:
+def _excluded(
+    rows: pd.DataFrame, detail: pd.Series, reason: str, instrument: Instrument
+) -> pd.DataFrame:
     ident = instrument.by_role("id")
-    return pd.DataFrame({
-        "respondent_id": rows[ident.id].to_numpy() if ident else "",
-        RAW_ROW: rows[RAW_ROW].to_numpy(),
-        "reason": reason,
-        "detail": detail.to_numpy(),
-    })
-def _excluded_on_reading(raw: pd.DataFrame, ident: str | None) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+    return pd.DataFrame(
+        {
+            "respondent_id": rows[ident.id].to_numpy() if ident else "",
+            RAW_ROW: rows[RAW_ROW].to_numpy(),
+            "reason": reason,
+            "detail": detail.to_numpy(),
+        }
+    )
+
+
+def _excluded_on_reading(
+    raw: pd.DataFrame, ident: str | None
+) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
     """Rows the reader marked (``raw.attrs["excluded"]``: raw_row -> (reason, detail)), logged first.
 
     A platform's preview/test responses are such rows: read like every row, then excluded
@@ -417,19 +502,25 @@ def _excluded_on_reading(raw: pd.DataFrame, ident: str | None) -> tuple[pd.DataF
         return raw, []
     out = raw[hit]
     rows = out[RAW_ROW].astype(int).tolist()
-    log = pd.DataFrame({
-        "respondent_id": out[ident].to_numpy() if ident else "",
-        RAW_ROW: out[RAW_ROW].to_numpy(),
-        "reason": [marked[r][0] for r in rows],
-        "detail": [marked[r][1] for r in rows],
-    })
+    log = pd.DataFrame(
+        {
+            "respondent_id": out[ident].to_numpy() if ident else "",
+            RAW_ROW: out[RAW_ROW].to_numpy(),
+            "reason": [marked[r][0] for r in rows],
+            "detail": [marked[r][1] for r in rows],
+        }
+    )
     return raw[~hit], [log]
 
 
 def reconcile(result: Cleaned, raw: pd.DataFrame) -> None:
     """Check that clean rows and exclusions are exactly the raw rows (a failure is a bug)."""
-    rows = np.concatenate([result.data[RAW_ROW].to_numpy(), result.exclusions[RAW_ROW].to_numpy()]).astype(int)
-    if len(rows) != len(raw) or not np.array_equal(np.sort(rows), np.sort(raw[RAW_ROW].to_numpy().astype(int))):
+    rows = np.concatenate(
+        [result.data[RAW_ROW].to_numpy(), result.exclusions[RAW_ROW].to_numpy()]
+    ).astype(int)
+    if len(rows) != len(raw) or not np.array_equal(
+        np.sort(rows), np.sort(raw[RAW_ROW].to_numpy().astype(int))
+    ):
         raise RuntimeError(
             f"bug: {len(raw)} raw rows but {len(result.data)} valid + {len(result.exclusions)} excluded "
             "do not account for them exactly"

@@ -52,27 +52,40 @@ def decode(data: bytes, path: Path, encoding: str | None = None) -> str:
     """
     if not data or data.isspace():
         raise DataError(f"{path}: file is empty")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) and not (encoding or "").lower().startswith("utf-16"):
-        raise DataError(f"{path}: file is UTF-16 encoded; expected UTF-8 (convert it, or pass --encoding utf-16)")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) and not (encoding or "").lower().startswith(
+        "utf-16"
+    ):
+        raise DataError(
+            f"{path}: file is UTF-16 encoded; expected UTF-8 (convert it, or pass --encoding utf-16)"
+        )
     if b"\x00" in data and not (encoding or "").lower().startswith("utf-16"):
         raise DataError(f"{path}: file contains NUL bytes: binary data, not a CSV text file")
     enc = encoding or "utf-8"
     try:
-        return data.decode("utf-8-sig" if enc.lower().replace("_", "-") in ("utf-8", "utf8") else enc)
+        return data.decode(
+            "utf-8-sig" if enc.lower().replace("_", "-") in ("utf-8", "utf8") else enc
+        )
     except LookupError:
         raise DataError(f"{path}: unknown encoding '{encoding}'") from None
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        guesses = [e for e in detect_encodings(data[max(exc.start - 32_768, 0): exc.start + 32_768])
-                   if e != enc.lower()]
+        guesses = [
+            e
+            for e in detect_encodings(data[max(exc.start - 32_768, 0) : exc.start + 32_768])
+            if e != enc.lower()
+        ]
         if len(guesses) == 1:
             advice = f"the file looks like {guesses[0]}: pass --encoding {guesses[0]}"
         elif guesses:
-            advice = (f"the file looks like {', '.join(guesses[:-1])} or {guesses[-1]} (too few non-ASCII "
-                      f"characters to tell): pass --encoding with the one that shows the text right")
+            advice = (
+                f"the file looks like {', '.join(guesses[:-1])} or {guesses[-1]} (too few non-ASCII "
+                f"characters to tell): pass --encoding with the one that shows the text right"
+            )
         else:
             advice = "pass the file's encoding with --encoding, e.g. cp1252 or gb18030"
-        raise DataError(f"{path}: line {line}: byte 0x{data[exc.start]:02x} is not valid {enc} ({advice})") from None
+        raise DataError(
+            f"{path}: line {line}: byte 0x{data[exc.start]:02x} is not valid {enc} ({advice})"
+        ) from None
 
 
 def detect_encodings(data: bytes) -> list[str]:
@@ -95,7 +108,11 @@ def detect_encodings(data: bytes) -> list[str]:
         return []
     best = matches[0]
     thin = sum(byte > 127 for byte in data) < 10
-    close = [m for m in matches if m.chaos <= best.chaos + 0.01 and (thin or m.coherence == best.coherence)]
+    close = [
+        m
+        for m in matches
+        if m.chaos <= best.chaos + 0.01 and (thin or m.coherence == best.coherence)
+    ]
     plausible = {e for m in close for e in (m.encoding, *m.could_be_from_charset)}
     ranked = [e for e in LEGACY_ENCODINGS if e in plausible] or [best.encoding]
     return ranked[: 3 if thin else 1]
@@ -194,9 +211,18 @@ def _sheet_grid(rows: list[tuple[object, ...]]) -> pd.DataFrame:
     columns = []
     for j in range(width):
         column = [r[j] for r in cells]
-        typed = [v for v in column[1:] if v is not None and not (isinstance(v, str) and v in ("", "None"))]
+        typed = [
+            v
+            for v in column[1:]
+            if v is not None and not (isinstance(v, str) and v in ("", "None"))
+        ]
         none_is_empty = bool(typed) and not any(isinstance(v, str) for v in typed)
-        columns.append(["" if none_is_empty and i and v == "None" else cell_text(v) for i, v in enumerate(column)])
+        columns.append(
+            [
+                "" if none_is_empty and i and v == "None" else cell_text(v)
+                for i, v in enumerate(column)
+            ]
+        )
     return pd.DataFrame({j: col for j, col in enumerate(columns)}, dtype=str)
 
 
@@ -217,7 +243,10 @@ def read_sheets(path: Path) -> dict[str, pd.DataFrame]:
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a broken workbook
         raise DataError(f"{path}: not a readable XLSX workbook ({type(exc).__name__})") from None
     try:
-        return {sheet.title: _sheet_grid(list(sheet.iter_rows(values_only=True))) for sheet in book.worksheets}
+        return {
+            sheet.title: _sheet_grid(list(sheet.iter_rows(values_only=True)))
+            for sheet in book.worksheets
+        }
     finally:
         book.close()
 
@@ -236,7 +265,9 @@ def read_grid(path: Path, encoding: str | None = None) -> tuple[pd.DataFrame, st
     text, enc = read_text(path, encoding)
     sep = sniff_separator(text)
     try:
-        grid = pd.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False, sep=sep)
+        grid = pd.read_csv(
+            io.StringIO(text), header=None, dtype=str, keep_default_na=False, sep=sep
+        )
     except (pd.errors.ParserError, ValueError) as exc:
         raise DataError(f"{path}: malformed CSV ({str(exc).splitlines()[0]})") from None
     return grid, enc

@@ -44,35 +44,105 @@ from survey.formats.cells import XLSX_SUFFIXES, read_grid, read_sheets
 
 # Each platform's metadata columns -> paradata role (None: metadata the instrument does not hold).
 WJX_METADATA: dict[str, str | None] = {
-    "序号": "id", "提交答卷时间": "submit", "所用时间": "duration", "来自IP": "ip",
-    "来源": None, "来源详情": None, "总分": None,
+    "序号": "id",
+    "提交答卷时间": "submit",
+    "所用时间": "duration",
+    "来自IP": "ip",
+    "来源": None,
+    "来源详情": None,
+    "总分": None,
 }
 QUALTRICS_METADATA: dict[str, str | None] = {
-    "StartDate": "start", "EndDate": "submit", "IPAddress": "ip", "ResponseId": "id", "ResponseID": "id",
-    "UserLanguage": "language", "Status": None, "Progress": None, "Duration (in seconds)": None, "Finished": None,
-    "RecordedDate": None, "RecipientLastName": None, "RecipientFirstName": None, "RecipientEmail": None,
-    "ExternalReference": None, "ExternalDataReference": None, "LocationLatitude": None, "LocationLongitude": None,
-    "LocationAccuracy": None, "DistributionChannel": None, "ResponseSet": None, "Name": None, "EmailAddress": None,
+    "StartDate": "start",
+    "EndDate": "submit",
+    "IPAddress": "ip",
+    "ResponseId": "id",
+    "ResponseID": "id",
+    "UserLanguage": "language",
+    "Status": None,
+    "Progress": None,
+    "Duration (in seconds)": None,
+    "Finished": None,
+    "RecordedDate": None,
+    "RecipientLastName": None,
+    "RecipientFirstName": None,
+    "RecipientEmail": None,
+    "ExternalReference": None,
+    "ExternalDataReference": None,
+    "LocationLatitude": None,
+    "LocationLongitude": None,
+    "LocationAccuracy": None,
+    "DistributionChannel": None,
+    "ResponseSet": None,
+    "Name": None,
+    "EmailAddress": None,
 }
-QUALTRICS_TEST_STATUS = {"1": "Survey Preview", "2": "Survey Test", "Survey Preview": "Survey Preview",
-                         "Survey Test": "Survey Test"}
-QUALTRICS_TEXT_IQ = (" - Topics", " - Parent Topics", " - Sentiment", " - Sentiment Score", " - Sentiment Polarity",
-                     " - Topic Sentiment Label", " - Topic Sentiment Score", " - Actionability")
+QUALTRICS_TEST_STATUS = {
+    "1": "Survey Preview",
+    "2": "Survey Test",
+    "Survey Preview": "Survey Preview",
+    "Survey Test": "Survey Test",
+}
+QUALTRICS_TEXT_IQ = (
+    " - Topics",
+    " - Parent Topics",
+    " - Sentiment",
+    " - Sentiment Score",
+    " - Sentiment Polarity",
+    " - Topic Sentiment Label",
+    " - Topic Sentiment Score",
+    " - Actionability",
+)
 SURVEYMONKEY_METADATA: dict[str, str | None] = {
-    "Respondent ID": "id", "Start Date": "start", "End Date": "submit", "IP Address": "ip",
-    "Collector ID": None, "Email Address": None, "First Name": None, "Last Name": None, "Custom Data 1": None,
+    "Respondent ID": "id",
+    "Start Date": "start",
+    "End Date": "submit",
+    "IP Address": "ip",
+    "Collector ID": None,
+    "Email Address": None,
+    "First Name": None,
+    "Last Name": None,
+    "Custom Data 1": None,
 }
-SURVEYMONKEY_RESPONSE = {"Response", "Open-Ended Response", ""}  # row-2 texts of a question's own column
+SURVEYMONKEY_RESPONSE = {
+    "Response",
+    "Open-Ended Response",
+    "",
+}  # row-2 texts of a question's own column
 KOBO_METADATA: dict[str, str | None] = {
-    "start": "start", "end": "submit", "_uuid": "id",
-    "instanceID": None, "_id": None, "_submission_time": None, "_index": None, "_validation_status": None,
-    "_notes": None, "_status": None, "_submitted_by": None, "__version__": None, "_version_": None,
-    "_tags": None, "today": None, "deviceid": None, "username": None, "audit": None, "$edited": None,
-    "rootUuid": None, "deprecatedID": None, "uuid": None, "_attachments": None, "_geolocation": None,
-    "_xform_id_string": None, "_bamboo_dataset_id": None,
+    "start": "start",
+    "end": "submit",
+    "_uuid": "id",
+    "instanceID": None,
+    "_id": None,
+    "_submission_time": None,
+    "_index": None,
+    "_validation_status": None,
+    "_notes": None,
+    "_status": None,
+    "_submitted_by": None,
+    "__version__": None,
+    "_version_": None,
+    "_tags": None,
+    "today": None,
+    "deviceid": None,
+    "username": None,
+    "audit": None,
+    "$edited": None,
+    "rootUuid": None,
+    "deprecatedID": None,
+    "uuid": None,
+    "_attachments": None,
+    "_geolocation": None,
+    "_xform_id_string": None,
+    "_bamboo_dataset_id": None,
 }
 KOBO_GEO_PARTS = ("_latitude", "_longitude", "_altitude", "_precision")  # columns a geopoint adds
-KOBO_REPEAT_KEYS = {"_index": "repeat_index", "_parent_index": "parent_index", "_parent_table_name": "parent_table"}
+KOBO_REPEAT_KEYS = {
+    "_index": "repeat_index",
+    "_parent_index": "parent_index",
+    "_parent_table_name": "parent_table",
+}
 
 WJX_MARKERS = {"序号", "提交答卷时间", "所用时间"}
 KOBO_MARKERS = {"_uuid", "_submission_time", "_index", "__version__", "_id"}
@@ -96,7 +166,9 @@ class Layout:
     headers: tuple[tuple[str, ...], ...]
     body: pd.DataFrame
     encoding: str
-    sheets: Mapping[str, pd.DataFrame] = field(default_factory=dict)  # further XLSX sheets, raw grids
+    sheets: Mapping[str, pd.DataFrame] = field(
+        default_factory=dict
+    )  # further XLSX sheets, raw grids
 
     def describe(self) -> str:
         """What the file looks like, for messages ("a Qualtrics legacy export (2 header rows)")."""
@@ -106,8 +178,12 @@ class Layout:
             return f"one header row ({first}{more}) and {len(self.body)} data row(s)"
         if self.platform == "xlsform":
             return "an XLSForm (a form definition with survey and choices sheets, not responses)"
-        name = {"qualtrics": "Qualtrics", "surveymonkey": "SurveyMonkey", "wjx": "WJX (问卷星)",
-                "kobo": "KoboToolbox/ODK"}[self.platform]
+        name = {
+            "qualtrics": "Qualtrics",
+            "surveymonkey": "SurveyMonkey",
+            "wjx": "WJX (问卷星)",
+            "kobo": "KoboToolbox/ODK",
+        }[self.platform]
         variant = f" {self.variant}" if self.variant else ""
         return f"a {name}{variant} export ({len(self.headers)} header row(s): {first}{more})"
 
@@ -133,7 +209,9 @@ def sniff(grid: pd.DataFrame) -> tuple[str, str | None]:
     return "unknown", None
 
 
-def split(grid: pd.DataFrame, path: Path, n_header: int) -> tuple[tuple[tuple[str, ...], ...], pd.DataFrame]:
+def split(
+    grid: pd.DataFrame, path: Path, n_header: int
+) -> tuple[tuple[tuple[str, ...], ...], pd.DataFrame]:
     """Header rows (stripped) and the data rows (stripped strings, columns 0..n-1)."""
     if len(grid) <= n_header:
         raise DataError(f"{path}: header only, no data rows")
@@ -143,8 +221,13 @@ def split(grid: pd.DataFrame, path: Path, n_header: int) -> tuple[tuple[tuple[st
     return headers, body.apply(lambda s: s.str.strip())
 
 
-def layout_of(grid: pd.DataFrame, path: Path, encoding: str, platform: str | None = None,
-              sheets: Mapping[str, pd.DataFrame] | None = None) -> Layout:
+def layout_of(
+    grid: pd.DataFrame,
+    path: Path,
+    encoding: str,
+    platform: str | None = None,
+    sheets: Mapping[str, pd.DataFrame] | None = None,
+) -> Layout:
     """Split ``grid`` by its sniffed layout (or by ``platform``'s when the sniff does not know it)."""
     found, variant = sniff(grid)
     if found == "unknown" and platform not in (None, "unknown"):
@@ -168,7 +251,11 @@ def read_layout(path: Path, encoding: str | None = None) -> Layout:
             raise DataError(f"{path}: workbook has no sheets")
         names = list(sheets)
         survey = sheets.get("survey")
-        if survey is not None and len(survey) and {"type", "name"} <= {norm(v) for v in survey.iloc[0]}:
+        if (
+            survey is not None
+            and len(survey)
+            and {"type", "name"} <= {norm(v) for v in survey.iloc[0]}
+        ):
             return Layout(path, "xlsform", None, (), survey.iloc[1:], "xlsx", sheets)
         return layout_of(sheets[names[0]], path, "xlsx", sheets={n: sheets[n] for n in names[1:]})
     grid, enc = read_grid(path, encoding)

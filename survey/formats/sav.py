@@ -66,7 +66,10 @@ def _read(path: Path, encoding: str | None) -> tuple[pd.DataFrame, Any]:
         )
     except OverflowError:  # a date pyreadstat cannot convert: name it
         data, meta = pyreadstat.read_sav(
-            str(path), user_missing=True, apply_value_formats=False, encoding=encoding,
+            str(path),
+            user_missing=True,
+            apply_value_formats=False,
+            encoding=encoding,
             disable_datetime_conversion=True,
         )
         raise DataError(_overflow(path, data, meta)) from None
@@ -74,7 +77,9 @@ def _read(path: Path, encoding: str | None) -> tuple[pd.DataFrame, Any]:
 
 # SPSS dates count seconds from 1582-10-14; Python's datetimes hold years 1 to 9999.
 _SPSS_EPOCH = dt.datetime(1582, 10, 14)
-_DATE_FORMATS = re.compile(r"^(DATE|ADATE|EDATE|SDATE|JDATE|DATETIME|YMDHMS|MOYR|QYR|WKYR|DTIME)", re.IGNORECASE)
+_DATE_FORMATS = re.compile(
+    r"^(DATE|ADATE|EDATE|SDATE|JDATE|DATETIME|YMDHMS|MOYR|QYR|WKYR|DTIME)", re.IGNORECASE
+)
 
 
 def _overflow(path: Path, data: pd.DataFrame, meta: Any) -> str:
@@ -87,9 +92,11 @@ def _overflow(path: Path, data: pd.DataFrame, meta: Any) -> str:
         values = pd.to_numeric(data[name], errors="coerce").to_numpy(dtype=float)
         bad = np.flatnonzero(np.isfinite(values) & ((values < lowest) | (values > highest)))
         if len(bad):
-            return (f"{path}: column {name}, row {bad[0] + 1}: {fmt} value {values[bad[0]]:.0f} seconds "
-                    f"is not a date from year 1 to 9999; {len(bad)} row(s) in all (fix or blank them "
-                    "in SPSS, or export the column as a number)")
+            return (
+                f"{path}: column {name}, row {bad[0] + 1}: {fmt} value {values[bad[0]]:.0f} seconds "
+                f"is not a date from year 1 to 9999; {len(bad)} row(s) in all (fix or blank them "
+                "in SPSS, or export the column as a number)"
+            )
     return f"{path}: a date value is out of range and cannot be converted"
 
 
@@ -177,7 +184,9 @@ def read_sav_dictionary(path: str | os.PathLike[str], *, encoding: str | None = 
     if not source.is_file():
         raise DataError(f"{source}: no such .sav file")
     try:
-        _, meta = pyreadstat.read_sav(str(source), metadataonly=True, user_missing=True, encoding=encoding)
+        _, meta = pyreadstat.read_sav(
+            str(source), metadataonly=True, user_missing=True, encoding=encoding
+        )
     except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, UnicodeError) as error:
         raise DataError(f"{source}: cannot read as SPSS .sav ({error})") from None
     return _meta(meta, encoding or meta.file_encoding or "")

@@ -38,6 +38,20 @@ from survey.instrument.model import (
 )
 
 __all__ = [
-    "Box", "Code", "Derived", "Grid", "Instrument", "Net", "QualityRule", "Question", "Repeat", "Scale",
-    "Section", "Times", "derived_codes", "load_instrument", "read_yaml", "version_key",
+    "Box",
+    "Code",
+    "Derived",
+    "Grid",
+    "Instrument",
+    "Net",
+    "QualityRule",
+    "Question",
+    "Repeat",
+    "Scale",
+    "Section",
+    "Times",
+    "derived_codes",
+    "load_instrument",
+    "read_yaml",
+    "version_key",
 ]

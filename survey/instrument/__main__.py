@@ -30,21 +30,40 @@ from survey.write.output import check_output_file
 def parser() -> argparse.ArgumentParser:
     p = ArgumentParser(prog="python -m survey.instrument", description="Field an instrument.")
     sub = p.add_subparsers(dest="command", required=True)
-    export = sub.add_parser("export", help="write an XLSForm, a printable questionnaire or a codebook")
+    export = sub.add_parser(
+        "export", help="write an XLSForm, a printable questionnaire or a codebook"
+    )
     export.add_argument("--format", dest="fmt", required=True, help=f"one of {', '.join(FORMATS)}")
-    export.add_argument("--out", type=Path, required=True, help="file to write (.xlsx; .md or .html; .md or .csv)")
+    export.add_argument(
+        "--out", type=Path, required=True, help="file to write (.xlsx; .md or .html; .md or .csv)"
+    )
     export.add_argument("--force", action="store_true", help="replace --out if it exists")
-    export.add_argument("--instrument", type=Path, help="instrument YAML (default: the one file in ./instruments)")
+    export.add_argument(
+        "--instrument", type=Path, help="instrument YAML (default: the one file in ./instruments)"
+    )
     export.add_argument("--version", help="instrument version to field (default: the current one)")
-    export.add_argument("--lang", help="a language of the instrument: the XLSForm's default language; the questionnaire "
-                        "in this language only (default: all); the codebook's headings")
+    export.add_argument(
+        "--lang",
+        help="a language of the instrument: the XLSForm's default language; the questionnaire "
+        "in this language only (default: all); the codebook's headings",
+    )
     export.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    draft = sub.add_parser("import", help="draft an instrument from a .sav, .qsf, XLSForm or platform export")
-    draft.add_argument("source", type=Path, help="the .sav, .qsf, XLSForm (.xlsx) or export (.csv/.xlsx)")
+    draft = sub.add_parser(
+        "import", help="draft an instrument from a .sav, .qsf, XLSForm or platform export"
+    )
+    draft.add_argument(
+        "source", type=Path, help="the .sav, .qsf, XLSForm (.xlsx) or export (.csv/.xlsx)"
+    )
     draft.add_argument("--out", type=Path, required=True, help="instrument YAML to write")
-    draft.add_argument("--format", dest="fmt", choices=["qualtrics", "surveymonkey", "kobo"],
-                       help="the export's platform (default: detected from its header rows)")
-    draft.add_argument("--lang", help="language code of the texts where the source does not say (default: en)")
+    draft.add_argument(
+        "--format",
+        dest="fmt",
+        choices=["qualtrics", "surveymonkey", "kobo"],
+        help="the export's platform (default: detected from its header rows)",
+    )
+    draft.add_argument(
+        "--lang", help="language code of the texts where the source does not say (default: en)"
+    )
     draft.add_argument("--quiet", action="store_true", help="print nothing but errors")
     return p
 
@@ -68,7 +87,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.fmt == "xlsform":
         written = to_xlsform(instrument, args.out, default_language=args.lang)
     elif args.fmt == "questionnaire":
-        written = to_questionnaire(instrument, args.out, languages=[args.lang] if args.lang else None)
+        written = to_questionnaire(
+            instrument, args.out, languages=[args.lang] if args.lang else None
+        )
     else:
         written = to_codebook(instrument, args.out, lang=args.lang)
     if not args.quiet:

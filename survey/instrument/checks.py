@@ -26,8 +26,9 @@ def raw_problems(doc: Mapping[str, Any]) -> list[str]:
     seen: set[Any] = set()
     questions = dicts(doc.get("questions"))
     for i, q in enumerate(questions):
-        names = [((i, "id"), q.get("id"))] + [((i, "items", j, "id"), x.get("id"))
-                                              for j, x in enumerate(dicts(q.get("items")))]
+        names = [((i, "id"), q.get("id"))] + [
+            ((i, "items", j, "id"), x.get("id")) for j, x in enumerate(dicts(q.get("items")))
+        ]
         for loc, name in names:
             if isinstance(name, str) and name in seen:
                 found.append((("questions", *loc), f"duplicate question id '{name}'"))
@@ -49,7 +50,9 @@ def instrument_problems(doc: s.InstrumentDoc, inst: m.Instrument) -> list[str]:
     for i, item in enumerate(doc.scales_of_items):
         for j, qid in enumerate(item.items):
             if not inst.has_question(qid) or not inst.question(qid).coded:
-                found.append((("scales_of_items", i, "items", j), f"'{qid}' is not a coded question"))
+                found.append(
+                    (("scales_of_items", i, "items", j), f"'{qid}' is not a coded question")
+                )
     for i, name in enumerate(doc.weighting.variables):
         if not _codes(inst, name):
             found.append((("weighting", "variables", i), f"'{name}' has no codes to weight on"))
@@ -67,7 +70,11 @@ def _kind(inst: m.Instrument, name: str) -> str:
     """``coded``, ``numeric`` or ``other``: what a derived variable's source is."""
     var = inst.variables().get(name)
     if isinstance(var, m.Question):
-        return "coded" if var.coded and var.type != "multi" else ("numeric" if var.type == "numeric" else "other")
+        return (
+            "coded"
+            if var.coded and var.type != "multi"
+            else ("numeric" if var.type == "numeric" else "other")
+        )
     if isinstance(var, m.Derived):
         return "numeric" if var.numeric else "coded"
     return "other"
@@ -85,7 +92,10 @@ def _derived_problems(doc: s.InstrumentDoc, inst: m.Instrument) -> Iterator[s.Pr
         wanted = "numeric" if d.type == "bands" else "coded"
         wrong = [x for x in d.from_ if _kind(inst, x) != wanted]
         if wrong:
-            yield (*where, "from"), f"a {d.type} needs {wanted} variables; '{wrong[0]}' is not {wanted}"
+            yield (
+                (*where, "from"),
+                f"a {d.type} needs {wanted} variables; '{wrong[0]}' is not {wanted}",
+            )
             continue
         yield from _derived_codes(where, built, inst)
 
@@ -100,39 +110,59 @@ def _derived_codes(where: tuple[Any, ...], d: m.Derived, inst: m.Instrument) -> 
         for name in d.source:
             negative = [c.code for c in _codes(inst, name) if c.code < 0]
             if negative:
-                yield (*where, "from"), f"a cross needs codes >= 0 (so that none collide); '{name}' has {negative}"
+                yield (
+                    (*where, "from"),
+                    f"a cross needs codes >= 0 (so that none collide); '{name}' has {negative}",
+                )
     if d.type == "reverse" and substantive:
         lo, hi = substantive[0], substantive[-1]
         if sorted(lo + hi - c for c in substantive) != substantive:
-            yield (*where, "from"), (f"the codes of '{d.source[0]}' ({substantive}) cannot be reversed: "
-                                     f"{lo}+{hi}-code is not always one of them")
+            yield (
+                (*where, "from"),
+                (
+                    f"the codes of '{d.source[0]}' ({substantive}) cannot be reversed: "
+                    f"{lo}+{hi}-code is not always one of them"
+                ),
+            )
     if d.type == "box":
         k = d.top or d.bottom or 0
         if k >= len(substantive):
-            yield (*where, "top" if d.top else "bottom"), (f"must be less than the {len(substantive)} "
-                                                           f"substantive codes of '{d.source[0]}'")
+            yield (
+                (*where, "top" if d.top else "bottom"),
+                (f"must be less than the {len(substantive)} substantive codes of '{d.source[0]}'"),
+            )
     if d.type == "recode":
         yield from _recode_problems(where, d, source)
     if d.type == "score" and d.min_valid is not None and d.min_valid > len(d.source):
         yield (*where, "min_valid"), f"more than the {len(d.source)} items"
 
 
-def _recode_problems(where: tuple[Any, ...], d: m.Derived, source: tuple[m.Code, ...]) -> Iterator[s.Problem]:
+def _recode_problems(
+    where: tuple[Any, ...], d: m.Derived, source: tuple[m.Code, ...]
+) -> Iterator[s.Problem]:
     codes = {c.code for c in source}
     unknown = sorted(set(d.recode_map) - codes)
     if unknown:
         yield (*where, "map"), f"not codes of '{d.source[0]}': {unknown}"
     left = [c.code for c in source if not c.nonsubstantive and c.code not in d.recode_map]
     if left and d.unmapped is None:
-        yield (*where, "map"), (f"codes {left} of '{d.source[0]}' are not mapped (map them, or say "
-                                "`else: keep` or `else: blank`)")
+        yield (
+            (*where, "map"),
+            (
+                f"codes {left} of '{d.source[0]}' are not mapped (map them, or say "
+                "`else: keep` or `else: blank`)"
+            ),
+        )
     unlabelled = sorted(set(d.recode_map.values()) - set(d.recode_labels))
     if unlabelled:
         yield (*where, "labels"), f"no label for new code(s) {unlabelled}"
     kept = {c.code for c in m.recode_kept(source, d)}
     clash = sorted(kept & set(d.recode_map.values()))
     if clash:
-        yield (*where, "map"), f"new code(s) {clash} are also kept source codes (choose other codes)"
+        yield (
+            (*where, "map"),
+            f"new code(s) {clash} are also kept source codes (choose other codes)",
+        )
 
 
 def _rule_problems(doc: s.InstrumentDoc, inst: m.Instrument) -> Iterator[s.Problem]:
@@ -143,10 +173,14 @@ def _rule_problems(doc: s.InstrumentDoc, inst: m.Instrument) -> Iterator[s.Probl
                 yield ("quality", i, "items"), "needs at least 2 items"
             if r.min_items is not None and r.min_items > len(items):
                 yield ("quality", i, "min_items"), f"more than the {len(items)} items"
-            not_coded = [x for x in items if not inst.question(x).coded or inst.question(x).type == "multi"]
+            not_coded = [
+                x for x in items if not inst.question(x).coded or inst.question(x).type == "multi"
+            ]
             if not_coded:
                 yield ("quality", i, "items"), f"'{not_coded[0]}' is not a single-choice question"
-        if r.rule == "exclusive" and not any(q.exclusive_codes for q in inst.questions if q.type == "multi"):
+        if r.rule == "exclusive" and not any(
+            q.exclusive_codes for q in inst.questions if q.type == "multi"
+        ):
             yield ("quality", i, "rule"), "no multi-select question has an exclusive option"
 
 
@@ -162,15 +196,23 @@ def _export_problems(doc: s.InstrumentDoc) -> Iterator[s.Problem]:
         if isinstance(q.source, s.RowNumber) and q.role != "id":
             yield (*where, "source"), "row_number is the id's source only (role: id)"
         if isinstance(q.source, list) and q.type != "multi":
-            yield (*where, "source"), "a list of columns is a multi-select's source only (an SPSS category set)"
+            yield (
+                (*where, "source"),
+                "a list of columns is a multi-select's source only (an SPSS category set)",
+            )
         if q.options:
             yield from _option_problems((*where, "options"), q.options, multi=True)
         for j, entry in enumerate(q.missing or ()):
             if isinstance(entry, list) and entry[0] > entry[1]:
-                yield (*where, "missing", j), f"the range {entry} must be [low, high] with low <= high"
+                yield (
+                    (*where, "missing", j),
+                    f"the range {entry} must be [low, high] with low <= high",
+                )
 
 
-def _option_problems(where: tuple[Any, ...], options: list[s.Option], multi: bool) -> Iterator[s.Problem]:
+def _option_problems(
+    where: tuple[Any, ...], options: list[s.Option], multi: bool
+) -> Iterator[s.Problem]:
     names: set[str] = set()
     for j, o in enumerate(options):
         if o.name is not None:

@@ -100,8 +100,10 @@ def load_coding_frame(path: str | Path, languages: Sequence[str] | None = None) 
     doc, problems = validate(raw, ps.CodingFrameDoc, ps.coding_frame_context(langs))
     if problems or doc is None:
         raise PlanError(f"coding frame {path}: " + "; ".join(problems))
-    themes = tuple(Theme(t.id, dict(t.label), {lang: tuple(ps_) for lang, ps_ in t.patterns.items()})
-                   for t in doc.themes)
+    themes = tuple(
+        Theme(t.id, dict(t.label), {lang: tuple(ps_) for lang, ps_ in t.patterns.items()})
+        for t in doc.themes
+    )
     return CodingFrame(themes, langs)
 
 

@@ -57,7 +57,9 @@ def read_yaml(path: Path, error: type[Exception]) -> Any:
 # --------------------------------------------------------------------------- messages
 
 
-def validate(doc: Mapping[str, Any], schema: type[BaseModel], ctx: Mapping[str, Any]) -> tuple[Any, list[str]]:
+def validate(
+    doc: Mapping[str, Any], schema: type[BaseModel], ctx: Mapping[str, Any]
+) -> tuple[Any, list[str]]:
     """Validate ``doc`` with ``schema``; returns the model (None on failure) and every problem.
 
     Examples
@@ -91,10 +93,16 @@ def _path_order(line: str) -> list[Any]:
 
 
 _TYPES = {
-    "int_type": "must be a whole number", "int_from_float": "must be a whole number",
-    "float_type": "must be a number", "string_type": "must be text", "bool_type": "must be true or false",
-    "list_type": "must be a list", "dict_type": "must be a mapping", "model_type": "must be a mapping",
-    "model_attributes_type": "must be a mapping", "tuple_type": "must be a list",
+    "int_type": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_type": "must be a number",
+    "string_type": "must be text",
+    "bool_type": "must be true or false",
+    "list_type": "must be a list",
+    "dict_type": "must be a mapping",
+    "model_type": "must be a mapping",
+    "model_attributes_type": "must be a mapping",
+    "tuple_type": "must be a list",
 }
 
 
@@ -105,7 +113,9 @@ def _message(error: Mapping[str, Any], schema: type[BaseModel], loc: tuple[Any, 
     if kind == "extra_forbidden":
         return unknown_key(str(loc[-1]), valid_keys(schema, loc[:-1]))
     if kind == "literal_error":
-        expected = [str(x).strip("'") for x in error["ctx"]["expected"].replace(" or ", ", ").split(", ")]
+        expected = [
+            str(x).strip("'") for x in error["ctx"]["expected"].replace(" or ", ", ").split(", ")
+        ]
         near = difflib.get_close_matches(str(got), expected, n=1, cutoff=0.7)
         hint = f"; did you mean `{near[0]}`?" if near else ""
         noun = loc[-1] if isinstance(loc[-1], str) and not loc[-1].startswith("~") else "value"
@@ -113,8 +123,12 @@ def _message(error: Mapping[str, Any], schema: type[BaseModel], loc: tuple[Any, 
         return f"unknown {noun} '{got}' (valid: {', '.join(expected)}){hint}"
     if kind in _TYPES:
         return f"{_TYPES[kind]}, got {_show(got)}"
-    bounds = {"greater_than": ("gt", "greater than"), "greater_than_equal": ("ge", "at least"),
-              "less_than": ("lt", "less than"), "less_than_equal": ("le", "at most")}
+    bounds = {
+        "greater_than": ("gt", "greater than"),
+        "greater_than_equal": ("ge", "at least"),
+        "less_than": ("lt", "less than"),
+        "less_than_equal": ("le", "at most"),
+    }
     if kind in bounds:
         key, words = bounds[kind]
         return f"must be {words} {error['ctx'][key]}, got {_show(got)}"
@@ -201,8 +215,11 @@ def _step(tp: Any, part: Any) -> Any:
 
 def instrument_context(doc: Mapping[str, Any]) -> dict[str, Any]:
     """The names an instrument document defines, read leniently (for the schema's reference checks)."""
-    languages = [x for x in doc.get("languages") or [] if isinstance(x, str)] \
-        if isinstance(doc.get("languages"), list) else []
+    languages = (
+        [x for x in doc.get("languages") or [] if isinstance(x, str)]
+        if isinstance(doc.get("languages"), list)
+        else []
+    )
     scales = doc.get("scales") if isinstance(doc.get("scales"), Mapping) else {}
     columns: set[str] = set()
     text_questions: set[str] = set()
@@ -222,8 +239,13 @@ def instrument_context(doc: Mapping[str, Any]) -> dict[str, Any]:
     derived = {str(d.get("id")) for d in dicts(doc.get("derived"))}
     sections = {str(x.get("id")) for x in dicts(doc.get("sections"))} if "sections" in doc else None
     return {
-        "languages": languages, "scales": set(scales), "columns": columns, "variables": columns | derived,
-        "text_questions": text_questions, "grids": grids, "sections": sections,
+        "languages": languages,
+        "scales": set(scales),
+        "columns": columns,
+        "variables": columns | derived,
+        "text_questions": text_questions,
+        "grids": grids,
+        "sections": sections,
         "repeats": {str(r.get("id")) for r in dicts(doc.get("repeats"))},
     }
 
@@ -268,8 +290,16 @@ def from_document(raw: Mapping[str, Any], where: str) -> m.Instrument:
 
 
 def _code(c: s.Option) -> m.Code:
-    return m.Code(code=c.code, label=dict(c.label), nonsubstantive=c.nonsubstantive, since=c.since,
-                  other_text=c.other_text, name=c.name, exclusive=c.exclusive, source=c.source)
+    return m.Code(
+        code=c.code,
+        label=dict(c.label),
+        nonsubstantive=c.nonsubstantive,
+        since=c.since,
+        other_text=c.other_text,
+        name=c.name,
+        exclusive=c.exclusive,
+        source=c.source,
+    )
 
 
 def _scale(sid: str, sc: s.Scale) -> m.Scale:
@@ -286,7 +316,9 @@ def _source(value: Any) -> dict[str, Any]:
     return {"source": value}
 
 
-def _questions(doc: s.InstrumentDoc, scales: Mapping[str, m.Scale], banner: set[str]) -> list[m.Question]:
+def _questions(
+    doc: s.InstrumentDoc, scales: Mapping[str, m.Scale], banner: set[str]
+) -> list[m.Question]:
     out = []
     for q in doc.questions:
         scale = scales.get(q.scale or "")
@@ -294,24 +326,51 @@ def _questions(doc: s.InstrumentDoc, scales: Mapping[str, m.Scale], banner: set[
             "codes": scale.codes if scale else tuple(_code(c) for c in q.options or []),
             "nets": scale.nets if scale else (),
             "measure": scale.measure if scale else ("scale" if q.type == "numeric" else "nominal"),
-            "scale_id": q.scale, "required": q.required, "ask_if": q.ask_if.plain() if q.ask_if else None,
-            "personal": q.personal, "section": q.section, "repeat": q.repeat, "comment": q.comment,
+            "scale_id": q.scale,
+            "required": q.required,
+            "ask_if": q.ask_if.plain() if q.ask_if else None,
+            "personal": q.personal,
+            "section": q.section,
+            "repeat": q.repeat,
+            "comment": q.comment,
             "background": q.section in banner,
         }
         if q.type == "grid":
-            out += [m.Question(id=item.id, type="single", text=dict(item.text), grid=q.id,
-                               reverse=item.reverse, **_source(item.source), **common)
-                    for item in q.items or []]
+            out += [
+                m.Question(
+                    id=item.id,
+                    type="single",
+                    text=dict(item.text),
+                    grid=q.id,
+                    reverse=item.reverse,
+                    **_source(item.source),
+                    **common,
+                )
+                for item in q.items or []
+            ]
             continue
-        out.append(m.Question(
-            id=q.id, type=q.type, text=dict(q.text), **common,
-            range=tuple(q.range) if q.range else None, role=q.role, attention_check=q.attention_check,
-            open_ended=q.open_ended, history=tuple({"version": h.version, "text": dict(h.text)} for h in q.history),
-            reverse=q.reverse, integer=q.integer, unit=dict(q.unit) if q.unit else None,
-            **_source(q.source),
-            missing=tuple(tuple(float(v) for v in x) if isinstance(x, list) else float(x) for x in q.missing or ()),
-            boxes=tuple(m.Box(b.id, dict(b.label), b.personal) for b in q.boxes or []),
-        ))
+        out.append(
+            m.Question(
+                id=q.id,
+                type=q.type,
+                text=dict(q.text),
+                **common,
+                range=tuple(q.range) if q.range else None,
+                role=q.role,
+                attention_check=q.attention_check,
+                open_ended=q.open_ended,
+                history=tuple({"version": h.version, "text": dict(h.text)} for h in q.history),
+                reverse=q.reverse,
+                integer=q.integer,
+                unit=dict(q.unit) if q.unit else None,
+                **_source(q.source),
+                missing=tuple(
+                    tuple(float(v) for v in x) if isinstance(x, list) else float(x)
+                    for x in q.missing or ()
+                ),
+                boxes=tuple(m.Box(b.id, dict(b.label), b.personal) for b in q.boxes or []),
+            )
+        )
     return out
 
 
@@ -325,13 +384,27 @@ def _recode_map(d: s.Derived) -> tuple[dict[int, int], dict[int, dict[str, str]]
 
 def _derived(d: s.Derived, measures: Mapping[str, str]) -> m.Derived:
     recode_map, recode_labels = _recode_map(d)
-    default = {"recode": measures.get(d.from_[0], "nominal"), "reverse": measures.get(d.from_[0], "nominal"),
-               "score": "scale"}.get(d.type, "nominal")
+    default = {
+        "recode": measures.get(d.from_[0], "nominal"),
+        "reverse": measures.get(d.from_[0], "nominal"),
+        "score": "scale",
+    }.get(d.type, "nominal")
     return m.Derived(
-        id=d.id, type=d.type, source=tuple(d.from_), label=dict(d.label), codes=tuple(d.codes),
-        bands=tuple(b.model_dump() for b in d.bands), measure=d.measure or default,
-        recode_map=recode_map, recode_labels=recode_labels, unmapped=d.else_, top=d.top, bottom=d.bottom,
-        method=d.method, reverse=tuple(d.reverse), min_valid=d.min_valid,
+        id=d.id,
+        type=d.type,
+        source=tuple(d.from_),
+        label=dict(d.label),
+        codes=tuple(d.codes),
+        bands=tuple(b.model_dump() for b in d.bands),
+        measure=d.measure or default,
+        recode_map=recode_map,
+        recode_labels=recode_labels,
+        unmapped=d.else_,
+        top=d.top,
+        bottom=d.bottom,
+        method=d.method,
+        reverse=tuple(d.reverse),
+        min_valid=d.min_valid,
     )
 
 
@@ -350,10 +423,22 @@ def build(doc: s.InstrumentDoc, path: str) -> m.Instrument:
     for d in doc.derived:
         derived.append(_derived(d, measures))
         measures[d.id] = derived[-1].measure
-    grids = tuple(m.Grid(q.id, dict(q.text), str(q.scale), tuple(i.id for i in q.items or []), q.section, q.comment)
-                  for q in doc.questions if q.type == "grid")
-    study = {k: (dict(v) if isinstance(v, Mapping) else v)
-             for k, v in doc.study.model_dump(exclude_unset=True).items()}
+    grids = tuple(
+        m.Grid(
+            q.id,
+            dict(q.text),
+            str(q.scale),
+            tuple(i.id for i in q.items or []),
+            q.section,
+            q.comment,
+        )
+        for q in doc.questions
+        if q.type == "grid"
+    )
+    study = {
+        k: (dict(v) if isinstance(v, Mapping) else v)
+        for k, v in doc.study.model_dump(exclude_unset=True).items()
+    }
     base = m.Instrument(
         study={**study, "countries": list(doc.study.countries)},
         version=str(doc.version),
@@ -361,9 +446,14 @@ def build(doc: s.InstrumentDoc, path: str) -> m.Instrument:
         languages=tuple(doc.languages),
         questions=(),
         derived=tuple(derived),
-        quality=tuple(m.QualityRule(r.id, r.rule, r.params(), dict(r.description or {})) for r in doc.quality),
+        quality=tuple(
+            m.QualityRule(r.id, r.rule, r.params(), dict(r.description or {})) for r in doc.quality
+        ),
         weighting_variables=tuple(doc.weighting.variables),
-        item_scales=tuple({"id": x.id, "label": dict(x.label), "items": list(x.items)} for x in doc.scales_of_items),
+        item_scales=tuple(
+            {"id": x.id, "label": dict(x.label), "items": list(x.items)}
+            for x in doc.scales_of_items
+        ),
         path=path,
         schema_version=doc.schema_version,
         grids=grids,

@@ -19,8 +19,16 @@ from survey.i18n import N_, translator
 QUESTION_TYPES = ("single", "multi", "numeric", "text", "paradata", "grid")
 PARADATA_ROLES = ("id", "start", "submit", "language", "ip", "other")
 DERIVED_TYPES = ("indicator", "bands", "cross", "recode", "reverse", "box", "score")
-QUALITY_RULES = ("incomplete", "out_of_range", "condition", "attention", "speeder", "duplicate",
-                 "straightlining", "exclusive")
+QUALITY_RULES = (
+    "incomplete",
+    "out_of_range",
+    "condition",
+    "attention",
+    "speeder",
+    "duplicate",
+    "straightlining",
+    "exclusive",
+)
 MEASURES = ("nominal", "ordinal", "scale")
 #: Labels of an indicator's codes 0 and 1, translated by the message catalogues.
 INDICATOR_LABELS = (N_("No"), N_("Yes"))
@@ -49,9 +57,13 @@ class Code:
     nonsubstantive: bool = False
     since: str | None = None
     other_text: str | None = None
-    name: str | None = None  # the value the export writes for this option (Kobo choice name, SPSS string)
+    name: str | None = (
+        None  # the value the export writes for this option (Kobo choice name, SPSS string)
+    )
     exclusive: bool = False
-    source: str | None = None  # a multi option's own column in the export (an SPSS dichotomy variable)
+    source: str | None = (
+        None  # a multi option's own column in the export (an SPSS dichotomy variable)
+    )
 
     def text(self, lang: str) -> str:
         """The label in ``lang``, falling back to English."""
@@ -120,7 +132,9 @@ class Question:
     integer: bool = False
     unit: Mapping[str, str] | None = None
     source: str | None = None  # the export's column header, when it is not the id
-    source_columns: tuple[str, ...] = ()  # a multi whose columns each hold one chosen option (SPSS category set)
+    source_columns: tuple[
+        str, ...
+    ] = ()  # a multi whose columns each hold one chosen option (SPSS category set)
     row_number: bool = False  # the id question: the row number in the file is the id (declared)
     comment: str | None = None  # id of the text question holding the comment box after this one
     boxes: tuple[Box, ...] = ()
@@ -274,7 +288,9 @@ class Instrument:
     weighting_variables: tuple[str, ...]
     item_scales: tuple[Mapping[str, Any], ...] = ()
     path: str = ""
-    repeat_questions: tuple[Question, ...] = ()  # questions of the repeat groups, not in ``questions``
+    repeat_questions: tuple[
+        Question, ...
+    ] = ()  # questions of the repeat groups, not in ``questions``
     _index: Mapping[str, Question] = field(default_factory=dict, repr=False, compare=False)
     schema_version: int = 1
     grids: tuple[Grid, ...] = ()
@@ -321,7 +337,13 @@ class Instrument:
 
     @property
     def personal_columns(self) -> tuple[str, ...]:
-        boxes = tuple(f"{q.id}_{b.id}" for q in self.questions if not q.personal for b in q.boxes if b.personal)
+        boxes = tuple(
+            f"{q.id}_{b.id}"
+            for q in self.questions
+            if not q.personal
+            for b in q.boxes
+            if b.personal
+        )
         return tuple(col for q in self.questions if q.personal for col in q.columns) + boxes
 
     def variables(self) -> dict[str, Question | Derived]:
@@ -370,7 +392,9 @@ class Instrument:
 
 def with_questions(base: Instrument, questions: list[Question], version: str) -> Instrument:
     """``base`` with these questions (and their index) at ``version``."""
-    return replace(base, questions=tuple(questions), version=version, _index={q.id: q for q in questions})
+    return replace(
+        base, questions=tuple(questions), version=version, _index={q.id: q for q in questions}
+    )
 
 
 # --------------------------------------------------------------------------- derived codes
@@ -400,7 +424,10 @@ def substantive_range(codes: tuple[Code, ...]) -> tuple[int, int]:
 def derived_codes(instrument: Instrument, d: Derived) -> tuple[Code, ...]:
     """Codes and labels of a derived variable (none for a numeric score)."""
     if d.type in ("indicator", "box"):  # the package's words, in every language of the instrument
-        no, yes = ({lang: translator(lang).gettext(word) for lang in instrument.languages} for word in INDICATOR_LABELS)
+        no, yes = (
+            {lang: translator(lang).gettext(word) for lang in instrument.languages}
+            for word in INDICATOR_LABELS
+        )
         return (Code(0, no), Code(1, yes))
     if d.type == "bands":
         return tuple(Code(int(b["code"]), b["label"]) for b in d.bands)
@@ -410,8 +437,10 @@ def derived_codes(instrument: Instrument, d: Derived) -> tuple[Code, ...]:
         first, second = (instrument.codes_of(s) for s in d.source)
         factor = cross_factor(second)
         return tuple(
-            Code(a.code * factor + b.code,
-                 {lang: f"{a.text(lang)} × {b.text(lang)}" for lang in instrument.languages})
+            Code(
+                a.code * factor + b.code,
+                {lang: f"{a.text(lang)} × {b.text(lang)}" for lang in instrument.languages},
+            )
             for a in first
             for b in second
             if not a.nonsubstantive and not b.nonsubstantive
@@ -420,7 +449,9 @@ def derived_codes(instrument: Instrument, d: Derived) -> tuple[Code, ...]:
     if d.type == "reverse":
         lo, hi = substantive_range(source)
         by_code = {c.code: c for c in source}
-        flipped = [replace(by_code[lo + hi - c.code], code=c.code) for c in source if not c.nonsubstantive]
+        flipped = [
+            replace(by_code[lo + hi - c.code], code=c.code) for c in source if not c.nonsubstantive
+        ]
         return tuple(flipped) + tuple(c for c in source if c.nonsubstantive)
     return recode_codes(source, d)
 
@@ -436,8 +467,10 @@ def recode_codes(source: tuple[Code, ...], d: Derived) -> tuple[Code, ...]:
     for c in source:
         if c.code in d.recode_map:
             mapped.setdefault(int(d.recode_map[c.code]), []).append(c)
-    new = [Code(code, dict(d.recode_labels.get(code) or {}), all(c.nonsubstantive for c in olds))
-           for code, olds in sorted(mapped.items())]
+    new = [
+        Code(code, dict(d.recode_labels.get(code) or {}), all(c.nonsubstantive for c in olds))
+        for code, olds in sorted(mapped.items())
+    ]
     kept = recode_kept(source, d)
     substantive = sorted([c for c in new + kept if not c.nonsubstantive], key=lambda c: c.code)
     return tuple(substantive + [c for c in new + kept if c.nonsubstantive])
@@ -445,5 +478,9 @@ def recode_codes(source: tuple[Code, ...], d: Derived) -> tuple[Code, ...]:
 
 def recode_kept(source: tuple[Code, ...], d: Derived) -> list[Code]:
     """Source codes a ``recode`` keeps as they are: not mapped, and non-substantive or ``else: keep``."""
-    return [c for c in source if c.code not in d.recode_map
-            and (c.nonsubstantive and d.unmapped != "blank" or d.unmapped == "keep")]
+    return [
+        c
+        for c in source
+        if c.code not in d.recode_map
+        and (c.nonsubstantive and d.unmapped != "blank" or d.unmapped == "keep")
+    ]

@@ -87,7 +87,9 @@ class Plan:
         for w in self.waves:
             if str(w.id) == str(wave_id):
                 return w
-        raise PlanError(f"{self.path}: waves: no wave '{wave_id}' (registered: {', '.join(w.id for w in self.waves)})")
+        raise PlanError(
+            f"{self.path}: waves: no wave '{wave_id}' (registered: {', '.join(w.id for w in self.waves)})"
+        )
 
     def previous(self, wave: Wave) -> Wave | None:
         """The wave registered before ``wave``, if any."""
@@ -107,13 +109,16 @@ def plan_context(doc: Mapping[str, Any], instrument: Instrument) -> dict[str, An
     weighting = doc.get("weighting") if isinstance(doc.get("weighting"), Mapping) else {}
     return {
         "languages": list(instrument.languages),
-        "variables": names, "columns": names,
+        "variables": names,
+        "columns": names,
         "coded": {n for n in variables if instrument.codes_of(n)},
         "indicators": {d.id for d in instrument.derived if d.type in ("indicator", "box")},
         "numeric": {q.id for q in instrument.questions if q.type == "numeric"}
         | {d.id for d in instrument.derived if d.numeric},
         "weighting_variables": set(instrument.weighting_variables),
-        "codes": {v: {c.code for c in instrument.codes_of(v)} for v in instrument.weighting_variables},
+        "codes": {
+            v: {c.code for c in instrument.codes_of(v)} for v in instrument.weighting_variables
+        },
         "versions": {str(e["version"]) for e in instrument.changelog} | {instrument.version},
         "waves": {str(w.get("id")) for w in waves if isinstance(w, Mapping)},
         "weighting_plans": set(weighting),
@@ -154,9 +159,15 @@ def load_plan(path: str | Path, instrument: Instrument | None = None) -> tuple[P
     return replace(_parse(doc, path), coding_frame=frame), instrument
 
 
-def _coding_frame(doc: Mapping[str, Any], path: Path, instrument: Instrument) -> tuple[CodingFrame | None, list[str]]:
+def _coding_frame(
+    doc: Mapping[str, Any], path: Path, instrument: Instrument
+) -> tuple[CodingFrame | None, list[str]]:
     """The plan's coding frame, in the instrument's languages (loaded now, before any data is read)."""
-    name = (doc.get("open_ended") or {}).get("coding_frame") if isinstance(doc.get("open_ended"), Mapping) else None
+    name = (
+        (doc.get("open_ended") or {}).get("coding_frame")
+        if isinstance(doc.get("open_ended"), Mapping)
+        else None
+    )
     if not isinstance(name, str) or not name:
         return None, []
     try:
@@ -175,7 +186,9 @@ def _plan_problems(doc: ps.PlanDoc) -> list[str]:
         wave = next((w for w in doc.waves if w.id == doc.published.wave), None)
         for i, f in enumerate(doc.published.figures):
             if f.weighted and wave is not None and not wave.weighting:
-                out.append(f"published.figures[{i}].weighted: wave '{wave.id}' has no weighting plan")
+                out.append(
+                    f"published.figures[{i}].weighted: wave '{wave.id}' has no weighting plan"
+                )
     return out
 
 
@@ -184,17 +197,32 @@ def _dump(model: Any) -> dict[str, Any]:
 
 
 def _figure(f: ps.Figure) -> Figure:
-    return Figure(str(f.id), f.indicator, float(f.value), int(f.stated_n), str(f.quote), f.weighted,
-                  f.statistic, f.question, f.tolerance_pp)
+    return Figure(
+        str(f.id),
+        f.indicator,
+        float(f.value),
+        int(f.stated_n),
+        str(f.quote),
+        f.weighted,
+        f.statistic,
+        f.question,
+        f.tolerance_pp,
+    )
 
 
 def _parse(doc: ps.PlanDoc, path: Path) -> Plan:
     published = doc.published
     waves = tuple(
         Wave(
-            id=w.id, label=w.label if w.label is not None else w.id, raw=(path.parent / w.raw).resolve(),
-            format=w.format, instrument_version=w.instrument_version or "", field_dates=tuple(w.field_dates),
-            weighting=w.weighting, encoding=w.encoding, synthetic=w.synthetic,
+            id=w.id,
+            label=w.label if w.label is not None else w.id,
+            raw=(path.parent / w.raw).resolve(),
+            format=w.format,
+            instrument_version=w.instrument_version or "",
+            field_dates=tuple(w.field_dates),
+            weighting=w.weighting,
+            encoding=w.encoding,
+            synthetic=w.synthetic,
         )
         for w in doc.waves
     )

@@ -35,8 +35,13 @@ DOCUMENTS: dict[str, tuple[type[BaseModel], str]] = {
     "coding-frame": (ps.CodingFrameDoc, "analysis/<study>-coding.yaml"),
 }
 _NAMED = [
-    (s.Label, "label"), (s.FreeLabel, "text per language"), (s.TextOrLabel, "text, or text per language"),
-    (s.Names, "name, or list of names"), (s.Number, "number"), (s.Range, "[min, max]"), (s.Pair, "[min, max]"),
+    (s.Label, "label"),
+    (s.FreeLabel, "text per language"),
+    (s.TextOrLabel, "text, or text per language"),
+    (s.Names, "name, or list of names"),
+    (s.Number, "number"),
+    (s.Range, "[min, max]"),
+    (s.Pair, "[min, max]"),
     (s.Source, "text, or `{row_number: true}`"),
     (s.RecodeMap, "mapping of code to new code, or list of [RecodeGroup](#recodegroup)"),
     (s.Options, "list of [Option](#option)"),
@@ -128,7 +133,9 @@ def _flow(value: Any) -> str:
         value = value.model_dump(by_alias=True, exclude_defaults=True)
     if isinstance(value, str):
         return value
-    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, sort_keys=False, width=1000).strip()
+    text = yaml.safe_dump(
+        value, default_flow_style=True, allow_unicode=True, sort_keys=False, width=1000
+    ).strip()
     return text[:-4].strip() if text.endswith("\n...") else text.removesuffix("...").strip()
 
 
@@ -165,7 +172,9 @@ def _container(tp: Any) -> str:
     return {list: "[]", dict: ".<id>"}.get(origin, "")
 
 
-def _walk(root: type[BaseModel], seen: set[type[BaseModel]]) -> list[tuple[type[BaseModel], list[str]]]:
+def _walk(
+    root: type[BaseModel], seen: set[type[BaseModel]]
+) -> list[tuple[type[BaseModel], list[str]]]:
     """Models reachable from ``root`` (not documented before) with the YAML paths where each appears."""
     order: list[type[BaseModel]] = [root]
     where: dict[type[BaseModel], list[str]] = {root: ["(top)"]}
@@ -215,17 +224,28 @@ def _section(model: type[BaseModel], paths: list[str]) -> list[str]:
         out += ["At " + ", ".join(f"`{p}`" for p in paths[:4]) + ".", ""]
     out += [doc, "", "| key | type | default | description | example |", "|---|---|---|---|---|"]
     for name, field in model.model_fields.items():
-        out.append(f"| `{field.alias or name}` | {_cell(field_type(field))} | {_cell(_default(field))} | "
-                   f"{_cell(field.description or '')} | {example(field)} |")
+        out.append(
+            f"| `{field.alias or name}` | {_cell(field_type(field))} | {_cell(_default(field))} | "
+            f"{_cell(field.description or '')} | {example(field)} |"
+        )
     return out + [""]
 
 
 def reference_page() -> str:
     """The whole reference page (Markdown)."""
-    out = [INTRO.format(instrument=DOCUMENTS["instrument"][1], plan=DOCUMENTS["plan"][1],
-                        frame=DOCUMENTS["coding-frame"][1])]
+    out = [
+        INTRO.format(
+            instrument=DOCUMENTS["instrument"][1],
+            plan=DOCUMENTS["plan"][1],
+            frame=DOCUMENTS["coding-frame"][1],
+        )
+    ]
     seen: set[type[BaseModel]] = set()
-    titles = {"instrument": "The instrument", "plan": "The analysis plan", "coding-frame": "The coding frame"}
+    titles = {
+        "instrument": "The instrument",
+        "plan": "The analysis plan",
+        "coding-frame": "The coding frame",
+    }
     for name, (root, where) in DOCUMENTS.items():
         schema_link = f"[`docs/schema/{name}.schema.json`](schema/{name}.schema.json)"
         out += [f"## {titles[name]}", "", f"File `{where}`; JSON Schema {schema_link}.", ""]
@@ -238,9 +258,11 @@ def reference_page() -> str:
 def json_schema(name: str) -> str:
     """The JSON Schema of a document (``instrument``, ``plan`` or ``coding-frame``) as text."""
     model = DOCUMENTS[name][0]
-    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
-              "$id": f"https://example.invalid/survey/{name}.schema.json",
-              **model.model_json_schema(by_alias=True)}
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"https://example.invalid/survey/{name}.schema.json",
+        **model.model_json_schema(by_alias=True),
+    }
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -253,9 +275,15 @@ def generated() -> dict[Path, str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Write (or ``--check``) the reference page and JSON Schema files under ``--root``."""
-    parser = argparse.ArgumentParser(prog="python -m survey.instrument.reference", description=__doc__.split("\n")[0])
-    parser.add_argument("--root", type=Path, default=ROOT, help="repository root (default: this checkout)")
-    parser.add_argument("--check", action="store_true", help="compare with the files, write nothing")
+    parser = argparse.ArgumentParser(
+        prog="python -m survey.instrument.reference", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "--root", type=Path, default=ROOT, help="repository root (default: this checkout)"
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="compare with the files, write nothing"
+    )
     args = parser.parse_args(argv)
     stale = []
     for relative, text in generated().items():

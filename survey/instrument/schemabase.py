@@ -45,7 +45,9 @@ class Doc(BaseModel):
 
 def problem(message: str, problems: Iterable[Problem] = ()) -> PydanticCustomError:
     """A validation error in our words (``problems`` adds several, each at its own sub-path)."""
-    return PydanticCustomError("survey", "{message}", {"message": message, "problems": list(problems)})
+    return PydanticCustomError(
+        "survey", "{message}", {"message": message, "problems": list(problems)}
+    )
 
 
 def raise_problems(problems: list[Problem]) -> None:
@@ -70,22 +72,31 @@ def references(names: list[str], info: ValidationInfo, key: str, what: str) -> l
     """As :func:`reference` for a list (each unknown name at its index)."""
     known = context(info, key)
     if known is not None:
-        raise_problems([((i,), f"unknown {what} '{n}'") for i, n in enumerate(names) if n not in known])
+        raise_problems(
+            [((i,), f"unknown {what} '{n}'") for i, n in enumerate(names) if n not in known]
+        )
     return names
 
 
-def only_for(model: BaseModel, kind: str, applies: dict[str, tuple[str, ...]], what: str) -> list[Problem]:
+def only_for(
+    model: BaseModel, kind: str, applies: dict[str, tuple[str, ...]], what: str
+) -> list[Problem]:
     """Keys set on ``model`` that its ``kind`` (a question type, a rule) does not take."""
     fields = type(model).model_fields
-    return [((fields[k].alias or k,), f"not a key of {what} '{kind}' (only of {', '.join(kinds)})")
-            for k, kinds in applies.items() if k in model.model_fields_set and kind not in kinds]
+    return [
+        ((fields[k].alias or k,), f"not a key of {what} '{kind}' (only of {', '.join(kinds)})")
+        for k, kinds in applies.items()
+        if k in model.model_fields_set and kind not in kinds
+    ]
 
 
 # --------------------------------------------------------------------------- shared types
 
 
 def _languages(value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
-    missing = [lang for lang in context(info, "languages") or () if not str(value.get(lang) or "").strip()]
+    missing = [
+        lang for lang in context(info, "languages") or () if not str(value.get(lang) or "").strip()
+    ]
     if missing:
         raise problem(f"missing {', '.join(repr(m) for m in missing)} text")
     return value
@@ -98,16 +109,23 @@ def _text(value: Any) -> Any:
 
 
 Text = Annotated[str, BeforeValidator(_text), WithJsonSchema({"type": ["string", "number"]})]
-Label = Annotated[dict[str, Text], AfterValidator(_languages), Field(
-    description="Text per language code, one entry for every language of the instrument.",
-    examples=[{"en": "Agree", "zh": "同意"}])]
+Label = Annotated[
+    dict[str, Text],
+    AfterValidator(_languages),
+    Field(
+        description="Text per language code, one entry for every language of the instrument.",
+        examples=[{"en": "Agree", "zh": "同意"}],
+    ),
+]
 FreeLabel = Annotated[dict[str, Text], Field(description="Text per language code.")]
 
 
 def either(first: Any, second: Any, first_tag: str, second_tag: str, pick: Any) -> Any:
     """A union that validates one member only, chosen by ``pick(value)``; the tag is left out of error paths."""
-    return Annotated[Annotated[first, Tag(f"~{first_tag}")] | Annotated[second, Tag(f"~{second_tag}")],
-                     Discriminator(lambda v: f"~{pick(v)}")]
+    return Annotated[
+        Annotated[first, Tag(f"~{first_tag}")] | Annotated[second, Tag(f"~{second_tag}")],
+        Discriminator(lambda v: f"~{pick(v)}"),
+    ]
 
 
 # mypy cannot read the validated unions built by either(); it sees what they hold
@@ -115,18 +133,30 @@ if TYPE_CHECKING:
     TextOrLabel: TypeAlias = Any
     Number: TypeAlias = float
 else:
-    TextOrLabel = either(Text, FreeLabel, "text", "label", lambda v: "label" if isinstance(v, dict) else "text")
-    Number = Annotated[either(StrictInt, StrictFloat, "int", "float",
-                              lambda v: "int" if isinstance(v, int) and not isinstance(v, bool) else "float"),
-                       WithJsonSchema({"type": "number"})]
+    TextOrLabel = either(
+        Text, FreeLabel, "text", "label", lambda v: "label" if isinstance(v, dict) else "text"
+    )
+    Number = Annotated[
+        either(
+            StrictInt,
+            StrictFloat,
+            "int",
+            "float",
+            lambda v: "int" if isinstance(v, int) and not isinstance(v, bool) else "float",
+        ),
+        WithJsonSchema({"type": "number"}),
+    ]
 
 
 def _one_or_many(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
-Names = Annotated[list[str], BeforeValidator(_one_or_many), WithJsonSchema(
-    {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]})]
+Names = Annotated[
+    list[str],
+    BeforeValidator(_one_or_many),
+    WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}),
+]
 Pair = Annotated[list[Number], Field(min_length=2, max_length=2)]
 
 
@@ -148,12 +178,21 @@ class Condition(Doc):
     all: list[Condition] | None = Field(None, description="Every one of these conditions holds.")
     any: list[Condition] | None = Field(None, description="At least one of these conditions holds.")
     not_: Condition | None = Field(None, alias="not", description="This condition does not hold.")
-    question: str | None = Field(None, description="The column compared: a question id, a multi-select "
-                                 "option column `<id>_<code>` or a grid item.", examples=["age"])
+    question: str | None = Field(
+        None,
+        description="The column compared: a question id, a multi-select "
+        "option column `<id>_<code>` or a grid item.",
+        examples=["age"],
+    )
     op: Literal[tuple(conditions.OPERATORS)] | None = Field(  # type: ignore[valid-type]
-        None, description="The comparison.", examples=["lt"])
-    value: Any = Field(None, description="What the column is compared with (a list for `in`, `not_in`; "
-                       "none for `answered`, `blank`).", examples=[18])
+        None, description="The comparison.", examples=["lt"]
+    )
+    value: Any = Field(
+        None,
+        description="What the column is compared with (a list for `in`, `not_in`; "
+        "none for `answered`, `blank`).",
+        examples=[18],
+    )
 
     @field_validator("question")
     @classmethod
@@ -164,7 +203,9 @@ class Condition(Doc):
     def _form(self) -> Condition:
         forms = [k for k in ("all", "any", "not_", "question") if getattr(self, k) is not None]
         if len(forms) != 1:
-            raise problem("a condition is one of {question, op, value}, {all: [...]}, {any: [...]} or {not: ...}")
+            raise problem(
+                "a condition is one of {question, op, value}, {all: [...]}, {any: [...]} or {not: ...}"
+            )
         if self.question is None:
             for key in ("op", "value"):
                 if key in self.model_fields_set:

@@ -59,7 +59,9 @@ def read_table(path: Path, encoding: str | None = None, sep: str | None = None) 
         try:
             grid = pd.read_excel(path, header=None, dtype=str, keep_default_na=False).fillna("")
         except Exception as exc:  # noqa: BLE001  (openpyxl raises many types for a broken workbook)
-            raise DataError(f"{path}: not a readable XLSX workbook ({type(exc).__name__})") from None
+            raise DataError(
+                f"{path}: not a readable XLSX workbook ({type(exc).__name__})"
+            ) from None
         if grid.empty:
             raise DataError(f"{path}: no header row")
         header = [str(c) for c in grid.iloc[0]]
@@ -69,7 +71,9 @@ def read_table(path: Path, encoding: str | None = None, sep: str | None = None) 
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise DataError(f"{path}: cannot be read ({exc.strerror}): check its permissions") from None
+            raise DataError(
+                f"{path}: cannot be read ({exc.strerror}): check its permissions"
+            ) from None
         text = decode(data, path, encoding)
         sep = sep or sniff_separator(text)
         header = _header(text, path, sep)
@@ -85,18 +89,25 @@ def read_table(path: Path, encoding: str | None = None, sep: str | None = None) 
     return frame
 
 
-def _trimmed(frame: pd.DataFrame, header: list[str]) -> tuple[pd.DataFrame, list[str], dict[str, int]]:
+def _trimmed(
+    frame: pd.DataFrame, header: list[str]
+) -> tuple[pd.DataFrame, list[str], dict[str, int]]:
     """Drop the unnamed empty columns and the empty rows at the end of a table of strings."""
     header = list(header)
     columns = 0
-    while (len(header) > 1 and not header[-1].strip()
-           and not frame.iloc[:, len(header) - 1].str.strip().astype(bool).any()):
+    while (
+        len(header) > 1
+        and not header[-1].strip()
+        and not frame.iloc[:, len(header) - 1].str.strip().astype(bool).any()
+    ):
         header.pop()
         columns += 1
     frame = frame.iloc[:, : len(header)]
     rows, size = 0, 1
-    while rows < len(frame):  # look at the end only, in growing windows: a full scan costs seconds at 1M
-        window = frame.iloc[max(len(frame) - rows - size, 0): len(frame) - rows]
+    while rows < len(
+        frame
+    ):  # look at the end only, in growing windows: a full scan costs seconds at 1M
+        window = frame.iloc[max(len(frame) - rows - size, 0) : len(frame) - rows]
         filled = window.apply(lambda col: col.str.strip().astype(bool)).any(axis=1).to_numpy()
         blank = len(filled) - (int(np.flatnonzero(filled)[-1]) + 1 if filled.any() else 0)
         rows += blank
@@ -127,15 +138,24 @@ def _header(text: str, path: Path, sep: str = ",") -> list[str]:
 def _parse_csv(text: str, n_fields: int, path: Path, sep: str = ",") -> pd.DataFrame:
     """Parse CSV text as strings: Arrow first (fast), the C parser for fields Arrow's blocks cannot hold."""
     try:  # Arrow reads UTF-8 bytes; a StringIO would be copied as 4 bytes per character first
-        return pd.read_csv(io.BytesIO(text.encode("utf-8")), dtype=str, keep_default_na=False, engine="pyarrow",
-                           sep=sep)
+        return pd.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            dtype=str,
+            keep_default_na=False,
+            engine="pyarrow",
+            sep=sep,
+        )
     except (pd.errors.ParserError, ValueError) as exc:
         if "straddle" not in str(exc):
-            raise DataError(f"{path}: malformed CSV: {_parse_problem(text, n_fields, exc, sep)}") from None
+            raise DataError(
+                f"{path}: malformed CSV: {_parse_problem(text, n_fields, exc, sep)}"
+            ) from None
     try:
         return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, engine="c", sep=sep)
     except (pd.errors.ParserError, ValueError) as exc:
-        raise DataError(f"{path}: malformed CSV: {_parse_problem(text, n_fields, exc, sep)}") from None
+        raise DataError(
+            f"{path}: malformed CSV: {_parse_problem(text, n_fields, exc, sep)}"
+        ) from None
 
 
 def _parse_problem(text: str, n_fields: int, exc: Exception, sep: str = ",") -> str:
@@ -144,20 +164,31 @@ def _parse_problem(text: str, n_fields: int, exc: Exception, sep: str = ",") -> 
         for number, record in enumerate(csv.reader(io.StringIO(text), delimiter=sep)):
             if record and len(record) != n_fields:
                 what = "fewer" if len(record) < n_fields else "more"
-                return (f"row {number} (line {number + 1}) has {len(record)} fields, {what} than the "
-                        f"header's {n_fields} (truncated line?)")
+                return (
+                    f"row {number} (line {number + 1}) has {len(record)} fields, {what} than the "
+                    f"header's {n_fields} (truncated line?)"
+                )
     except csv.Error as err:
         return str(err)
     return str(exc).split(":")[0 if "CSV parse error" not in str(exc) else 1].strip()
 
 
-def check_columns(columns: Iterable[str], instrument: Instrument, path: Path, allow_extra: bool = False,
-                  sep: str | None = None) -> None:
+def check_columns(
+    columns: Iterable[str],
+    instrument: Instrument,
+    path: Path,
+    allow_extra: bool = False,
+    sep: str | None = None,
+) -> None:
     """Raise one DataError listing every missing and every unexpected column (``sep``: the one used)."""
     columns = list(columns)
     expected = instrument.raw_columns
     missing = [c for c in expected if c not in columns]
-    extra = [c if c.strip() else f"column {i + 1} (no name)" for i, c in enumerate(columns) if c not in expected]
+    extra = [
+        c if c.strip() else f"column {i + 1} (no name)"
+        for i, c in enumerate(columns)
+        if c not in expected
+    ]
     problems = []
     if missing:
         problems.append(f"missing column(s) {_listing(missing)}")
@@ -165,9 +196,16 @@ def check_columns(columns: Iterable[str], instrument: Instrument, path: Path, al
         problems.append(f"unexpected column(s) {_listing(extra)} (--allow-extra-columns to ignore)")
     if problems:
         used = f"read as {SEPARATORS.get(sep, repr(sep))}-separated; " if sep else ""
-        hint = (f" — one column only: wrong separator? ({used}pass --sep: comma, semicolon or tab)"
-                if len(columns) == 1 else "")
-        raise DataError(f"{path}: " + "; ".join(problems) + f" for instrument {instrument.id} {instrument.version}{hint}")
+        hint = (
+            f" — one column only: wrong separator? ({used}pass --sep: comma, semicolon or tab)"
+            if len(columns) == 1
+            else ""
+        )
+        raise DataError(
+            f"{path}: "
+            + "; ".join(problems)
+            + f" for instrument {instrument.id} {instrument.version}{hint}"
+        )
 
 
 def _nulled(text: pd.Series) -> pa.Array:
@@ -194,7 +232,9 @@ def _to_float(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         values = pc.cast(nulled, pa.float64()).to_numpy(zero_copy_only=False)
         return values, np.zeros(len(text), dtype=bool)
     except pa.ArrowInvalid:
-        values = pd.to_numeric(pd.Series(nulled.to_pandas()), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        values = pd.to_numeric(pd.Series(nulled.to_pandas()), errors="coerce").to_numpy(
+            dtype=float, na_value=np.nan
+        )
         return values, np.isnan(values) & ~pc.fill_null(blank, True).to_numpy(zero_copy_only=False)
 
 
@@ -212,8 +252,14 @@ def _numbers(frame: pd.DataFrame, columns: list[str], path: Path, integer: bool)
             bad |= np.isfinite(values) & (values != np.round(values))
         for idx in np.flatnonzero(bad)[:_SHOW]:
             shown = str(frame[col].iloc[idx]).strip()[:20]
-            problems.append(f"row {idx + 1}, column {col}: '{shown}' is not {'a code' if integer else 'a number'}")
-        out[col] = pd.array(values, dtype="Float64").astype("Int64") if integer and not bad.any() else values
+            problems.append(
+                f"row {idx + 1}, column {col}: '{shown}' is not {'a code' if integer else 'a number'}"
+            )
+        out[col] = (
+            pd.array(values, dtype="Float64").astype("Int64")
+            if integer and not bad.any()
+            else values
+        )
     if problems:
         more = f" and {len(problems) - _SHOW} more" if len(problems) > _SHOW else ""
         raise DataError(f"{path}: " + "; ".join(problems[:_SHOW]) + more)
@@ -251,19 +297,25 @@ def typed(frame: pd.DataFrame, instrument: Instrument, path: Path) -> pd.DataFra
     """Convert a canonical frame of strings to typed columns and check ids and text sizes."""
     coded = [c for q in instrument.questions if q.coded for c in q.columns]
     numeric = [q.id for q in instrument.questions if q.type == "numeric"]
-    text_cols = [c for c in frame.columns if c in instrument.raw_columns and c not in coded + numeric]
+    text_cols = [
+        c for c in frame.columns if c in instrument.raw_columns and c not in coded + numeric
+    ]
     for col in text_cols:
         lengths = frame[col].str.len()
         if (lengths > MAX_TEXT).any():
             idx = int(np.argmax(lengths.to_numpy() > MAX_TEXT))
-            raise DataError(f"{path}: row {idx + 1}, column {col}: text of {lengths.iloc[idx]:,} characters exceeds {MAX_TEXT:,}")
+            raise DataError(
+                f"{path}: row {idx + 1}, column {col}: text of {lengths.iloc[idx]:,} characters exceeds {MAX_TEXT:,}"
+            )
     parts = [
         _numbers(frame, coded, path, integer=True),
         _numbers(frame, numeric, path, integer=False),
         _times(frame, instrument, path),
     ]
     times = set(parts[2].columns)
-    strings = frame[[c for c in text_cols if c not in times]].apply(lambda s: s.where(s.str.strip() != ""))
+    strings = frame[[c for c in text_cols if c not in times]].apply(
+        lambda s: s.where(s.str.strip() != "")
+    )
     out = pd.concat([strings] + parts, axis=1)[[c for c in instrument.raw_columns]]
     ident = instrument.by_role("id")
     if ident is not None:
@@ -274,7 +326,9 @@ def typed(frame: pd.DataFrame, instrument: Instrument, path: Path) -> pd.DataFra
         dup = ids.duplicated(keep=False)
         if dup.any():
             rows = [f"'{ids.iloc[i]}' (row {i + 1})" for i in np.flatnonzero(dup.to_numpy())]
-            raise DataError(f"{path}: column {ident.id}: duplicate respondent id(s) {_listing(rows)}")
+            raise DataError(
+                f"{path}: column {ident.id}: duplicate respondent id(s) {_listing(rows)}"
+            )
     out.insert(0, RAW_ROW, np.arange(1, len(out) + 1))
     return out.reset_index(drop=True)
 

@@ -59,8 +59,9 @@ def split_offsets(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     return parts[0].fillna(text), parts[1]
 
 
-def parse_times(text: pd.Series, times: Times | None = None,
-                extra: tuple[str, ...] = ()) -> tuple[pd.Series, pd.Series]:
+def parse_times(
+    text: pd.Series, times: Times | None = None, extra: tuple[str, ...] = ()
+) -> tuple[pd.Series, pd.Series]:
     """Parse time text; returns the times (naive, ``datetime64``) and a mask of cells that are not times.
 
     Parameters
@@ -99,7 +100,10 @@ def parse_times(text: pd.Series, times: Times | None = None,
     has = offset.notna() & out.notna()
     if has.any():
         utc = out[has] - _offsets(offset[has])
-        local = utc.dt.tz_localize("UTC").dt.tz_convert(times.timezone).dt.tz_localize(None) \
-            if times.timezone else out[has]
+        local = (
+            utc.dt.tz_localize("UTC").dt.tz_convert(times.timezone).dt.tz_localize(None)
+            if times.timezone
+            else out[has]
+        )
         out.loc[has] = local.astype(UNIT)
     return out, todo

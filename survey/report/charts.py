@@ -101,12 +101,26 @@ def _legend(fig: Figure, ax: Any, entries: int) -> None:
     widest = max((text_width(label) for label in labels), default=1) + 6  # marker and spacing
     ncol = max(1, min(entries, LEGEND_CHARS // widest))
     # below the tick labels and the axis label: about 3.6 font sizes under the axes
-    ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0), borderaxespad=3.6, ncol=ncol,
-              frameon=False, fontsize=9)
+    ax.legend(
+        handles,
+        labels,
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0),
+        borderaxespad=3.6,
+        ncol=ncol,
+        frameon=False,
+        fontsize=9,
+    )
 
 
 def _title(fig: Figure, title: str) -> None:
-    fig.suptitle(wrap(title, 90), x=0.01, ha="left", fontsize=13, fontweight=matplotlib.rcParams["axes.titleweight"])
+    fig.suptitle(
+        wrap(title, 90),
+        x=0.01,
+        ha="left",
+        fontsize=13,
+        fontweight=matplotlib.rcParams["axes.titleweight"],
+    )
 
 
 def _note(fig: Figure, note: str) -> None:
@@ -154,10 +168,14 @@ def diverging_bars(frame: pd.DataFrame, *, title: str, note: str = "", lang: str
     """
     codes = sorted(frame["code"].unique())
     labels = frame.drop_duplicates("code").set_index("code")["label"]
-    wide = frame.pivot_table(index="item", columns="code", values="pct", aggfunc="first", sort=True).reindex(columns=codes).fillna(0.0)
+    wide = (
+        frame.pivot_table(index="item", columns="code", values="pct", aggfunc="first", sort=True)
+        .reindex(columns=codes)
+        .fillna(0.0)
+    )
     meta = frame.drop_duplicates("item").set_index("item")
     half = len(codes) // 2
-    negative, positive = codes[:half], codes[len(codes) - half:]
+    negative, positive = codes[:half], codes[len(codes) - half :]
     middle = codes[half] if len(codes) % 2 else None
     order = wide[positive].sum(axis=1).sort_values(ascending=True, kind="mergesort").index
     wide = wide.loc[order]
@@ -170,11 +188,26 @@ def diverging_bars(frame: pd.DataFrame, *, title: str, note: str = "", lang: str
         left = -mid / 2 - wide[negative].sum(axis=1).to_numpy()
         for code in codes:
             width = wide[code].to_numpy()
-            bars = ax.barh(y, width, left=left, color=colours[code], edgecolor="white", height=0.62, label=labels[code])
+            bars = ax.barh(
+                y,
+                width,
+                left=left,
+                color=colours[code],
+                edgecolor="white",
+                height=0.62,
+                label=labels[code],
+            )
             for rect, value in zip(bars, width, strict=True):
                 if value >= 6:
-                    ax.text(rect.get_x() + value / 2, rect.get_y() + rect.get_height() / 2, f"{value:.0f}%",
-                            ha="center", va="center", fontsize=8.5, color=_text_colour(colours[code]))
+                    ax.text(
+                        rect.get_x() + value / 2,
+                        rect.get_y() + rect.get_height() / 2,
+                        f"{value:.0f}%",
+                        ha="center",
+                        va="center",
+                        fontsize=8.5,
+                        color=_text_colour(colours[code]),
+                    )
             left = left + width
         ax.axvline(0, color="#555555", linewidth=0.8)
         ax.set_yticks(y, [_item_label(item, meta.loc[item], lang) for item in wide.index])
@@ -196,8 +229,15 @@ def _item_label(item: str, meta: pd.Series, lang: str) -> str:
     return "\n".join(parts)
 
 
-def agreement_by(frame: pd.DataFrame, *, title: str, xlabel: str = "%", note: str = "", lang: str = "en",
-                 order: list[str] | None = None) -> Figure:
+def agreement_by(
+    frame: pd.DataFrame,
+    *,
+    title: str,
+    xlabel: str = "%",
+    note: str = "",
+    lang: str = "en",
+    order: list[str] | None = None,
+) -> Figure:
     """Estimates of several items by the categories of one background variable, with interval bars.
 
     Parameters
@@ -217,7 +257,11 @@ def agreement_by(frame: pd.DataFrame, *, title: str, xlabel: str = "%", note: st
     """
     categories = list(dict.fromkeys(frame["category"]))
     if order is None:
-        means = frame.groupby("item", sort=True)["estimate"].mean().sort_values(ascending=False, kind="mergesort")
+        means = (
+            frame.groupby("item", sort=True)["estimate"]
+            .mean()
+            .sort_values(ascending=False, kind="mergesort")
+        )
         order = list(means.index)
     items = [i for i in order if i in set(frame["item"])][::-1]  # bottom to top
     palette = sns.color_palette("colorblind", len(categories))
@@ -230,12 +274,29 @@ def agreement_by(frame: pd.DataFrame, *, title: str, xlabel: str = "%", note: st
             y = np.arange(len(items)) + 0.35 - step * (j + 0.5)
             est = 100 * sub["estimate"].to_numpy(dtype=float)
             # clipped: at p = 1 a Wilson bound can sit a rounding error on the wrong side of the estimate
-            err = np.clip(np.vstack([est - 100 * sub["ci_low"].to_numpy(dtype=float),
-                                     100 * sub["ci_high"].to_numpy(dtype=float) - est]), 0, None)
+            err = np.clip(
+                np.vstack(
+                    [
+                        est - 100 * sub["ci_low"].to_numpy(dtype=float),
+                        100 * sub["ci_high"].to_numpy(dtype=float) - est,
+                    ]
+                ),
+                0,
+                None,
+            )
             n = sub["n_base"].dropna().astype(int)
             n_text = f"{n.min():,}" if n.min() == n.max() else f"{n.min():,}-{n.max():,}"
-            ax.errorbar(est, y, xerr=err, fmt="o", color=palette[j], markersize=5, capsize=2.5, linewidth=1.2,
-                        label=f"{cat} ({_n(lang, n_text)})")
+            ax.errorbar(
+                est,
+                y,
+                xerr=err,
+                fmt="o",
+                color=palette[j],
+                markersize=5,
+                capsize=2.5,
+                linewidth=1.2,
+                label=f"{cat} ({_n(lang, n_text)})",
+            )
         ax.set_yticks(np.arange(len(items)), [wrap(i, 40) for i in items])
         ax.set_xlim(0, 100)
         ax.set_xlabel(xlabel)
@@ -247,7 +308,9 @@ def agreement_by(frame: pd.DataFrame, *, title: str, xlabel: str = "%", note: st
         return _finish(fig)
 
 
-def multi_select_bars(frame: pd.DataFrame, *, title: str, base: int, note: str = "", lang: str = "en") -> Figure:
+def multi_select_bars(
+    frame: pd.DataFrame, *, title: str, base: int, note: str = "", lang: str = "en"
+) -> Figure:
     """Horizontal bars of a multi-select question, sorted by share, with counts.
 
     Parameters
@@ -268,7 +331,9 @@ def multi_select_bars(frame: pd.DataFrame, *, title: str, base: int, note: str =
         y = np.arange(len(data))
         ax.barh(y, data["pct"], color=sns.color_palette("colorblind", 1)[0], height=0.6)
         for yi, (pct, count) in enumerate(zip(data["pct"], data["count"], strict=True)):
-            ax.text(pct + 1, yi, f"{pct:.1f}% ({_n(lang, f'{int(count):,}')})", va="center", fontsize=9)
+            ax.text(
+                pct + 1, yi, f"{pct:.1f}% ({_n(lang, f'{int(count):,}')})", va="center", fontsize=9
+            )
         ax.set_yticks(y, [wrap(str(label), 40) for label in data["label"]])
         ax.set_xlim(0, min(100, max(10.0, float(data["pct"].max()) * 1.35)))
         ax.set_xlabel("%")
@@ -277,7 +342,9 @@ def multi_select_bars(frame: pd.DataFrame, *, title: str, base: int, note: str =
         return _finish(fig)
 
 
-def trend_chart(frame: pd.DataFrame, *, title: str, note: str = "", lang: str = "en", ylabel: str = "%") -> Figure:
+def trend_chart(
+    frame: pd.DataFrame, *, title: str, note: str = "", lang: str = "en", ylabel: str = "%"
+) -> Figure:
     """Estimates across waves with 95% interval bars, one line per item.
 
     Parameters
@@ -306,17 +373,48 @@ def trend_chart(frame: pd.DataFrame, *, title: str, note: str = "", lang: str = 
             sub = data[data["item"] == item]
             xs = sub["wave"].map(x).to_numpy(dtype=float) + (j - (len(items) - 1) / 2) * 0.03
             est = sub["estimate_pct"].to_numpy(dtype=float)
-            err = np.vstack([est - sub["ci_low"].to_numpy(dtype=float), sub["ci_high"].to_numpy(dtype=float) - est])
-            ax.errorbar(xs, est, yerr=err, marker="o", color=palette[j], capsize=3, label=wrap(item, 40))
-            changed = sub["wording_changed"].fillna(False).astype(bool).to_numpy() if "wording_changed" in sub else \
-                np.zeros(len(sub), dtype=bool)
+            err = np.vstack(
+                [
+                    est - sub["ci_low"].to_numpy(dtype=float),
+                    sub["ci_high"].to_numpy(dtype=float) - est,
+                ]
+            )
+            ax.errorbar(
+                xs, est, yerr=err, marker="o", color=palette[j], capsize=3, label=wrap(item, 40)
+            )
+            changed = (
+                sub["wording_changed"].fillna(False).astype(bool).to_numpy()
+                if "wording_changed" in sub
+                else np.zeros(len(sub), dtype=bool)
+            )
             if changed.any():
-                ax.plot(xs[changed], est[changed], "o", markersize=9, markerfacecolor="white", color=palette[j])
-            significant = sub["significant"].fillna(False).astype(bool).to_numpy() if "significant" in sub else \
-                np.zeros(len(sub), dtype=bool)
-            for xi, yi, top in zip(xs[significant], est[significant], err[1][significant], strict=True):
-                ax.annotate("*", (xi, yi + top), xytext=(0, 1), textcoords="offset points", ha="center", va="bottom",
-                            fontsize=13, fontweight="bold", color=palette[j])
+                ax.plot(
+                    xs[changed],
+                    est[changed],
+                    "o",
+                    markersize=9,
+                    markerfacecolor="white",
+                    color=palette[j],
+                )
+            significant = (
+                sub["significant"].fillna(False).astype(bool).to_numpy()
+                if "significant" in sub
+                else np.zeros(len(sub), dtype=bool)
+            )
+            for xi, yi, top in zip(
+                xs[significant], est[significant], err[1][significant], strict=True
+            ):
+                ax.annotate(
+                    "*",
+                    (xi, yi + top),
+                    xytext=(0, 1),
+                    textcoords="offset points",
+                    ha="center",
+                    va="bottom",
+                    fontsize=13,
+                    fontweight="bold",
+                    color=palette[j],
+                )
         ax.set_xticks(range(len(waves)), [f"{w}\n({_n(lang, f'{int(n[w]):,}')})" for w in waves])
         ax.set_ylim(0, 105)
         ax.set_ylabel(ylabel)
@@ -327,8 +425,15 @@ def trend_chart(frame: pd.DataFrame, *, title: str, note: str = "", lang: str = 
         return _finish(fig)
 
 
-def weighting_diagnostics(weights: pd.Series, margins: pd.DataFrame, *, title: str, labels: dict[str, str],
-                          note: str = "", lang: str = "en") -> Figure:
+def weighting_diagnostics(
+    weights: pd.Series,
+    margins: pd.DataFrame,
+    *,
+    title: str,
+    labels: dict[str, str],
+    note: str = "",
+    lang: str = "en",
+) -> Figure:
     """The weights' distribution and each raking margin before and after weighting.
 
     Parameters
@@ -359,12 +464,28 @@ def weighting_diagnostics(weights: pd.Series, margins: pd.DataFrame, *, title: s
         left.set_ylabel(labels["respondents"])
         y = np.arange(rows)[::-1]
         palette = sns.color_palette("colorblind", 3)
-        for column, marker, colour in (("sample_pct", "o", palette[1]), ("target_pct", "|", "black"),
-                                       ("achieved_pct", "x", palette[0])):
-            right.plot(margins[column].to_numpy(dtype=float), y, marker, color=colour, markersize=9 if marker == "|" else 6,
-                       markeredgewidth=2, label=labels[column.removesuffix("_pct")])
-        right.set_yticks(y, [f"{wrap(v, 24)}: {wrap(c, 24)}" for v, c in zip(margins["variable"], margins["category"],
-                                                                              strict=True)], fontsize=8)
+        for column, marker, colour in (
+            ("sample_pct", "o", palette[1]),
+            ("target_pct", "|", "black"),
+            ("achieved_pct", "x", palette[0]),
+        ):
+            right.plot(
+                margins[column].to_numpy(dtype=float),
+                y,
+                marker,
+                color=colour,
+                markersize=9 if marker == "|" else 6,
+                markeredgewidth=2,
+                label=labels[column.removesuffix("_pct")],
+            )
+        right.set_yticks(
+            y,
+            [
+                f"{wrap(v, 24)}: {wrap(c, 24)}"
+                for v, c in zip(margins["variable"], margins["category"], strict=True)
+            ],
+            fontsize=8,
+        )
         right.set_xlabel("%")
         right.grid(axis="x", color="#e5e5e5")
         _title(fig, title)
@@ -397,7 +518,9 @@ def _save_job(index: int) -> None:
         save_png(make(), path)
 
 
-def save_all(jobs: Sequence[tuple[Callable[[], Figure], Path]], lang: str, processes: int | None = None) -> None:
+def save_all(
+    jobs: Sequence[tuple[Callable[[], Figure], Path]], lang: str, processes: int | None = None
+) -> None:
     """Make and save every chart: ``jobs`` are (figure maker, PNG path) pairs.
 
     Drawing is most of a small run's time and each chart is independent, so they
@@ -412,7 +535,9 @@ def save_all(jobs: Sequence[tuple[Callable[[], Figure], Path]], lang: str, proce
     >>> save_all([(lambda: multi_select_bars(frame, title="t", base=2), Path("a.png"))], "en")  # doctest: +SKIP
     """
     global _JOBS
-    workers = min(2, os.cpu_count() or 1, len(jobs)) if processes is None else min(processes, len(jobs))
+    workers = (
+        min(2, os.cpu_count() or 1, len(jobs)) if processes is None else min(processes, len(jobs))
+    )
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         for make, path in jobs:
             with style(lang):

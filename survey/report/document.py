@@ -84,7 +84,9 @@ from survey.report.words import (  # noqa: F401 (kept importable from here)
 # ------------------------------------------------------------------ the stage
 
 
-def build(study: Any, options: Any, results: Mapping[str, Any], images: Mapping[str, Image]) -> list[Block]:
+def build(
+    study: Any, options: Any, results: Mapping[str, Any], images: Mapping[str, Image]
+) -> list[Block]:
     """The report as blocks; ``images`` are the drawn charts by file stem (may be empty)."""
     w = Words(options.lang)
     blocks = title_section(study, w) + disclosure_section(study, results, w)
@@ -103,11 +105,15 @@ def build(study: Any, options: Any, results: Mapping[str, Any], images: Mapping[
     if _has(results, "themes"):
         blocks += themes_section(study, results, w)
     if _has(results, "trends"):
-        blocks += trends_section(study, results, w, [images["trends"]] if "trends" in images else [])
+        blocks += trends_section(
+            study, results, w, [images["trends"]] if "trends" in images else []
+        )
     return blocks + questionnaire_section(study, w) + footer_section(study, options, w)
 
 
-def draw_charts(study: Any, results: Mapping[str, Any], lang: str, folder: Path) -> dict[str, Image]:
+def draw_charts(
+    study: Any, results: Mapping[str, Any], lang: str, folder: Path
+) -> dict[str, Image]:
     """Draw every chart into ``folder/charts/`` and return them by file stem."""
     from survey.report import charts  # matplotlib loads only when charts are drawn
 
@@ -145,7 +151,11 @@ def write_report(study: Any, folder: Path, options: Any, results: Mapping[str, A
     images = draw_charts(study, results, options.lang, folder) if options.charts else {}
     blocks = build(study, options, results, images)
     (folder / "report.md").write_text(render_markdown(blocks), encoding="utf-8", newline="\n")
-    (folder / "report.html").write_text(render_html(blocks, options.lang, Words(options.lang)("contents")), encoding="utf-8", newline="\n")
+    (folder / "report.html").write_text(
+        render_html(blocks, options.lang, Words(options.lang)("contents")),
+        encoding="utf-8",
+        newline="\n",
+    )
 
 
 def crosstabs_markdown(study: Any, results: Mapping[str, Any], lang: str = "en") -> str:

@@ -29,7 +29,9 @@ from survey.report.words import Words
 # ------------------------------------------------------------------ charts
 
 
-def chart_figures(study: Any, results: Mapping[str, Any], lang: str) -> list[tuple[str, str, Callable[[], Any]]]:
+def chart_figures(
+    study: Any, results: Mapping[str, Any], lang: str
+) -> list[tuple[str, str, Callable[[], Any]]]:
     """(file stem, alt text, figure maker) of every chart the results allow, in report order.
 
     Charts are weighted when the study is (their axis or note names the interval);
@@ -66,14 +68,22 @@ def _sources(study: Any, name: str) -> set[str]:
     return found
 
 
-def _by_charts(study: Any, frame: pd.DataFrame, w: Words, weighted: bool) -> list[tuple[str, str, Callable[[], Any]]]:
+def _by_charts(
+    study: Any, frame: pd.DataFrame, w: Words, weighted: bool
+) -> list[tuple[str, str, Callable[[], Any]]]:
     from survey.report import charts  # matplotlib loads only when charts are drawn
 
     lang = w.lang
     use = weighted and "weighted_estimate" in frame.columns
-    est, low, high = ("weighted_estimate", "weighted_ci_low", "weighted_ci_high") if use else ("estimate", "ci_low", "ci_high")
+    est, low, high = (
+        ("weighted_estimate", "weighted_ci_low", "weighted_ci_high")
+        if use
+        else ("estimate", "ci_low", "ci_high")
+    )
     labels = {str(i): var_label(study, str(i), lang) for i in frame["item"].unique()}
-    overall = frame.groupby("item", sort=False)[est].mean().sort_values(ascending=False, kind="mergesort")
+    overall = (
+        frame.groupby("item", sort=False)[est].mean().sort_values(ascending=False, kind="mergesort")
+    )
     order = [labels[str(i)] for i in overall.index]  # one order for every chart
     out = []
     for banner, sub in frame.groupby("banner", sort=False):
@@ -81,19 +91,38 @@ def _by_charts(study: Any, frame: pd.DataFrame, w: Words, weighted: bool) -> lis
         sub = sub[[not (_sources(study, str(i)) - {str(i)}) & banner_sources for i in sub["item"]]]
         if sub.empty:
             continue
-        data = pd.DataFrame({
-            "item": [labels[str(i)] for i in sub["item"]], "category": sub["category_label"].astype(str).to_numpy(),
-            "estimate": sub[est].to_numpy(), "ci_low": sub[low].to_numpy(), "ci_high": sub[high].to_numpy(),
-            "n_base": sub["n_base"].to_numpy(),
-        }).dropna(subset=["estimate"])
+        data = pd.DataFrame(
+            {
+                "item": [labels[str(i)] for i in sub["item"]],
+                "category": sub["category_label"].astype(str).to_numpy(),
+                "estimate": sub[est].to_numpy(),
+                "ci_low": sub[low].to_numpy(),
+                "ci_high": sub[high].to_numpy(),
+                "n_base": sub["n_base"].to_numpy(),
+            }
+        ).dropna(subset=["estimate"])
         title = w("chart_by", banner=var_label(study, str(banner), lang))
-        out.append((f"by-{banner}", title, _maker(
-            charts.agreement_by, data, title=title, xlabel=w("chart_by_x_weighted" if use else "chart_by_x"),
-            note=w("chart_by_note_weighted" if use else "chart_by_note"), lang=lang, order=order)))
+        out.append(
+            (
+                f"by-{banner}",
+                title,
+                _maker(
+                    charts.agreement_by,
+                    data,
+                    title=title,
+                    xlabel=w("chart_by_x_weighted" if use else "chart_by_x"),
+                    note=w("chart_by_note_weighted" if use else "chart_by_note"),
+                    lang=lang,
+                    order=order,
+                ),
+            )
+        )
     return out
 
 
-def _weighting_chart(study: Any, results: Mapping[str, Any], w: Words) -> list[tuple[str, str, Callable[[], Any]]]:
+def _weighting_chart(
+    study: Any, results: Mapping[str, Any], w: Words
+) -> list[tuple[str, str, Callable[[], Any]]]:
     """The weights' histogram and every raking margin: sample, target, achieved."""
     from survey.report import charts  # matplotlib loads only when charts are drawn
 
@@ -109,18 +138,42 @@ def _weighting_chart(study: Any, results: Mapping[str, Any], w: Words) -> list[t
         sample = study.data.loc[inside, var].value_counts(normalize=True)
         for code, share in shares.items():
             got = _lookup(info.get("achieved"), var, code)
-            rows.append({"variable": var_label(study, var, w.lang), "category": code_label(study, var, code, w.lang),
-                         "sample_pct": 100 * float(sample.get(int(code), sample.get(code, 0.0))),
-                         "target_pct": 100 * float(share), "achieved_pct": np.nan if got is None else 100 * float(got)})
+            rows.append(
+                {
+                    "variable": var_label(study, var, w.lang),
+                    "category": code_label(study, var, code, w.lang),
+                    "sample_pct": 100 * float(sample.get(int(code), sample.get(code, 0.0))),
+                    "target_pct": 100 * float(share),
+                    "achieved_pct": np.nan if got is None else 100 * float(got),
+                }
+            )
     if not rows:
         return []
-    labels = {key: w(f"weighting_chart_{key}") for key in ("weights", "respondents", "sample", "target", "achieved")}
+    labels = {
+        key: w(f"weighting_chart_{key}")
+        for key in ("weights", "respondents", "sample", "target", "achieved")
+    }
     title = w("weighting_chart")
-    return [("weighting", title, _maker(charts.weighting_diagnostics, weights[inside], pd.DataFrame(rows), title=title,
-                                        labels=labels, note=w("weighting_chart_note"), lang=w.lang))]
+    return [
+        (
+            "weighting",
+            title,
+            _maker(
+                charts.weighting_diagnostics,
+                weights[inside],
+                pd.DataFrame(rows),
+                title=title,
+                labels=labels,
+                note=w("weighting_chart_note"),
+                lang=w.lang,
+            ),
+        )
+    ]
 
 
-def _trend_chart(study: Any, frame: pd.DataFrame, w: Words) -> list[tuple[str, str, Callable[[], Any]]]:
+def _trend_chart(
+    study: Any, frame: pd.DataFrame, w: Words
+) -> list[tuple[str, str, Callable[[], Any]]]:
     from survey.report import charts  # matplotlib loads only when charts are drawn
 
     weighted = _trend_basis(frame)
@@ -133,20 +186,42 @@ def _trend_chart(study: Any, frame: pd.DataFrame, w: Words) -> list[tuple[str, s
         ci_high=frame["weighted_ci_high"] if weighted else frame["ci_high"],
     )
     alpha = study.plan.alpha
-    note = w("chart_trend_note_weighted", alpha=alpha) if weighted else \
-        w("chart_trend_note") + w("chart_trend_note_marks", alpha=alpha)
-    return [("trends", w("trends"), _maker(charts.trend_chart, data, title=w("trends"), note=note, lang=w.lang,
-                                           ylabel=w("chart_trend_y_weighted" if weighted else "chart_trend_y")))]
+    note = (
+        w("chart_trend_note_weighted", alpha=alpha)
+        if weighted
+        else w("chart_trend_note") + w("chart_trend_note_marks", alpha=alpha)
+    )
+    return [
+        (
+            "trends",
+            w("trends"),
+            _maker(
+                charts.trend_chart,
+                data,
+                title=w("trends"),
+                note=note,
+                lang=w.lang,
+                ylabel=w("chart_trend_y_weighted" if weighted else "chart_trend_y"),
+            ),
+        )
+    ]
 
 
-def _agree_charts(study: Any, toplines: pd.DataFrame, w: Words, weighted: bool = False
-                  ) -> list[tuple[str, str, Callable[[], Any]]]:
+def _agree_charts(
+    study: Any, toplines: pd.DataFrame, w: Words, weighted: bool = False
+) -> list[tuple[str, str, Callable[[], Any]]]:
     from survey.report import charts  # matplotlib loads only when charts are drawn
 
     use = weighted and "weighted_pct" in toplines.columns
     groups: dict[str, list[Any]] = {}
     for q in study.instrument.questions:
-        if q.type == "single" and q.measure == "ordinal" and q.nets and not q.attention_check and len(q.substantive_codes) >= 3:
+        if (
+            q.type == "single"
+            and q.measure == "ordinal"
+            and q.nets
+            and not q.attention_check
+            and len(q.substantive_codes) >= 3
+        ):
             groups.setdefault(q.scale_id or q.id, []).append(q)
     out = []
     for scale_id, questions in groups.items():
@@ -156,11 +231,23 @@ def _agree_charts(study: Any, toplines: pd.DataFrame, w: Words, weighted: bool =
             if sub.empty:
                 continue
             ns = sub[sub["nonsubstantive"]]
-            note = "; ".join(f"{r.label} {_num(r.pct_of_asked)}%" for r in ns.itertuples(index=False))
+            note = "; ".join(
+                f"{r.label} {_num(r.pct_of_asked)}%" for r in ns.itertuples(index=False)
+            )
             sub = sub[~sub["nonsubstantive"]]
             pct = sub["weighted_pct" if use else "pct"].to_numpy(dtype=float)
-            parts.append(pd.DataFrame({"item": q.wording(w.lang), "code": sub["code"].to_numpy(), "label": sub["label"].to_numpy(),
-                                       "pct": pct, "base": sub["base"].to_numpy(), "item_note": note}))
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "item": q.wording(w.lang),
+                        "code": sub["code"].to_numpy(),
+                        "label": sub["label"].to_numpy(),
+                        "pct": pct,
+                        "base": sub["base"].to_numpy(),
+                        "item_note": note,
+                    }
+                )
+            )
         if not parts:
             continue
         codes = questions[0].codes
@@ -168,14 +255,27 @@ def _agree_charts(study: Any, toplines: pd.DataFrame, w: Words, weighted: bool =
         title = w("chart_scale", low=ends[0].text(w.lang), high=ends[-1].text(w.lang))
         nonsub = ", ".join(c.text(w.lang) for c in codes if c.nonsubstantive)
         note = w("chart_scale_note_weighted" if use else "chart_scale_note") + (
-            " " + w("chart_scale_ns", labels=nonsub) if nonsub else "")
-        out.append((f"scale-{scale_id}", title, _maker(charts.diverging_bars, pd.concat(parts, ignore_index=True), title=title,
-                                                       note=note, lang=w.lang)))
+            " " + w("chart_scale_ns", labels=nonsub) if nonsub else ""
+        )
+        out.append(
+            (
+                f"scale-{scale_id}",
+                title,
+                _maker(
+                    charts.diverging_bars,
+                    pd.concat(parts, ignore_index=True),
+                    title=title,
+                    note=note,
+                    lang=w.lang,
+                ),
+            )
+        )
     return out
 
 
-def _multi_charts(study: Any, toplines: pd.DataFrame, w: Words, weighted: bool = False
-                  ) -> list[tuple[str, str, Callable[[], Any]]]:
+def _multi_charts(
+    study: Any, toplines: pd.DataFrame, w: Words, weighted: bool = False
+) -> list[tuple[str, str, Callable[[], Any]]]:
     from survey.report import charts  # matplotlib loads only when charts are drawn
 
     use = weighted and "weighted_pct" in toplines.columns
@@ -184,11 +284,31 @@ def _multi_charts(study: Any, toplines: pd.DataFrame, w: Words, weighted: bool =
         sub = toplines[toplines["question"] == q.id]
         if q.type != "multi" or sub.empty:
             continue
-        asked = w("chart_multi_asked", condition=condition_text(study, q.ask_if, w.lang)) if q.ask_if else ""
-        data = pd.DataFrame({"label": sub["label"].to_numpy(), "pct": sub["weighted_pct" if use else "pct"].to_numpy(dtype=float),
-                             "count": sub["count"].to_numpy()})
+        asked = (
+            w("chart_multi_asked", condition=condition_text(study, q.ask_if, w.lang))
+            if q.ask_if
+            else ""
+        )
+        data = pd.DataFrame(
+            {
+                "label": sub["label"].to_numpy(),
+                "pct": sub["weighted_pct" if use else "pct"].to_numpy(dtype=float),
+                "count": sub["count"].to_numpy(),
+            }
+        )
         title = q.wording(w.lang)
-        out.append((f"multi-{q.id}", title, _maker(charts.multi_select_bars, data, title=title, base=int(sub["base"].iloc[0]),
-                                                   note=w("chart_multi_note_weighted" if use else "chart_multi_note") + asked,
-                                                   lang=w.lang)))
+        out.append(
+            (
+                f"multi-{q.id}",
+                title,
+                _maker(
+                    charts.multi_select_bars,
+                    data,
+                    title=title,
+                    base=int(sub["base"].iloc[0]),
+                    note=w("chart_multi_note_weighted" if use else "chart_multi_note") + asked,
+                    lang=w.lang,
+                ),
+            )
+        )
     return out

@@ -66,12 +66,12 @@ def bundled_font_files() -> list[Path]:
 def has_glyphs(path: str | Path, index: int = 0, text: str = PROBE) -> bool:
     """Whether face ``index`` of the font file at ``path`` has a glyph for every character of ``text``.
 
-    Examples
-    --------
-    >>> import matplotlib
-from matplotlib import font_manager
-    >>> has_glyphs(font_manager.findfont("DejaVu Sans"))
-    False
+        Examples
+        --------
+        >>> import matplotlib
+    from matplotlib import font_manager
+        >>> has_glyphs(font_manager.findfont("DejaVu Sans"))
+        False
     """
     try:
         try:
@@ -121,7 +121,11 @@ def cjk_font() -> str | None:
             return family
     tried: set[str] = set()
     for e in entries:
-        if e.name not in tried and e.style == "normal" and e.fname.lower().endswith((".ttf", ".otf", ".ttc", ".otc")):
+        if (
+            e.name not in tried
+            and e.style == "normal"
+            and e.fname.lower().endswith((".ttf", ".otf", ".ttc", ".otc"))
+        ):
             tried.add(e.name)
             if has_glyphs(e.fname, getattr(e, "index", 0)):
                 return str(e.name)
@@ -139,7 +143,9 @@ def cjk_font_path() -> str | None:
     family = cjk_font()
     if family is None:
         return None
-    return str(font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False))
+    return str(
+        font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
+    )
 
 
 def families(lang: str = "en") -> list[str]:
@@ -158,7 +164,9 @@ def families(lang: str = "en") -> list[str]:
 
 def has_bold(family: str) -> bool:
     """Whether ``family`` has a bold face (else matplotlib logs a warning for every bold text)."""
-    return any(e.name == family and _weight(e.weight) >= 600 for e in font_manager.fontManager.ttflist)
+    return any(
+        e.name == family and _weight(e.weight) >= 600 for e in font_manager.fontManager.ttflist
+    )
 
 
 def _weight(weight: Any) -> int:
@@ -171,6 +179,9 @@ def chart_rc(lang: str = "en") -> dict[str, Any]:
     return {
         "font.family": fams,
         "axes.titleweight": "bold" if all(has_bold(f) for f in fams) else "normal",
-        "font.sans-serif": [*fams, *[f for f in matplotlib.rcParams["font.sans-serif"] if f not in fams]],
+        "font.sans-serif": [
+            *fams,
+            *[f for f in matplotlib.rcParams["font.sans-serif"] if f not in fams],
+        ],
         "axes.unicode_minus": False,
     }

@@ -51,13 +51,26 @@ def condition_text(study: Any, cond: Mapping[str, Any], lang: str) -> str:
             return "(" + joiner.join(condition_text(study, c, lang) for c in cond[key]) + ")"
     if "not" in cond:
         return Words(lang)("cond_not", condition=condition_text(study, cond["not"], lang))
-    symbols = {"eq": "=", "ne": "≠", "lt": "<", "le": "≤", "gt": ">", "ge": "≥", "in": "∈", "not_in": "∉"}
+    symbols = {
+        "eq": "=",
+        "ne": "≠",
+        "lt": "<",
+        "le": "≤",
+        "gt": ">",
+        "ge": "≥",
+        "in": "∈",
+        "not_in": "∉",
+    }
     name, op, value = cond["question"], cond["op"], cond.get("value")
     if op in ("answered", "blank"):
         return Words(lang)(f"cond_{op}", question=name)
     values = value if isinstance(value, list) else [value]
-    shown = ", ".join(f"{v} ({code_label(study, name, v, lang)})" if code_label(study, name, v, lang) != str(v) else str(v)
-                      for v in values)
+    shown = ", ".join(
+        f"{v} ({code_label(study, name, v, lang)})"
+        if code_label(study, name, v, lang) != str(v)
+        else str(v)
+        for v in values
+    )
     return f"{name} {symbols.get(op, op)} {shown}"
 
 
@@ -74,8 +87,16 @@ def is_weighted(study: Any, results: Mapping[str, Any]) -> bool:
 
 
 def _weighting_info(study: Any, results: Mapping[str, Any]) -> dict[str, Any]:
-    spec = dict(study.plan.weighting.get(study.wave.weighting, {}) or {}) if study.wave.weighting else {}
-    diag = results.get("weighting") or getattr(getattr(study, "weighting", None), "diagnostics", None) or {}
+    spec = (
+        dict(study.plan.weighting.get(study.wave.weighting, {}) or {})
+        if study.wave.weighting
+        else {}
+    )
+    diag = (
+        results.get("weighting")
+        or getattr(getattr(study, "weighting", None), "diagnostics", None)
+        or {}
+    )
     return {**spec, **dict(diag)}
 
 
@@ -104,5 +125,8 @@ def _trend_basis(frame: pd.DataFrame) -> bool:
     if "change_basis" not in frame.columns or "weighted_pct" not in frame.columns:
         return False
     changes = frame["change_basis"].fillna("").astype(str)
-    return bool((changes[changes != ""] == "weighted").all() and (changes != "").any()
-                and frame["weighted_pct"].notna().all())
+    return bool(
+        (changes[changes != ""] == "weighted").all()
+        and (changes != "").any()
+        and frame["weighted_pct"].notna().all()
+    )

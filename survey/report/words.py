@@ -32,7 +32,9 @@ TEXT: dict[str, str] = {
     "disclosure": N_("About this survey"),
     "item": N_("Item"),
     "detail": N_("Detail"),
-    "disclosure_intro": N_("What the AAPOR Transparency Initiative asks a survey report to disclose."),
+    "disclosure_intro": N_(
+        "What the AAPOR Transparency Initiative asks a survey report to disclose."
+    ),
     "sponsor": N_("Sponsor"),
     "conductor": N_("Conducted by"),
     "population": N_("Population"),
@@ -42,7 +44,9 @@ TEXT: dict[str, str] = {
     "field_dates": N_("Field dates"),
     "unknown": N_("not known"),
     "sample": N_("Sample size"),
-    "sample_text": N_("{raw} responses received; {valid} valid, {excluded} excluded (reasons below)."),
+    "sample_text": N_(
+        "{raw} responses received; {valid} valid, {excluded} excluded (reasons below)."
+    ),
     "weighting": N_("Weighting"),
     "unweighted": N_("None: every estimate is unweighted."),
     "weighting_method": N_("Method: {method} on {variables} (targets and their sources below)."),
@@ -50,7 +54,9 @@ TEXT: dict[str, str] = {
     "weighting_not_converged": N_("Did NOT converge after {iterations} iterations."),
     "weighting_deff": N_("Design effect of the weights {deff}; effective sample size {n_eff}."),
     "weighting_range": N_("Weights range from {low} to {high}."),
-    "weighting_at_bound": N_("Bounded raking within ({low}, {high}) times the base weight: {share}% of respondents have a weight at a bound."),
+    "weighting_at_bound": N_(
+        "Bounded raking within ({low}, {high}) times the base weight: {share}% of respondents have a weight at a bound."
+    ),
     "weighting_scope": N_(
         "{n_weighted} respondents are weighted; {n_outside} outside the weighting scope (the population "
         "the targets describe) have no weight and are left out of weighted estimates, but not of "
@@ -105,7 +111,9 @@ TEXT: dict[str, str] = {
     "calibrated_se_pp": N_("SE with calibration (pp)"),
     "charts": N_("Charts"),
     "chart_scale": N_("Answers from '{low}' to '{high}'"),
-    "chart_scale_note": N_("Percent of substantive answers, unweighted; the middle point is split around zero."),
+    "chart_scale_note": N_(
+        "Percent of substantive answers, unweighted; the middle point is split around zero."
+    ),
     "chart_scale_ns": N_("{labels}: share of all answers, not in the base (under each item)."),
     "chart_by": N_("Estimates by answer to: {banner}"),
     "chart_by_x": N_("% (unweighted, 95% Wilson interval)"),
@@ -147,7 +155,9 @@ TEXT: dict[str, str] = {
     "themes": N_("Open-ended accounts: themes"),
     "theme": N_("Theme"),
     "pct_accounts": N_("% of accounts"),
-    "themes_note": N_("Themes coded from the open-ended accounts; one account can carry several themes."),
+    "themes_note": N_(
+        "Themes coded from the open-ended accounts; one account can carry several themes."
+    ),
     "trends": N_("Trends across waves"),
     "indicator": N_("Indicator"),
     "wave": N_("Wave"),
@@ -175,38 +185,60 @@ TEXT: dict[str, str] = {
     "cond_answered": N_("{question} answered"),
     "cond_blank": N_("{question} blank"),
     "chart_by_x_weighted": N_("% (weighted, 95% design-based logit interval)"),
-    "chart_by_note_weighted": N_("Design-based intervals under the weighting model; respondents outside the weighting scope are left out. Legend: unweighted n."),
-    "chart_scale_note_weighted": N_("Percent of substantive answers, weighted; the middle point is split around zero."),
-    "chart_multi_note_weighted": N_("More than one answer possible: shares add to more than 100%. Weighted; n unweighted."),
-    "chart_trend_note_weighted": N_("Weighted estimates with 95% design-based intervals. * the change from the previous wave is significant (p < {alpha}); a hollow point: the question's wording changed."),
-    "chart_trend_note_marks": N_(" * the change from the previous wave is significant (p < {alpha}); a hollow point: the question's wording changed."),
+    "chart_by_note_weighted": N_(
+        "Design-based intervals under the weighting model; respondents outside the weighting scope are left out. Legend: unweighted n."
+    ),
+    "chart_scale_note_weighted": N_(
+        "Percent of substantive answers, weighted; the middle point is split around zero."
+    ),
+    "chart_multi_note_weighted": N_(
+        "More than one answer possible: shares add to more than 100%. Weighted; n unweighted."
+    ),
+    "chart_trend_note_weighted": N_(
+        "Weighted estimates with 95% design-based intervals. * the change from the previous wave is significant (p < {alpha}); a hollow point: the question's wording changed."
+    ),
+    "chart_trend_note_marks": N_(
+        " * the change from the previous wave is significant (p < {alpha}); a hollow point: the question's wording changed."
+    ),
     "chart_trend_y_weighted": N_("% (weighted, 95% design-based interval)"),
     "chart_trend_y": N_("% (unweighted, 95% Wilson interval)"),
-    "weighting_chart": N_("Weighting diagnostics: the weights, and each margin before and after weighting"),
+    "weighting_chart": N_(
+        "Weighting diagnostics: the weights, and each margin before and after weighting"
+    ),
     "weighting_chart_weights": N_("Weight"),
     "weighting_chart_respondents": N_("Respondents"),
     "weighting_chart_sample": N_("Sample (unweighted)"),
     "weighting_chart_target": N_("Target"),
     "weighting_chart_achieved": N_("Weighted"),
-    "weighting_chart_note": N_("Respondents in the weighting scope only; dashed line: the mean weight."),
+    "weighting_chart_note": N_(
+        "Respondents in the weighting scope only; dashed line: the mean weight."
+    ),
     "statements": N_("Published statements"),
     "wording_changed": N_("Wording changed"),
     "weighted_ci": N_("95% design-based interval"),
     "weighted_base_n": N_("Weighted base"),
     "bases_note": N_("* Base under 30 respondents: too few to compare reliably."),
-    "bases_note_weighted": N_("Base (n) counts the respondents in the weighted population, weighted base their weights; {n_outside} respondents outside the weighting scope are in neither and in no weighted percentage (a column of them only shows –). * Base under 30 respondents: too few to compare reliably."),
-    "rao_scott_na": N_("Rao-Scott p is – where the weighted table is singular (empty cells; R's svychisq stops there too): crosstab_tests.csv gives the reason."),
+    "bases_note_weighted": N_(
+        "Base (n) counts the respondents in the weighted population, weighted base their weights; {n_outside} respondents outside the weighting scope are in neither and in no weighted percentage (a column of them only shows –). * Base under 30 respondents: too few to compare reliably."
+    ),
+    "rao_scott_na": N_(
+        "Rao-Scott p is – where the weighted table is singular (empty cells; R's svychisq stops there too): crosstab_tests.csv gives the reason."
+    ),
     "numeric_questions": N_("Numeric questions"),
     "mean": N_("Mean"),
     "sd": N_("SD"),
     "median": N_("Median"),
     "weighted_mean": N_("Weighted mean"),
     "se": N_("SE"),
-    "numeric_note": N_("SD with n - 1; the weighted mean's SE is design-based (weights only), as R svymean."),
+    "numeric_note": N_(
+        "SD with n - 1; the weighted mean's SE is design-based (weights only), as R svymean."
+    ),
     "redaction": N_("Personal data in open answers"),
     "redaction_text": N_("Replaced by placeholders before coding and export: {found}."),
     "redaction_none": N_("Looked for before coding and export; none found."),
-    "redaction_off": N_("Not redacted: the run was asked to keep open answers as written (--no-redact)."),
+    "redaction_off": N_(
+        "Not redacted: the run was asked to keep open answers as written (--no-redact)."
+    ),
     "pii_EMAIL": N_("e-mail addresses"),
     "pii_URL": N_("web addresses"),
     "pii_IP": N_("IP addresses"),

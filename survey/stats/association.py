@@ -38,20 +38,50 @@ LOW_EXPECTED = 5.0
 #: Rao-Scott is refused when ``C' D^-1 C`` has a reciprocal condition number under this.
 RCOND_LIMIT = 1e-10
 RAO_SCOTT_KEYS = [
-    "rao_scott_f", "rao_scott_df1", "rao_scott_df2", "rao_scott_p", "rao_scott_chisq", "rao_scott_chisq_p",
+    "rao_scott_f",
+    "rao_scott_df1",
+    "rao_scott_df2",
+    "rao_scott_p",
+    "rao_scott_chisq",
+    "rao_scott_chisq_p",
 ]
 TEST_KEYS = [
-    "pearson_chi2", "pearson_df", "pearson_p", "cramers_v", *RAO_SCOTT_KEYS,
-    "fisher_p", "min_expected", "low_expected", "low_expected_share", "low_base_columns", "n_base",
-    "pearson_rows", "pearson_cols", "pearson_n", "rao_scott_rows", "rao_scott_cols", "rao_scott_n",
+    "pearson_chi2",
+    "pearson_df",
+    "pearson_p",
+    "cramers_v",
+    *RAO_SCOTT_KEYS,
+    "fisher_p",
+    "min_expected",
+    "low_expected",
+    "low_expected_share",
+    "low_base_columns",
+    "n_base",
+    "pearson_rows",
+    "pearson_cols",
+    "pearson_n",
+    "rao_scott_rows",
+    "rao_scott_cols",
+    "rao_scott_n",
     "rao_scott_note",
 ]
-MMI_KEYS = ["mmi_chi2", "mmi_rs2_chi2", "mmi_rs2_df", "mmi_rs2_p", "mmi_bonferroni_p", "mmi_options", "mmi_rows",
-            "mmi_n"]
+MMI_KEYS = [
+    "mmi_chi2",
+    "mmi_rs2_chi2",
+    "mmi_rs2_df",
+    "mmi_rs2_p",
+    "mmi_bonferroni_p",
+    "mmi_options",
+    "mmi_rows",
+    "mmi_n",
+]
 
 
 def table_tests(
-    row: pd.Series, col: pd.Series, weights: pd.Series | None = None, *,
+    row: pd.Series,
+    col: pd.Series,
+    weights: pd.Series | None = None,
+    *,
     substantive_codes: Collection[Hashable],
 ) -> dict[str, Any]:
     """Tests of independence of a question by a banner.
@@ -122,7 +152,9 @@ def empty_result(c_codes: list[Any], count: np.ndarray) -> dict[str, Any]:
     """:data:`TEST_KEYS` with NaN statistics, the low-base columns and the base of a table."""
     result: dict[str, Any] = dict.fromkeys(TEST_KEYS, np.nan)
     col_base = count.sum(axis=0)
-    result["low_base_columns"] = ";".join(_code_text(k) for k, b in zip(c_codes, col_base) if b < LOW_BASE)
+    result["low_base_columns"] = ";".join(
+        _code_text(k) for k, b in zip(c_codes, col_base) if b < LOW_BASE
+    )
     result["n_base"] = int(count.sum())
     result["low_expected"] = False
     result["rao_scott_note"] = ""
@@ -131,7 +163,11 @@ def empty_result(c_codes: list[Any], count: np.ndarray) -> dict[str, Any]:
 
 def table_shape(count: np.ndarray, test: str) -> dict[str, int]:
     """``<test>_rows``, ``<test>_cols``, ``<test>_n``: the dimensions and respondents of a test's table."""
-    return {f"{test}_rows": int(count.shape[0]), f"{test}_cols": int(count.shape[1]), f"{test}_n": int(count.sum())}
+    return {
+        f"{test}_rows": int(count.shape[0]),
+        f"{test}_cols": int(count.shape[1]),
+        f"{test}_n": int(count.sum()),
+    }
 
 
 def empty_cell_cycles(count: np.ndarray) -> int:
@@ -176,15 +212,20 @@ def _pearson(count: np.ndarray) -> dict[str, Any]:
     if count.shape == (2, 2) and expected.min() < LOW_EXPECTED:
         fisher = float(stats.fisher_exact(count).pvalue)
     return {
-        "pearson_chi2": float(chi2), "pearson_df": int(dof), "pearson_p": float(p),
+        "pearson_chi2": float(chi2),
+        "pearson_df": int(dof),
+        "pearson_p": float(p),
         "cramers_v": float(association(count, method="cramer")),
-        "fisher_p": fisher, "min_expected": float(expected.min()),
+        "fisher_p": fisher,
+        "min_expected": float(expected.min()),
         "low_expected": bool((expected < LOW_EXPECTED).any()),
         "low_expected_share": float((expected < LOW_EXPECTED).mean()),
     }
 
 
-def rao_scott(count: np.ndarray, wsum: np.ndarray, w2sum: np.ndarray, n_design: int | None = None) -> dict[str, float]:
+def rao_scott(
+    count: np.ndarray, wsum: np.ndarray, w2sum: np.ndarray, n_design: int | None = None
+) -> dict[str, float]:
     """Rao-Scott corrections of Pearson's X^2 for a design ``svydesign(ids=~1, weights=~w)``.
 
     Follows R ``survey:::svychisq.survey.design`` step by step: cell
@@ -227,23 +268,37 @@ def rao_scott(count: np.ndarray, wsum: np.ndarray, w2sum: np.ndarray, n_design: 
     """
     refused = dict.fromkeys(RAO_SCOTT_KEYS, np.nan)
     if empty_cell_cycles(count):
-        return {**refused, "rao_scott_note": f"singular: {int((count == 0).sum())} empty cells; collapse categories"}
+        return {
+            **refused,
+            "rao_scott_note": f"singular: {int((count == 0).sum())} empty cells; collapse categories",
+        }
     n_rows, n_cols = count.shape
     n = int(count.sum())
     big_n = n if n_design is None else n_design
     w_cells, w2_cells = wsum.ravel(order="F"), w2sum.ravel(order="F")  # R: rows vary fastest
     total, total2 = w_cells.sum(), w2_cells.sum()
     p = w_cells / total
-    V = big_n / (big_n - 1) / total**2 * (
-        np.diag(w2_cells) - np.outer(w2_cells, p) - np.outer(p, w2_cells) + total2 * np.outer(p, p)
+    V = (
+        big_n
+        / (big_n - 1)
+        / total**2
+        * (
+            np.diag(w2_cells)
+            - np.outer(w2_cells, p)
+            - np.outer(p, w2_cells)
+            + total2 * np.outer(p, p)
+        )
     )
     C = _interaction_contrasts(n_rows, n_cols)
     inv_p = np.where(p > 0, 1 / np.where(p > 0, p, 1), 0.0)
     denom = C.T @ (inv_p[:, None] / n * C)
     eigen = np.linalg.eigvalsh(denom)
     if not eigen[0] > RCOND_LIMIT * eigen[-1]:
-        return {**refused, "rao_scott_note": f"ill-conditioned: reciprocal condition number under {RCOND_LIMIT:g}; "
-                                             "collapse categories"}
+        return {
+            **refused,
+            "rao_scott_note": f"ill-conditioned: reciprocal condition number under {RCOND_LIMIT:g}; "
+            "collapse categories",
+        }
     numer = C.T @ (inv_p[:, None] * V * inv_p[None, :]) @ C
     delta = np.linalg.solve(denom, numer)
     trace, trace2 = np.trace(delta), np.trace(delta @ delta)
@@ -252,7 +307,9 @@ def rao_scott(count: np.ndarray, wsum: np.ndarray, w2sum: np.ndarray, n_design: 
     f = chisq / trace
     df = (n_rows - 1) * (n_cols - 1)
     return {
-        "rao_scott_f": float(f), "rao_scott_df1": float(d0), "rao_scott_df2": float(d0 * (n - 1)),
+        "rao_scott_f": float(f),
+        "rao_scott_df1": float(d0),
+        "rao_scott_df2": float(d0 * (n - 1)),
         "rao_scott_p": float(stats.f.sf(f, d0, d0 * (n - 1))),
         "rao_scott_chisq": float(chisq),
         "rao_scott_chisq_p": float(stats.chi2.sf(chisq / (trace / df), df)),
@@ -326,20 +383,29 @@ def mmi_test(ticks: np.ndarray, group: np.ndarray) -> dict[str, Any]:
         return out
     n_i = np.bincount(g, minlength=r).astype(float)
     t = np.vstack([np.bincount(g, weights=y[:, j], minlength=r) for j in range(c)]).T  # r x c ticks
-    x2 = np.array([stats.chi2_contingency(np.column_stack([n_i - t[:, j], t[:, j]]), correction=False)[0]
-                   for j in range(c)])
+    x2 = np.array(
+        [
+            stats.chi2_contingency(np.column_stack([n_i - t[:, j], t[:, j]]), correction=False)[0]
+            for j in range(c)
+        ]
+    )
     a, pi_i, pi = n_i / n, t / n_i[:, None], t.sum(axis=0) / n
     blocks = np.zeros((r * c, r * c))
     for i in range(r):
         yi = y[g == i]
         cov = yi.T @ yi / n_i[i] - np.outer(pi_i[i], pi_i[i])
-        blocks[i * c:(i + 1) * c, i * c:(i + 1) * c] = cov / a[i]
+        blocks[i * c : (i + 1) * c, i * c : (i + 1) * c] = cov / a[i]
     H = np.eye(r * c) - np.kron(np.outer(np.ones(r), a), np.eye(c))
     d = np.repeat(1 / a, c) * np.tile(pi * (1 - pi), r)
     M = (H @ blocks @ H.T) / d[:, None]
     sum_sq = float(np.sum(M * M.T))
     nu = (r - 1) * c
     stat, df = nu * float(x2.sum()) / sum_sq, nu**2 / sum_sq
-    out.update(mmi_chi2=float(x2.sum()), mmi_rs2_chi2=stat, mmi_rs2_df=df, mmi_rs2_p=float(stats.chi2.sf(stat, df)),
-               mmi_bonferroni_p=float(min(1.0, c * stats.chi2.sf(x2, r - 1).min())))
+    out.update(
+        mmi_chi2=float(x2.sum()),
+        mmi_rs2_chi2=stat,
+        mmi_rs2_df=df,
+        mmi_rs2_p=float(stats.chi2.sf(stat, df)),
+        mmi_bonferroni_p=float(min(1.0, c * stats.chi2.sf(x2, r - 1).min())),
+    )
     return out

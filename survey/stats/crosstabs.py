@@ -32,10 +32,23 @@ LOW_BASE = 30
 #: Per column: respondents of the base in the weighted population, and whether the base is low.
 BASE_COLUMNS = ["weighted_n", "low_base"]
 TABLE_COLUMNS = [
-    "row_code", "row_label", "col_code", "col_label", "col_letter", "count", "weighted_count",
-    "col_pct", "weighted_col_pct", "base", "weighted_base", "sig_letters", *BASE_COLUMNS,
+    "row_code",
+    "row_label",
+    "col_code",
+    "col_label",
+    "col_letter",
+    "count",
+    "weighted_count",
+    "col_pct",
+    "weighted_col_pct",
+    "base",
+    "weighted_base",
+    "sig_letters",
+    *BASE_COLUMNS,
 ]
-MULTI_COLUMNS = TABLE_COLUMNS[:9] + ["pct_of_responses", "weighted_pct_of_responses"] + TABLE_COLUMNS[9:]
+MULTI_COLUMNS = (
+    TABLE_COLUMNS[:9] + ["pct_of_responses", "weighted_pct_of_responses"] + TABLE_COLUMNS[9:]
+)
 TOTAL_MODES = ("all", "banner")
 
 
@@ -44,6 +57,7 @@ TOTAL_MODES = ("all", "banner")
 # reproduce statsmodels ``multipletests`` (tests/test_crosstabs.py checks that);
 # statsmodels itself is not called per row because its "holm" branch runs
 # ``gc.collect()`` on every call (30 ms each with a large frame in memory).
+
 
 def _bonferroni(p: np.ndarray) -> np.ndarray:
     m = np.isfinite(p).sum(axis=1, keepdims=True)
@@ -106,6 +120,7 @@ def _correction(name: str) -> str:
 
 # --- column letters ---------------------------------------------------------------
 
+
 def column_letters(n: int) -> list[str]:
     """Letters of ``n`` banner columns: A..Z, then AA, AB...
 
@@ -157,7 +172,11 @@ def pairwise_z(props: np.ndarray, bases: np.ndarray) -> tuple[np.ndarray, np.nda
 
 
 def sig_letters(
-    props: np.ndarray, bases: np.ndarray, *, correction: str = "bonferroni", alpha: float = 0.05,
+    props: np.ndarray,
+    bases: np.ndarray,
+    *,
+    correction: str = "bonferroni",
+    alpha: float = 0.05,
     letters: Sequence[str] | None = None,
 ) -> np.ndarray:
     """Letters of the columns each column is significantly larger than, per row.
@@ -199,7 +218,10 @@ def sig_letters(
 
 # --- encoding ---------------------------------------------------------------------
 
-def encode(values: pd.Series, codes: Sequence[Hashable], what: str, *, strict: bool = True) -> np.ndarray:
+
+def encode(
+    values: pd.Series, codes: Sequence[Hashable], what: str, *, strict: bool = True
+) -> np.ndarray:
     """Index of each value in ``codes``; ``len(codes)`` for missing values.
 
     A value that is not one of ``codes`` raises :class:`DataError` naming it
@@ -214,7 +236,8 @@ def encode(values: pd.Series, codes: Sequence[Hashable], what: str, *, strict: b
     """
     codes = list(codes)
     numeric = pd.api.types.is_numeric_dtype(values.dtype) and all(
-        isinstance(c, (int, float, np.integer, np.floating)) and not isinstance(c, bool) for c in codes
+        isinstance(c, (int, float, np.integer, np.floating)) and not isinstance(c, bool)
+        for c in codes
     )
     if numeric and codes:
         v = values.to_numpy(dtype=float, na_value=np.nan)
@@ -228,7 +251,9 @@ def encode(values: pd.Series, codes: Sequence[Hashable], what: str, *, strict: b
     if off is not None and off.any():
         if strict:
             bad = pd.unique(values[off])[:5]
-            raise DataError(f"{what} {values.name!r} has codes without a label: {', '.join(map(_code_text, bad))}")
+            raise DataError(
+                f"{what} {values.name!r} has codes without a label: {', '.join(map(_code_text, bad))}"
+            )
         idx[off] = len(codes)
     return np.asarray(idx, dtype=np.int64)
 
@@ -262,10 +287,14 @@ def weight_array(weights: pd.Series | None, index: pd.Index, what: str = "weight
     """Weights aligned to ``index`` as floats; ones when ``weights`` is None."""
     if weights is None:
         return np.ones(len(index))
-    aligned = weights if weights.index is index or weights.index.equals(index) else weights.reindex(index)
+    aligned = (
+        weights if weights.index is index or weights.index.equals(index) else weights.reindex(index)
+    )
     w = aligned.to_numpy(dtype=float, na_value=np.nan)
     if not np.isfinite(w).all() or (w < 0).any():
-        raise DataError(f"{what} {weights.name!r} must be finite and non-negative for every respondent")
+        raise DataError(
+            f"{what} {weights.name!r} must be finite and non-negative for every respondent"
+        )
     return w
 
 
@@ -275,12 +304,18 @@ def _code_text(code: Any) -> str:
     return str(code)
 
 
-def _sums(flat: np.ndarray, w: np.ndarray | None, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _sums(
+    flat: np.ndarray, w: np.ndarray | None, size: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Counts, weight sums and squared-weight sums per cell of a flat index (``w`` None: all 1)."""
     count = np.bincount(flat, minlength=size).astype(float)
     if w is None:
         return count, count, count
-    return count, np.bincount(flat, weights=w, minlength=size), np.bincount(flat, weights=w * w, minlength=size)
+    return (
+        count,
+        np.bincount(flat, weights=w, minlength=size),
+        np.bincount(flat, weights=w * w, minlength=size),
+    )
 
 
 def _total_mode(total: str) -> str:
@@ -291,11 +326,19 @@ def _total_mode(total: str) -> str:
 
 # --- single response --------------------------------------------------------------
 
+
 def crosstab(
-    row: pd.Series, col: pd.Series, weights: pd.Series | None = None, *,
-    row_labels: Mapping[Hashable, str], col_labels: Mapping[Hashable, str],
-    nonsubstantive: Collection[Hashable] = (), nets: Mapping[str, tuple[str, Collection[Hashable]]] | None = None,
-    correction: str = "bonferroni", alpha: float = 0.05, total: str = "all",
+    row: pd.Series,
+    col: pd.Series,
+    weights: pd.Series | None = None,
+    *,
+    row_labels: Mapping[Hashable, str],
+    col_labels: Mapping[Hashable, str],
+    nonsubstantive: Collection[Hashable] = (),
+    nets: Mapping[str, tuple[str, Collection[Hashable]]] | None = None,
+    correction: str = "bonferroni",
+    alpha: float = 0.05,
+    total: str = "all",
 ) -> pd.DataFrame:
     """Banner table of a single-response question, tidy, with column letters.
 
@@ -380,21 +423,40 @@ def crosstab(
     count, wcount, w2 = (np.vstack([m, net_matrix @ m]) for m in (count, wcount, w2))
     keep = np.concatenate([substantive, np.ones(len(net_codes), dtype=bool)])
 
-    base = count[: n_rows][substantive].sum(axis=0)
-    wbase = wcount[: n_rows][substantive].sum(axis=0)
-    n_eff = _kish(wbase, w2[: n_rows][substantive].sum(axis=0))
-    n_inside = base if w is None else _with_total(
-        np.bincount(flat, weights=(w > 0).astype(float), minlength=size).reshape(n_rows + 1, n_cols + 1)[:n_rows],
-        n_cols, total)[substantive].sum(axis=0)
-    frame = _assemble(
-        row_codes + net_codes, [row_labels[k] for k in row_codes] + net_labels, col_codes, col_labels,
-        count, wcount, base, wbase, keep,
+    base = count[:n_rows][substantive].sum(axis=0)
+    wbase = wcount[:n_rows][substantive].sum(axis=0)
+    n_eff = _kish(wbase, w2[:n_rows][substantive].sum(axis=0))
+    n_inside = (
+        base
+        if w is None
+        else _with_total(
+            np.bincount(flat, weights=(w > 0).astype(float), minlength=size).reshape(
+                n_rows + 1, n_cols + 1
+            )[:n_rows],
+            n_cols,
+            total,
+        )[substantive].sum(axis=0)
     )
-    frame = _with_letters(frame, count, wcount, base, wbase, n_eff, keep, weights is not None, correction, alpha)
+    frame = _assemble(
+        row_codes + net_codes,
+        [row_labels[k] for k in row_codes] + net_labels,
+        col_codes,
+        col_labels,
+        count,
+        wcount,
+        base,
+        wbase,
+        keep,
+    )
+    frame = _with_letters(
+        frame, count, wcount, base, wbase, n_eff, keep, weights is not None, correction, alpha
+    )
     return with_bases(frame, base, n_inside, weights is not None)
 
 
-def with_bases(frame: pd.DataFrame, base: np.ndarray, n_inside: np.ndarray, weighted: bool) -> pd.DataFrame:
+def with_bases(
+    frame: pd.DataFrame, base: np.ndarray, n_inside: np.ndarray, weighted: bool
+) -> pd.DataFrame:
     """Add :data:`BASE_COLUMNS` to a table from its columns' bases (Total last).
 
     Examples
@@ -405,12 +467,16 @@ def with_bases(frame: pd.DataFrame, base: np.ndarray, n_inside: np.ndarray, weig
     """
     n_rows = len(frame) // len(base)
     shown = n_inside if weighted else base
-    return frame.assign(weighted_n=np.tile(np.asarray(n_inside).round().astype(np.int64), n_rows),
-                        low_base=np.tile(np.asarray(shown) < LOW_BASE, n_rows))
+    return frame.assign(
+        weighted_n=np.tile(np.asarray(n_inside).round().astype(np.int64), n_rows),
+        low_base=np.tile(np.asarray(shown) < LOW_BASE, n_rows),
+    )
 
 
 def _net_matrix(
-    nets: Mapping[str, tuple[str, Collection[Hashable]]], row_codes: list[Hashable], substantive: np.ndarray,
+    nets: Mapping[str, tuple[str, Collection[Hashable]]],
+    row_codes: list[Hashable],
+    substantive: np.ndarray,
 ) -> tuple[np.ndarray, list[str], list[str]]:
     matrix = np.zeros((len(nets), len(row_codes)))
     allowed = {code for code, ok in zip(row_codes, substantive) if ok}
@@ -418,7 +484,9 @@ def _net_matrix(
         bad = [code for code in codes if code not in allowed]
         if bad:
             listed = ", ".join(map(_code_text, bad))
-            raise PlanError(f"net {name!r} names codes that are not substantive row codes: {listed}")
+            raise PlanError(
+                f"net {name!r} names codes that are not substantive row codes: {listed}"
+            )
         matrix[k] = [code in set(codes) for code in row_codes]
     return matrix, [f"net:{name}" for name in nets], [label for label, _ in nets.values()]
 
@@ -434,32 +502,53 @@ def _pct(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
 
 
 def _assemble(
-    row_codes: list[Any], row_labels: list[str], col_codes: list[Any], col_labels: Mapping[Hashable, str],
-    count: np.ndarray, wcount: np.ndarray, base: np.ndarray, wbase: np.ndarray, keep: np.ndarray,
+    row_codes: list[Any],
+    row_labels: list[str],
+    col_codes: list[Any],
+    col_labels: Mapping[Hashable, str],
+    count: np.ndarray,
+    wcount: np.ndarray,
+    base: np.ndarray,
+    wbase: np.ndarray,
+    keep: np.ndarray,
 ) -> pd.DataFrame:
     """Flatten (rows x columns-with-Total) arrays into the tidy frame."""
     n_rows, n_cols = count.shape
     cols = col_codes + [TOTAL]
     letters = column_letters(len(col_codes)) + [""]
-    frame = pd.DataFrame({
-        "row_code": pd.Series(np.repeat(np.array(row_codes, dtype=object), n_cols), dtype=object),
-        "row_label": np.repeat(np.array(row_labels, dtype=object), n_cols),
-        "col_code": pd.Series(np.tile(np.array(cols, dtype=object), n_rows), dtype=object),
-        "col_label": np.tile(np.array([col_labels[k] for k in col_codes] + [TOTAL], dtype=object), n_rows),
-        "col_letter": np.tile(np.array(letters, dtype=object), n_rows),
-        "count": count.ravel().round().astype(np.int64),
-        "weighted_count": wcount.ravel(),
-        "col_pct": np.where(keep[:, None], _pct(count, base), np.nan).ravel(),
-        "weighted_col_pct": np.where(keep[:, None], _pct(wcount, wbase), np.nan).ravel(),
-        "base": np.tile(base.round().astype(np.int64), n_rows),
-        "weighted_base": np.tile(wbase, n_rows),
-    })
+    frame = pd.DataFrame(
+        {
+            "row_code": pd.Series(
+                np.repeat(np.array(row_codes, dtype=object), n_cols), dtype=object
+            ),
+            "row_label": np.repeat(np.array(row_labels, dtype=object), n_cols),
+            "col_code": pd.Series(np.tile(np.array(cols, dtype=object), n_rows), dtype=object),
+            "col_label": np.tile(
+                np.array([col_labels[k] for k in col_codes] + [TOTAL], dtype=object), n_rows
+            ),
+            "col_letter": np.tile(np.array(letters, dtype=object), n_rows),
+            "count": count.ravel().round().astype(np.int64),
+            "weighted_count": wcount.ravel(),
+            "col_pct": np.where(keep[:, None], _pct(count, base), np.nan).ravel(),
+            "weighted_col_pct": np.where(keep[:, None], _pct(wcount, wbase), np.nan).ravel(),
+            "base": np.tile(base.round().astype(np.int64), n_rows),
+            "weighted_base": np.tile(wbase, n_rows),
+        }
+    )
     return frame
 
 
 def _with_letters(
-    frame: pd.DataFrame, count: np.ndarray, wcount: np.ndarray, base: np.ndarray, wbase: np.ndarray,
-    n_eff: np.ndarray, keep: np.ndarray, weighted: bool, correction: str, alpha: float,
+    frame: pd.DataFrame,
+    count: np.ndarray,
+    wcount: np.ndarray,
+    base: np.ndarray,
+    wbase: np.ndarray,
+    n_eff: np.ndarray,
+    keep: np.ndarray,
+    weighted: bool,
+    correction: str,
+    alpha: float,
 ) -> pd.DataFrame:
     """Add ``sig_letters`` computed on the banner columns (all but the last)."""
     part, whole, n = (wcount, wbase, n_eff) if weighted else (count, base, base)
@@ -473,7 +562,10 @@ def _with_letters(
 
 # --- multiple response ------------------------------------------------------------
 
-def option_arrays(options: pd.DataFrame, names: Sequence[str]) -> tuple[list[np.ndarray], np.ndarray]:
+
+def option_arrays(
+    options: pd.DataFrame, names: Sequence[str]
+) -> tuple[list[np.ndarray], np.ndarray]:
     """The 0/1 option columns as float arrays, and who was not asked (NaN in any option).
 
     Raises
@@ -489,15 +581,23 @@ def option_arrays(options: pd.DataFrame, names: Sequence[str]) -> tuple[list[np.
     for name, v in zip(names, columns):
         nan = np.isnan(v)
         if np.count_nonzero(v == 0) + np.count_nonzero(v == 1) + np.count_nonzero(nan) != len(v):
-            raise DataError(f"multi-response option {name!r} has values other than 0, 1 and missing")
+            raise DataError(
+                f"multi-response option {name!r} has values other than 0, 1 and missing"
+            )
         not_asked |= nan
     return columns, not_asked
 
 
 def multi_response(
-    options: pd.DataFrame, col: pd.Series, weights: pd.Series | None = None, *,
-    option_labels: Mapping[str, str], col_labels: Mapping[Hashable, str],
-    correction: str = "bonferroni", alpha: float = 0.05, total: str = "all",
+    options: pd.DataFrame,
+    col: pd.Series,
+    weights: pd.Series | None = None,
+    *,
+    option_labels: Mapping[str, str],
+    col_labels: Mapping[Hashable, str],
+    correction: str = "bonferroni",
+    alpha: float = 0.05,
+    total: str = "all",
 ) -> pd.DataFrame:
     """Banner table of a multi-select question (SPSS multiple dichotomy set).
 
@@ -543,23 +643,46 @@ def multi_response(
     size = n_cols + 2
     # a NaN tick only ever lands in the not-asked slot, which is dropped
     count = np.vstack([np.bincount(group, weights=v, minlength=size) for v in columns])
-    wcount = count if w is None else np.vstack([np.bincount(group, weights=v * w, minlength=size) for v in columns])
+    wcount = (
+        count
+        if w is None
+        else np.vstack([np.bincount(group, weights=v * w, minlength=size) for v in columns])
+    )
     count, wcount = _with_total(count, n_cols, total), _with_total(wcount, n_cols, total)
     base, wbase, w2base = (_with_total(m, n_cols, total) for m in _sums(group, w, size))
     n_eff = _kish(wbase, w2base)
-    n_inside = base if w is None else _with_total(np.bincount(group, weights=(w > 0).astype(float), minlength=size),
-                                                  n_cols, total)
+    n_inside = (
+        base
+        if w is None
+        else _with_total(
+            np.bincount(group, weights=(w > 0).astype(float), minlength=size), n_cols, total
+        )
+    )
     keep = np.ones(len(names), dtype=bool)
-    frame = _assemble(names, [option_labels[k] for k in names], col_codes, col_labels, count, wcount, base, wbase, keep)
+    frame = _assemble(
+        names,
+        [option_labels[k] for k in names],
+        col_codes,
+        col_labels,
+        count,
+        wcount,
+        base,
+        wbase,
+        keep,
+    )
     frame = frame.assign(
         pct_of_responses=_pct(count, count.sum(axis=0)).ravel(),
         weighted_pct_of_responses=_pct(wcount, wcount.sum(axis=0)).ravel(),
     )
-    frame = _with_letters(frame, count, wcount, base, wbase, n_eff, keep, weights is not None, correction, alpha)
+    frame = _with_letters(
+        frame, count, wcount, base, wbase, n_eff, keep, weights is not None, correction, alpha
+    )
     return with_bases(frame, base, n_inside, weights is not None)[MULTI_COLUMNS]
 
 
 def _with_total(per_slot: np.ndarray, n_cols: int, total: str) -> np.ndarray:
     """Banner columns then Total from sums per banner slot (last axis: columns, no-code, ...)."""
     upto = n_cols + 1 if total == "all" else n_cols
-    return np.concatenate([per_slot[..., :n_cols], per_slot[..., :upto].sum(axis=-1, keepdims=True)], axis=-1)
+    return np.concatenate(
+        [per_slot[..., :n_cols], per_slot[..., :upto].sum(axis=-1, keepdims=True)], axis=-1
+    )

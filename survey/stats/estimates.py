@@ -19,12 +19,24 @@ from survey.clean.rules import asked
 from survey.instrument import Instrument
 
 TOPLINE_COLUMNS = [
-    "question", "code", "label", "count", "pct", "base", "pct_of_asked", "n_asked", "nonsubstantive",
-    "weighted_count", "weighted_pct", "weighted_base",
+    "question",
+    "code",
+    "label",
+    "count",
+    "pct",
+    "base",
+    "pct_of_asked",
+    "n_asked",
+    "nonsubstantive",
+    "weighted_count",
+    "weighted_pct",
+    "weighted_base",
 ]
 
 
-def wilson(count: np.ndarray | int, nobs: np.ndarray | int, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+def wilson(
+    count: np.ndarray | int, nobs: np.ndarray | int, level: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval (statsmodels ``proportion_confint(method="wilson")``, R ``prop.test(x, n,
     correct = FALSE)$conf.int``), with its exact ends at ``count = 0`` (0) and ``count = nobs`` (1).
 
@@ -40,25 +52,39 @@ def wilson(count: np.ndarray | int, nobs: np.ndarray | int, level: float = 0.95)
 
 
 def _weights(data: pd.DataFrame, weights: pd.Series | None) -> np.ndarray:
-    return np.ones(len(data)) if weights is None else weights.reindex(data.index).to_numpy(dtype=float, na_value=0.0)
+    return (
+        np.ones(len(data))
+        if weights is None
+        else weights.reindex(data.index).to_numpy(dtype=float, na_value=0.0)
+    )
 
 
-def _single_topline(data: pd.DataFrame, instrument: Instrument, name: str, w: np.ndarray, lang: str) -> pd.DataFrame:
+def _single_topline(
+    data: pd.DataFrame, instrument: Instrument, name: str, w: np.ndarray, lang: str
+) -> pd.DataFrame:
     codes = instrument.codes_of(name)
     values = data[name].to_numpy(dtype=float, na_value=np.nan)
     variables = instrument.variables()
     var = variables[name]
-    n_asked = int(asked(var, data).sum()) if hasattr(var, "ask_if") else int(np.isfinite(values).sum())
+    n_asked = (
+        int(asked(var, data).sum()) if hasattr(var, "ask_if") else int(np.isfinite(values).sum())
+    )
     rows = []
     for c in codes:
         hit = values == c.code
         rows.append((c.code, c.text(lang), int(hit.sum()), float(w[hit].sum()), c.nonsubstantive))
-    frame = pd.DataFrame(rows, columns=["code", "label", "count", "weighted_count", "nonsubstantive"])
+    frame = pd.DataFrame(
+        rows, columns=["code", "label", "count", "weighted_count", "nonsubstantive"]
+    )
     substantive = ~frame["nonsubstantive"]
     base = int(frame.loc[substantive, "count"].sum())
     weighted_base = float(frame.loc[substantive, "weighted_count"].sum())
     frame["pct"] = np.where(substantive, 100 * frame["count"] / base if base else np.nan, np.nan)
-    frame["weighted_pct"] = np.where(substantive, 100 * frame["weighted_count"] / weighted_base if weighted_base else np.nan, np.nan)
+    frame["weighted_pct"] = np.where(
+        substantive,
+        100 * frame["weighted_count"] / weighted_base if weighted_base else np.nan,
+        np.nan,
+    )
     frame["base"] = base
     frame["weighted_base"] = weighted_base
     frame["n_asked"] = n_asked
@@ -67,7 +93,9 @@ def _single_topline(data: pd.DataFrame, instrument: Instrument, name: str, w: np
     return frame
 
 
-def _multi_topline(data: pd.DataFrame, instrument: Instrument, qid: str, w: np.ndarray, lang: str) -> pd.DataFrame:
+def _multi_topline(
+    data: pd.DataFrame, instrument: Instrument, qid: str, w: np.ndarray, lang: str
+) -> pd.DataFrame:
     q = instrument.question(qid)
     options = multi_frame(data, instrument, qid)
     is_asked = options.notna().all(axis=1).to_numpy()
@@ -76,23 +104,27 @@ def _multi_topline(data: pd.DataFrame, instrument: Instrument, qid: str, w: np.n
     ticks = options.fillna(0).to_numpy(dtype=float) == 1
     counts = ticks.sum(axis=0)
     weighted = (ticks * w[:, None]).sum(axis=0)
-    return pd.DataFrame({
-        "question": qid,
-        "code": [c.code for c in q.codes],
-        "label": [c.text(lang) for c in q.codes],
-        "count": counts.astype(int),
-        "pct": 100 * counts / base if base else np.nan,
-        "base": base,
-        "pct_of_asked": 100 * counts / base if base else np.nan,
-        "n_asked": base,
-        "nonsubstantive": [c.nonsubstantive for c in q.codes],
-        "weighted_count": weighted,
-        "weighted_pct": 100 * weighted / weighted_base if weighted_base else np.nan,
-        "weighted_base": weighted_base,
-    })
+    return pd.DataFrame(
+        {
+            "question": qid,
+            "code": [c.code for c in q.codes],
+            "label": [c.text(lang) for c in q.codes],
+            "count": counts.astype(int),
+            "pct": 100 * counts / base if base else np.nan,
+            "base": base,
+            "pct_of_asked": 100 * counts / base if base else np.nan,
+            "n_asked": base,
+            "nonsubstantive": [c.nonsubstantive for c in q.codes],
+            "weighted_count": weighted,
+            "weighted_pct": 100 * weighted / weighted_base if weighted_base else np.nan,
+            "weighted_base": weighted_base,
+        }
+    )
 
 
-def toplines(data: pd.DataFrame, instrument: Instrument, weights: pd.Series | None = None, lang: str = "en") -> pd.DataFrame:
+def toplines(
+    data: pd.DataFrame, instrument: Instrument, weights: pd.Series | None = None, lang: str = "en"
+) -> pd.DataFrame:
     """Frequency distribution of every coded question and derived variable.
 
     Parameters
@@ -137,21 +169,33 @@ def agreement_rates(data: pd.DataFrame, names: list[str], level: float = 0.95) -
     n_base = np.isfinite(values).sum(axis=0)
     count = np.nansum(values, axis=0)
     low, high = wilson(count, n_base, level)
-    return pd.DataFrame({
-        "item": names,
-        "estimate": count / n_base,
-        "n_base": n_base.astype(int),
-        "count": count.astype(int),
-        "ci_low": low,
-        "ci_high": high,
-    })
+    return pd.DataFrame(
+        {
+            "item": names,
+            "estimate": count / n_base,
+            "n_base": n_base.astype(int),
+            "count": count.astype(int),
+            "ci_low": low,
+            "ci_high": high,
+        }
+    )
 
 
 # --------------------------------------------------------------------------- numeric questions
 
 NUMERIC_COLUMNS = [
-    "question", "label", "n", "mean", "sd", "min", "median", "max",
-    "weighted_base", "weighted_mean", "weighted_se", "weighted_median",
+    "question",
+    "label",
+    "n",
+    "mean",
+    "sd",
+    "min",
+    "median",
+    "max",
+    "weighted_base",
+    "weighted_mean",
+    "weighted_se",
+    "weighted_median",
 ]
 
 
@@ -205,8 +249,11 @@ def weighted_mean(y: pd.Series, weights: pd.Series | None = None) -> dict[str, f
     (2.75, 3)
     """
     values = pd.Series(y).to_numpy(dtype=float, na_value=np.nan)
-    w = np.ones(len(values)) if weights is None else \
-        pd.Series(weights).reindex(y.index).to_numpy(dtype=float, na_value=np.nan)
+    w = (
+        np.ones(len(values))
+        if weights is None
+        else pd.Series(weights).reindex(y.index).to_numpy(dtype=float, na_value=np.nan)
+    )
     inside = np.isfinite(w)
     return domain_mean(values[inside], w[inside])
 
@@ -220,8 +267,11 @@ def weighted_median(y: pd.Series, weights: pd.Series | None = None) -> float:
     3.0
     """
     values = pd.Series(y).to_numpy(dtype=float, na_value=np.nan)
-    w = np.ones(len(values)) if weights is None else \
-        pd.Series(weights).reindex(y.index).to_numpy(dtype=float, na_value=np.nan)
+    w = (
+        np.ones(len(values))
+        if weights is None
+        else pd.Series(weights).reindex(y.index).to_numpy(dtype=float, na_value=np.nan)
+    )
     keep = np.isfinite(values) & np.isfinite(w) & (w > 0)
     if not keep.any():
         return np.nan
@@ -232,12 +282,14 @@ def weighted_median(y: pd.Series, weights: pd.Series | None = None) -> float:
 
 def numeric_variables(instrument: Instrument) -> list[str]:
     """Numeric questions and numeric derived variables (scores), in order."""
-    return [q.id for q in instrument.questions if q.type == "numeric"] + \
-        [d.id for d in instrument.derived if d.numeric]
+    return [q.id for q in instrument.questions if q.type == "numeric"] + [
+        d.id for d in instrument.derived if d.numeric
+    ]
 
 
-def numeric_summary(data: pd.DataFrame, instrument: Instrument, weights: pd.Series | None = None,
-                    lang: str = "en") -> pd.DataFrame:
+def numeric_summary(
+    data: pd.DataFrame, instrument: Instrument, weights: pd.Series | None = None, lang: str = "en"
+) -> pd.DataFrame:
     """n, mean, SD, min, median, max of every numeric question and score, unweighted and weighted.
 
     Parameters
@@ -267,14 +319,30 @@ def numeric_summary(data: pd.DataFrame, instrument: Instrument, weights: pd.Seri
     for name in numeric_variables(instrument):
         y = data[name].astype("Float64").astype(float)
         present = y.dropna()
-        row = {"question": name, "label": variables[name].wording(lang), "n": len(present),
-               "mean": present.mean(), "sd": present.std(ddof=1), "min": present.min(),
-               "median": present.median(), "max": present.max()}
+        row = {
+            "question": name,
+            "label": variables[name].wording(lang),
+            "n": len(present),
+            "mean": present.mean(),
+            "sd": present.std(ddof=1),
+            "min": present.min(),
+            "median": present.median(),
+            "max": present.max(),
+        }
         if weights is None:
-            row.update(weighted_base=np.nan, weighted_mean=np.nan, weighted_se=np.nan, weighted_median=np.nan)
+            row.update(
+                weighted_base=np.nan,
+                weighted_mean=np.nan,
+                weighted_se=np.nan,
+                weighted_median=np.nan,
+            )
         else:
             r = weighted_mean(y, weights)
-            row.update(weighted_base=r["weighted_base"], weighted_mean=r["estimate"], weighted_se=r["se"],
-                       weighted_median=weighted_median(y, weights))
+            row.update(
+                weighted_base=r["weighted_base"],
+                weighted_mean=r["estimate"],
+                weighted_se=r["se"],
+                weighted_median=weighted_median(y, weights),
+            )
         rows.append(row)
     return pd.DataFrame(rows, columns=NUMERIC_COLUMNS)

@@ -84,7 +84,7 @@ class Domain:
 
     estimate: float
     se: float
-    n_base: int        # domain respondents with a non-zero weight (R's degf + 1)
+    n_base: int  # domain respondents with a non-zero weight (R's degf + 1)
     n_eff: float
     weighted: bool
 
@@ -95,7 +95,10 @@ class Domain:
 
 def _logit_ci(d: Domain, level: float) -> tuple[float, float]:
     p = d.estimate
-    if p in (0.0, 1.0):  # the logit interval does not exist there: Korn-Graubard's (Clopper-Pearson on n)
+    if p in (
+        0.0,
+        1.0,
+    ):  # the logit interval does not exist there: Korn-Graubard's (Clopper-Pearson on n)
         return _beta_ci(d, level)
     if not 0 < p < 1 or d.df < 1:
         return np.nan, np.nan
@@ -108,7 +111,7 @@ def _beta_ci(d: Domain, level: float) -> tuple[float, float]:
     if d.df < 1:
         return np.nan, np.nan
     # zero design variance (p at 0 or 1): fall back to the base as effective size, i.e. Clopper-Pearson
-    n = p * (1 - p) / d.se ** 2 if d.se > 0 else float(d.n_base)
+    n = p * (1 - p) / d.se**2 if d.se > 0 else float(d.n_base)
     low = stats.beta.ppf(alpha / 2, n * p, n * (1 - p) + 1) if p > 0 else 0.0
     high = stats.beta.ppf(1 - alpha / 2, n * p + 1, n * (1 - p)) if p < 1 else 1.0
     return float(low), float(high)
@@ -133,12 +136,16 @@ CI_METHODS: dict[str, Callable[[Domain, float], tuple[float, float]]] = {
 # ---------------------------------------------------------------------------- design
 
 
-def _design(y: pd.Series, weights: pd.Series | None, calibration: pd.DataFrame | None
-            ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
+def _design(
+    y: pd.Series, weights: pd.Series | None, calibration: pd.DataFrame | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
     """Indicator values, weights and margin codes of the respondents in the design, and who they are."""
     values = pd.Series(y).to_numpy(dtype=float, na_value=np.nan)
-    w = np.ones(len(values)) if weights is None else \
-        pd.Series(weights).reindex(y.index).to_numpy(dtype=float, na_value=np.nan)
+    w = (
+        np.ones(len(values))
+        if weights is None
+        else pd.Series(weights).reindex(y.index).to_numpy(dtype=float, na_value=np.nan)
+    )
     inside = np.isfinite(w)
     codes = None
     if calibration is not None:
@@ -150,8 +157,10 @@ def _design(y: pd.Series, weights: pd.Series | None, calibration: pd.DataFrame |
     values, w = values[inside], w[inside]
     bad = np.isfinite(values) & (values != 0) & (values != 1)
     if bad.any():
-        raise DataError(f"'{y.name}': a proportion needs a 0/1 indicator (NaN outside the domain); "
-                        f"found {int(bad.sum())} other value(s), e.g. {values[bad][0]:g}")
+        raise DataError(
+            f"'{y.name}': a proportion needs a 0/1 indicator (NaN outside the domain); "
+            f"found {int(bad.sum())} other value(s), e.g. {values[bad][0]:g}"
+        )
     return values, w, codes, inside
 
 
@@ -166,7 +175,9 @@ def _influence(values: np.ndarray, w: np.ndarray) -> tuple[float, np.ndarray, np
 
 def _greg(z: np.ndarray, w: np.ndarray, d: np.ndarray, codes: np.ndarray) -> np.ndarray:
     """Residuals of the influence values from a calibration on the margins (R ``calibrate``'s linearisation)."""
-    x = np.column_stack([codes[:, k] == c for k in range(codes.shape[1]) for c in range(codes[:, k].max() + 1)])
+    x = np.column_stack(
+        [codes[:, k] == c for k in range(codes.shape[1]) for c in range(codes[:, k].max() + 1)]
+    )
     root = np.sqrt(d)
     scale = np.divide(w, root, out=np.zeros_like(w), where=root > 0)  # g sqrt(d)
     e = np.divide(z, scale, out=np.zeros_like(z), where=scale > 0)
@@ -191,9 +202,16 @@ def _variance(z: np.ndarray) -> float:
     return float(n / (n - 1) * np.sum((z - z.mean()) ** 2)) if n > 1 else np.nan
 
 
-def proportion(y: pd.Series, weights: pd.Series | None = None, *, level: float = 0.95, ci_method: str = "logit",
-               calibration: pd.DataFrame | None = None, calibration_method: str = "rake",
-               base_weights: pd.Series | None = None) -> dict[str, Any]:
+def proportion(
+    y: pd.Series,
+    weights: pd.Series | None = None,
+    *,
+    level: float = 0.95,
+    ci_method: str = "logit",
+    calibration: pd.DataFrame | None = None,
+    calibration_method: str = "rake",
+    base_weights: pd.Series | None = None,
+) -> dict[str, Any]:
     """Design-based proportion of a 0/1 indicator over its domain, with SE and interval.
 
     Parameters
@@ -240,20 +258,37 @@ def proportion(y: pd.Series, weights: pd.Series | None = None, *, level: float =
     (0.5556, 4)
     """
     if ci_method not in CI_METHODS:
-        raise ValueError(f"unknown interval method '{ci_method}' (valid: {', '.join(sorted(CI_METHODS))})")
+        raise ValueError(
+            f"unknown interval method '{ci_method}' (valid: {', '.join(sorted(CI_METHODS))})"
+        )
     if calibration_method not in ("rake", "calibrate"):
-        raise ValueError(f"unknown calibration method '{calibration_method}' (valid: calibrate, rake)")
+        raise ValueError(
+            f"unknown calibration method '{calibration_method}' (valid: calibrate, rake)"
+        )
     values, w, codes, inside = _design(y, weights, calibration)
     domain = np.isfinite(values)
     n_base = int(np.sum(domain & (w > 0)))
-    nan_result = {"estimate": np.nan, "se": np.nan, "ci_low": np.nan, "ci_high": np.nan, "n_base": n_base,
-                  "deff": np.nan, "n_eff": np.nan, "weighted_base": float(w[domain].sum()),
-                  "ci_method": ci_method, "level": level}
+    nan_result = {
+        "estimate": np.nan,
+        "se": np.nan,
+        "ci_low": np.nan,
+        "ci_high": np.nan,
+        "n_base": n_base,
+        "deff": np.nan,
+        "n_eff": np.nan,
+        "weighted_base": float(w[domain].sum()),
+        "ci_method": ci_method,
+        "level": level,
+    }
     if n_base == 0:
         return nan_result
     p, z, _ = _influence(values, w)
     if codes is not None and calibration_method == "calibrate":
-        d = np.ones(len(y)) if base_weights is None else pd.Series(base_weights).reindex(y.index).to_numpy(float)
+        d = (
+            np.ones(len(y))
+            if base_weights is None
+            else pd.Series(base_weights).reindex(y.index).to_numpy(float)
+        )
         z = _greg(z, w, d[inside], codes)
     elif codes is not None:
         z = _calibrate(z, w, codes)
@@ -264,11 +299,27 @@ def proportion(y: pd.Series, weights: pd.Series | None = None, *, level: float =
     n_eff = float(n_base / deff) if deff > 0 else np.nan
     d = Domain(p, se, n_base, n_eff, weights is not None)
     low, high = CI_METHODS[ci_method](d, level)
-    return {**nan_result, "estimate": p, "se": se, "ci_low": low, "ci_high": high, "deff": deff, "n_eff": n_eff}
+    return {
+        **nan_result,
+        "estimate": p,
+        "se": se,
+        "ci_low": low,
+        "ci_high": high,
+        "deff": deff,
+        "n_eff": n_eff,
+    }
 
 
-def difference(y1: pd.Series, w1: pd.Series | None, y2: pd.Series, w2: pd.Series | None, *, level: float = 0.95,
-               calibration1: pd.DataFrame | None = None, calibration2: pd.DataFrame | None = None) -> dict[str, Any]:
+def difference(
+    y1: pd.Series,
+    w1: pd.Series | None,
+    y2: pd.Series,
+    w2: pd.Series | None,
+    *,
+    level: float = 0.95,
+    calibration1: pd.DataFrame | None = None,
+    calibration2: pd.DataFrame | None = None,
+) -> dict[str, Any]:
     """Change in a proportion between two independent samples (e.g. two waves).
 
     ``estimate = p2 - p1`` with ``se = sqrt(se1**2 + se2**2)`` and a two-sided z
@@ -295,7 +346,17 @@ def difference(y1: pd.Series, w1: pd.Series | None, y2: pd.Series, w2: pd.Series
     se = float(np.hypot(r1["se"], r2["se"]))
     z = est / se if se > 0 else np.nan
     q = stats.norm.ppf(1 - (1 - level) / 2)
-    return {"estimate": est, "se": se, "ci_low": est - q * se, "ci_high": est + q * se, "z": z,
-            "p_value": float(2 * stats.norm.sf(abs(z))) if np.isfinite(z) else np.nan,
-            "estimate1": r1["estimate"], "se1": r1["se"], "n_base1": r1["n_base"],
-            "estimate2": r2["estimate"], "se2": r2["se"], "n_base2": r2["n_base"]}
+    return {
+        "estimate": est,
+        "se": se,
+        "ci_low": est - q * se,
+        "ci_high": est + q * se,
+        "z": z,
+        "p_value": float(2 * stats.norm.sf(abs(z))) if np.isfinite(z) else np.nan,
+        "estimate1": r1["estimate"],
+        "se1": r1["se"],
+        "n_base1": r1["n_base"],
+        "estimate2": r2["estimate"],
+        "se2": r2["se"],
+        "n_base2": r2["n_base"],
+    }

@@ -28,13 +28,29 @@ from survey.stats.crosstabs import weight_array
 from survey.stats.models import _categories
 
 ODDS_COLUMNS = [
-    "term", "variable", "category", "reference", "log_odds", "se",
-    "odds_ratio", "ci_low", "ci_high", "p_value", "n", "separation", "note", "iterations",
+    "term",
+    "variable",
+    "category",
+    "reference",
+    "log_odds",
+    "se",
+    "odds_ratio",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "n",
+    "separation",
+    "note",
+    "iterations",
 ]
 
 
 def odds_ratios(
-    y: pd.Series, X: pd.DataFrame, weights: pd.Series | None = None, *, level: float = 0.95,
+    y: pd.Series,
+    X: pd.DataFrame,
+    weights: pd.Series | None = None,
+    *,
+    level: float = 0.95,
 ) -> pd.DataFrame:
     """Odds ratios of a 0/1 indicator on categorical background variables together.
 
@@ -100,8 +116,10 @@ def odds_ratios(
         fit = _fit_logit(y, X, weights)
     design = fit.design
     terms = list(design.columns[1:])
-    separated = [t not in fit.aliased and (t not in fit.params.index or t.split("=", 1)[0] in fit.lost)
-                 for t in terms]
+    separated = [
+        t not in fit.aliased and (t not in fit.params.index or t.split("=", 1)[0] in fit.lost)
+        for t in terms
+    ]
     coef = fit.params.reindex(terms).mask(separated)
     se = fit.bse.reindex(terms).mask(separated)
     if weights is not None:  # t on the residual df, as summary.svyglm and confint.svyglm
@@ -113,24 +131,37 @@ def odds_ratios(
         p = 2 * stats.norm.sf(np.abs(coef / se))
         q = stats.norm.ppf(0.5 + level / 2)
     b, half = coef.to_numpy(), q * se.to_numpy()
-    notes = [_separation_note(t, fit) if gone else ALIASED_NOTE if t in fit.aliased else ""
-             for t, gone in zip(terms, separated)]
-    frame = pd.DataFrame({
-        "term": terms,
-        "variable": [t.split("=", 1)[0] for t in terms],
-        "category": [design.attrs["categories"][t] for t in terms],
-        "reference": [design.attrs["references"][t.split("=", 1)[0]] for t in terms],
-        "log_odds": b, "se": se.to_numpy(), "odds_ratio": np.exp(b), "ci_low": np.exp(b - half),
-        "ci_high": np.exp(b + half), "p_value": np.asarray(p), "n": fit.n,
-        "separation": separated, "note": notes, "iterations": fit.iterations,
-    })
+    notes = [
+        _separation_note(t, fit) if gone else ALIASED_NOTE if t in fit.aliased else ""
+        for t, gone in zip(terms, separated)
+    ]
+    frame = pd.DataFrame(
+        {
+            "term": terms,
+            "variable": [t.split("=", 1)[0] for t in terms],
+            "category": [design.attrs["categories"][t] for t in terms],
+            "reference": [design.attrs["references"][t.split("=", 1)[0]] for t in terms],
+            "log_odds": b,
+            "se": se.to_numpy(),
+            "odds_ratio": np.exp(b),
+            "ci_low": np.exp(b - half),
+            "ci_high": np.exp(b + half),
+            "p_value": np.asarray(p),
+            "n": fit.n,
+            "separation": separated,
+            "note": notes,
+            "iterations": fit.iterations,
+        }
+    )
     frame.attrs["separation"] = any(separated)
     return frame
 
 
 #: ``note`` of a term collinear with earlier ones (:func:`aliased_columns`): NA, as R ``glm``.
-ALIASED_NOTE = ("aliased: collinear with the terms before it among these respondents (R glm: NA, "
-                "not defined because of singularities); term dropped")
+ALIASED_NOTE = (
+    "aliased: collinear with the terms before it among these respondents (R glm: NA, "
+    "not defined because of singularities); term dropped"
+)
 
 
 def _separation_note(term: str, fit: _LogitFit) -> str:
@@ -139,8 +170,10 @@ def _separation_note(term: str, fit: _LogitFit) -> str:
     var = term.split("=", 1)[0]
     if var in fit.lost and fit.lost[var] in (0.0, 1.0):
         reference = fit.design.attrs["references"][var]
-        return (f"separation: every respondent in {var}={_code_label(reference)} (the reference) answered "
-                f"{int(fit.lost[var])}; odds ratios against it are infinite; term dropped")
+        return (
+            f"separation: every respondent in {var}={_code_label(reference)} (the reference) answered "
+            f"{int(fit.lost[var])}; odds ratios against it are infinite; term dropped"
+        )
     share = fit.constant.get(term)
     if share is None:
         return "separation (linear programming check): not estimable; term dropped"
@@ -156,7 +189,9 @@ def _design_matrix(X: pd.DataFrame) -> pd.DataFrame:
     for name in X.columns:
         cats = _categories(X[name])
         if len(cats) < 2:
-            raise DataError(f"background variable {name!r} has fewer than 2 categories among complete cases")
+            raise DataError(
+                f"background variable {name!r} has fewer than 2 categories among complete cases"
+            )
         references[str(name)] = cats[0]
         for cat in cats[1:]:
             term = f"{name}={_code_label(cat)}"
@@ -168,7 +203,11 @@ def _design_matrix(X: pd.DataFrame) -> pd.DataFrame:
 
 
 def _code_label(code: Hashable) -> str:
-    return str(int(code)) if isinstance(code, (float, np.floating)) and float(code).is_integer() else str(code)
+    return (
+        str(int(code))
+        if isinstance(code, (float, np.floating)) and float(code).is_integer()
+        else str(code)
+    )
 
 
 #: IRLS stops when ``|dev - dev_old| / (|dev| + 0.1)`` is under this (R ``glm.control(epsilon)``).
@@ -186,6 +225,8 @@ BLAS_THREADS = 1
 def _blas() -> ThreadpoolController:
     """threadpoolctl's view of the loaded BLAS libraries, found once (a search takes 20 ms)."""
     return ThreadpoolController()
+
+
 #: A linear-programming direction ``x'b`` larger than this separates a pattern.
 _LP_TOL = 1e-7
 
@@ -195,11 +236,17 @@ class _LogitFit(NamedTuple):
 
     params: pd.Series  # intercept first, then the estimable dummies
     bse: pd.Series  # model SEs (unweighted) or svyglm's SEs (weighted, before N/(N-1))
-    design: pd.DataFrame  # one row per covariate pattern, every dummy; attrs: categories, references
+    design: (
+        pd.DataFrame
+    )  # one row per covariate pattern, every dummy; attrs: categories, references
     n: int  # respondents fitted (complete, not perfectly predicted)
     iterations: int  # IRLS iterations
-    constant: dict[str, float]  # separated terms whose category's outcome is constant: that share (0 or 1)
-    lost: dict[str, float]  # variables whose reference category is predicted perfectly: its share of 1s
+    constant: dict[
+        str, float
+    ]  # separated terms whose category's outcome is constant: that share (0 or 1)
+    lost: dict[
+        str, float
+    ]  # variables whose reference category is predicted perfectly: its share of 1s
     aliased: tuple[str, ...] = ()  # terms collinear with earlier ones among the respondents fitted
 
 
@@ -256,9 +303,15 @@ def separated_patterns(x: np.ndarray, count: np.ndarray, ones: np.ndarray) -> np
     signed = x[pure] * sign[pure][:, None]
     found = np.zeros(int(pure.sum()), dtype=bool)
     while not found.all():
-        res = linprog(-signed[~found].sum(axis=0), A_ub=-signed, b_ub=np.zeros(len(signed)),
-                      A_eq=x[mixed] if mixed.any() else None, b_eq=np.zeros(int(mixed.sum())) if mixed.any() else None,
-                      bounds=(-1, 1), method="highs")
+        res = linprog(
+            -signed[~found].sum(axis=0),
+            A_ub=-signed,
+            b_ub=np.zeros(len(signed)),
+            A_eq=x[mixed] if mixed.any() else None,
+            b_eq=np.zeros(int(mixed.sum())) if mixed.any() else None,
+            bounds=(-1, 1),
+            method="highs",
+        )
         new = (signed @ res.x > _LP_TOL) & ~found if res.status == 0 else np.zeros_like(found)
         if not new.any():
             break
@@ -313,30 +366,50 @@ def _fit_logit(y: pd.Series, X: pd.DataFrame, weights: pd.Series | None) -> _Log
     x_all = patterns.design.to_numpy()
     keep = ~separated_patterns(x_all, patterns.count, patterns.ones)
     columns = [c for k, c in enumerate(patterns.design.columns) if k == 0 or x_all[keep, k].any()]
-    constant = _constant_terms(patterns, [c for c in patterns.design.columns[1:] if c not in columns])
+    constant = _constant_terms(
+        patterns, [c for c in patterns.design.columns[1:] if c not in columns]
+    )
     lost = _lost_references(patterns, keep, columns)
     for terms in lost.values():  # the first category left is the baseline of the fit (not reported)
         columns.remove(terms[0])
     aliased = aliased_columns(patterns.design.loc[keep, columns].to_numpy())
     aliased_terms = tuple(columns[k] for k in np.flatnonzero(aliased))
     columns = [c for c in columns if c not in aliased_terms]
-    kept = _Patterns(patterns.design.loc[keep, columns], *(np.asarray(a)[keep] for a in patterns[1:]))
-    if not 0 < kept.ones.sum() < kept.count.sum():  # nobody left whose answer the model does not predict
+    kept = _Patterns(
+        patterns.design.loc[keep, columns], *(np.asarray(a)[keep] for a in patterns[1:])
+    )
+    if (
+        not 0 < kept.ones.sum() < kept.count.sum()
+    ):  # nobody left whose answer the model does not predict
         empty = pd.Series(dtype=float)
         return _LogitFit(empty, empty, patterns.design, 0, 0, constant, {})
     x = kept.design.to_numpy()
     rows = keep[pattern]
-    scale = float(kept.w.sum() / kept.count.sum())  # R's prior weights have mean 1 (svyglm rescales them)
-    start = _first_step(x, (np.cumsum(keep) - 1)[pattern[rows]], yy.to_numpy()[rows], wc[rows] / scale)
+    scale = float(
+        kept.w.sum() / kept.count.sum()
+    )  # R's prior weights have mean 1 (svyglm rescales them)
+    start = _first_step(
+        x, (np.cumsum(keep) - 1)[pattern[rows]], yy.to_numpy()[rows], wc[rows] / scale
+    )
     fit = _irls(kept.design, kept.w / scale, kept.wy / scale, str(y.name), start)
     bse = fit.bse
     if weights is not None:
         params = fit.fit_history["params"]
         mu, mu_last = (fit.model.family.fitted(x @ np.asarray(b)) for b in (params[-1], params[-2]))
-        bse = pd.Series(np.sqrt(np.diag(_svyglm_cov(x, mu, mu_last, kept, len(y)))), index=fit.params.index)
+        bse = pd.Series(
+            np.sqrt(np.diag(_svyglm_cov(x, mu, mu_last, kept, len(y)))), index=fit.params.index
+        )
     n = int(kept.count.sum())
-    return _LogitFit(fit.params, bse, patterns.design, n, int(fit.fit_history["iteration"]) + 1, constant,
-                     {var: _share(patterns, _is_reference(patterns.design, var)) for var in lost}, aliased_terms)
+    return _LogitFit(
+        fit.params,
+        bse,
+        patterns.design,
+        n,
+        int(fit.fit_history["iteration"]) + 1,
+        constant,
+        {var: _share(patterns, _is_reference(patterns.design, var)) for var in lost},
+        aliased_terms,
+    )
 
 
 def aliased_columns(x: np.ndarray, tol: float = 1e-7) -> np.ndarray:
@@ -358,7 +431,9 @@ def aliased_columns(x: np.ndarray, tol: float = 1e-7) -> np.ndarray:
         return out
     kept: list[int] = []
     for k in range(x.shape[1]):
-        if np.linalg.matrix_rank(x[:, [*kept, k]], tol=tol * max(1.0, float(np.abs(x).max()))) > len(kept):
+        if np.linalg.matrix_rank(
+            x[:, [*kept, k]], tol=tol * max(1.0, float(np.abs(x).max()))
+        ) > len(kept):
             kept.append(k)
         else:
             out[k] = True
@@ -375,7 +450,9 @@ def _share(patterns: _Patterns, has: np.ndarray) -> float:
     return float(patterns.ones[has].sum() / patterns.count[has].sum())
 
 
-def _lost_references(patterns: _Patterns, keep: np.ndarray, columns: list[str]) -> dict[str, list[str]]:
+def _lost_references(
+    patterns: _Patterns, keep: np.ndarray, columns: list[str]
+) -> dict[str, list[str]]:
     """Variables whose reference category is predicted perfectly, with their terms still in ``columns``.
 
     Every odds ratio of such a variable is against a category with an infinite
@@ -423,7 +500,9 @@ def _pattern_index(X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     size = 1
     for name in X.columns:
         codes, uniques = pd.factorize(X[name])
-        if size * len(uniques) > 2**62:  # the product of the cardinalities would overflow: renumber first
+        if (
+            size * len(uniques) > 2**62
+        ):  # the product of the cardinalities would overflow: renumber first
             key = _renumber(key, size)
             size = int(key.max()) + 1 if len(key) else 1
         key = key * len(uniques) + codes
@@ -443,7 +522,9 @@ def _renumber(key: np.ndarray, size: int) -> np.ndarray:
     return np.unique(key, return_inverse=True)[1].reshape(-1).astype(np.int64, copy=False)
 
 
-def _pattern_sums(X: pd.DataFrame, y: np.ndarray, w: np.ndarray | None) -> tuple[_Patterns, np.ndarray]:
+def _pattern_sums(
+    X: pd.DataFrame, y: np.ndarray, w: np.ndarray | None
+) -> tuple[_Patterns, np.ndarray]:
     """Design matrix and sums of every covariate pattern of the complete cases.
 
     Parameters
@@ -472,7 +553,10 @@ def _pattern_sums(X: pd.DataFrame, y: np.ndarray, w: np.ndarray | None) -> tuple
         sums = (count, ones, ones, count - ones)
     else:
         ww = w * w
-        sums = tuple(np.bincount(pattern, weights=v, minlength=size) for v in (w, w * y, ww * y, ww * (1 - y)))
+        sums = tuple(
+            np.bincount(pattern, weights=v, minlength=size)
+            for v in (w, w * y, ww * y, ww * (1 - y))
+        )
     return _Patterns(_design_matrix(X.iloc[first]), count, ones, *sums), pattern
 
 
@@ -493,12 +577,18 @@ def _first_step(x: np.ndarray, pattern: np.ndarray, y: np.ndarray, pw: np.ndarra
     sw = np.bincount(pattern, weights=weight, minlength=len(x))
     swz = np.bincount(pattern, weights=weight * z, minlength=len(x))
     root = np.sqrt(sw)
-    return np.linalg.lstsq(x * root[:, None], np.divide(swz, root, out=np.zeros_like(sw), where=root > 0),
-                           rcond=None)[0]
+    return np.linalg.lstsq(
+        x * root[:, None], np.divide(swz, root, out=np.zeros_like(sw), where=root > 0), rcond=None
+    )[0]
 
 
-def _irls(design: pd.DataFrame, w: np.ndarray, wy: np.ndarray, name: str,  # type: ignore[no-untyped-def]
-          start: np.ndarray):
+def _irls(
+    design: pd.DataFrame,
+    w: np.ndarray,
+    wy: np.ndarray,
+    name: str,  # type: ignore[no-untyped-def]
+    start: np.ndarray,
+):
     """statsmodels' IRLS on the patterns from R's first step, to R ``glm``'s convergence criterion.
 
     Parameters
@@ -530,23 +620,38 @@ def _irls(design: pd.DataFrame, w: np.ndarray, wy: np.ndarray, name: str,  # typ
     share = np.clip(np.divide(wy, w, out=np.zeros_like(w), where=w > 0), 0.0, 1.0)
     model = GLM(share, design, family=Binomial(), var_weights=w)
     saturated = len(design) <= design.shape[1]  # statsmodels' unused WLS scale would divide by 0 df
-    with warnings.catch_warnings(), np.errstate(**({"divide": "ignore", "invalid": "ignore"} if saturated else {})):
-        warnings.simplefilter("ignore", PerfectSeparationWarning)  # separation is removed beforehand
-        fit = model.fit(start_params=start, maxiter=IRLS_MAXITER - 1,
-                        tol=IRLS_TOL * (_saturated_deviance(w, share) + 0.1), rtol=IRLS_TOL)
+    with (
+        warnings.catch_warnings(),
+        np.errstate(**({"divide": "ignore", "invalid": "ignore"} if saturated else {})),
+    ):
+        warnings.simplefilter(
+            "ignore", PerfectSeparationWarning
+        )  # separation is removed beforehand
+        fit = model.fit(
+            start_params=start,
+            maxiter=IRLS_MAXITER - 1,
+            tol=IRLS_TOL * (_saturated_deviance(w, share) + 0.1),
+            rtol=IRLS_TOL,
+        )
     if not fit.converged:
-        raise DataError(f"the logistic regression of {name!r} did not converge in {IRLS_MAXITER} iterations")
+        raise DataError(
+            f"the logistic regression of {name!r} did not converge in {IRLS_MAXITER} iterations"
+        )
     return fit
 
 
 def _saturated_deviance(w: np.ndarray, share: np.ndarray) -> float:
     """The respondents' deviance minus the patterns': ``-2 sum w (s log s + (1 - s) log(1 - s))``."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        terms = np.where((share > 0) & (share < 1), share * np.log(share) + (1 - share) * np.log1p(-share), 0.0)
+        terms = np.where(
+            (share > 0) & (share < 1), share * np.log(share) + (1 - share) * np.log1p(-share), 0.0
+        )
     return float(-2 * np.sum(w * terms))
 
 
-def _svyglm_cov(x: np.ndarray, mu: np.ndarray, mu_last: np.ndarray, patterns: _Patterns, n_design: int) -> np.ndarray:
+def _svyglm_cov(
+    x: np.ndarray, mu: np.ndarray, mu_last: np.ndarray, patterns: _Patterns, n_design: int
+) -> np.ndarray:
     """R ``svyglm``'s covariance of the coefficients (before ``N/(N-1)``), from per-pattern sums.
 
     ``svy.varcoef`` takes ``A = cov.unscaled`` (the inverse of ``sum_i w_i m_i

@@ -19,8 +19,15 @@ from survey.stats.crosstabs import weight_array
 from survey.stats.estimates import wilson
 
 AGREEMENT_COLUMNS = ["item", "banner", "category", "estimate", "n_base", "ci_low", "ci_high"]
-WEIGHTED_COLUMNS = ["weighted_estimate", "weighted_se", "weighted_ci_low", "weighted_ci_high", "deff", "n_eff",
-                    "weighted_ci_method"]
+WEIGHTED_COLUMNS = [
+    "weighted_estimate",
+    "weighted_se",
+    "weighted_ci_low",
+    "weighted_ci_high",
+    "deff",
+    "n_eff",
+    "weighted_ci_method",
+]
 
 
 def _categories(values: pd.Series) -> list[Hashable]:
@@ -41,7 +48,11 @@ def _indicator_matrix(indicators: pd.DataFrame) -> np.ndarray:
 
 
 def agreement_by(
-    indicators: pd.DataFrame, banner: pd.DataFrame, weights: pd.Series | None = None, *, level: float = 0.95,
+    indicators: pd.DataFrame,
+    banner: pd.DataFrame,
+    weights: pd.Series | None = None,
+    *,
+    level: float = 0.95,
 ) -> pd.DataFrame:
     """Share of 1s of every indicator in every category of every banner variable.
 
@@ -92,13 +103,15 @@ def agreement_by(
         codes = banner[name].reindex(indicators.index)
         cats = _categories(codes)
         idx = _category_index(codes, cats)
-        banners.append((name, cats, np.where(idx >= 0, idx, len(cats))))  # outside: an extra last bin
+        banners.append(
+            (name, cats, np.where(idx >= 0, idx, len(cats)))
+        )  # outside: an extra last bin
     sums = _domain_sums(y, w, [(bins, len(cats)) for _, cats, bins in banners])
     frames = []
     for (name, cats, bins), banner_sums in zip(banners, sums):
         frame = _domain_frame(banner_sums, list(indicators.columns), name, cats, level)
         if weights is not None:
-            domain_n = np.bincount(bins, minlength=len(cats) + 1)[:len(cats)]
+            domain_n = np.bincount(bins, minlength=len(cats) + 1)[: len(cats)]
             frame = frame.join(_weighted_frame(banner_sums, len(y), domain_n, level))
         frames.append(frame)
     columns = AGREEMENT_COLUMNS + (WEIGHTED_COLUMNS if weights is not None else [])
@@ -122,17 +135,27 @@ def _category_index(codes: pd.Series, cats: list[Hashable]) -> np.ndarray:
         Python objects, found without converting every code to an object.
     """
     if isinstance(codes.dtype, pd.CategoricalDtype):
-        remap = np.full(len(codes.cat.categories) + 1, -1, dtype=np.int64)  # the last slot takes code -1 (NaN)
+        remap = np.full(
+            len(codes.cat.categories) + 1, -1, dtype=np.int64
+        )  # the last slot takes code -1 (NaN)
         remap[codes.cat.categories.get_indexer(cats)] = np.arange(len(cats))
         return remap[codes.cat.codes.to_numpy()]
     if pd.api.types.is_numeric_dtype(codes.dtype):
         values = codes.to_numpy(dtype=float, na_value=np.nan)
-        return pd.Index(np.asarray(cats, dtype=float)).get_indexer(values).astype(np.int64, copy=False)
-    return pd.Index(cats).get_indexer(codes.astype(object).where(codes.notna(), None)).astype(np.int64, copy=False)
+        return (
+            pd.Index(np.asarray(cats, dtype=float)).get_indexer(values).astype(np.int64, copy=False)
+        )
+    return (
+        pd.Index(cats)
+        .get_indexer(codes.astype(object).where(codes.notna(), None))
+        .astype(np.int64, copy=False)
+    )
 
 
 def _domain_sums(
-    y: np.ndarray, w: np.ndarray | None, banners: list[tuple[np.ndarray, int]],
+    y: np.ndarray,
+    w: np.ndarray | None,
+    banners: list[tuple[np.ndarray, int]],
 ) -> list[dict[str, np.ndarray]]:
     """Per-category sums of every item, for every banner variable.
 
@@ -179,21 +202,32 @@ def _domain_sums(
 
 
 def _domain_frame(
-    sums: dict[str, np.ndarray], items: list[str], banner: str, cats: list[Hashable], level: float,
+    sums: dict[str, np.ndarray],
+    items: list[str],
+    banner: str,
+    cats: list[Hashable],
+    level: float,
 ) -> pd.DataFrame:
     n, x = sums["n"].T.ravel(), sums["x"].T.ravel()  # item-major: every category of item 1 first
     with np.errstate(divide="ignore", invalid="ignore"):
         low, high = wilson(x, np.where(n > 0, n, 1), level)
         estimate = np.where(n > 0, x / n, np.nan)
-    return pd.DataFrame({
-        "item": np.repeat(items, len(cats)), "banner": banner,
-        "category": pd.Series(cats * len(items), dtype=object),
-        "estimate": estimate, "n_base": n.round().astype(np.int64),
-        "ci_low": np.where(n > 0, low, np.nan), "ci_high": np.where(n > 0, high, np.nan),
-    })
+    return pd.DataFrame(
+        {
+            "item": np.repeat(items, len(cats)),
+            "banner": banner,
+            "category": pd.Series(cats * len(items), dtype=object),
+            "estimate": estimate,
+            "n_base": n.round().astype(np.int64),
+            "ci_low": np.where(n > 0, low, np.nan),
+            "ci_high": np.where(n > 0, high, np.nan),
+        }
+    )
 
 
-def _weighted_frame(sums: dict[str, np.ndarray], n_design: int, domain_n: np.ndarray, level: float) -> pd.DataFrame:
+def _weighted_frame(
+    sums: dict[str, np.ndarray], n_design: int, domain_n: np.ndarray, level: float
+) -> pd.DataFrame:
     wsum, wy, w2, w2y = (sums[k].T.ravel() for k in ("w", "wy", "w2", "w2y"))
     with np.errstate(divide="ignore", invalid="ignore"):
         p = np.where(wsum > 0, wy / wsum, np.nan)
@@ -207,15 +241,25 @@ def _weighted_frame(sums: dict[str, np.ndarray], n_design: int, domain_n: np.nda
         deff = se**2 / (p * (1 - p) / (n - 1))
         edge = (p == 0) | (p == 1)
         low, high = expit(logit - half), expit(logit + half)
-        if edge.any():  # no logit interval: Korn-Graubard, Clopper-Pearson on the domain's respondents
+        if (
+            edge.any()
+        ):  # no logit interval: Korn-Graubard, Clopper-Pearson on the domain's respondents
             x = np.where(edge, p * n, 0).round()
-            cp_low, cp_high = proportion_confint(x, np.where(n > 0, n, 1), alpha=1 - level, method="beta")
+            cp_low, cp_high = proportion_confint(
+                x, np.where(n > 0, n, 1), alpha=1 - level, method="beta"
+            )
             low, high = np.where(edge, cp_low, low), np.where(edge, cp_high, high)
-        return pd.DataFrame({
-            "weighted_estimate": p, "weighted_se": se, "weighted_ci_low": low, "weighted_ci_high": high,
-            "deff": deff, "n_eff": n / deff,
-            "weighted_ci_method": np.where(edge, "beta", np.where(np.isfinite(p), "logit", "")),
-        })
+        return pd.DataFrame(
+            {
+                "weighted_estimate": p,
+                "weighted_se": se,
+                "weighted_ci_low": low,
+                "weighted_ci_high": high,
+                "deff": deff,
+                "n_eff": n / deff,
+                "weighted_ci_method": np.where(edge, "beta", np.where(np.isfinite(p), "logit", "")),
+            }
+        )
 
 
 def reliability(items: pd.DataFrame, *, level: float = 0.95) -> dict[str, float | int]:
@@ -261,5 +305,10 @@ def reliability(items: pd.DataFrame, *, level: float = 0.95) -> dict[str, float 
     low = 1 - (1 - alpha) * stats.f.isf((1 - level) / 2, df1, df2)
     high = 1 - (1 - alpha) * stats.f.isf(1 - (1 - level) / 2, df1, df2)
     ci = np.round([low, high], 3)
-    return {"alpha": float(alpha), "ci_low": float(ci[0]), "ci_high": float(ci[1]),
-            "n": len(complete), "n_items": int(items.shape[1])}
+    return {
+        "alpha": float(alpha),
+        "ci_low": float(ci[0]),
+        "ci_high": float(ci[1]),
+        "n": len(complete),
+        "n_items": int(items.shape[1]),
+    }

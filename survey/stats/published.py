@@ -51,7 +51,9 @@ def consistent(pct: float, n: int, decimals: int = 2) -> bool:
     return bool(attainable_counts(pct, n, decimals))
 
 
-def nearby_bases(pct: float, n: int, decimals: int = 2, *, below: int = 3, above: int = 3, span: int = 200) -> list[int]:
+def nearby_bases(
+    pct: float, n: int, decimals: int = 2, *, below: int = 3, above: int = 3, span: int = 200
+) -> list[int]:
     """The closest bases below and above ``n`` at which ``pct`` is attainable.
 
     Examples
@@ -78,7 +80,9 @@ def describe(pct: float, n: int, decimals: int = 2, bases: Sequence[int] = ()) -
     return f"{pct:.{decimals}f}% is not k/{n} for any whole k; attainable at n = {near}"
 
 
-def matches(published: float, estimate: float, decimals: int = 2, tolerance: float | None = None) -> bool:
+def matches(
+    published: float, estimate: float, decimals: int = 2, tolerance: float | None = None
+) -> bool:
     """Reproduced: within ``tolerance`` when given, else equal after rounding to ``decimals``.
 
     Examples
@@ -106,15 +110,38 @@ def _estimate(f, data, weights, level: float) -> dict:
         r = inference.proportion(y, w, level=level) if w is not None else None
         if r is None:
             rate = estimates.agreement_rates(data, [f.variable], level).iloc[0]
-            return {"estimate": 100 * float(rate["estimate"]), "n": int(rate["n_base"]),
-                    "low": 100 * float(rate["ci_low"]), "high": 100 * float(rate["ci_high"])}
-        return {"estimate": 100 * r["estimate"], "n": r["n_base"], "low": 100 * r["ci_low"], "high": 100 * r["ci_high"]}
+            return {
+                "estimate": 100 * float(rate["estimate"]),
+                "n": int(rate["n_base"]),
+                "low": 100 * float(rate["ci_low"]),
+                "high": 100 * float(rate["ci_high"]),
+            }
+        return {
+            "estimate": 100 * r["estimate"],
+            "n": r["n_base"],
+            "low": 100 * r["ci_low"],
+            "high": 100 * r["ci_high"],
+        }
     if f.statistic == "median":
         value = estimates.weighted_median(y, w) if w is not None else float(y.median())
-        return {"estimate": value, "n": int(y.notna().sum()), "low": float("nan"), "high": float("nan")}
+        return {
+            "estimate": value,
+            "n": int(y.notna().sum()),
+            "low": float("nan"),
+            "high": float("nan"),
+        }
     r = estimates.weighted_mean(y, w if w is not None else pd.Series(1.0, index=y.index))
-    half = stats.t.ppf(1 - (1 - level) / 2, r["n_base"] - 1) * r["se"] if r["n_base"] > 1 else float("nan")
-    return {"estimate": r["estimate"], "n": r["n_base"], "low": r["estimate"] - half, "high": r["estimate"] + half}
+    half = (
+        stats.t.ppf(1 - (1 - level) / 2, r["n_base"] - 1) * r["se"]
+        if r["n_base"] > 1
+        else float("nan")
+    )
+    return {
+        "estimate": r["estimate"],
+        "n": r["n_base"],
+        "low": r["estimate"] - half,
+        "high": r["estimate"] + half,
+    }
 
 
 def headline_table(figures: Sequence, data, decimals: int = 2, level: float = 0.95, weights=None):
@@ -148,26 +175,32 @@ def headline_table(figures: Sequence, data, decimals: int = 2, level: float = 0.
     for f in figures:
         got = _estimate(f, data, weights, level)
         plain = f.statistic == "pct" and not f.weighted
-        bases = [] if not plain or consistent(f.value, f.stated_n, decimals) else \
-            nearby_bases(f.value, f.stated_n, decimals)
-        rows.append({
-            "id": f.id,
-            "statement": f.quote,
-            "published_pct": f.value,
-            "stated_n": f.stated_n,
-            "estimate_pct": got["estimate"],
-            "n_base": got["n"],
-            "ci_low": got["low"],
-            "ci_high": got["high"],
-            "diff_pp": got["estimate"] - f.value,
-            "reproduced": matches(f.value, got["estimate"], decimals, f.tolerance_pp),
-            "grim_consistent": consistent(f.value, f.stated_n, decimals) if plain else None,
-            "attainable_bases": ";".join(str(m) for m in bases),
-            "consistency": describe(f.value, f.stated_n, decimals, bases) if plain else
-            f"does not apply ({'weighted ' if f.weighted else ''}{'estimate' if f.statistic == 'pct' else f.statistic})",
-            "statistic": f.statistic,
-            "weighted": f.weighted,
-        })
+        bases = (
+            []
+            if not plain or consistent(f.value, f.stated_n, decimals)
+            else nearby_bases(f.value, f.stated_n, decimals)
+        )
+        rows.append(
+            {
+                "id": f.id,
+                "statement": f.quote,
+                "published_pct": f.value,
+                "stated_n": f.stated_n,
+                "estimate_pct": got["estimate"],
+                "n_base": got["n"],
+                "ci_low": got["low"],
+                "ci_high": got["high"],
+                "diff_pp": got["estimate"] - f.value,
+                "reproduced": matches(f.value, got["estimate"], decimals, f.tolerance_pp),
+                "grim_consistent": consistent(f.value, f.stated_n, decimals) if plain else None,
+                "attainable_bases": ";".join(str(m) for m in bases),
+                "consistency": describe(f.value, f.stated_n, decimals, bases)
+                if plain
+                else f"does not apply ({'weighted ' if f.weighted else ''}{'estimate' if f.statistic == 'pct' else f.statistic})",
+                "statistic": f.statistic,
+                "weighted": f.weighted,
+            }
+        )
     table = pd.DataFrame(rows)
     if all(f.statistic == "pct" and not f.weighted for f in figures):
         table = table.drop(columns=["statistic", "weighted"], errors="ignore")

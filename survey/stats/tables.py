@@ -27,16 +27,54 @@ from survey.instrument import Instrument, Question
 from survey.instrument.plan import Plan
 from survey.stats import association, crosstabs
 
-TABLE_COLUMNS = ["question", "banner", *[c for c in crosstabs.TABLE_COLUMNS if c not in crosstabs.BASE_COLUMNS],
-                 "pct_of_responses", "weighted_pct_of_responses", *crosstabs.BASE_COLUMNS]
-TEST_COLUMNS = ["question", "banner", "pearson_chi2", "pearson_df", "pearson_p", "cramers_v", "rao_scott_f",
-                "rao_scott_df1", "rao_scott_df2", "rao_scott_p", "fisher_p", "min_expected", "low_base_columns",
-                "rao_scott_chisq", "rao_scott_chisq_p", "low_expected",
-                "option", "rao_scott_note", "pearson_rows", "pearson_cols", "pearson_n",
-                "rao_scott_rows", "rao_scott_cols", "rao_scott_n", *association.MMI_KEYS]
+TABLE_COLUMNS = [
+    "question",
+    "banner",
+    *[c for c in crosstabs.TABLE_COLUMNS if c not in crosstabs.BASE_COLUMNS],
+    "pct_of_responses",
+    "weighted_pct_of_responses",
+    *crosstabs.BASE_COLUMNS,
+]
+TEST_COLUMNS = [
+    "question",
+    "banner",
+    "pearson_chi2",
+    "pearson_df",
+    "pearson_p",
+    "cramers_v",
+    "rao_scott_f",
+    "rao_scott_df1",
+    "rao_scott_df2",
+    "rao_scott_p",
+    "fisher_p",
+    "min_expected",
+    "low_base_columns",
+    "rao_scott_chisq",
+    "rao_scott_chisq_p",
+    "low_expected",
+    "option",
+    "rao_scott_note",
+    "pearson_rows",
+    "pearson_cols",
+    "pearson_n",
+    "rao_scott_rows",
+    "rao_scott_cols",
+    "rao_scott_n",
+    *association.MMI_KEYS,
+]
 #: Test columns holding counts (nullable integers: empty where a test is not computed)
-COUNT_COLUMNS = ["pearson_df", "pearson_rows", "pearson_cols", "pearson_n", "rao_scott_rows", "rao_scott_cols",
-                 "rao_scott_n", "mmi_options", "mmi_rows", "mmi_n"]
+COUNT_COLUMNS = [
+    "pearson_df",
+    "pearson_rows",
+    "pearson_cols",
+    "pearson_n",
+    "rao_scott_rows",
+    "rao_scott_cols",
+    "rao_scott_n",
+    "mmi_options",
+    "mmi_rows",
+    "mmi_n",
+]
 #: ``option`` of the row holding a multi-select's overall test (multiple marginal independence)
 ALL_OPTIONS = "all"
 
@@ -50,7 +88,9 @@ class Banner:
     labels: dict[int, str]
 
 
-def banners(data: pd.DataFrame, instrument: Instrument, plan: Plan, lang: str = "en") -> list[Banner]:
+def banners(
+    data: pd.DataFrame, instrument: Instrument, plan: Plan, lang: str = "en"
+) -> list[Banner]:
     """The plan's banner variables, then its nets (regroupings of a banner variable)."""
     out = []
     for name in plan.banner:
@@ -70,8 +110,11 @@ def banners(data: pd.DataFrame, instrument: Instrument, plan: Plan, lang: str = 
 
 def tabulated(instrument: Instrument) -> list[Question]:
     """Questions that get banner tables: coded, not paradata, not attention checks, not background (role banner)."""
-    return [q for q in instrument.questions
-            if q.coded and q.type != "paradata" and not q.attention_check and not q.background]
+    return [
+        q
+        for q in instrument.questions
+        if q.coded and q.type != "paradata" and not q.attention_check and not q.background
+    ]
 
 
 # The battery encodes every question and every banner variable once and gets each
@@ -116,8 +159,15 @@ def _coded(b: Banner) -> _Coded:
     return _Coded(b, codes, index, sorted(range(len(codes)), key=lambda k: codes[k]))
 
 
-def _tests(count: np.ndarray, wsum: np.ndarray, w2sum: np.ndarray, n_design: int, c_codes: list[Any],
-           pearson: bool, rao: bool) -> dict[str, Any]:
+def _tests(
+    count: np.ndarray,
+    wsum: np.ndarray,
+    w2sum: np.ndarray,
+    n_design: int,
+    c_codes: list[Any],
+    pearson: bool,
+    rao: bool,
+) -> dict[str, Any]:
     """:func:`survey.stats.association.table_tests` from the table's per-cell sums (rows and columns in sorted code order)."""
     used_rows, used_cols = count.sum(axis=1) > 0, count.sum(axis=0) > 0
     count, wsum, w2sum = (m[used_rows][:, used_cols] for m in (count, wsum, w2sum))
@@ -141,8 +191,9 @@ def _with_design_tests(tests: dict[str, Any], design_tests: dict[str, Any]) -> d
     return {**tests, **{k: v for k, v in design_tests.items() if k.startswith("rao_scott")}}
 
 
-def _single_tables(q: Question, data: pd.DataFrame, coded: list[_Coded], design: _Design, plan: Plan,
-                   lang: str) -> list[tuple[Banner, pd.DataFrame, dict[str, Any]]]:
+def _single_tables(
+    q: Question, data: pd.DataFrame, coded: list[_Coded], design: _Design, plan: Plan, lang: str
+) -> list[tuple[Banner, pd.DataFrame, dict[str, Any]]]:
     """The question by every banner variable: (banner, table, tests) as ``crosstab`` and ``table_tests`` give them."""
     row = data[q.id].astype("Float64").astype(float)
     row_labels = {c.code: c.text(lang) for c in q.codes}
@@ -167,8 +218,11 @@ def _single_tables(q: Question, data: pd.DataFrame, coded: list[_Coded], design:
             split = np.bincount(flat + size * design.inside, minlength=2 * size)
             count_in = split[size:].astype(float)
             count_all = (split[:size] + split[size:]).astype(float)
-            sums = [count_all, np.bincount(flat, weights=design.w, minlength=size),
-                    np.bincount(flat, weights=design.w2, minlength=size)]
+            sums = [
+                count_all,
+                np.bincount(flat, weights=design.w, minlength=size),
+                np.bincount(flat, weights=design.w2, minlength=size),
+            ]
         else:
             count_all = np.bincount(flat, minlength=size).astype(float)
             sums = [count_all, count_all, count_all]
@@ -178,31 +232,71 @@ def _single_tables(q: Question, data: pd.DataFrame, coded: list[_Coded], design:
         base = count[:n_rows][substantive].sum(axis=0)
         wbase = wcount[:n_rows][substantive].sum(axis=0)
         n_eff = crosstabs._kish(wbase, w2[:n_rows][substantive].sum(axis=0))
-        n_inside = base if not weighted else crosstabs._with_total(
-            count_in.reshape(shape)[:n_rows], n_cols, "all")[substantive].sum(axis=0)
-        frame = crosstabs._assemble(
-            row_codes + net_codes, [row_labels[k] for k in row_codes] + net_labels, cb.codes, cb.banner.labels,
-            count, wcount, base, wbase, keep,
+        n_inside = (
+            base
+            if not weighted
+            else crosstabs._with_total(count_in.reshape(shape)[:n_rows], n_cols, "all")[
+                substantive
+            ].sum(axis=0)
         )
-        table = crosstabs.with_bases(crosstabs._with_letters(frame, count, wcount, base, wbase, n_eff, keep, weighted,
-                                                             plan.correction, plan.alpha), base, n_inside, weighted)
+        frame = crosstabs._assemble(
+            row_codes + net_codes,
+            [row_labels[k] for k in row_codes] + net_labels,
+            cb.codes,
+            cb.banner.labels,
+            count,
+            wcount,
+            base,
+            wbase,
+            keep,
+        )
+        table = crosstabs.with_bases(
+            crosstabs._with_letters(
+                frame,
+                count,
+                wcount,
+                base,
+                wbase,
+                n_eff,
+                keep,
+                weighted,
+                plan.correction,
+                plan.alpha,
+            ),
+            base,
+            n_inside,
+            weighted,
+        )
         # the tests: substantive rows and banner codes in sorted order, no missing slots
         cols = cb.sorted_positions
         c_codes = [cb.codes[k] for k in cols]
-        pick = (lambda m, cols=cols: m[test_rows][:, cols])
+        pick = lambda m, cols=cols: m[test_rows][:, cols]
         cnt = pick(full[0])
         tests = _tests(cnt, cnt, cnt, len(row), c_codes, pearson=True, rao=not weighted)
         if weighted:  # Rao-Scott on the weighted population's design only
             inner = pick(count_in.reshape(shape))
-            design_tests = _tests(inner, pick(full[1]), pick(full[2]), design.n_inside, c_codes,
-                                  pearson=False, rao=True)
+            design_tests = _tests(
+                inner,
+                pick(full[1]),
+                pick(full[2]),
+                design.n_inside,
+                c_codes,
+                pearson=False,
+                rao=True,
+            )
             tests = _with_design_tests(tests, design_tests)
         out.append((cb.banner, table, [tests]))
     return out
 
 
-def _option_tests(columns: list[np.ndarray], names: list[str], group: np.ndarray, cb: _Coded, design: _Design,
-                  n_design: int) -> list[dict[str, Any]]:
+def _option_tests(
+    columns: list[np.ndarray],
+    names: list[str],
+    group: np.ndarray,
+    cb: _Coded,
+    design: _Design,
+    n_design: int,
+) -> list[dict[str, Any]]:
     """Per option, the tests of the 2 x C table ticked / not ticked by banner; then the overall MMI test.
 
     ``group`` holds each respondent's banner slot (``len(cb.codes)``: no code,
@@ -221,23 +315,47 @@ def _option_tests(columns: list[np.ndarray], names: list[str], group: np.ndarray
     out = []
     for name, v in zip(names, columns):
         tick = np.where(in_table, np.nan_to_num(v), 0).astype(np.int64)
-        flat = np.where(in_table, tick * n_cols + group, 2 * n_cols)  # slot 2 * n_cols: outside the table
+        flat = np.where(
+            in_table, tick * n_cols + group, 2 * n_cols
+        )  # slot 2 * n_cols: outside the table
         cnt = grid(np.bincount(flat, minlength=size).astype(float))
         tests = _tests(cnt, cnt, cnt, n_design, c_codes, pearson=True, rao=not weighted)
-        if weighted and design.inside is not None and design.w is not None and design.w2 is not None:
+        if (
+            weighted
+            and design.inside is not None
+            and design.w is not None
+            and design.w2 is not None
+        ):
             inner = grid(np.bincount(flat, weights=design.inside, minlength=size))
-            sums = [grid(np.bincount(flat, weights=x, minlength=size)) for x in (design.w, design.w2)]
-            tests = _with_design_tests(tests, _tests(inner, *sums, design.n_inside, c_codes, pearson=False, rao=True))
+            sums = [
+                grid(np.bincount(flat, weights=x, minlength=size)) for x in (design.w, design.w2)
+            ]
+            tests = _with_design_tests(
+                tests, _tests(inner, *sums, design.n_inside, c_codes, pearson=False, rao=True)
+            )
         out.append({"option": name, **tests})
     ticks = np.column_stack([np.nan_to_num(v[in_table]) for v in columns])
     overall = dict.fromkeys(association.TEST_KEYS, np.nan)
-    overall.update(association.mmi_test(ticks, group[in_table]), option=ALL_OPTIONS, rao_scott_note="",
-                   low_expected=pd.NA, low_base_columns="", n_base=int(in_table.sum()))
+    overall.update(
+        association.mmi_test(ticks, group[in_table]),
+        option=ALL_OPTIONS,
+        rao_scott_note="",
+        low_expected=pd.NA,
+        low_base_columns="",
+        n_base=int(in_table.sum()),
+    )
     return out + [overall]
 
 
-def _multi_tables(q: Question, data: pd.DataFrame, coded: list[_Coded], design: _Design, plan: Plan,
-                  lang: str, instrument: Instrument) -> list[tuple[Banner, pd.DataFrame, dict[str, Any]]]:
+def _multi_tables(
+    q: Question,
+    data: pd.DataFrame,
+    coded: list[_Coded],
+    design: _Design,
+    plan: Plan,
+    lang: str,
+    instrument: Instrument,
+) -> list[tuple[Banner, pd.DataFrame, dict[str, Any]]]:
     """A multi-select question by every banner variable, as ``multi_response`` gives them."""
     options = multi_frame(data, instrument, q.id)
     option_labels = {f"{q.id}_{c.code}": c.text(lang) for c in q.codes}
@@ -251,35 +369,88 @@ def _multi_tables(q: Question, data: pd.DataFrame, coded: list[_Coded], design: 
         if cb.banner.id == q.id:
             continue
         n_cols = len(cb.codes)
-        group = np.where(not_asked, n_cols + 1, cb.index)  # slots: banner codes, no banner code, not asked
+        group = np.where(
+            not_asked, n_cols + 1, cb.index
+        )  # slots: banner codes, no banner code, not asked
         size = n_cols + 2
         count = np.vstack([np.bincount(group, weights=v, minlength=size) for v in columns])
-        wcount = count if not weighted else np.vstack(
-            [np.bincount(group, weights=vw, minlength=size) for vw in weighted_ticks])
-        count, wcount = crosstabs._with_total(count, n_cols, "all"), crosstabs._with_total(wcount, n_cols, "all")
+        wcount = (
+            count
+            if not weighted
+            else np.vstack(
+                [np.bincount(group, weights=vw, minlength=size) for vw in weighted_ticks]
+            )
+        )
+        count, wcount = (
+            crosstabs._with_total(count, n_cols, "all"),
+            crosstabs._with_total(wcount, n_cols, "all"),
+        )
         n = np.bincount(group, minlength=size).astype(float)
-        sums = (n, n, n) if not weighted else (
-            n, np.bincount(group, weights=design.w, minlength=size), np.bincount(group, weights=design.w2, minlength=size))
+        sums = (
+            (n, n, n)
+            if not weighted
+            else (
+                n,
+                np.bincount(group, weights=design.w, minlength=size),
+                np.bincount(group, weights=design.w2, minlength=size),
+            )
+        )
         base, wbase, w2base = (crosstabs._with_total(m, n_cols, "all") for m in sums)
         n_eff = crosstabs._kish(wbase, w2base)
-        n_inside = base if not weighted else crosstabs._with_total(
-            np.bincount(group, weights=design.inside, minlength=size).astype(float), n_cols, "all")
-        frame = crosstabs._assemble(names, [option_labels[k] for k in names], cb.codes, cb.banner.labels,
-                                    count, wcount, base, wbase, keep)
+        n_inside = (
+            base
+            if not weighted
+            else crosstabs._with_total(
+                np.bincount(group, weights=design.inside, minlength=size).astype(float),
+                n_cols,
+                "all",
+            )
+        )
+        frame = crosstabs._assemble(
+            names,
+            [option_labels[k] for k in names],
+            cb.codes,
+            cb.banner.labels,
+            count,
+            wcount,
+            base,
+            wbase,
+            keep,
+        )
         frame = frame.assign(
             pct_of_responses=crosstabs._pct(count, count.sum(axis=0)).ravel(),
             weighted_pct_of_responses=crosstabs._pct(wcount, wcount.sum(axis=0)).ravel(),
         )
-        frame = crosstabs.with_bases(crosstabs._with_letters(frame, count, wcount, base, wbase, n_eff, keep, weighted,
-                                                             plan.correction, plan.alpha), base, n_inside, weighted)
+        frame = crosstabs.with_bases(
+            crosstabs._with_letters(
+                frame,
+                count,
+                wcount,
+                base,
+                wbase,
+                n_eff,
+                keep,
+                weighted,
+                plan.correction,
+                plan.alpha,
+            ),
+            base,
+            n_inside,
+            weighted,
+        )
         tests = _option_tests(columns, names, group, cb, design, len(data))
         out.append((cb.banner, frame[crosstabs.MULTI_COLUMNS], tests))
     return out
 
 
 def battery(
-    data: pd.DataFrame, instrument: Instrument, plan: Plan, weights: pd.Series | None = None, *,
-    lang: str = "en", progress: Callable[[str], None] | None = None,
+    data: pd.DataFrame,
+    instrument: Instrument,
+    plan: Plan,
+    weights: pd.Series | None = None,
+    *,
+    lang: str = "en",
+    progress: Callable[[str], None] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every tabulated question by every banner variable, with its tests.
 
@@ -332,12 +503,16 @@ def battery(
             table.loc[table["col_code"] == crosstabs.TOTAL, "banner"] = crosstabs.TOTAL
             is_total = table["banner"] == crosstabs.TOTAL
             # the question's Total column once, before its first banner
-            table = table[~is_total] if total_done else pd.concat([table[is_total], table[~is_total]])
+            table = (
+                table[~is_total] if total_done else pd.concat([table[is_total], table[~is_total]])
+            )
             total_done = True
             tables.append(table)
             tests += [{"question": q.id, "banner": b.id, **t} for t in test]
     frame = pd.concat(tables, ignore_index=True).reindex(columns=TABLE_COLUMNS)
     test_frame = pd.DataFrame(tests).reindex(columns=TEST_COLUMNS)
-    test_frame = test_frame.astype({**{c: "Int64" for c in COUNT_COLUMNS}, "low_expected": "boolean"})
+    test_frame = test_frame.astype(
+        {**{c: "Int64" for c in COUNT_COLUMNS}, "low_expected": "boolean"}
+    )
     test_frame["option"] = test_frame["option"].astype("string").fillna("").astype(str)
     return frame, test_frame

@@ -19,8 +19,21 @@ import pandas as pd
 from survey.stats.inference import difference, proportion
 
 TREND_COLUMNS = [
-    "id", "wave", "estimate_pct", "ci_low", "ci_high", "n_base", "weighted_pct", "weighted_ci_low",
-    "weighted_ci_high", "change_pp", "change_p", "significant", "change_basis", "comparable", "wording_changed",
+    "id",
+    "wave",
+    "estimate_pct",
+    "ci_low",
+    "ci_high",
+    "n_base",
+    "weighted_pct",
+    "weighted_ci_low",
+    "weighted_ci_high",
+    "change_pp",
+    "change_p",
+    "significant",
+    "change_basis",
+    "comparable",
+    "wording_changed",
 ]
 
 
@@ -39,23 +52,42 @@ def _y(study: Any, indicator: str) -> pd.Series:
 
 def _row(study: Any, indicator: str, level: float) -> dict[str, Any]:
     plain = proportion(_y(study, indicator), None, level=level, ci_method="wilson")
-    row = {"id": indicator, "wave": str(study.wave.id), "estimate_pct": 100 * plain["estimate"],
-           "ci_low": 100 * plain["ci_low"], "ci_high": 100 * plain["ci_high"], "n_base": plain["n_base"],
-           "weighted_pct": np.nan, "weighted_ci_low": np.nan, "weighted_ci_high": np.nan}
+    row = {
+        "id": indicator,
+        "wave": str(study.wave.id),
+        "estimate_pct": 100 * plain["estimate"],
+        "ci_low": 100 * plain["ci_low"],
+        "ci_high": 100 * plain["ci_high"],
+        "n_base": plain["n_base"],
+        "weighted_pct": np.nan,
+        "weighted_ci_low": np.nan,
+        "weighted_ci_high": np.nan,
+    }
     if study.weights is not None:
         w = proportion(_y(study, indicator), study.weights, level=level)
-        row.update(weighted_pct=100 * w["estimate"], weighted_ci_low=100 * w["ci_low"],
-                   weighted_ci_high=100 * w["ci_high"])
+        row.update(
+            weighted_pct=100 * w["estimate"],
+            weighted_ci_low=100 * w["ci_low"],
+            weighted_ci_high=100 * w["ci_high"],
+        )
     return row
 
 
 def _change(before: Any, after: Any, indicator: str, alpha: float) -> dict[str, Any]:
     weighted = before.weights is not None and after.weights is not None
-    d = difference(_y(before, indicator), before.weights if weighted else None,
-                   _y(after, indicator), after.weights if weighted else None, level=1 - alpha)
-    return {"change_pp": 100 * d["estimate"], "change_p": d["p_value"],
-            "significant": bool(d["p_value"] < alpha) if np.isfinite(d["p_value"]) else pd.NA,
-            "change_basis": "weighted" if weighted else "unweighted"}
+    d = difference(
+        _y(before, indicator),
+        before.weights if weighted else None,
+        _y(after, indicator),
+        after.weights if weighted else None,
+        level=1 - alpha,
+    )
+    return {
+        "change_pp": 100 * d["estimate"],
+        "change_p": d["p_value"],
+        "significant": bool(d["p_value"] < alpha) if np.isfinite(d["p_value"]) else pd.NA,
+        "change_basis": "weighted" if weighted else "unweighted",
+    }
 
 
 def compare(waves: Sequence[Any], *, level: float = 0.95) -> pd.DataFrame:
@@ -86,15 +118,25 @@ def compare(waves: Sequence[Any], *, level: float = 0.95) -> pd.DataFrame:
                 previous = None
                 continue
             row = _row(study, name, level)
-            row.update(change_pp=np.nan, change_p=np.nan, significant=pd.NA, change_basis="",
-                       comparable=pd.NA, wording_changed=pd.NA)
+            row.update(
+                change_pp=np.nan,
+                change_p=np.nan,
+                significant=pd.NA,
+                change_basis="",
+                comparable=pd.NA,
+                wording_changed=pd.NA,
+            )
             if previous is not None:
                 qid = _source(study, name)
-                comparable = previous.instrument.has_question(qid) and study.instrument.has_question(qid)
+                comparable = previous.instrument.has_question(
+                    qid
+                ) and study.instrument.has_question(qid)
                 row.update(comparable=comparable)
                 if comparable:
-                    row.update(wording_changed=_wording(previous, qid) != _wording(study, qid),
-                               **_change(previous, study, name, alpha))
+                    row.update(
+                        wording_changed=_wording(previous, qid) != _wording(study, qid),
+                        **_change(previous, study, name, alpha),
+                    )
             rows.append(row)
             previous = study
     return pd.DataFrame(rows, columns=TREND_COLUMNS)

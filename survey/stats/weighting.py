@@ -44,7 +44,7 @@ import pandas as pd
 
 from survey.errors import WeightingError
 
-TARGET_TOL = 1e-6          # targets of one variable must sum to 1 within this
+TARGET_TOL = 1e-6  # targets of one variable must sum to 1 within this
 _DENSE_CELLS = 50_000_000  # above this many possible cells, find the occupied ones by sorting
 
 
@@ -116,7 +116,9 @@ def _base(data: pd.DataFrame, base_weights: pd.Series | None) -> np.ndarray | No
     if bad:
         raise WeightingError(f"base_weights: {bad} row(s) of the data have no finite base weight")
     if (b <= 0).any():
-        raise WeightingError(f"base_weights: {int((b <= 0).sum())} base weight(s) are zero or negative")
+        raise WeightingError(
+            f"base_weights: {int((b <= 0).sum())} base weight(s) are zero or negative"
+        )
     return b
 
 
@@ -172,13 +174,17 @@ def _column_problems(data: pd.DataFrame, columns: Sequence[str]) -> list[str]:
     out = []
     for column in columns:
         if column not in data.columns:
-            out.append(f"target variable '{column}' is not a column of the data "
-                       f"(columns: {', '.join(map(str, data.columns))})")
+            out.append(
+                f"target variable '{column}' is not a column of the data "
+                f"(columns: {', '.join(map(str, data.columns))})"
+            )
             continue
         missing = int(data[column].isna().sum())
         if missing:
-            out.append(f"weighting variable '{column}' has {missing} missing value(s): "
-                       "give them a category or leave those rows out before weighting")
+            out.append(
+                f"weighting variable '{column}' has {missing} missing value(s): "
+                "give them a category or leave those rows out before weighting"
+            )
     return out
 
 
@@ -190,12 +196,16 @@ def _share_problems(where: str, shares: Mapping[Any, float]) -> list[str]:
         except (TypeError, ValueError):
             ok = False
         if not ok:
-            bad.append(f"targets for '{where}': category {cat} has an invalid target {share} "
-                       "(targets must be finite and non-negative)")
+            bad.append(
+                f"targets for '{where}': category {cat} has an invalid target {share} "
+                "(targets must be finite and non-negative)"
+            )
     if bad:
         return bad
     total = float(sum(float(s) for s in shares.values()))
-    return [f"targets for '{where}' sum to {total:.10g}, not 1"] if abs(total - 1) > TARGET_TOL else []
+    return (
+        [f"targets for '{where}' sum to {total:.10g}, not 1"] if abs(total - 1) > TARGET_TOL else []
+    )
 
 
 def _raise(problems: Sequence[str]) -> None:
@@ -207,11 +217,21 @@ def _category_problems(where: str, levels: Sequence[Any], shares: Mapping[Any, f
     """Mismatches between the categories respondents have and those with targets."""
     lookup = {_plain(k): float(v) for k, v in shares.items()}
     present = set(levels)
-    out = [f"'{where}': category {lev} has respondents but no target" for lev in levels if lev not in lookup]
-    out += [f"'{where}': category {k} has a target of {v:g} but no respondents (zero-count category)"
-            for k, v in lookup.items() if k not in present and v > 0]
-    out += [f"'{where}': category {lev} has respondents but a target of 0 (leave them out before weighting)"
-            for lev in levels if lookup.get(lev) == 0]
+    out = [
+        f"'{where}': category {lev} has respondents but no target"
+        for lev in levels
+        if lev not in lookup
+    ]
+    out += [
+        f"'{where}': category {k} has a target of {v:g} but no respondents (zero-count category)"
+        for k, v in lookup.items()
+        if k not in present and v > 0
+    ]
+    out += [
+        f"'{where}': category {lev} has respondents but a target of 0 (leave them out before weighting)"
+        for lev in levels
+        if lookup.get(lev) == 0
+    ]
     return out
 
 
@@ -225,18 +245,29 @@ def _target_vector(levels: Sequence[Any], shares: Mapping[Any, float]) -> np.nda
 
 @dataclass
 class _Fit:
-    w: np.ndarray          # unit totals
+    w: np.ndarray  # unit totals
     iterations: int
     converged: bool
-    gaps: np.ndarray       # per margin: max |achieved - target| proportion
+    gaps: np.ndarray  # per margin: max |achieved - target| proportion
 
 
 def _gaps(w: np.ndarray, cats: Sequence[np.ndarray], totals: Sequence[np.ndarray]) -> np.ndarray:
     n = w.sum()
-    return np.array([np.max(np.abs(np.bincount(c, weights=w, minlength=len(t)) - t)) / n for c, t in zip(cats, totals)])
+    return np.array(
+        [
+            np.max(np.abs(np.bincount(c, weights=w, minlength=len(t)) - t)) / n
+            for c, t in zip(cats, totals)
+        ]
+    )
 
 
-def _ipf(w: np.ndarray, cats: Sequence[np.ndarray], totals: Sequence[np.ndarray], max_iter: int, tol: float) -> _Fit:
+def _ipf(
+    w: np.ndarray,
+    cats: Sequence[np.ndarray],
+    totals: Sequence[np.ndarray],
+    max_iter: int,
+    tol: float,
+) -> _Fit:
     """Rake unit totals ``w`` to ``totals`` (iterative proportional fitting)."""
     w = w.copy()
     for it in range(1, max_iter + 1):
@@ -253,17 +284,32 @@ def _not_converged(columns: Sequence[str], fit: _Fit, tol: float) -> str:
     return ", ".join(bad)
 
 
-def _rake_fit(data: pd.DataFrame, targets: Mapping[str, Mapping[Any, float]], base_weights: pd.Series | None,
-              max_iter: int, tol: float, bounds: tuple[float, float] | None) -> tuple[pd.Series, dict[str, Any]]:
+def _rake_fit(
+    data: pd.DataFrame,
+    targets: Mapping[str, Mapping[Any, float]],
+    base_weights: pd.Series | None,
+    max_iter: int,
+    tol: float,
+    bounds: tuple[float, float] | None,
+) -> tuple[pd.Series, dict[str, Any]]:
     if not targets:
         raise WeightingError("rake: no targets given")
     columns = list(targets)
     if len(data) == 0:
         raise WeightingError("rake: the data have no rows")
     _check_bounds(bounds)
-    _raise(_column_problems(data, columns) + [p for c in columns for p in _share_problems(c, targets[c])])
+    _raise(
+        _column_problems(data, columns)
+        + [p for c in columns for p in _share_problems(c, targets[c])]
+    )
     cells = _cells(data, columns, _base(data, base_weights))
-    _raise([p for c, levels in zip(columns, cells.levels) for p in _category_problems(c, levels, targets[c])])
+    _raise(
+        [
+            p
+            for c, levels in zip(columns, cells.levels)
+            for p in _category_problems(c, levels, targets[c])
+        ]
+    )
     n = len(data)
     totals = [n * _target_vector(levels, targets[c]) for c, levels in zip(columns, cells.levels)]
     start = cells.base * cells.count
@@ -271,18 +317,29 @@ def _rake_fit(data: pd.DataFrame, targets: Mapping[str, Mapping[Any, float]], ba
     if bounds is None:
         fit = _ipf(start, cells.cats, totals, max_iter, tol)
     else:
-        fit = _bounded_rake(start, cells.cats, totals, max_iter, tol, (float(bounds[0]), float(bounds[1])))
+        fit = _bounded_rake(
+            start, cells.cats, totals, max_iter, tol, (float(bounds[0]), float(bounds[1]))
+        )
     if not fit.converged:
-        what = "raking" if bounds is None else f"bounded raking within ({bounds[0]:g}, {bounds[1]:g})"
-        hint = ("the targets may be unreachable with these respondents" if bounds is None else
-                "the margins and the bounds cannot both hold; widen the bounds")
-        raise WeightingError(f"{what} did not converge in {max_iter} iterations (tol {tol:g}); margins not reached: "
-                             f"{_not_converged(columns, fit, tol)}; {hint}")
+        what = (
+            "raking" if bounds is None else f"bounded raking within ({bounds[0]:g}, {bounds[1]:g})"
+        )
+        hint = (
+            "the targets may be unreachable with these respondents"
+            if bounds is None
+            else "the margins and the bounds cannot both hold; widen the bounds"
+        )
+        raise WeightingError(
+            f"{what} did not converge in {max_iter} iterations (tol {tol:g}); margins not reached: "
+            f"{_not_converged(columns, fit, tol)}; {hint}"
+        )
     per = fit.w / cells.count
     info: dict[str, Any] = {"iterations": fit.iterations, "converged": True, "trimmed_share": 0.0}
     if bounds is not None:
         g = fit.w / start
-        at_bound = np.isclose(g, bounds[0], rtol=1e-9, atol=0) | np.isclose(g, bounds[1], rtol=1e-9, atol=0)
+        at_bound = np.isclose(g, bounds[0], rtol=1e-9, atol=0) | np.isclose(
+            g, bounds[1], rtol=1e-9, atol=0
+        )
         info["trimmed_share"] = float(cells.count[at_bound].sum() / n)
     weights = pd.Series(cells.spread(per), index=data.index, name="weight")
     return weights, info
@@ -293,10 +350,14 @@ def _check_bounds(bounds: tuple[float, float] | None) -> None:
         return
     lo, hi = (float(b) for b in bounds)
     if not (0 <= lo < 1 < hi):
-        raise WeightingError(f"bounds ({lo:g}, {hi:g}): need 0 <= lower < 1 < upper, as multiples of the base weight")
+        raise WeightingError(
+            f"bounds ({lo:g}, {hi:g}): need 0 <= lower < 1 < upper, as multiples of the base weight"
+        )
 
 
-def _margin_matrix(cats: Sequence[np.ndarray], totals: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+def _margin_matrix(
+    cats: Sequence[np.ndarray], totals: Sequence[np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
     """Units x columns of R's ``model.matrix(~a + b + ...)`` (intercept, then categories 2.. of each margin), totals."""
     n_units = len(cats[0])
     columns, target = [np.ones(n_units)], [float(totals[0].sum())]
@@ -307,8 +368,14 @@ def _margin_matrix(cats: Sequence[np.ndarray], totals: Sequence[np.ndarray]) -> 
     return np.column_stack(columns), np.array(target)
 
 
-def _bounded_rake(d: np.ndarray, cats: Sequence[np.ndarray], totals: Sequence[np.ndarray], max_iter: int, tol: float,
-                  bounds: tuple[float, float]) -> _Fit:
+def _bounded_rake(
+    d: np.ndarray,
+    cats: Sequence[np.ndarray],
+    totals: Sequence[np.ndarray],
+    max_iter: int,
+    tol: float,
+    bounds: tuple[float, float],
+) -> _Fit:
     """Bounded raking of unit base totals ``d``: ``w = d * clip(exp(x'eta), lo, hi)`` meeting every margin.
 
     The calibration equations of R ``calibrate(calfun = "raking", bounds = c(lo, hi))`` are the
@@ -343,13 +410,21 @@ def _bounded_rake(d: np.ndarray, cats: Sequence[np.ndarray], totals: Sequence[np
         step = np.linalg.solve(hessian + np.max(np.abs(misfit)) * np.eye(len(eta)), misfit)
         current, worst, t = phi(u, eta), np.max(np.abs(misfit)), 1.0
 
-        def better(e: np.ndarray, t: float, current: float = current, worst: float = worst,
-                   step: np.ndarray = step, misfit: np.ndarray = misfit) -> bool:
+        def better(
+            e: np.ndarray,
+            t: float,
+            current: float = current,
+            worst: float = worst,
+            step: np.ndarray = step,
+            misfit: np.ndarray = misfit,
+        ) -> bool:
             # Armijo on phi; near the solution phi's decrease drowns in its rounding, so a step
             # that shrinks the largest misfit is taken as well
             u_new = X @ e
-            return (phi(u_new, e) <= current - 1e-4 * t * (misfit @ step)
-                    or np.max(np.abs(T - X.T @ (d * g_of(u_new)))) < worst)
+            return (
+                phi(u_new, e) <= current - 1e-4 * t * (misfit @ step)
+                or np.max(np.abs(T - X.T @ (d * g_of(u_new)))) < worst
+            )
 
         while t > 1e-12 and not better(eta + t * step, t):
             t /= 2
@@ -359,8 +434,15 @@ def _bounded_rake(d: np.ndarray, cats: Sequence[np.ndarray], totals: Sequence[np
     return _Fit(d * g, max_iter, False, np.abs(misfit) / (1 + np.abs(T)))
 
 
-def rake(data: pd.DataFrame, targets: Mapping[str, Mapping[Any, float]], *, base_weights: pd.Series | None = None,
-         max_iter: int = 100, tol: float = 1e-10, bounds: tuple[float, float] | None = None) -> pd.Series:
+def rake(
+    data: pd.DataFrame,
+    targets: Mapping[str, Mapping[Any, float]],
+    *,
+    base_weights: pd.Series | None = None,
+    max_iter: int = 100,
+    tol: float = 1e-10,
+    bounds: tuple[float, float] | None = None,
+) -> pd.Series:
     """Rake weights to marginal population proportions (iterative proportional fitting).
 
     Parameters
@@ -411,13 +493,19 @@ def rake(data: pd.DataFrame, targets: Mapping[str, Mapping[Any, float]], *, base
 def _cell_key(columns: Sequence[str], key: Any) -> tuple[Any, ...]:
     key = key if isinstance(key, tuple) else (key,)
     if len(key) != len(columns):
-        raise WeightingError(f"poststratify: target cell {key} does not have one category per variable "
-                             f"({', '.join(columns)})")
+        raise WeightingError(
+            f"poststratify: target cell {key} does not have one category per variable "
+            f"({', '.join(columns)})"
+        )
     return tuple(_plain(k) for k in key)
 
 
-def _poststratify_fit(data: pd.DataFrame, targets: Mapping[Any, float], base_weights: pd.Series | None,
-                      columns: Sequence[str]) -> tuple[pd.Series, dict[str, Any]]:
+def _poststratify_fit(
+    data: pd.DataFrame,
+    targets: Mapping[Any, float],
+    base_weights: pd.Series | None,
+    columns: Sequence[str],
+) -> tuple[pd.Series, dict[str, Any]]:
     columns = [columns] if isinstance(columns, str) else list(columns)
     if not columns:
         raise WeightingError("poststratify: no columns given")
@@ -428,20 +516,36 @@ def _poststratify_fit(data: pd.DataFrame, targets: Mapping[Any, float], base_wei
     cells = _cells(data, columns, None)  # pure cells: base weights are applied per row below
     lookup = {_cell_key(columns, k): float(v) for k, v in targets.items()}
     # one entry per occupied cell (few), never per respondent
-    keys = list(zip(*(np.asarray(levels, dtype=object)[c] for levels, c in zip(cells.levels, cells.cats))))
+    keys = list(
+        zip(*(np.asarray(levels, dtype=object)[c] for levels, c in zip(cells.levels, cells.cats)))
+    )
     present = set(keys)
-    _raise([f"'{where}': cell {k} has respondents but no target" for k in keys if k not in lookup]
-           + [f"'{where}': cell {k} has respondents but a target of 0" for k in keys if lookup.get(k) == 0]
-           + [f"'{where}': cell {k} has a target of {v:g} but no respondents (zero-count cell)"
-              for k, v in lookup.items() if v > 0 and k not in present])
+    _raise(
+        [f"'{where}': cell {k} has respondents but no target" for k in keys if k not in lookup]
+        + [
+            f"'{where}': cell {k} has respondents but a target of 0"
+            for k in keys
+            if lookup.get(k) == 0
+        ]
+        + [
+            f"'{where}': cell {k} has a target of {v:g} but no respondents (zero-count cell)"
+            for k, v in lookup.items()
+            if v > 0 and k not in present
+        ]
+    )
     target = np.array([lookup[k] for k in keys]) * len(data)
     factor = target / np.bincount(cells.unit, weights=base, minlength=len(keys))
     weights = pd.Series(base * cells.spread(factor), index=data.index, name="weight")
     return weights, {"iterations": 1, "converged": True, "trimmed_share": 0.0}
 
 
-def poststratify(data: pd.DataFrame, columns: Sequence[str], targets: Mapping[Any, float], *,
-                 base_weights: pd.Series | None = None) -> pd.Series:
+def poststratify(
+    data: pd.DataFrame,
+    columns: Sequence[str],
+    targets: Mapping[Any, float],
+    *,
+    base_weights: pd.Series | None = None,
+) -> pd.Series:
     """Post-stratify to population proportions of the full cross-classification of ``columns``.
 
     Parameters
@@ -480,14 +584,25 @@ class WeightingResult:
     diagnostics: dict[str, Any] = field(default_factory=dict)
 
 
-def _rake_method(data: pd.DataFrame, targets: Mapping[Any, Any], *, base_weights: pd.Series | None = None,
-                 max_iter: int = 100, tol: float = 1e-10, bounds: tuple[float, float] | None = None
-                 ) -> tuple[pd.Series, dict[str, Any]]:
+def _rake_method(
+    data: pd.DataFrame,
+    targets: Mapping[Any, Any],
+    *,
+    base_weights: pd.Series | None = None,
+    max_iter: int = 100,
+    tol: float = 1e-10,
+    bounds: tuple[float, float] | None = None,
+) -> tuple[pd.Series, dict[str, Any]]:
     return _rake_fit(data, targets, base_weights, max_iter, tol, bounds)
 
 
-def _poststratify_method(data: pd.DataFrame, targets: Mapping[Any, Any], *, base_weights: pd.Series | None = None,
-                         columns: Sequence[str] = ()) -> tuple[pd.Series, dict[str, Any]]:
+def _poststratify_method(
+    data: pd.DataFrame,
+    targets: Mapping[Any, Any],
+    *,
+    base_weights: pd.Series | None = None,
+    columns: Sequence[str] = (),
+) -> tuple[pd.Series, dict[str, Any]]:
     return _poststratify_fit(data, targets, base_weights, columns)
 
 
@@ -510,26 +625,45 @@ def weighting_summary(weights: pd.Series) -> dict[str, float]:
     """
     w = weights.dropna().to_numpy(dtype=float)
     n = len(w)
-    deff = float(n * np.sum(w ** 2) / np.sum(w) ** 2)
-    return {"n": int(n), "weight_min": float(w.min()), "weight_max": float(w.max()), "weight_mean": float(w.mean()),
-            "weight_cv": float(w.std(ddof=0) / w.mean()), "deff": deff, "n_eff": float(n / deff)}
+    deff = float(n * np.sum(w**2) / np.sum(w) ** 2)
+    return {
+        "n": int(n),
+        "weight_min": float(w.min()),
+        "weight_max": float(w.max()),
+        "weight_mean": float(w.mean()),
+        "weight_cv": float(w.std(ddof=0) / w.mean()),
+        "deff": deff,
+        "n_eff": float(n / deff),
+    }
 
 
-def _shares(weights: pd.Series, data: pd.DataFrame, cols: Sequence[str]) -> dict[tuple[Any, ...], float]:
+def _shares(
+    weights: pd.Series, data: pd.DataFrame, cols: Sequence[str]
+) -> dict[tuple[Any, ...], float]:
     """Weighted share of each observed cell of ``cols``, keyed by tuples of plain values."""
     sums = weights.groupby([data[c] for c in cols], observed=True).sum() / weights.sum()
-    return {tuple(_plain(v) for v in (k if isinstance(k, tuple) else (k,))): float(v) for k, v in sums.items()}
+    return {
+        tuple(_plain(v) for v in (k if isinstance(k, tuple) else (k,))): float(v)
+        for k, v in sums.items()
+    }
 
 
-def _achieved(data: pd.DataFrame, weights: pd.Series, method: str, targets: Mapping[Any, Any],
-              columns: Sequence[str]) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]:
+def _achieved(
+    data: pd.DataFrame,
+    weights: pd.Series,
+    method: str,
+    targets: Mapping[Any, Any],
+    columns: Sequence[str],
+) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]:
     if method == "poststratify":
         cols = [columns] if isinstance(columns, str) else list(columns)
         got = _shares(weights, data, cols)
         keyed = {_cell_key(cols, c): float(v) for c, v in targets.items()}
         name = "|".join(cols)
-        return ({name: {"|".join(map(str, k)): v for k, v in keyed.items()}},
-                {name: {"|".join(map(str, k)): got.get(k, 0.0) for k in keyed}})
+        return (
+            {name: {"|".join(map(str, k)): v for k, v in keyed.items()}},
+            {name: {"|".join(map(str, k)): got.get(k, 0.0) for k in keyed}},
+        )
     tgt_out, got_out = {}, {}
     for col, shares_t in targets.items():
         got = _shares(weights, data, [col])
@@ -538,7 +672,9 @@ def _achieved(data: pd.DataFrame, weights: pd.Series, method: str, targets: Mapp
     return tgt_out, got_out
 
 
-def weight(data: pd.DataFrame, method: str, targets: Mapping[Any, Any], **opts: Any) -> WeightingResult:
+def weight(
+    data: pd.DataFrame, method: str, targets: Mapping[Any, Any], **opts: Any
+) -> WeightingResult:
     """Weight respondents by a named method and report diagnostics.
 
     Parameters
@@ -570,15 +706,31 @@ def weight(data: pd.DataFrame, method: str, targets: Mapping[Any, Any], **opts: 
     1.125
     """
     if method not in METHODS:
-        raise WeightingError(f"unknown weighting method '{method}' (valid: {', '.join(sorted(METHODS))})")
+        raise WeightingError(
+            f"unknown weighting method '{method}' (valid: {', '.join(sorted(METHODS))})"
+        )
     weights, info = METHODS[method](data, targets, **opts)
     tgt, got = _achieved(data, weights, method, targets, opts.get("columns", ()))
-    margins = {col: {cat: {"target": t, "achieved": got[col][cat], "difference": got[col][cat] - t}
-                     for cat, t in cats.items()} for col, cats in tgt.items()}
-    diagnostics = {"method": method, "targets": tgt, "achieved": got, "margins": margins,
-                   "iterations": int(info["iterations"]), "converged": bool(info["converged"]),
-                   **weighting_summary(weights), "trimmed_share": float(info["trimmed_share"])}
+    margins = {
+        col: {
+            cat: {"target": t, "achieved": got[col][cat], "difference": got[col][cat] - t}
+            for cat, t in cats.items()
+        }
+        for col, cats in tgt.items()
+    }
+    diagnostics = {
+        "method": method,
+        "targets": tgt,
+        "achieved": got,
+        "margins": margins,
+        "iterations": int(info["iterations"]),
+        "converged": bool(info["converged"]),
+        **weighting_summary(weights),
+        "trimmed_share": float(info["trimmed_share"]),
+    }
     if opts.get("bounds") is not None:
         diagnostics["bounds"] = [float(b) for b in opts["bounds"]]
-    diagnostics["algorithm"] = ALGORITHMS[method] if opts.get("bounds") is None else "bounded raking"
+    diagnostics["algorithm"] = (
+        ALGORITHMS[method] if opts.get("bounds") is None else "bounded raking"
+    )
     return WeightingResult(weights, diagnostics)

@@ -38,10 +38,14 @@ def _number_first(spec: dict[str, Any], words: Words) -> str:
     unit = rf"(?:,?\s*{units}\.?\s*#?\s*[A-Za-z0-9-]{{1,6}}\b)"
     place = r"(?:[A-Z][a-z]{0,2}\.|[A-Z][A-Za-z'’-]*)"  # "St. Louis", but "Austin." ends the place
     # then up to three ", part" (a floor, a city), a state and a ZIP code
-    tail = (rf"(?:,\s*(?:{place}\s+{units}\b|{place}(?:\s+{place}){{0,3}})){{0,3}}"
-            rf"(?:,?\s+[A-Z]{{2}}\b(?:,?\s+\d{{5}}(?:-\d{{4}})?\b)?|,?\s+\d{{5}}(?:-\d{{4}})?\b)?")
-    street = (rf"(?<![\w-])\d{{1,6}}[A-Za-z]?(?:-\d{{1,4}})?\s+(?:{dirs}\.?\s+)?(?:{word}\s+){{1,4}}?"
-              rf"(?i:{types})\b\.?(?:\s+{dirs}\b\.?)?{unit}*")
+    tail = (
+        rf"(?:,\s*(?:{place}\s+{units}\b|{place}(?:\s+{place}){{0,3}})){{0,3}}"
+        rf"(?:,?\s+[A-Z]{{2}}\b(?:,?\s+\d{{5}}(?:-\d{{4}})?\b)?|,?\s+\d{{5}}(?:-\d{{4}})?\b)?"
+    )
+    street = (
+        rf"(?<![\w-])\d{{1,6}}[A-Za-z]?(?:-\d{{1,4}})?\s+(?:{dirs}\.?\s+)?(?:{word}\s+){{1,4}}?"
+        rf"(?i:{types})\b\.?(?:\s+{dirs}\b\.?)?{unit}*"
+    )
     box = rf"(?<![\w-])(?i:{alternation(spec.get('po_box', ()), escape=False)})\s*#?\s*\d{{1,6}}\b"
     return rf"(?:{street}|{box}){tail}"
 
@@ -85,7 +89,9 @@ def _cjk(spec: dict[str, Any], words: Words) -> str:
 
 #: Address styles: a function of the language's ``address:`` spec and its words, giving a regex.
 LAYOUTS: dict[str, Callable[[dict[str, Any], Words], str]] = {
-    "number_first": _number_first, "type_first": _type_first, "cjk": _cjk,
+    "number_first": _number_first,
+    "type_first": _type_first,
+    "cjk": _cjk,
 }
 
 
@@ -114,7 +120,9 @@ def address_pattern(words: Sequence[Words]) -> tuple[tuple[re.Pattern[str], re.P
         spec = ws.address or {}
         if spec.get("layout") not in LAYOUTS:
             if spec:
-                raise InstrumentError(f"{LEADINS / ws.language}.yaml: address.layout must be one of {sorted(LAYOUTS)}")
+                raise InstrumentError(
+                    f"{LEADINS / ws.language}.yaml: address.layout must be one of {sorted(LAYOUTS)}"
+                )
             continue
         rules.append((re.compile(_gate(spec)), re.compile(LAYOUTS[spec["layout"]](spec, ws))))
     return tuple(rules)
@@ -124,8 +132,11 @@ _YEAR = re.compile(r"(?:19|20)\d\d\b")
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)\W*$")
 
 
-def addresses(text: str, rules: Sequence[tuple[re.Pattern[str], re.Pattern[str]]],
-              year_after: frozenset[str] = frozenset()) -> list[Span]:
+def addresses(
+    text: str,
+    rules: Sequence[tuple[re.Pattern[str], re.Pattern[str]]],
+    year_after: frozenset[str] = frozenset(),
+) -> list[Span]:
     """Street addresses and post-office boxes; a year after "in", "since" ... is no house number.
 
     Examples
@@ -143,7 +154,7 @@ def addresses(text: str, rules: Sequence[tuple[re.Pattern[str], re.Pattern[str]]
             continue
         for m in pattern.finditer(text):
             if _YEAR.match(text, m.start()):
-                before = _WORD_BEFORE.search(text[max(0, m.start() - 24):m.start()])
+                before = _WORD_BEFORE.search(text[max(0, m.start() - 24) : m.start()])
                 if before and before.group(1).casefold() in year_after:
                     continue
             if not any(m.start() < e and s < m.end() for s, e, _ in found):

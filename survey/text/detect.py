@@ -66,7 +66,9 @@ _BARE_DOMAIN = re.compile(r"[A-Za-z0-9-]\.[a-z]{2,}")
 _CJK_OR_MARK = re.compile(f"[{CJK}\u3000-\u303f]")
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 _IPV4 = re.compile(rf"(?<![\w.-]){_OCTET}(?:\.{_OCTET}){{3}}(?!\.?\d)")
-_IPV6 = re.compile(r"(?<![\w:])(?=[0-9A-Fa-f:]*\d)(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])")
+_IPV6 = re.compile(
+    r"(?<![\w:])(?=[0-9A-Fa-f:]*\d)(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])"
+)
 
 
 def emails(text: str) -> list[Span]:
@@ -189,17 +191,25 @@ def name_rules(words: Sequence[Words]) -> NameRules:
         return rf"(?:(?P<strong>{strong})|(?P<weak>{weak}))"
 
     titles = alternation(x for w in latin for x in w.titles)
-    latin_re = re.compile(rf"(?i:{leads(latin)})(?:\s*[:,]\s*|\s+)(?:(?i:{titles})\.?\s+)?(?P<name>[^\W\d_])") \
-        if latin else None
+    latin_re = (
+        re.compile(
+            rf"(?i:{leads(latin)})(?:\s*[:,]\s*|\s+)(?:(?i:{titles})\.?\s+)?(?P<name>[^\W\d_])"
+        )
+        if latin
+        else None
+    )
     cjk_re = re.compile(rf"{leads(cjk)}(?P<colon>\s*[:]\s*|\s*)(?P<name>[{CJK}])") if cjk else None
     return NameRules(
-        latin_re, cjk_re,
+        latin_re,
+        cjk_re,
         frozenset(x.casefold() for w in latin for x in w.particles),
         frozenset(x.casefold() for w in words for x in w.not_names),
         tuple(sorted({x for w in cjk for x in w.surnames}, key=len, reverse=True)),
         tuple(sorted({x for w in cjk for x in w.stops}, key=len, reverse=True)),
         # a contact detail right after the name (found and masked before): "王芳（[EMAIL]）", "张伟，电话[PHONE]"
-        re.compile(rf"(?i)\s*[(（,，:：]?\s*{alternation(x for w in words for x in w.contact_labels)}?\s*[:：]?\s*{MASK}"),
+        re.compile(
+            rf"(?i)\s*[(（,，:：]?\s*{alternation(x for w in words for x in w.contact_labels)}?\s*[:：]?\s*{MASK}"
+        ),
     )
 
 
@@ -239,8 +249,11 @@ def _cjk_name(text: str, at: int, rules: NameRules, any_surname: bool) -> int:
         return 0
     pos = at + (len(surname) if surname else 0)
     limit = at + 3 + (len(surname) - 1 if surname and len(surname) > 1 else 0)
-    while pos < min(limit, len(text)) and _CJK_CHAR.match(text, pos) \
-            and not any(text.startswith(s, pos) for s in rules.stops):
+    while (
+        pos < min(limit, len(text))
+        and _CJK_CHAR.match(text, pos)
+        and not any(text.startswith(s, pos) for s in rules.stops)
+    ):
         pos += 1
     return pos if pos - at >= 2 else 0
 
@@ -253,8 +266,11 @@ def names(text: str, rules: NameRules) -> list[Span]:
             if not starts_word(text, m.start()):
                 continue
             start = m.start("name")
-            end = _latin_name(text, start, rules) if latin else \
-                _cjk_name(text, start, rules, any_surname=":" in m.group("colon"))
+            end = (
+                _latin_name(text, start, rules)
+                if latin
+                else _cjk_name(text, start, rules, any_surname=":" in m.group("colon"))
+            )
             if not end or (m.group("weak") and not rules.contact_after.match(text, end)):
                 continue
             found.append((start, end, "NAME"))
@@ -303,18 +319,33 @@ def compile_rules(countries: tuple[str, ...], languages: tuple[str, ...]) -> Rul
         handle=handle_pattern(words),
         id_leadins=id_lead,
         id_gap=id_gap,
-        phone_leadins=re.compile("(?i)" + alternation((x for w in words for x in w.phone), before=False)),
+        phone_leadins=re.compile(
+            "(?i)" + alternation((x for w in words for x in w.phone), before=False)
+        ),
         quantity=_quantity_pattern(words),
         address=address_pattern(words),
-        year_after=frozenset(str(x).casefold() for w in words for x in (w.address or {}).get("year_after", ())),
+        year_after=frozenset(
+            str(x).casefold() for w in words for x in (w.address or {}).get("year_after", ())
+        ),
         names=name_rules(words),
         words=words,
     )
 
 
 #: The detectors in the order they run, by name (``find_spans(..., only=...)``).
-STEPS: tuple[str, ...] = ("email", "url", "ip", "handle", "mention", "id_leadin", "id_bare", "phone",
-                          "phone_leadin", "address", "name")
+STEPS: tuple[str, ...] = (
+    "email",
+    "url",
+    "ip",
+    "handle",
+    "mention",
+    "id_leadin",
+    "id_bare",
+    "phone",
+    "phone_leadin",
+    "address",
+    "name",
+)
 
 
 _RUN: dict[str, Callable[[str, Rules], list[Span]]] = {
@@ -333,8 +364,9 @@ _RUN: dict[str, Callable[[str, Rules], list[Span]]] = {
 assert tuple(_RUN) == STEPS
 
 
-def find_spans(text: str, rules: Rules, only: Collection[str] | None = None
-               ) -> tuple[list[tuple[str, str]], list[Span]]:
+def find_spans(
+    text: str, rules: Rules, only: Collection[str] | None = None
+) -> tuple[list[tuple[str, str]], list[Span]]:
     """Every span of personal data in ``text``, earlier detectors first.
 
     ``only``: the names of :data:`STEPS` to run (default: all).  Returns ``(kind,
@@ -345,7 +377,11 @@ def find_spans(text: str, rules: Rules, only: Collection[str] | None = None
     for name in STEPS:
         if only is not None and name not in only:
             continue
-        new = [s for s in _RUN[name](work, rules) if not any(s[0] < e and b < s[1] for b, e, _ in spans)]
+        new = [
+            s
+            for s in _RUN[name](work, rules)
+            if not any(s[0] < e and b < s[1] for b, e, _ in spans)
+        ]
         spans += new
         work = mask(work, new)
     spans.sort()

@@ -38,7 +38,12 @@ import pandas as pd
 LINGUA_LONG = 120
 MARGIN = 5  # characters either side of it where the shortcut is not taken
 #: ISO 15924 codes CLDR gives for languages written in a union of Unicode scripts.
-_SCRIPT_UNIONS = {"Hans": ("Hani",), "Hant": ("Hani",), "Jpan": ("Hani", "Hira", "Kana"), "Kore": ("Hang", "Hani")}
+_SCRIPT_UNIONS = {
+    "Hans": ("Hani",),
+    "Hant": ("Hani",),
+    "Jpan": ("Hani", "Hira", "Kana"),
+    "Kore": ("Hang", "Hani"),
+}
 
 
 def detect_language(texts: pd.Series, languages: Sequence[str]) -> pd.Series:
@@ -74,7 +79,9 @@ def detect_language(texts: pd.Series, languages: Sequence[str]) -> pd.Series:
     rows, arrow = rows[lettered.to_numpy(zero_copy_only=False)], arrow.filter(lettered)
     undecided = np.ones(len(rows), dtype=bool)
     for script, lang in _exclusive_scripts(tuple(languages)).items():
-        other = pc.match_substring_regex(arrow, rf"[^\P{{L}}\p{{{script}}}]").to_numpy(zero_copy_only=False)
+        other = pc.match_substring_regex(arrow, rf"[^\P{{L}}\p{{{script}}}]").to_numpy(
+            zero_copy_only=False
+        )
         only = undecided & ~other
         out[rows[only]] = lang
         undecided &= ~only
@@ -123,7 +130,9 @@ def _lingua(texts: list[str], languages: tuple[str, ...]) -> np.ndarray:
     for low in (False, True):
         ask = np.flatnonzero(long[first] == low)
         if len(ask):
-            found[ask] = _detector(tuple(known), low).detect_languages_in_parallel_of([texts[first[i]] for i in ask])
+            found[ask] = _detector(tuple(known), low).detect_languages_in_parallel_of(
+                [texts[first[i]] for i in ask]
+            )
     answer = np.array(["" if lang is None else known.get(lang, "") for lang in found], dtype=object)
     return answer[codes]
 
@@ -146,11 +155,18 @@ def _keys(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
 
     lower = pc.utf8_lower(pa.array(texts, type=pa.large_string()))
     words = pc.utf8_trim(pc.replace_substring_regex(lower, r"[^\pL]+", " "), " ").to_pylist()
-    cleaned = pc.replace_substring_regex(pc.replace_substring_regex(lower, r"[\p{P}\p{N}]+", ""), r"\s+", " ")
+    cleaned = pc.replace_substring_regex(
+        pc.replace_substring_regex(lower, r"[\p{P}\p{N}]+", ""), r"\s+", " "
+    )
     size = pc.utf8_length(pc.utf8_trim_whitespace(cleaned)).to_numpy(zero_copy_only=False)
     long, short = size >= LINGUA_LONG + MARGIN, size < LINGUA_LONG - MARGIN
-    keys = np.array([("L " if lg else "S ") + w if lg or sh else "T " + t
-                     for w, t, lg, sh in zip(words, texts, long, short)], dtype=object)
+    keys = np.array(
+        [
+            ("L " if lg else "S ") + w if lg or sh else "T " + t
+            for w, t, lg, sh in zip(words, texts, long, short)
+        ],
+        dtype=object,
+    )
     return keys, long
 
 
@@ -163,8 +179,11 @@ def _lingua_languages(languages: tuple[str, ...]) -> dict[Any, str]:
     for code in languages:
         base = code.replace("_", "-").split("-")[0].lower()
         try:
-            lang = (Language.from_iso_code_639_1(IsoCode639_1.from_str(base)) if len(base) == 2
-                    else Language.from_iso_code_639_3(IsoCode639_3.from_str(base)))
+            lang = (
+                Language.from_iso_code_639_1(IsoCode639_1.from_str(base))
+                if len(base) == 2
+                else Language.from_iso_code_639_3(IsoCode639_3.from_str(base))
+            )
         except ValueError:
             continue
         out.setdefault(lang, code)

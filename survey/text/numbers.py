@@ -79,7 +79,9 @@ def id_modules(countries: tuple[str, ...]) -> tuple[ModuleType, ...]:
 
 
 _DIGIT_TOKEN = r"[A-Za-z]*\d[A-Za-z0-9]*"
-_GROUP = re.compile(rf"(?<![A-Za-z0-9])(?:[A-Za-z][ ./-])?{_DIGIT_TOKEN}(?:[ ./-](?:{_DIGIT_TOKEN}|[A-Za-z](?![A-Za-z0-9])))*")
+_GROUP = re.compile(
+    rf"(?<![A-Za-z0-9])(?:[A-Za-z][ ./-])?{_DIGIT_TOKEN}(?:[ ./-](?:{_DIGIT_TOKEN}|[A-Za-z](?![A-Za-z0-9])))*"
+)
 
 
 def number_groups(text: str, start: int = 0) -> list[list[tuple[int, int]]]:
@@ -93,8 +95,10 @@ def number_groups(text: str, start: int = 0) -> list[list[tuple[int, int]]]:
     >>> number_groups("SSN 123-45-6789 or X-1234567-L")
     [[(4, 7), (8, 10), (11, 15)], [(19, 20), (21, 28), (29, 30)]]
     """
-    return [[(m.start(), m.end()) for m in _TOKEN.finditer(text, g.start(), g.end())]
-            for g in _GROUP.finditer(text, start)]
+    return [
+        [(m.start(), m.end()) for m in _TOKEN.finditer(text, g.start(), g.end())]
+        for g in _GROUP.finditer(text, start)
+    ]
 
 
 def _compact(raw: str) -> str:
@@ -117,7 +121,10 @@ def digit_lengths(module: ModuleType) -> frozenset[int]:
     rng = random.Random(module.__name__)
     out = set()
     for n in range(5, 31):
-        for sample in ["1" * n, *("".join(rng.choice("0123456789") for _ in range(n)) for _ in range(20))]:
+        for sample in [
+            "1" * n,
+            *("".join(rng.choice("0123456789") for _ in range(n)) for _ in range(20)),
+        ]:
             try:
                 module.validate(sample)
             except (InvalidLength, InvalidFormat):
@@ -157,7 +164,9 @@ def _formatted(module: ModuleType, raw: str, compact: str) -> bool:
     except _NOT_VALID:
         return False
     same = str.maketrans({c: "-" for c in _ID_SEPARATORS})
-    return any(c in written for c in _ID_SEPARATORS) and raw.upper().translate(same) == written.upper().translate(same)
+    return any(c in written for c in _ID_SEPARATORS) and raw.upper().translate(
+        same
+    ) == written.upper().translate(same)
 
 
 @cache
@@ -174,8 +183,14 @@ def chance(module: ModuleType, shape: str, draws: int = 2000) -> float:
     rng = random.Random(shape)
     hits = 0
     for _ in range(draws):
-        sample = "".join(rng.choice("0123456789") if c == "9" else rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-                         if c == "A" else c for c in shape)
+        sample = "".join(
+            rng.choice("0123456789")
+            if c == "9"
+            else rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+            if c == "A"
+            else c
+            for c in shape
+        )
         hits += _validates(module, sample)
     return hits / draws
 
@@ -198,8 +213,11 @@ def bare_ok(module: ModuleType, raw: str, compact: str) -> bool:
 
 def _subgroups(group: list[tuple[int, int]], first_only: bool = False) -> list[tuple[int, int]]:
     """(start, end) of every run of consecutive tokens, longest first."""
-    spans = [(group[i][0], group[j][1]) for i in range(1 if first_only else len(group))
-             for j in range(i, min(len(group), i + MAX_GROUPS))]
+    spans = [
+        (group[i][0], group[j][1])
+        for i in range(1 if first_only else len(group))
+        for j in range(i, min(len(group), i + MAX_GROUPS))
+    ]
     return sorted(spans, key=lambda s: (s[0] - s[1], s[0]))
 
 
@@ -217,21 +235,28 @@ def bare_ids(text: str, modules: Sequence[ModuleType]) -> list[Span]:
             if not 5 <= len(compact) <= 30:
                 continue
             digits = compact.isdigit()
-            if any((not digits or len(compact) in digit_lengths(m)) and _validates(m, compact)
-                   and bare_ok(m, raw, compact) for m in modules):
+            if any(
+                (not digits or len(compact) in digit_lengths(m))
+                and _validates(m, compact)
+                and bare_ok(m, raw, compact)
+                for m in modules
+            ):
                 found.append((start, end, "NATIONAL_ID"))
     return found
 
 
 def id_pattern(words: Sequence[Words]) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """(lead-ins naming an identifier, the fillers that may follow them)."""
-    lead = re.compile("(?i)" + alternation((w for ws in words for w in ws.national_id), before=False))
+    lead = re.compile(
+        "(?i)" + alternation((w for ws in words for w in ws.national_id), before=False)
+    )
     fillers = alternation(w for ws in words for w in ws.fillers)
     return lead, re.compile(rf"(?i)(?:[\s:#=,.\-]|{fillers})*")
 
 
-def ids_after_leadins(text: str, leadins: re.Pattern[str], gap: re.Pattern[str],
-                      modules: Sequence[ModuleType]) -> list[Span]:
+def ids_after_leadins(
+    text: str, leadins: re.Pattern[str], gap: re.Pattern[str], modules: Sequence[ModuleType]
+) -> list[Span]:
     """The number right after "SSN", "身份证号" ...: taken even when its checksum fails.
 
     The longest run of its tokens that has the shape of one of the identifiers
@@ -249,10 +274,18 @@ def ids_after_leadins(text: str, leadins: re.Pattern[str], gap: re.Pattern[str],
         if not groups or groups[0][0][0] != at:
             continue
         runs = _subgroups(groups[0], first_only=True)
-        shaped = [(s, e) for s, e in runs if len(_compact(text[s:e])) >= 8
-                  and any(_shaped(m, _compact(text[s:e])) for m in modules)]
-        digits = [(s, e) for s, e in runs if sum(c.isdigit() for c in text[s:e]) >= 6
-                  and (text[e - 1].isdigit() or text[e - 1].isupper())]
+        shaped = [
+            (s, e)
+            for s, e in runs
+            if len(_compact(text[s:e])) >= 8
+            and any(_shaped(m, _compact(text[s:e])) for m in modules)
+        ]
+        digits = [
+            (s, e)
+            for s, e in runs
+            if sum(c.isdigit() for c in text[s:e]) >= 6
+            and (text[e - 1].isdigit() or text[e - 1].isupper())
+        ]
         best = (shaped or digits)[:1]
         found += [(s, e, "NATIONAL_ID") for s, e in best]
     return found
@@ -264,7 +297,9 @@ def ids_after_leadins(text: str, leadins: re.Pattern[str], gap: re.Pattern[str],
 _DATE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")
 
 
-def phones(text: str, regions: Sequence[str], quantity: re.Pattern[str] | None = None) -> list[Span]:
+def phones(
+    text: str, regions: Sequence[str], quantity: re.Pattern[str] | None = None
+) -> list[Span]:
     """Valid numbers of each of the study's regions (libphonenumber, ``Leniency.VALID``).
 
     Left out: premium-rate and shared-cost numbers (nobody's own; "16088497" is one in
@@ -278,9 +313,13 @@ def phones(text: str, regions: Sequence[str], quantity: re.Pattern[str] | None =
     found: list[Span] = []
     for region in regions:
         rest = mask(text, found)
-        found += [(m.start, m.end, "PHONE") for m in PhoneNumberMatcher(rest, region, leniency=Leniency.VALID)
-                  if not _not_a_phone(m.raw_string) and number_type(m.number) not in service
-                  and not (quantity is not None and quantity.match(rest, m.end))]
+        found += [
+            (m.start, m.end, "PHONE")
+            for m in PhoneNumberMatcher(rest, region, leniency=Leniency.VALID)
+            if not _not_a_phone(m.raw_string)
+            and number_type(m.number) not in service
+            and not (quantity is not None and quantity.match(rest, m.end))
+        ]
     return found
 
 
@@ -304,14 +343,18 @@ def phones_after_leadins(text: str, regions: Sequence[str], leadins: re.Pattern[
         return []
     found: list[Span] = []
     for lead in leadins.finditer(text):
-        window = text[lead.end():lead.end() + 48]
+        window = text[lead.end() : lead.end() + 48]
         gap = re.match(r"[^\d.!?。！？\n]{0,20}", window).end()
         if not starts_word(text, lead.start()) or gap == len(window) or not window[gap].isdigit():
             continue
         for region in regions:
             m = next(iter(PhoneNumberMatcher(window, region, leniency=Leniency.POSSIBLE)), None)
-            if m is not None and m.start <= gap and not _DATE.fullmatch(m.raw_string) \
-                    and not _not_a_phone(m.raw_string):
+            if (
+                m is not None
+                and m.start <= gap
+                and not _DATE.fullmatch(m.raw_string)
+                and not _not_a_phone(m.raw_string)
+            ):
                 found.append((lead.end() + m.start, lead.end() + m.end, "PHONE"))
                 break
     return found

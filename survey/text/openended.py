@@ -34,6 +34,7 @@ def _is_text(values: pd.Series) -> pd.Series:
         return values.notna()
     return values.astype(object).map(lambda v: type(v) is str).astype(bool)
 
+
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 
 # --------------------------------------------------------------------------- language
@@ -76,9 +77,18 @@ def code_accounts(texts: pd.Series, frame: CodingFrame) -> pd.DataFrame:
     rows = [i for i in np.flatnonzero(_is_text(texts).to_numpy()).tolist() if values[i].strip()]
     accounts = [values[i] for i in rows]
     prepared = prepare(accounts)
-    hits = np.column_stack(
-        [any_match(accounts, [p for ps in t.patterns.values() for p in ps], prepared=prepared) for t in frame.themes]
-    ) if frame.themes else np.zeros((len(rows), 0), dtype=bool)
+    hits = (
+        np.column_stack(
+            [
+                any_match(
+                    accounts, [p for ps in t.patterns.values() for p in ps], prepared=prepared
+                )
+                for t in frame.themes
+            ]
+        )
+        if frame.themes
+        else np.zeros((len(rows), 0), dtype=bool)
+    )
     codes = np.full((len(texts), len(frame.themes) + 1), np.nan)
     codes[rows, :-1] = hits
     codes[rows, -1] = ~hits.any(axis=1)
@@ -115,16 +125,20 @@ def theme_frequencies(
     accounts = codes.notna().all(axis=1)
     n_accounts = int(accounts.sum())
     if n_asked < n_accounts:
-        raise DataError(f"theme frequencies: n_asked {n_asked} is smaller than the {n_accounts} accounts")
+        raise DataError(
+            f"theme frequencies: n_asked {n_asked} is smaller than the {n_accounts} accounts"
+        )
     count = codes[accounts].sum().astype(int)
     labels = [frame.label(t, lang) if frame is not None else t for t in codes.columns]
-    return pd.DataFrame({
-        "theme": list(codes.columns),
-        "label": labels,
-        "count": count.to_numpy(),
-        "pct_of_accounts": 100 * count.to_numpy() / n_accounts if n_accounts else np.nan,
-        "pct_of_asked": 100 * count.to_numpy() / n_asked if n_asked else np.nan,
-    })
+    return pd.DataFrame(
+        {
+            "theme": list(codes.columns),
+            "label": labels,
+            "count": count.to_numpy(),
+            "pct_of_accounts": 100 * count.to_numpy() / n_accounts if n_accounts else np.nan,
+            "pct_of_asked": 100 * count.to_numpy() / n_asked if n_asked else np.nan,
+        }
+    )
 
 
 # --------------------------------------------------------------------------- agreement
@@ -167,22 +181,36 @@ def coder_agreement(auto: pd.DataFrame, human: pd.DataFrame) -> pd.DataFrame:
         auto, human = auto.set_index("respondent_id"), human.set_index("respondent_id")
     columns = [c for c in human.columns if str(c).startswith(HUMAN_PREFIX)]
     if not columns:
-        raise DataError(f"human codes: no column named {HUMAN_PREFIX}<theme id> (columns: {list(human.columns)})")
-    unknown = [c for c in columns if c[len(HUMAN_PREFIX):] not in auto.columns]
+        raise DataError(
+            f"human codes: no column named {HUMAN_PREFIX}<theme id> (columns: {list(human.columns)})"
+        )
+    unknown = [c for c in columns if c[len(HUMAN_PREFIX) :] not in auto.columns]
     if unknown:
         raise DataError(f"human codes: {unknown} name no theme (themes: {list(auto.columns)})")
     rows = []
     for column in columns:
-        theme = column[len(HUMAN_PREFIX):]
+        theme = column[len(HUMAN_PREFIX) :]
         h = pd.to_numeric(human[column], errors="coerce").where(human[column].notna())
         bad = human[column][human[column].notna() & ~h.isin([0, 1])]
         if not bad.empty:
-            raise DataError(f"human codes: column '{column}' holds {sorted(map(str, bad.unique()))[:5]}; use 0, 1 or blank")
-        pair = pd.concat([auto[theme].rename("auto"), h.rename("human")], axis=1, join="inner").dropna()
-        table = pd.crosstab(pair["auto"], pair["human"]).reindex(index=[0, 1], columns=[0, 1], fill_value=0)
+            raise DataError(
+                f"human codes: column '{column}' holds {sorted(map(str, bad.unique()))[:5]}; use 0, 1 or blank"
+            )
+        pair = pd.concat(
+            [auto[theme].rename("auto"), h.rename("human")], axis=1, join="inner"
+        ).dropna()
+        table = pd.crosstab(pair["auto"], pair["human"]).reindex(
+            index=[0, 1], columns=[0, 1], fill_value=0
+        )
         n = len(pair)
-        rows.append({"theme": theme, "n": n, "pct_agreement": 100 * np.trace(table.to_numpy()) / n if n else np.nan,
-                     **_kappa(table.to_numpy(), cohens_kappa)})
+        rows.append(
+            {
+                "theme": theme,
+                "n": n,
+                "pct_agreement": 100 * np.trace(table.to_numpy()) / n if n else np.nan,
+                **_kappa(table.to_numpy(), cohens_kappa),
+            }
+        )
     return pd.DataFrame(rows, columns=["theme", "n", "pct_agreement", "kappa", "ci_low", "ci_high"])
 
 
@@ -192,7 +220,11 @@ def _kappa(table: np.ndarray, cohens_kappa: Any) -> dict[str, float]:
     if n == 0 or np.isclose(chance, 1.0):
         return {"kappa": np.nan, "ci_low": np.nan, "ci_high": np.nan}
     res = cohens_kappa(table)
-    return {"kappa": float(res.kappa), "ci_low": float(res.kappa_low), "ci_high": float(res.kappa_upp)}
+    return {
+        "kappa": float(res.kappa),
+        "ci_low": float(res.kappa_low),
+        "ci_high": float(res.kappa_upp),
+    }
 
 
 def joined_names(hits: np.ndarray, names: list[str]) -> list[str]:
@@ -205,9 +237,14 @@ def joined_names(hits: np.ndarray, names: list[str]) -> list[str]:
     """
     if not len(hits):
         return []
-    key = hits.astype(object) @ [1 << k for k in range(hits.shape[1])] if hits.shape[1] > 62 else \
-        hits.astype(np.int64) @ (np.int64(1) << np.arange(hits.shape[1], dtype=np.int64))
+    key = (
+        hits.astype(object) @ [1 << k for k in range(hits.shape[1])]
+        if hits.shape[1] > 62
+        else hits.astype(np.int64) @ (np.int64(1) << np.arange(hits.shape[1], dtype=np.int64))
+    )
     keys, row_key = np.unique(key, return_inverse=True)
-    joined = np.array([";".join(n for k, n in enumerate(names) if int(pattern) >> k & 1) for pattern in keys],
-                      dtype=object)
+    joined = np.array(
+        [";".join(n for k, n in enumerate(names) if int(pattern) >> k & 1) for pattern in keys],
+        dtype=object,
+    )
     return joined[row_key.ravel()].tolist()

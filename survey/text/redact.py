@@ -128,8 +128,14 @@ def _words(literals: Sequence[str], after: bool = True) -> str:
     for lit in sorted(set(literals), key=lambda x: (-len(x), x)):
         edges = (bool(re.match("[A-Za-z]", lit)), after and bool(re.search("[A-Za-z]$", lit)))
         groups.setdefault(edges, []).append(r"[\s\p{Z}]+".join(map(re.escape, lit.split())))
-    parts = [("(?:^|[^A-Za-z])" if b else "") + "(?i:" + "|".join(alts) + ")" + ("(?:[^A-Za-z]|$)" if e else "")
-             for (b, e), alts in groups.items()]
+    parts = [
+        ("(?:^|[^A-Za-z])" if b else "")
+        + "(?i:"
+        + "|".join(alts)
+        + ")"
+        + ("(?:[^A-Za-z]|$)" if e else "")
+        for (b, e), alts in groups.items()
+    ]
     return "(?:" + "|".join(parts) + ")" if parts else "(?!)"
 
 
@@ -162,7 +168,9 @@ def hints(rules: detect.Rules) -> Hints:
     if cjk:
         leads = _words([x for w in cjk for x in (*w.name, *w.name_weak)])
         surnames = "|".join(sorted({x for w in cjk for x in w.surnames}))
-        names.append(rf"{leads}(?:[\s\p{{Z}}]*[:：][\s\p{{Z}}]*\p{{Han}}|[\s\p{{Z}}]*(?:{surnames}))")
+        names.append(
+            rf"{leads}(?:[\s\p{{Z}}]*[:：][\s\p{{Z}}]*\p{{Han}}|[\s\p{{Z}}]*(?:{surnames}))"
+        )
     steps = {
         "email": _AT,
         "url": rf"[:：][/／][/／]|(?i:www)[.．]|[A-Za-z\p{{Nd}}\-－][.．][a-z]{{2}}|{_WIDE_LETTER}",
@@ -173,12 +181,16 @@ def hints(rules: detect.Rules) -> Hints:
         "phone": digits6,
         "phone_leadin": rf"{_words([x for w in words for x in w.phone])}|{_WIDE_LETTER}",
         "id_bare": digits6,
-        "address": "|".join([p for w in words for p in _address_hints(w.address or {})] + [_WIDE_LETTER]),
+        "address": "|".join(
+            [p for w in words for p in _address_hints(w.address or {})] + [_WIDE_LETTER]
+        ),
         "name": "|".join([*names, _WIDE_LETTER]),
     }
     name_leads = _words([x for w in words for x in (*w.name, *w.name_weak)])
     # Every address, identifier and phone number holds a digit.
-    first = rf"\p{{Nd}}|{_AT}|[:：][/／]|(?i:www)|[.．][a-z]{{2}}|{_WIDE_LETTER}|{handles}|{name_leads}"
+    first = (
+        rf"\p{{Nd}}|{_AT}|[:：][/／]|(?i:www)|[.．][a-z]{{2}}|{_WIDE_LETTER}|{handles}|{name_leads}"
+    )
     return Hints(first, steps)
 
 
@@ -195,9 +207,15 @@ def _address_hints(spec: dict[str, Any]) -> list[str]:
     layout = spec.get("layout")
     box = _words(_literals(spec.get("po_box", ())), after=False)
     if layout == "number_first":
-        return [rf"\p{{Nd}}(?s:.)*{_words(spec['street_types'], after=False)}", rf"{box}(?s:.)*\p{{Nd}}"]
+        return [
+            rf"\p{{Nd}}(?s:.)*{_words(spec['street_types'], after=False)}",
+            rf"{box}(?s:.)*\p{{Nd}}",
+        ]
     if layout == "type_first":
-        return [rf"{_words(_literals(spec['street_types']), after=False)}(?s:.)*\p{{Nd}}", rf"{box}(?s:.)*\p{{Nd}}"]
+        return [
+            rf"{_words(_literals(spec['street_types']), after=False)}(?s:.)*\p{{Nd}}",
+            rf"{box}(?s:.)*\p{{Nd}}",
+        ]
     if layout == "cjk":
         roads = "|".join(spec["roads"]) + "|" + "|".join(spec.get("estates", ()))
         return [rf"(?:{roads})\p{{Nd}}", box]
@@ -231,7 +249,9 @@ def _known(personal: pd.DataFrame | None, rules: detect.Rules, index: pd.Index) 
     import ahocorasick
 
     frame = personal.reindex(index)
-    values = {v for v in (_clean(x) for col in frame.columns for x in frame[col].tolist()) if len(v) >= 2}
+    values = {
+        v for v in (_clean(x) for col in frame.columns for x in frame[col].tolist()) if len(v) >= 2
+    }
     if not values:
         return None
     ordered = sorted(values)
@@ -243,7 +263,12 @@ def _known(personal: pd.DataFrame | None, rules: detect.Rules, index: pd.Index) 
     automaton.make_automaton()
     known = _Known(automaton, {_key(v): k for v, k in kinds.items()})
     for position, row in enumerate(frame.itertuples(index=False)):
-        parts = [p for v in map(_clean, row) for p in re.split(r"[\s,]+", v) if len(p) >= 3 and p[0].isupper()]
+        parts = [
+            p
+            for v in map(_clean, row)
+            for p in re.split(r"[\s,]+", v)
+            if len(p) >= 3 and p[0].isupper()
+        ]
         if parts:
             known.parts[position] = [_key(p) for p in parts]
     return known
@@ -304,8 +329,9 @@ def _replace(text: str, spans: Sequence[detect.Span]) -> str:
     return "".join(out) + text[at:]
 
 
-def _candidates(texts: pd.Series, rows: np.ndarray, rules: detect.Rules, everywhere: bool
-                ) -> list[tuple[int, str, frozenset[str] | None]]:
+def _candidates(
+    texts: pd.Series, rows: np.ndarray, rules: detect.Rules, everywhere: bool
+) -> list[tuple[int, str, frozenset[str] | None]]:
     """(position, text, detectors to run) of the texts some detector could change.
 
     Two vectorised passes: :attr:`Hints.first` over all texts, then each detector's own
@@ -323,7 +349,11 @@ def _candidates(texts: pd.Series, rows: np.ndarray, rules: detect.Rules, everywh
     names = list(flags)
     matrix = np.column_stack([flags[n] for n in names])
     chosen = [frozenset(n for n, f in zip(names, row) if f) for row in matrix.tolist()]
-    return [(p, t, c) for p, t, c in zip(rows.tolist(), texts.iloc[rows].tolist(), chosen) if c or everywhere]
+    return [
+        (p, t, c)
+        for p, t, c in zip(rows.tolist(), texts.iloc[rows].tolist(), chosen)
+        if c or everywhere
+    ]
 
 
 def _take(arrow: object, positions: np.ndarray) -> object:
@@ -334,12 +364,20 @@ def _take(arrow: object, positions: np.ndarray) -> object:
     return arrow.take(pa.array(positions))  # type: ignore[attr-defined]
 
 
-def _text_spans(text: str, position: int, rules: detect.Rules, known: _Known | None,
-                only: frozenset[str] | None = None) -> list[detect.Span]:
+def _text_spans(
+    text: str,
+    position: int,
+    rules: detect.Rules,
+    known: _Known | None,
+    only: frozenset[str] | None = None,
+) -> list[detect.Span]:
     spans = detect.find_spans(text, rules, only)[1]
     if known is not None:
-        spans += [s for s in _known_spans(text, position, known)
-                  if not any(s[0] < e and b < s[1] for b, e, _ in spans)]
+        spans += [
+            s
+            for s in _known_spans(text, position, known)
+            if not any(s[0] < e and b < s[1] for b, e, _ in spans)
+        ]
         spans = _disjoint(spans)
     return spans
 
@@ -353,8 +391,9 @@ def _disjoint(spans: list[detect.Span]) -> list[detect.Span]:
     return kept
 
 
-def redact(texts: pd.Series, policy: Policy | None = None, *,
-           personal: pd.DataFrame | None = None) -> tuple[pd.Series, dict[str, int]]:
+def redact(
+    texts: pd.Series, policy: Policy | None = None, *, personal: pd.DataFrame | None = None
+) -> tuple[pd.Series, dict[str, int]]:
     """Replace personal data in free text with typed placeholders.
 
     Parameters
@@ -417,5 +456,7 @@ def _with(texts: pd.Series, changed: dict[int, str]) -> pd.Series:
     """``texts`` with the values at the positions of ``changed`` replaced (same dtype)."""
     out = texts.copy()
     if changed:
-        out.iloc[np.fromiter(changed, dtype=np.int64, count=len(changed))] = np.array(list(changed.values()), dtype=object)
+        out.iloc[np.fromiter(changed, dtype=np.int64, count=len(changed))] = np.array(
+            list(changed.values()), dtype=object
+        )
     return out

@@ -211,7 +211,9 @@ def is_text(values: object) -> np.ndarray:
     series: pd.Series = values  # type: ignore[assignment]
     if isinstance(series.dtype, pd.StringDtype):  # holds str or missing, nothing else
         return series.notna().to_numpy(dtype=bool)
-    return np.fromiter((type(v) is str for v in series.to_numpy(dtype=object)), dtype=bool, count=len(series))
+    return np.fromiter(
+        (type(v) is str for v in series.to_numpy(dtype=object)), dtype=bool, count=len(series)
+    )
 
 
 def contains(texts: object, literals: Sequence[str], *, digits: bool = False) -> np.ndarray:
@@ -234,8 +236,14 @@ def contains(texts: object, literals: Sequence[str], *, digits: bool = False) ->
         texts = prepare(list(texts))  # type: ignore[call-overload]
     if isinstance(texts, _Folded):  # texts that cannot be UTF-8: folded Python strings
         folded = [fold(s) for s in literals]
-        return np.fromiter((any(s in f for s in folded) or (digits and any(c.isdecimal() for c in f))
-                            for f in texts), dtype=bool, count=len(texts))
+        return np.fromiter(
+            (
+                any(s in f for s in folded) or (digits and any(c.isdecimal() for c in f))
+                for f in texts
+            ),
+            dtype=bool,
+            count=len(texts),
+        )
     if not alternatives or not len(texts):  # type: ignore[arg-type]
         return np.zeros(len(texts), dtype=bool)  # type: ignore[arg-type]
     import pyarrow.compute as pc
@@ -259,8 +267,13 @@ def prepare(texts: Sequence[str]) -> object:
         return _Folded(fold(t) if isinstance(t, str) else "" for t in texts)
 
 
-def any_match(texts: Sequence[str], patterns: Sequence[str], *, flags: int = re.IGNORECASE,
-              prepared: object | None = None) -> np.ndarray:
+def any_match(
+    texts: Sequence[str],
+    patterns: Sequence[str],
+    *,
+    flags: int = re.IGNORECASE,
+    prepared: object | None = None,
+) -> np.ndarray:
     """Which texts at least one of ``patterns`` matches (``re.search`` with ``flags``).
 
     Parameters
@@ -312,8 +325,14 @@ def _take(prepared: object, positions: np.ndarray) -> object:
     return prepared.take(positions)  # type: ignore[attr-defined]
 
 
-def _search(pattern: str, flags: int, texts: Sequence[str], rows: np.ndarray, hit: np.ndarray,
-            at: np.ndarray | None = None) -> None:
+def _search(
+    pattern: str,
+    flags: int,
+    texts: Sequence[str],
+    rows: np.ndarray,
+    hit: np.ndarray,
+    at: np.ndarray | None = None,
+) -> None:
     """Set ``hit[at[j]]`` (``hit[rows[j]]`` without ``at``) where the pattern matches ``texts[rows[j]]``."""
     search = re.compile(pattern, flags).search
     at = rows if at is None else at

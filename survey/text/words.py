@@ -134,12 +134,18 @@ def load_words(lang: str) -> Words:
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
-        raise InstrumentError(f"{path}: cannot read the lead-ins of language '{lang}' ({exc})") from None
+        raise InstrumentError(
+            f"{path}: cannot read the lead-ins of language '{lang}' ({exc})"
+        ) from None
     known = set(Words.__dataclass_fields__)
     if not isinstance(doc, dict) or set(doc) - known:
         unknown = sorted(set(doc) - known) if isinstance(doc, dict) else doc
         raise InstrumentError(f"{path}: unknown keys {unknown}; the keys are {sorted(known)}")
-    fields = {k: tuple(str(v) for v in doc.get(k) or ()) for k in known if k not in ("language", "address")}
+    fields = {
+        k: tuple(str(v) for v in doc.get(k) or ())
+        for k in known
+        if k not in ("language", "address")
+    }
     return Words(language=lang, address=doc.get("address"), **fields)
 
 
@@ -177,7 +183,11 @@ def alternation(items: Iterable[str], escape: bool = True, before: bool = True) 
     'contact person'
     """
     items = sorted(set(items), key=lambda s: (-len(s), s))
-    return "(?:" + "|".join(phrase(i, before) if escape else i for i in items) + ")" if items else "(?!)"
+    return (
+        "(?:" + "|".join(phrase(i, before) if escape else i for i in items) + ")"
+        if items
+        else "(?!)"
+    )
 
 
 _LATIN_CHAR = re.compile(f"[{LATIN}]")

@@ -54,10 +54,17 @@ def _has_any(text: pa.Array, chars: str) -> bool:
 
 def _join(parts: Sequence[pa.Array | str], sep: str = "") -> pa.Array:
     """Element-wise concatenation of arrays and constant strings, as large_string."""
-    def large(part: pa.Array | str) -> pa.Array | pa.Scalar:
-        return pa.scalar(part, pa.large_string()) if isinstance(part, str) else part.cast(pa.large_string())
 
-    return pc.binary_join_element_wise(*[large(p) for p in parts], pa.scalar(sep, pa.large_string()))
+    def large(part: pa.Array | str) -> pa.Array | pa.Scalar:
+        return (
+            pa.scalar(part, pa.large_string())
+            if isinstance(part, str)
+            else part.cast(pa.large_string())
+        )
+
+    return pc.binary_join_element_wise(
+        *[large(p) for p in parts], pa.scalar(sep, pa.large_string())
+    )
 
 
 def _buffer(text: pa.Array) -> pa.Buffer:
@@ -67,5 +74,7 @@ def _buffer(text: pa.Array) -> pa.Buffer:
     text = text.cast(pa.large_string())
     if len(text) == 0:
         return pa.py_buffer(b"")
-    offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)[text.offset: text.offset + len(text) + 1]
-    return text.buffers()[2][int(offsets[0]): int(offsets[-1])]
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)[
+        text.offset : text.offset + len(text) + 1
+    ]
+    return text.buffers()[2][int(offsets[0]) : int(offsets[-1])]

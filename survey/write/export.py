@@ -29,12 +29,21 @@ from survey.write import spss
 from survey.write.tabular import write_csv
 
 TABLE_LABELS = {
-    "question": "Question (row variable)", "banner": "Banner variable (column variable)",
-    "row_code": "Row code", "row_label": "Row label", "col_code": "Column code", "col_label": "Column label",
-    "col_letter": "Column letter", "count": "Count (unweighted)", "weighted_count": "Weighted count",
-    "col_pct": "Column % (unweighted)", "weighted_col_pct": "Column % (weighted)",
-    "base": "Column base (unweighted)", "weighted_base": "Column base (weighted)",
-    "sig_letters": "Significantly higher than columns", "pct_of_responses": "% of responses (unweighted)",
+    "question": "Question (row variable)",
+    "banner": "Banner variable (column variable)",
+    "row_code": "Row code",
+    "row_label": "Row label",
+    "col_code": "Column code",
+    "col_label": "Column label",
+    "col_letter": "Column letter",
+    "count": "Count (unweighted)",
+    "weighted_count": "Weighted count",
+    "col_pct": "Column % (unweighted)",
+    "weighted_col_pct": "Column % (weighted)",
+    "base": "Column base (unweighted)",
+    "weighted_base": "Column base (weighted)",
+    "sig_letters": "Significantly higher than columns",
+    "pct_of_responses": "% of responses (unweighted)",
     "weighted_pct_of_responses": "% of responses (weighted)",
 }
 WEIGHT = N_("Weight")
@@ -66,34 +75,55 @@ def variables(frame: pd.DataFrame, instrument: Instrument, lang: str = "en") -> 
     """
     questions = {q.id: q for q in instrument.questions}
     derived = {d.id: d for d in instrument.derived}
-    options = {f"{q.id}_{c.code}": (q, c) for q in instrument.questions if q.type == "multi" for c in q.codes}
+    options = {
+        f"{q.id}_{c.code}": (q, c)
+        for q in instrument.questions
+        if q.type == "multi"
+        for c in q.codes
+    }
     t, selected = translator(lang), selected_labels(lang)
     out = []
     for name in frame.columns:
         if name in options:
             q, c = options[name]
-            out.append(spss.Variable(name, f"{q.wording(lang)}: {c.text(lang)}", selected, format="F1.0"))
+            out.append(
+                spss.Variable(name, f"{q.wording(lang)}: {c.text(lang)}", selected, format="F1.0")
+            )
         elif name in questions:
             q = questions[name]
             if q.coded:
-                out.append(spss.Variable(name, q.wording(lang), {c.code: c.text(lang) for c in q.codes},
-                                         missing=tuple(float(c) for c in q.nonsubstantive_codes),
-                                         measure=q.measure, format=None))
+                out.append(
+                    spss.Variable(
+                        name,
+                        q.wording(lang),
+                        {c.code: c.text(lang) for c in q.codes},
+                        missing=tuple(float(c) for c in q.nonsubstantive_codes),
+                        measure=q.measure,
+                        format=None,
+                    )
+                )
             elif q.type == "numeric":
                 out.append(spss.Variable(name, q.wording(lang), measure="scale"))
             else:
                 out.append(spss.Variable(name, q.wording(lang)))
         elif name in derived:
             d = derived[name]
-            out.append(spss.Variable(name, d.wording(lang),
-                                     {c.code: c.text(lang) for c in derived_codes(instrument, d)},
-                                     measure=d.measure if d.type != "indicator" else "nominal"))
+            out.append(
+                spss.Variable(
+                    name,
+                    d.wording(lang),
+                    {c.code: c.text(lang) for c in derived_codes(instrument, d)},
+                    measure=d.measure if d.type != "indicator" else "nominal",
+                )
+            )
         elif name == "weight":
             out.append(spss.Variable(name, t.gettext(WEIGHT), measure="scale", format="F10.6"))
         elif name == "raw_row":
             out.append(spss.Variable(name, t.gettext(RAW_ROW), measure="scale", format=None))
         else:
-            raise DataError(f"{name}: column of the respondent file unknown to instrument {instrument.id}")
+            raise DataError(
+                f"{name}: column of the respondent file unknown to instrument {instrument.id}"
+            )
     return out
 
 
@@ -115,16 +145,27 @@ def _sav_frame(respondents: pd.DataFrame, text: Sequence[str]) -> pd.DataFrame:
         values = frame[name]
         if pd.api.types.is_datetime64_any_dtype(values):
             out[name] = values
-        elif pd.api.types.is_numeric_dtype(values):  # as astype("Float64").astype(float), without the copy
-            out[name] = pd.Series(values.to_numpy(dtype=float, na_value=np.nan), index=values.index, name=name)
+        elif pd.api.types.is_numeric_dtype(
+            values
+        ):  # as astype("Float64").astype(float), without the copy
+            out[name] = pd.Series(
+                values.to_numpy(dtype=float, na_value=np.nan), index=values.index, name=name
+            )
         else:
             out[name] = values.astype(object).where(values.notna(), "")
     return pd.DataFrame(out, index=frame.index)
 
 
 def export_spss(
-    respondents: pd.DataFrame, tables: pd.DataFrame | None, instrument: Instrument, folder: Path, *,
-    stem: str, lang: str = "en", file_label: str = "", text_columns: Sequence[str] = (),
+    respondents: pd.DataFrame,
+    tables: pd.DataFrame | None,
+    instrument: Instrument,
+    folder: Path,
+    *,
+    stem: str,
+    lang: str = "en",
+    file_label: str = "",
+    text_columns: Sequence[str] = (),
 ) -> list[str]:
     """Write ``<stem>.sav``, ``<stem>.sps``, ``<stem>-verbatims.csv`` and ``crosstabs.sav``.
 
@@ -160,23 +201,51 @@ def export_spss(
     weight = "weight" if "weight" in frame.columns else None
     if weight:  # SPSS WEIGHT ignores cases with a missing weight: say 0 explicitly
         frame[weight] = frame[weight].fillna(0.0)
-    warnings = [w for w in spss.write_sav(frame, dictionary, folder / f"{stem}.sav", file_label=file_label,
-                                          multisets=sets, weight=weight, personal=instrument.personal_columns,
-                                          row_compress=True)
-                if "multiple response" not in w]
+    warnings = [
+        w
+        for w in spss.write_sav(
+            frame,
+            dictionary,
+            folder / f"{stem}.sav",
+            file_label=file_label,
+            multisets=sets,
+            weight=weight,
+            personal=instrument.personal_columns,
+            row_compress=True,
+        )
+        if "multiple response" not in w
+    ]
     pairs: list[tuple[str, str]] = []
     if tables is not None and not tables.empty:
-        single = tables[(tables["banner"] != "Total") & tables["question"].isin(frame.columns)
-                        & tables["banner"].isin(frame.columns)]
+        single = tables[
+            (tables["banner"] != "Total")
+            & tables["question"].isin(frame.columns)
+            & tables["banner"].isin(frame.columns)
+        ]
         pairs = list(dict.fromkeys(zip(single["question"], single["banner"])))
-        table_frame = tables.assign(row_code=tables["row_code"].astype(str), col_code=tables["col_code"].astype(str))
-        warnings += spss.write_table_sav(table_frame, folder / "crosstabs.sav", labels=TABLE_LABELS,
-                                         file_label=f"{file_label} tables"[:64])
-    spss.write_sps(folder / f"{stem}.sps", sav_name=f"{stem}.sav", variables=dictionary, multisets=sets,
-                   weight=weight, crosstabs=pairs, save_as=f"{stem}-labelled.sav")
+        table_frame = tables.assign(
+            row_code=tables["row_code"].astype(str), col_code=tables["col_code"].astype(str)
+        )
+        warnings += spss.write_table_sav(
+            table_frame,
+            folder / "crosstabs.sav",
+            labels=TABLE_LABELS,
+            file_label=f"{file_label} tables"[:64],
+        )
+    spss.write_sps(
+        folder / f"{stem}.sps",
+        sav_name=f"{stem}.sav",
+        variables=dictionary,
+        multisets=sets,
+        weight=weight,
+        crosstabs=pairs,
+        save_as=f"{stem}-labelled.sav",
+    )
     ident = instrument.by_role("id")
     present = [c for c in text_columns if c in respondents.columns]
     if present:
         verbatim = respondents[[ident.id, *present]] if ident is not None else respondents[present]
-        write_csv(verbatim[respondents[present].notna().any(axis=1)], folder / f"{stem}-verbatims.csv")
+        write_csv(
+            verbatim[respondents[present].notna().any(axis=1)], folder / f"{stem}-verbatims.csv"
+        )
     return warnings

@@ -59,8 +59,15 @@ def _atomic(path: Path, write: object) -> None:
         raise
 
 
-def write_dta(respondents: pd.DataFrame, instrument: Instrument, path: Path, *, lang: str = "en",
-              file_label: str = "", text_columns: Sequence[str] = ()) -> list[str]:
+def write_dta(
+    respondents: pd.DataFrame,
+    instrument: Instrument,
+    path: Path,
+    *,
+    lang: str = "en",
+    file_label: str = "",
+    text_columns: Sequence[str] = (),
+) -> list[str]:
     """Write the respondent file as a labelled Stata ``.dta`` (free text left out).
 
     Returns
@@ -78,19 +85,39 @@ def write_dta(respondents: pd.DataFrame, instrument: Instrument, path: Path, *, 
     if bad:
         raise ExportError(f"{path.name}: names Stata cannot hold: {', '.join(map(str, bad))}")
     dictionary = export.variables(frame, instrument, lang)
-    warnings = [f"{v.name}: variable label cut at {_STATA_LABEL} characters for Stata"
-                for v in dictionary if len(v.label) > _STATA_LABEL]
+    warnings = [
+        f"{v.name}: variable label cut at {_STATA_LABEL} characters for Stata"
+        for v in dictionary
+        if len(v.label) > _STATA_LABEL
+    ]
     labels = {v.name: v.label[:_STATA_LABEL] for v in dictionary}
-    values = {v.name: {float(k): str(t) for k, t in v.value_labels.items()} for v in dictionary if v.value_labels}
+    values = {
+        v.name: {float(k): str(t) for k, t in v.value_labels.items()}
+        for v in dictionary
+        if v.value_labels
+    }
     for name in frame.columns:
-        if frame[name].dtype == object:  # text that is not free text (codes are numbers): keep as text
+        if (
+            frame[name].dtype == object
+        ):  # text that is not free text (codes are numbers): keep as text
             frame[name] = frame[name].astype(str)
-    _atomic(Path(path), lambda tmp: pyreadstat.write_dta(
-        frame, tmp, file_label=file_label[:80], column_labels=labels, version=15, variable_value_labels=values))
+    _atomic(
+        Path(path),
+        lambda tmp: pyreadstat.write_dta(
+            frame,
+            tmp,
+            file_label=file_label[:80],
+            column_labels=labels,
+            version=15,
+            variable_value_labels=values,
+        ),
+    )
     return warnings
 
 
-def parquet_table(respondents: pd.DataFrame, instrument: Instrument, *, lang: str = "en") -> pa.Table:
+def parquet_table(
+    respondents: pd.DataFrame, instrument: Instrument, *, lang: str = "en"
+) -> pa.Table:
     """The respondent file as an Arrow table whose fields carry the instrument's labels."""
     text = _text_labels(instrument, lang)
     non_text = [c for c in respondents.columns if c not in text]
@@ -103,15 +130,22 @@ def parquet_table(respondents: pd.DataFrame, instrument: Instrument, *, lang: st
             v = dictionary[field.name]
             meta = {"label": v.label, "measure": str(v.measure or "")}
             if v.value_labels:
-                meta["value_labels"] = json.dumps({str(_code(k)): t for k, t in v.value_labels.items()},
-                                                  ensure_ascii=False)
+                meta["value_labels"] = json.dumps(
+                    {str(_code(k)): t for k, t in v.value_labels.items()}, ensure_ascii=False
+                )
             if v.missing:
                 meta["missing"] = json.dumps([_code(m) for m in v.missing])
         elif field.name in text:
             meta = {"label": text[field.name], "measure": "text"}
-        fields.append(field.with_metadata({k: val.encode("utf-8") for k, val in meta.items()}) if meta else field)
+        fields.append(
+            field.with_metadata({k: val.encode("utf-8") for k, val in meta.items()})
+            if meta
+            else field
+        )
     about = {"instrument": instrument.id, "instrument_version": instrument.version, "lang": lang}
-    schema = pa.schema(fields, metadata={b"survey": json.dumps(about, ensure_ascii=False).encode("utf-8")})
+    schema = pa.schema(
+        fields, metadata={b"survey": json.dumps(about, ensure_ascii=False).encode("utf-8")}
+    )
     return pa.Table.from_arrays(table.columns, schema=schema)
 
 
@@ -120,8 +154,14 @@ def _text_labels(instrument: Instrument, lang: str) -> dict[str, str]:
     out = {}
     for q in instrument.questions:
         if q.type == "text":
-            out.update({q.id: q.wording(lang)} if not q.boxes else
-                       {f"{q.id}_{b.id}": f"{q.wording(lang)}: {b.label.get(lang) or b.id}" for b in q.boxes})
+            out.update(
+                {q.id: q.wording(lang)}
+                if not q.boxes
+                else {
+                    f"{q.id}_{b.id}": f"{q.wording(lang)}: {b.label.get(lang) or b.id}"
+                    for b in q.boxes
+                }
+            )
     return out
 
 
@@ -129,8 +169,9 @@ def _code(value: float) -> int | float:
     return int(value) if float(value).is_integer() else float(value)
 
 
-def write_parquet(respondents: pd.DataFrame, instrument: Instrument, path: Path, *, lang: str = "en") -> None:
+def write_parquet(
+    respondents: pd.DataFrame, instrument: Instrument, path: Path, *, lang: str = "en"
+) -> None:
     """Write the respondent file as Parquet with labels in the metadata (see the module docstring)."""
     table = parquet_table(respondents, instrument, lang=lang)
     _atomic(Path(path), lambda tmp: pq.write_table(table, tmp, compression="zstd"))
-

@@ -74,7 +74,9 @@ def _g10_fractional(x: np.ndarray) -> pa.Array:
     text = _render_g(np.signbit(x), mantissa, exponent)
     if not exact.all():
         python = [FLOAT_FORMAT % v for v in x[~exact].tolist()]
-        text = pc.replace_with_mask(text, pa.array(~exact), pa.array(python, type=pa.large_string()))
+        text = pc.replace_with_mask(
+            text, pa.array(~exact), pa.array(python, type=pa.large_string())
+        )
     return text
 
 
@@ -128,11 +130,17 @@ def _render_g(negative: np.ndarray, mantissa: np.ndarray, exponent: np.ndarray) 
     pieces.append(pa.array(mantissa // scale).cast(pa.large_string()))
     point = decimals > 0
     if point.any():
-        padded = pa.array(mantissa % scale + scale).cast(pa.large_string())  # "1" then the zero-padded digits
+        padded = pa.array(mantissa % scale + scale).cast(
+            pa.large_string()
+        )  # "1" then the zero-padded digits
         fraction = pc.utf8_slice_codeunits(padded, 1)
-        pieces += [".", fraction] if point.all() else [pc.if_else(pa.array(point), ".", ""), fraction]
+        pieces += (
+            [".", fraction] if point.all() else [pc.if_else(pa.array(point), ".", ""), fraction]
+        )
     if not fixed.all():
-        power = pc.utf8_slice_codeunits(pa.array(np.abs(exponent) + 100).cast(pa.large_string()), 1)  # two digits
+        power = pc.utf8_slice_codeunits(
+            pa.array(np.abs(exponent) + 100).cast(pa.large_string()), 1
+        )  # two digits
         sign = pc.if_else(pa.array(exponent < 0), "e-", "e+")
         pieces += [pc.if_else(pa.array(fixed), "", sign), pc.if_else(pa.array(fixed), "", power)]
     return _join(pieces)
@@ -225,5 +233,7 @@ def datetime_text(values: np.ndarray) -> pa.Array:
     digits = 9 if (nanos % 10**3).any() else 6 if (nanos % 10**6).any() else 3 if nanos.any() else 0
     if not digits:
         return text
-    scaled = nanos // 10 ** (9 - digits) + 10**digits  # a leading 1 keeps the zero padding through the cast
+    scaled = (
+        nanos // 10 ** (9 - digits) + 10**digits
+    )  # a leading 1 keeps the zero padding through the cast
     return _join([text, ".", pc.utf8_slice_codeunits(pa.array(scaled).cast(pa.large_string()), 1)])

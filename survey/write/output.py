@@ -57,11 +57,14 @@ BYTES_PER_RAW_BYTE = 4  # 100,000 respondents: raw 16.6 MB, output 46.7 MB (with
 _SHOW = 5
 
 
-
-
 @contextlib.contextmanager
-def atomic_folder(final: str | Path, *, force: bool = False, inputs: Iterable[str | Path] = (),
-                  need_bytes: int = 0) -> Iterator[Path]:
+def atomic_folder(
+    final: str | Path,
+    *,
+    force: bool = False,
+    inputs: Iterable[str | Path] = (),
+    need_bytes: int = 0,
+) -> Iterator[Path]:
     """Yield a temporary folder that replaces ``final`` when the block succeeds.
 
     Parameters
@@ -104,11 +107,17 @@ def _while_writing(exc: OSError, tmp: Path) -> bool:
 
 
 def _writing_problem(exc: OSError, final: Path, tmp: Path) -> str:
-    name = str(exc.filename)[len(str(tmp)):].lstrip(os.sep) if exc.filename else ""
-    advice = ("free some space or choose another --out" if exc.errno in (errno.ENOSPC, errno.EDQUOT)
-              else "choose another --out")
-    return (f"{final}: {exc.strerror or exc}" + (f" writing {name}" if name else " while writing the output")
-            + f"; nothing was replaced: {advice}")
+    name = str(exc.filename)[len(str(tmp)) :].lstrip(os.sep) if exc.filename else ""
+    advice = (
+        "free some space or choose another --out"
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT)
+        else "choose another --out"
+    )
+    return (
+        f"{final}: {exc.strerror or exc}"
+        + (f" writing {name}" if name else " while writing the output")
+        + f"; nothing was replaced: {advice}"
+    )
 
 
 def estimate_bytes(raw: str | Path | None) -> int:
@@ -133,7 +142,9 @@ class Target:
     hashes: dict[tuple[str, int, int, int], str] = field(default_factory=dict)
 
     @classmethod
-    def check(cls, final: str | Path, *, force: bool = False, inputs: Iterable[str | Path] = ()) -> Target:
+    def check(
+        cls, final: str | Path, *, force: bool = False, inputs: Iterable[str | Path] = ()
+    ) -> Target:
         """Refuse ``final`` unless it is absent, empty or ours; see the module docstring."""
         target = cls(Path(os.path.abspath(final)), force)
         target.refuse_dangerous(inputs)
@@ -150,8 +161,10 @@ class Target:
                     raise OutputError(f"{path}: {up} is a file, not a folder: choose another --out")
                 break
         if path.exists() and not path.is_dir():
-            raise OutputError(f"{path}: exists and is a file, not an output folder; not replaced: "
-                              "choose another --out")
+            raise OutputError(
+                f"{path}: exists and is a file, not an output folder; not replaced: "
+                "choose another --out"
+            )
         where = path.resolve()
         for name, folder in (("the current folder", Path.cwd()), ("the home folder", Path.home())):
             folder = folder.resolve()
@@ -161,8 +174,10 @@ class Target:
         for item in inputs:
             item_path = Path(item).resolve()
             if item_path == where or where in item_path.parents:
-                raise OutputError(f"{path}: holds {item_path}, an input of this run; not replaced: "
-                                  "choose another --out (or copy the input out of it first)")
+                raise OutputError(
+                    f"{path}: holds {item_path}, an input of this run; not replaced: "
+                    "choose another --out (or copy the input out of it first)"
+                )
 
     def existing(self) -> list[str]:
         """Check what is at the path now; returns the entries (relative paths) to remove."""
@@ -170,25 +185,39 @@ class Target:
         if not entries:
             return []
         self.owner, prefix, manifest = _ownership(self.path)
-        files = {k[len(prefix):]: v for k, v in manifest.get("files", {}).items() if k.startswith(prefix)}
-        folders = {k[len(prefix):] for k in manifest.get("folders", []) if k.startswith(prefix)}
+        files = {
+            k[len(prefix) :]: v
+            for k, v in manifest.get("files", {}).items()
+            if k.startswith(prefix)
+        }
+        folders = {k[len(prefix) :] for k in manifest.get("folders", []) if k.startswith(prefix)}
         own_marker = self.owner == self.path
-        added = [rel for rel, kind in entries.items()
-                 if not (kind == "file" and (rel in files or Path(rel).name in LITTER
-                                              or own_marker and rel == MARKER)
-                         or kind == "dir" and rel in folders)]
+        added = [
+            rel
+            for rel, kind in entries.items()
+            if not (
+                kind == "file"
+                and (rel in files or Path(rel).name in LITTER or own_marker and rel == MARKER)
+                or kind == "dir"
+                and rel in folders
+            )
+        ]
         added = [rel for rel in added if not any(rel.startswith(other + "/") for other in added)]
         if added:
             them = "it" if len(added) == 1 else "them"
-            raise OutputError(f"{self.path}: holds {_listing(added)}, which no run wrote; not replaced, "
-                              f"even with --force: move {them} out of the folder, or choose another --out")
+            raise OutputError(
+                f"{self.path}: holds {_listing(added)}, which no run wrote; not replaced, "
+                f"even with --force: move {them} out of the folder, or choose another --out"
+            )
         listed = [rel for rel, kind in entries.items() if kind == "file" and rel in files]
         same = self._same(listed, files)
         changed = [rel for rel in listed if not same[rel]]
         if changed and not self.force:
             was, them = ("was", "it") if len(changed) == 1 else ("were", "them")
-            raise OutputError(f"{self.path}: {_listing(changed)} {was} changed since the run wrote {them}; "
-                              f"pass --force to replace {them}, or copy {them} elsewhere first")
+            raise OutputError(
+                f"{self.path}: {_listing(changed)} {was} changed since the run wrote {them}; "
+                f"pass --force to replace {them}, or copy {them} elsewhere first"
+            )
         return sorted(entries)
 
     def _same(self, rels: list[str], recorded: dict[str, dict[str, Any]]) -> dict[str, bool]:
@@ -197,10 +226,19 @@ class Target:
         for rel in rels:
             info = (self.path / rel).stat()
             keys[rel] = (rel, info.st_size, info.st_mtime_ns, info.st_ino)
-        todo = [rel for rel in rels if keys[rel][1] == recorded[rel].get("bytes") and keys[rel] not in self.hashes]
-        self.hashes.update(zip((keys[rel] for rel in todo), _sha256s([self.path / rel for rel in todo])))
-        return {rel: keys[rel][1] == recorded[rel].get("bytes") and self.hashes[keys[rel]] == recorded[rel].get("sha256")
-                for rel in rels}
+        todo = [
+            rel
+            for rel in rels
+            if keys[rel][1] == recorded[rel].get("bytes") and keys[rel] not in self.hashes
+        ]
+        self.hashes.update(
+            zip((keys[rel] for rel in todo), _sha256s([self.path / rel for rel in todo]))
+        )
+        return {
+            rel: keys[rel][1] == recorded[rel].get("bytes")
+            and self.hashes[keys[rel]] == recorded[rel].get("sha256")
+            for rel in rels
+        }
 
 
 def _entries(folder: Path) -> dict[str, str]:
@@ -210,13 +248,23 @@ def _entries(folder: Path) -> dict[str, str]:
     out: dict[str, str] = {}
 
     def fail(error: OSError) -> None:
-        raise OutputError(f"{folder}: cannot read {error.filename} ({error.strerror}); not replaced")
+        raise OutputError(
+            f"{folder}: cannot read {error.filename} ({error.strerror}); not replaced"
+        )
 
     for root, dirs, names in os.walk(folder, onerror=fail):
         base = Path(root).relative_to(folder)
         for name in dirs + names:
             path = Path(root) / name
-            kind = "other" if path.is_symlink() else "dir" if path.is_dir() else "file" if path.is_file() else "other"
+            kind = (
+                "other"
+                if path.is_symlink()
+                else "dir"
+                if path.is_dir()
+                else "file"
+                if path.is_file()
+                else "other"
+            )
             out[(base / name).as_posix()] = kind
     return out
 
@@ -230,11 +278,15 @@ def _ownership(folder: Path) -> tuple[Path, str, dict[str, Any]]:
     if around is not None and (around[1].rstrip("/") in around[2]["folders"]):
         return around
     if (folder / MARKER).is_file():
-        raise OutputError(f"{folder}: its {MARKER} does not list the files of the folder (not written by "
-                          "this version of survey); not replaced: choose another --out, or empty the folder "
-                          "yourself")
-    raise OutputError(f"{folder}: folder exists and was not written by survey (no {MARKER} listing its "
-                      "files); not replaced: choose another --out, or empty the folder yourself")
+        raise OutputError(
+            f"{folder}: its {MARKER} does not list the files of the folder (not written by "
+            "this version of survey); not replaced: choose another --out, or empty the folder "
+            "yourself"
+        )
+    raise OutputError(
+        f"{folder}: folder exists and was not written by survey (no {MARKER} listing its "
+        "files); not replaced: choose another --out, or empty the folder yourself"
+    )
 
 
 def enclosing_run(folder: Path) -> tuple[Path, str, dict[str, Any]] | None:
@@ -285,21 +337,28 @@ def _make_temporary(target: Target, need_bytes: int) -> tuple[Path, list[Path]]:
         tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.tmp-{os.getpid()}-", dir=final.parent))
     except OSError as exc:
         _remove_created(created)
-        raise OutputError(f"{final}: cannot write there ({exc.strerror or exc}: {exc.filename or final.parent}); "
-                          "choose another --out") from None
+        raise OutputError(
+            f"{final}: cannot write there ({exc.strerror or exc}: {exc.filename or final.parent}); "
+            "choose another --out"
+        ) from None
     try:
-        (tmp / TMP_MARKER).write_text(json.dumps({"written_by": WRITER, "pid": os.getpid()}) + "\n",
-                                      encoding="utf-8")
+        (tmp / TMP_MARKER).write_text(
+            json.dumps({"written_by": WRITER, "pid": os.getpid()}) + "\n", encoding="utf-8"
+        )
         free = shutil.disk_usage(tmp).free
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         _remove_created(created)
-        raise OutputError(f"{final}: cannot write there ({exc.strerror or exc}); choose another --out") from None
+        raise OutputError(
+            f"{final}: cannot write there ({exc.strerror or exc}); choose another --out"
+        ) from None
     if free < need_bytes:
         shutil.rmtree(tmp, ignore_errors=True)
         _remove_created(created)
-        raise OutputError(f"{final}: {free / 2**20:,.0f} MB free on its disk, the run needs about "
-                          f"{need_bytes / 2**20:,.0f} MB: free some space or choose another --out")
+        raise OutputError(
+            f"{final}: {free / 2**20:,.0f} MB free on its disk, the run needs about "
+            f"{need_bytes / 2**20:,.0f} MB: free some space or choose another --out"
+        )
     return tmp, created
 
 
@@ -315,14 +374,18 @@ def _remove_created(created: list[Path]) -> None:
 def _remove_abandoned(final: Path) -> None:
     """Remove temporary folders of killed runs into ``final``: ours (marker) and their process gone."""
     for stale in final.parent.glob(f".{glob_escape(final.name)}.tmp-*-*"):
-        pid = stale.name[len(f".{final.name}.tmp-"):].split("-", 1)[0]
+        pid = stale.name[len(f".{final.name}.tmp-") :].split("-", 1)[0]
         if stale.is_symlink() or not stale.is_dir() or not pid.isdigit() or _alive(int(pid)):
             continue
         try:
             mark = json.loads((stale / TMP_MARKER).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        if isinstance(mark, dict) and mark.get("written_by") == WRITER and mark.get("pid") == int(pid):
+        if (
+            isinstance(mark, dict)
+            and mark.get("written_by") == WRITER
+            and mark.get("pid") == int(pid)
+        ):
             shutil.rmtree(stale, ignore_errors=True)
 
 
@@ -384,7 +447,10 @@ def manifest_of_tree(folder: Path, marker: bool = True) -> dict[str, Any]:
     folders = [rel for rel, kind in entries if kind == "dir"]
     names = [rel for rel, kind in entries if kind != "dir" and not (marker and rel == MARKER)]
     hashes = _sha256s([folder / rel for rel in names])
-    files = {rel: {"bytes": (folder / rel).stat().st_size, "sha256": digest} for rel, digest in zip(names, hashes)}
+    files = {
+        rel: {"bytes": (folder / rel).stat().st_size, "sha256": digest}
+        for rel, digest in zip(names, hashes)
+    }
     return {"written_by": WRITER, "files": files, "folders": folders}
 
 
@@ -440,8 +506,10 @@ def _remove_listed(old: Path, name: str, entries: list[str]) -> None:
         root.rmdir()
         old.rmdir()
     except OSError:
-        warnings.warn(f"{root}: files appeared in the previous output during the run; they were kept there",
-                      stacklevel=2)
+        warnings.warn(
+            f"{root}: files appeared in the previous output during the run; they were kept there",
+            stacklevel=2,
+        )
 
 
 def _sha256(path: Path) -> str:
@@ -484,7 +552,9 @@ def check_output_file(path: str | Path, force: bool = False) -> Path:
     if path.is_dir():
         raise OutputError(f"{path}: is a folder; --out names the file to write")
     if path.exists() and not force:
-        raise OutputError(f"{path}: exists; not replaced: pass --force to replace it, or choose another --out")
+        raise OutputError(
+            f"{path}: exists; not replaced: pass --force to replace it, or choose another --out"
+        )
     return path
 
 

@@ -186,9 +186,7 @@ def _data_chunks(
         Contiguous little-endian 8-byte units, to be written in order.
     """
     per_case = sum(widths) // 8
-    is_text = np.concatenate(
-        [np.full(w // 8, c.text is not None) for c, w in zip(columns, widths)]
-    )
+    is_text = np.concatenate([np.full(w // 8, c.text is not None) for c, w in zip(columns, widths)])
     step = max(1, _CHUNK_ELEMENTS // max(1, per_case))
     for start in range(0, rows, step):
         stop = min(rows, start + step)

@@ -59,7 +59,9 @@ MAX_ROWS = 1_048_576
 OPTIONS = {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
 
 _SHEET_INVALID = re.compile(r"[\[\]:*?/\\]")
-_WIDE = re.compile(r"[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]")
+_WIDE = re.compile(
+    r"[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]"
+)
 #: Characters XlsxWriter writes as ``_xHHHH_`` (XML cannot hold them), as it does.
 _CONTROL = "".join(chr(c) for c in [*range(0x09), *range(0x0B, 0x20)])
 #: Python's ``\s`` (XlsxWriter's test for ``xml:space="preserve"``) as an RE2 class.
@@ -106,10 +108,14 @@ def workbook(path: str | Path, *, constant_memory: bool = False) -> Iterator[xls
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))  # XlsxWriter's parts, then the file
+    scratch = Path(
+        tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent)
+    )  # XlsxWriter's parts, then the file
     tmp = scratch / path.name
     try:
-        book = xlsxwriter.Workbook(str(tmp), {**OPTIONS, "constant_memory": constant_memory, "tmpdir": str(scratch)})
+        book = xlsxwriter.Workbook(
+            str(tmp), {**OPTIONS, "constant_memory": constant_memory, "tmpdir": str(scratch)}
+        )
         book.set_properties({"author": "survey", "created": FIXED_TIME})
         yield book
         book.close()
@@ -119,7 +125,9 @@ def workbook(path: str | Path, *, constant_memory: bool = False) -> Iterator[xls
         os.replace(tmp, path)
     finally:
         for handle in getattr(locals().get("book"), "worksheets_objs", []):
-            if getattr(handle, "row_data_fh", None) is not None:  # a constant_memory row file still open
+            if (
+                getattr(handle, "row_data_fh", None) is not None
+            ):  # a constant_memory row file still open
                 handle.row_data_fh.close()
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -168,7 +176,9 @@ class BulkSheet(Worksheet):
         """
         n, width = frame.shape
         if first_row + n > MAX_ROWS:
-            raise ExportError(f"sheet '{self.name}': {n} rows exceed Excel's limit of {MAX_ROWS - 1}")
+            raise ExportError(
+                f"sheet '{self.name}': {n} rows exceed Excel's limit of {MAX_ROWS - 1}"
+            )
         if n == 0 or width == 0:
             return
         cells = [_cells(frame.iloc[:, k], self.name, frame.columns[k]) for k in range(width)]
@@ -177,7 +187,9 @@ class BulkSheet(Worksheet):
         self.fh.flush()
         for lo in range(0, n, _BLOCK):
             hi = min(n, lo + _BLOCK)
-            self.fh.buffer.write(_rows_xml([c.slice(lo, hi) for c in cells], heads, first_row + lo + 1))
+            self.fh.buffer.write(
+                _rows_xml([c.slice(lo, hi) for c in cells], heads, first_row + lo + 1)
+            )
         grid = np.column_stack([c.present for c in cells])
         rows, cols = np.flatnonzero(grid.any(axis=1)), np.flatnonzero(grid.any(axis=0))
         if len(rows):  # the sheet's dimension, as the cells would have set it one by one
@@ -194,7 +206,10 @@ class _Cells:
     slots: list[pa.Array | str]
 
     def slice(self, lo: int, hi: int) -> _Cells:
-        return _Cells(self.present[lo:hi], [v if isinstance(v, str) else v.slice(lo, hi - lo) for v in self.slots])
+        return _Cells(
+            self.present[lo:hi],
+            [v if isinstance(v, str) else v.slice(lo, hi - lo) for v in self.slots],
+        )
 
 
 _SLOTS = 4
@@ -232,7 +247,9 @@ def _rows_xml(columns: Sequence[_Cells], heads: Sequence[str], first: int) -> pa
     for head, col in used:
         has_cell |= col.present
         parts = [np.full(n, constant(head)), rows + number]
-        parts += [np.full(n, constant(v)) if isinstance(v, str) else rows + add(v) for v in col.slots]
+        parts += [
+            np.full(n, constant(v)) if isinstance(v, str) else rows + add(v) for v in col.slots
+        ]
         index += [np.where(col.present, p, null) for p in parts]
     index.insert(0, np.where(has_cell, rows + row_open, null))
     index.append(np.where(has_cell, constant("</row>"), null))
@@ -249,11 +266,15 @@ def _cells(col: pd.Series, sheet: str, label: Any) -> _Cells:
     if pd.api.types.is_bool_dtype(dtype):
         flags = pa.array(col.to_numpy(dtype=object, na_value=None), type=pa.bool_())
         present = ~np.asarray(col.isna(), dtype=bool)
-        return _Cells(present, [pc.if_else(flags, ' t="b"><v>1</v></c>', ' t="b"><v>0</v></c>'), "", "", ""])
+        return _Cells(
+            present, [pc.if_else(flags, ' t="b"><v>1</v></c>', ' t="b"><v>0</v></c>'), "", "", ""]
+        )
     if pd.api.types.is_numeric_dtype(dtype):
         return _number_cells(col.to_numpy(dtype=np.float64, na_value=np.nan))
     if isinstance(dtype, pd.DatetimeTZDtype):
-        text = col.map(lambda t: t.isoformat(), na_action="ignore").to_numpy(dtype=object, na_value=None)
+        text = col.map(lambda t: t.isoformat(), na_action="ignore").to_numpy(
+            dtype=object, na_value=None
+        )
         return _text_cells(pa.array(text, type=pa.large_string()), sheet, label)
     if pd.api.types.is_datetime64_any_dtype(dtype):
         return _text_cells(datetime_text(col.to_numpy()), sheet, label)
@@ -286,7 +307,9 @@ def _object_cells(values: np.ndarray, sheet: str, label: Any) -> _Cells:
             continue
         items = values[chosen]
         if kind in (1, 4):
-            part = _text_cells(pa.array([str(v) for v in items], type=pa.large_string()), sheet, label)
+            part = _text_cells(
+                pa.array([str(v) for v in items], type=pa.large_string()), sheet, label
+            )
         elif kind == 2:
             part = _cells(pd.Series(items.astype(bool)), sheet, label)
         else:
@@ -294,7 +317,11 @@ def _object_cells(values: np.ndarray, sheet: str, label: Any) -> _Cells:
         present[np.flatnonzero(chosen)[part.present]] = True
         mask = pa.array(chosen)
         for s, piece in enumerate(part.slots):
-            piece = pa.array([piece] * len(items), pa.large_string()) if isinstance(piece, str) else piece
+            piece = (
+                pa.array([piece] * len(items), pa.large_string())
+                if isinstance(piece, str)
+                else piece
+            )
             slots[s] = pc.replace_with_mask(slots[s], mask, piece.cast(pa.large_string()))
     return _Cells(present, slots)
 
@@ -311,7 +338,8 @@ def _text_cells(text: pa.Array, sheet: str, label: Any) -> _Cells:
     longest = pc.max(pc.utf8_length(text)).as_py()
     if longest is not None and longest > MAX_CELL_CHARS:
         raise ExportError(
-            f"sheet '{sheet}', column '{label}': a cell has {longest} characters, more than Excel's {MAX_CELL_CHARS}")
+            f"sheet '{sheet}', column '{label}': a cell has {longest} characters, more than Excel's {MAX_CELL_CHARS}"
+        )
     if _has_any(text, "_"):
         text = pc.replace_substring_regex(text, "(_x[0-9a-fA-F]{4}_)", r"_x005F\1")
     if _has_any(text, _CONTROL):

@@ -85,6 +85,8 @@ FIXED_DATE, FIXED_TIME = b"01 Jan 00", b"00:00:00"
 _HEADER_DATE_OFFSET = 92
 _HEADER_WEIGHT_OFFSET = 76
 _HEADER_SIZE = 176
+
+
 def _variable_types(data: bytes) -> list[int]:
     """Type field of every variable record (rec_type 2) after the header of a .sav.
 
@@ -214,9 +216,14 @@ def _split_dictionary(
         pyreadstat's bytes, and pyreadstat writes the file.
     """
     layout = _variable_layout(_variable_types(written))
-    if layout is None or len(layout) != len(columns) or any(
-        (var_type == 0) != (c.text is None) or (c.text is not None and c.text.dtype.itemsize > size)
-        for c, (var_type, size) in zip(columns, layout)
+    if (
+        layout is None
+        or len(layout) != len(columns)
+        or any(
+            (var_type == 0) != (c.text is None)
+            or (c.text is not None and c.text.dtype.itemsize > size)
+            for c, (var_type, size) in zip(columns, layout)
+        )
     ):
         return None
     widths = [size for _, size in layout]

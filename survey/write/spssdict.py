@@ -178,7 +178,6 @@ def check_labels(variables: Sequence[Variable]) -> list[str]:
 # Columns to SPSS types and formats
 
 
-
 def _finite_summary(values: np.ndarray) -> tuple[float, float, bool] | None:
     """``(min, max, all whole numbers)`` of the finite values; None if there are none."""
     finite_mask = np.isfinite(values)
@@ -286,7 +285,6 @@ def _variable_problems(series: pd.Series, kind: str, v: Variable) -> list[str]:
         problem = _check_format(v.format, kind, name)
         problems += [problem] if problem else []
     return problems
-
 
 
 # ---------------------------------------------------------------------------------------------

@@ -137,7 +137,9 @@ def _neutralise_column(col: pd.Series) -> pd.Series:
         return col
     if col.dtype == object and not col.notna().any():  # nothing but missing values (cheap to see)
         return col
-    is_str = (col.map(type, na_action="ignore").eq(str) if col.dtype == object else col.notna()).to_numpy(bool)
+    is_str = (
+        col.map(type, na_action="ignore").eq(str) if col.dtype == object else col.notna()
+    ).to_numpy(bool)
     if not is_str.any():
         return col
     text = col[is_str].astype(str)
@@ -153,7 +155,9 @@ def _neutralise_column(col: pd.Series) -> pd.Series:
 # --------------------------------------------------------------------------- CSV
 
 
-def write_csv(frame: pd.DataFrame, path: str | Path, *, index: bool = False, bom: bool = False) -> None:
+def write_csv(
+    frame: pd.DataFrame, path: str | Path, *, index: bool = False, bom: bool = False
+) -> None:
     """Write ``frame`` as a neutralised, deterministic UTF-8 CSV file, atomically.
 
     Floats as ``%.10g``, missing values as empty cells, booleans as ``true`` /
@@ -261,10 +265,15 @@ def _merged(columns: Sequence[pa.Array | _Coded]) -> list[pa.Array | _Coded]:
     out: list[pa.Array | _Coded] = []
     for column in columns:
         last = out[-1] if out else None
-        if (isinstance(column, _Coded) and isinstance(last, _Coded)
-                and len(last.labels) * len(column.labels) <= _MAX_LABELS):
-            out[-1] = _Coded(last.codes * len(column.labels) + column.codes,
-                             tuple(f"{a},{b}" for a in last.labels for b in column.labels))
+        if (
+            isinstance(column, _Coded)
+            and isinstance(last, _Coded)
+            and len(last.labels) * len(column.labels) <= _MAX_LABELS
+        ):
+            out[-1] = _Coded(
+                last.codes * len(column.labels) + column.codes,
+                tuple(f"{a},{b}" for a in last.labels for b in column.labels),
+            )
         else:
             out.append(column)
     return out
@@ -287,7 +296,9 @@ def _expanded(column: pa.Array | _Coded) -> pa.Array:
 def _csv_bytes_pandas(table: pd.DataFrame) -> bytes:
     """:func:`csv_bytes` through ``DataFrame.to_csv`` (the reference, and the fallback)."""
     ready = _csv_ready(neutralise(table))
-    return ready.to_csv(index=False, lineterminator="\n", float_format=FLOAT_FORMAT, na_rep="").encode("utf-8")
+    return ready.to_csv(
+        index=False, lineterminator="\n", float_format=FLOAT_FORMAT, na_rep=""
+    ).encode("utf-8")
 
 
 def _csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
@@ -303,7 +314,11 @@ def _csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
             out[column] = col.str.replace(_CR, "\n", regex=True)
         elif col.dtype == object:
             col = out[column] = _object_newlines(col)
-            is_bool = col.map(lambda v: isinstance(v, (bool, np.bool_)), na_action="ignore").fillna(False).astype(bool)
+            is_bool = (
+                col.map(lambda v: isinstance(v, (bool, np.bool_)), na_action="ignore")
+                .fillna(False)
+                .astype(bool)
+            )
             if is_bool.any():
                 out[column] = col.where(~is_bool, col[is_bool].map({True: "true", False: "false"}))
     return out
@@ -347,7 +362,9 @@ def _csv_column(col: pd.Series) -> pa.Array | _Coded | None:
         return None
     if pd.api.types.is_float_dtype(dtype):
         if isinstance(dtype, (np.dtype, *_FLOAT_EA)):
-            return _float_column(col.to_numpy(dtype=np.float64, na_value=np.nan) + 0.0)  # no negative zero
+            return _float_column(
+                col.to_numpy(dtype=np.float64, na_value=np.nan) + 0.0
+            )  # no negative zero
         return None
     if pd.api.types.is_integer_dtype(dtype):
         if isinstance(dtype, (np.dtype, *_INT_EA)):
@@ -366,8 +383,16 @@ def _csv_column(col: pd.Series) -> pa.Array | _Coded | None:
 
 
 _FLOAT_EA = (pd.Float32Dtype, pd.Float64Dtype)
-_INT_EA = (pd.Int8Dtype, pd.Int16Dtype, pd.Int32Dtype, pd.Int64Dtype,
-           pd.UInt8Dtype, pd.UInt16Dtype, pd.UInt32Dtype, pd.UInt64Dtype)
+_INT_EA = (
+    pd.Int8Dtype,
+    pd.Int16Dtype,
+    pd.Int32Dtype,
+    pd.Int64Dtype,
+    pd.UInt8Dtype,
+    pd.UInt16Dtype,
+    pd.UInt32Dtype,
+    pd.UInt64Dtype,
+)
 
 
 def _range_codes(values: np.ndarray, missing: np.ndarray) -> tuple[np.ndarray, Any, int] | None:
@@ -395,7 +420,10 @@ def _integer_column(col: pd.Series) -> pa.Array | _Coded:
     if isinstance(dtype, np.dtype):
         values, missing = col.to_numpy(), np.zeros(len(col), dtype=bool)
     else:
-        values, missing = col.array.to_numpy(dtype=dtype.numpy_dtype, na_value=0), col.isna().to_numpy(bool)
+        values, missing = (
+            col.array.to_numpy(dtype=dtype.numpy_dtype, na_value=0),
+            col.isna().to_numpy(bool),
+        )
     coded = _range_codes(values, missing)
     if coded is None:
         return _arrow(col).cast(pa.large_string()).fill_null("")
@@ -408,8 +436,11 @@ def _float_column(x: np.ndarray) -> pa.Array | _Coded:
     nan = np.isnan(x)
     present = x[~nan]
     with np.errstate(invalid="ignore"):
-        whole = bool(np.isfinite(present).all() and (np.floor(present) == present).all()
-                     and (not len(present) or np.abs(present).max() < 1e10))
+        whole = bool(
+            np.isfinite(present).all()
+            and (np.floor(present) == present).all()
+            and (not len(present) or np.abs(present).max() < 1e10)
+        )
     coded = _range_codes(x, nan) if whole else None
     if coded is None:
         return format_g10(x).fill_null("")
@@ -420,7 +451,10 @@ def _float_column(x: np.ndarray) -> pa.Array | _Coded:
 def _categorical_column(col: pd.Series) -> _Coded | None:
     """A categorical of text (written as ``str`` of each category, empty when missing); None for other categories."""
     cats = col.cat.categories
-    if not (isinstance(cats.dtype, pd.StringDtype) or (cats.dtype == object and all(type(c) is str for c in cats))):
+    if not (
+        isinstance(cats.dtype, pd.StringDtype)
+        or (cats.dtype == object and all(type(c) is str for c in cats))
+    ):
         return None
     codes = col.cat.codes.to_numpy().astype(np.int64)
     labels = _csv_quoted(pa.array(cats.to_numpy(dtype=object), type=pa.large_string())).to_pylist()

@@ -31,16 +31,30 @@ from survey.write.sheets import BulkSheet, column_widths, display_width, sheet_n
 # The workbooks' fixed words, translated by the message catalogues (survey/locale/, see survey.i18n);
 # context "workbook" (Chinese says 合计 here, 总体 in the report).
 NOTES = [
-    N_("The Banner sheet crosses every question (one table per printed page) with the Total and every banner variable side by side; the letters under each column label name the columns of that group."),
-    N_("Cells are column percentages: weighted when the wave is weighted, else unweighted. '*' marks a percentage under 0.5, '-' none at all. The base rows give the number of respondents with a substantive answer in the column (unweighted; and weighted, when the wave is weighted)."),
-    N_("Letters under a percentage: it is significantly higher than in the lettered columns of the same group (pairwise two-proportion z tests, {correction}-adjusted within each row, alpha = {alpha}; weighted tables use the Kish effective base)."),
-    N_("A base marked '!' is under {low_base} respondents: its percentages (in grey) are too unreliable to compare."),
-    N_("Net rows (in bold) group answers. Non-substantive answers (don't know, prefer not to say) are shown as unweighted counts in brackets and left out of the base."),
-    N_("The Tests sheet has Pearson chi-square, Cramér's V, Fisher's exact test (2x2 with small expected counts) and the Rao-Scott second-order F test (weighted) for every table; crosstabs.csv has every number unrounded."),
+    N_(
+        "The Banner sheet crosses every question (one table per printed page) with the Total and every banner variable side by side; the letters under each column label name the columns of that group."
+    ),
+    N_(
+        "Cells are column percentages: weighted when the wave is weighted, else unweighted. '*' marks a percentage under 0.5, '-' none at all. The base rows give the number of respondents with a substantive answer in the column (unweighted; and weighted, when the wave is weighted)."
+    ),
+    N_(
+        "Letters under a percentage: it is significantly higher than in the lettered columns of the same group (pairwise two-proportion z tests, {correction}-adjusted within each row, alpha = {alpha}; weighted tables use the Kish effective base)."
+    ),
+    N_(
+        "A base marked '!' is under {low_base} respondents: its percentages (in grey) are too unreliable to compare."
+    ),
+    N_(
+        "Net rows (in bold) group answers. Non-substantive answers (don't know, prefer not to say) are shown as unweighted counts in brackets and left out of the base."
+    ),
+    N_(
+        "The Tests sheet has Pearson chi-square, Cramér's V, Fisher's exact test (2x2 with small expected counts) and the Rao-Scott second-order F test (weighted) for every table; crosstabs.csv has every number unrounded."
+    ),
 ]
 OPEN_ENDED_NOTES = [
     N_("Text is redacted: personal data replaced by [EMAIL], [PHONE] ... placeholders."),
-    N_("Fill the human_<theme> columns with 1 (theme present) or 0, then pass the file back with --human-codes."),
+    N_(
+        "Fill the human_<theme> columns with 1 (theme present) or 0, then pass the file back with --human-codes."
+    ),
 ]
 #: Number formats: percentages of fractions ("*" under 0.5%, "-" for 0), whole counts.
 PCT = '[=0]"-";[<0.005]"*";0%'
@@ -65,8 +79,13 @@ def sheet_words(lang: str) -> dict[str, str]:
         "title": t.pgettext("workbook", "Title"),
         "weighted": t.pgettext("workbook", "Column %, weighted"),
         "unweighted": t.pgettext("workbook", "Column %, unweighted"),
-        "multi": t.pgettext("workbook", "More than one answer possible: percentages add to more than 100."),
-        "letters": t.pgettext("workbook", "Letters: higher than the lettered column at alpha = {alpha} ({correction})."),
+        "multi": t.pgettext(
+            "workbook", "More than one answer possible: percentages add to more than 100."
+        ),
+        "letters": t.pgettext(
+            "workbook",
+            "Letters: higher than the lettered column at alpha = {alpha} ({correction}).",
+        ),
         "low_base": t.pgettext("workbook", "! base under {low_base}"),
         "see": t.pgettext("workbook", "see"),
     }
@@ -95,8 +114,14 @@ def _columns(tables: pd.DataFrame, lang: str) -> list[_Column]:
     out = [_Column(TOTAL, TOTAL, sheet_words(lang)["total"], "")]
     for r in cols.itertuples(index=False):
         if r.banner != TOTAL:
-            out.append(_Column(str(r.banner), r.col_code, str(r.col_label),
-                               "" if pd.isna(r.col_letter) else str(r.col_letter)))
+            out.append(
+                _Column(
+                    str(r.banner),
+                    r.col_code,
+                    str(r.col_label),
+                    "" if pd.isna(r.col_letter) else str(r.col_letter),
+                )
+            )
     return out
 
 
@@ -118,7 +143,9 @@ class _Formats:
         add = book.add_format
         self.title = add({"bold": True, "font_size": 11})
         self.note = add({"italic": True, "font_color": "#555555", "font_size": 9})
-        self.group = add({"bold": True, "align": "center", "valign": "bottom", "text_wrap": True, "bottom": 1})
+        self.group = add(
+            {"bold": True, "align": "center", "valign": "bottom", "text_wrap": True, "bottom": 1}
+        )
         self.label = add({"bold": True, "align": "center", "valign": "bottom", "text_wrap": True})
         self.letter_head = add({"align": "center", "font_color": "#1F4E79", "bottom": 1})
         self.stub = add({"text_wrap": True, "valign": "top"})
@@ -126,11 +153,15 @@ class _Formats:
         self.base_stub = add({"italic": True, "valign": "top"})
         self.pct = add({"num_format": PCT, "valign": "top"})
         self.pct_net = add({"num_format": PCT, "valign": "top", "bold": True})
-        self.pct_low = add({"num_format": PCT, "valign": "top", "italic": True, "font_color": "#808080"})
+        self.pct_low = add(
+            {"num_format": PCT, "valign": "top", "italic": True, "font_color": "#808080"}
+        )
         self.count = add({"num_format": f"({COUNT})", "valign": "top", "font_color": "#555555"})
         self.base = add({"num_format": COUNT, "italic": True})
         self.base_low = add({"num_format": f'{COUNT}" !"', "italic": True, "font_color": "#C00000"})
-        self.letters = add({"align": "right", "font_color": "#1F4E79", "font_size": 8, "valign": "top"})
+        self.letters = add(
+            {"align": "right", "font_color": "#1F4E79", "font_size": 8, "valign": "top"}
+        )
         self.bold = add({"bold": True})
         self.link = add({"font_color": "#0563C1", "underline": 1})
 
@@ -161,15 +192,27 @@ def _header(ws: Any, f: _Formats, study: Any, columns: list[_Column], lang: str)
     ws.write_blank(2, 0, None, f.letter_head)
 
 
-def _block(ws: Any, f: _Formats, row: int, qid: str, sub: pd.DataFrame, study: Any, columns: list[_Column],
-           value: str, lang: str) -> int:
+def _block(
+    ws: Any,
+    f: _Formats,
+    row: int,
+    qid: str,
+    sub: pd.DataFrame,
+    study: Any,
+    columns: list[_Column],
+    value: str,
+    lang: str,
+) -> int:
     """One question's table from ``row`` down; returns the next free row."""
     w = sheet_words(lang)
     question = study.instrument.variables()[qid]
     weighted = value == "weighted_col_pct"
     ws.write_string(row, 0, f"{qid}: {question.wording(lang)}", f.title)
-    note = w["weighted" if weighted else "unweighted"] + ". " + w["letters"].format(
-        alpha=study.plan.alpha, correction=study.plan.correction)
+    note = (
+        w["weighted" if weighted else "unweighted"]
+        + ". "
+        + w["letters"].format(alpha=study.plan.alpha, correction=study.plan.correction)
+    )
     if getattr(question, "type", "") == "multi":
         note += " " + w["multi"]
     ws.write_string(row + 1, 0, note, f.note)
@@ -179,12 +222,16 @@ def _block(ws: Any, f: _Formats, row: int, qid: str, sub: pd.DataFrame, study: A
     sub = sub.assign(_k=keys).dropna(subset=["_k"])
     firsts = sub.drop_duplicates("_k")
     low = {int(k) for k, b in zip(firsts["_k"], firsts["base"]) if b < LOW_BASE}
-    base_rows = [("base", "base", COUNT)] + ([("weighted_base", "weighted_base", COUNT)] if weighted else [])
+    base_rows = [("base", "base", COUNT)] + (
+        [("weighted_base", "weighted_base", COUNT)] if weighted else []
+    )
     for key, column, _ in base_rows:
         ws.write_string(row, 0, w[key], f.base_stub)
         for k, b in zip(firsts["_k"], firsts[column]):
             if pd.notna(b):
-                ws.write_number(row, int(k), float(b), f.base_low if key == "base" and int(k) in low else f.base)
+                ws.write_number(
+                    row, int(k), float(b), f.base_low if key == "base" and int(k) in low else f.base
+                )
         row += 1
     for code, cells in sub.groupby("row_code", sort=False):
         label = str(cells["row_label"].iloc[0])
@@ -193,12 +240,16 @@ def _block(ws: Any, f: _Formats, row: int, qid: str, sub: pd.DataFrame, study: A
         if _lines(label, STUB_WIDTH) > 1:
             ws.set_row(row, 15 * _lines(label, STUB_WIDTH))
         letters = []
-        for k, pct, count, sig in zip(cells["_k"], cells[value], cells["count"], cells["sig_letters"]):
+        for k, pct, count, sig in zip(
+            cells["_k"], cells[value], cells["count"], cells["sig_letters"]
+        ):
             k = int(k)
             if pd.notna(pct):
                 fmt = f.pct_low if k in low else f.pct_net if net else f.pct
                 ws.write_number(row, k, float(pct) / 100, fmt)
-            elif cells[value].isna().all() and pd.notna(count):  # a non-substantive answer: its count
+            elif cells[value].isna().all() and pd.notna(
+                count
+            ):  # a non-substantive answer: its count
                 ws.write_number(row, k, float(count), f.count)
             if isinstance(sig, str) and sig:
                 letters.append((k, sig))
@@ -210,7 +261,9 @@ def _block(ws: Any, f: _Formats, row: int, qid: str, sub: pd.DataFrame, study: A
     return row + 1
 
 
-def write_crosstabs_xlsx(study: Any, tables: pd.DataFrame, tests: pd.DataFrame, path: Path, lang: str) -> None:
+def write_crosstabs_xlsx(
+    study: Any, tables: pd.DataFrame, tests: pd.DataFrame, path: Path, lang: str
+) -> None:
     """``crosstabs.xlsx``: contents, the wide banner sheet (one table per page), tests and notes.
 
     Examples
@@ -240,8 +293,16 @@ def write_crosstabs_xlsx(study: Any, tables: pd.DataFrame, tests: pd.DataFrame, 
         tests_sheet.fit_to_pages(1, 0)
         tests_sheet.repeat_rows(0)
         t = translator(lang)
-        _notes(book, names[3], [t.gettext(n, correction=study.plan.correction, alpha=study.plan.alpha,
-                                          low_base=LOW_BASE) for n in NOTES])
+        _notes(
+            book,
+            names[3],
+            [
+                t.gettext(
+                    n, correction=study.plan.correction, alpha=study.plan.alpha, low_base=LOW_BASE
+                )
+                for n in NOTES
+            ],
+        )
 
 
 def _page_setup(ws: Any, study: Any, breaks: list[int]) -> None:
@@ -253,16 +314,24 @@ def _page_setup(ws: Any, study: Any, breaks: list[int]) -> None:
     ws.set_margins(left=0.25, right=0.25, top=0.5, bottom=0.5)
     ws.center_horizontally()
     ws.set_h_pagebreaks(breaks[:1023])  # Excel's limit of page breaks
-    name = f"{study.plan.study} wave {study.wave.id}".replace("&", "&&")  # "&" starts a code in footers
+    name = f"{study.plan.study} wave {study.wave.id}".replace(
+        "&", "&&"
+    )  # "&" starts a code in footers
     ws.set_footer(f"&L{name}&RPage &P of &N")
 
 
-def _contents(ws: Any, f: _Formats, study: Any, starts: list[tuple[str, int]], names: list[str], lang: str) -> None:
+def _contents(
+    ws: Any, f: _Formats, study: Any, starts: list[tuple[str, int]], names: list[str], lang: str
+) -> None:
     """The contents sheet: every table with a link to it, then links to the other sheets."""
     w = sheet_words(lang)
     variables = study.instrument.variables()
     title = study.plan.title
-    title = str(title.get(lang) or title.get("en")) if isinstance(title, dict) else str(title or study.plan.study)
+    title = (
+        str(title.get(lang) or title.get("en"))
+        if isinstance(title, dict)
+        else str(title or study.plan.study)
+    )
     ws.write_string(0, 0, f"{title} ({study.wave.label})", f.title)
     for k, text in enumerate([w["table"], w["question"], w["title"]]):
         ws.write_string(2, k, text, f.bold)
@@ -280,7 +349,9 @@ def _contents(ws: Any, f: _Formats, study: Any, starts: list[tuple[str, int]], n
     ws.fit_to_pages(1, 0)
 
 
-def _table_sheet(book: Any, name: str, frame: pd.DataFrame, bold: Any, number_format: str | None = None) -> Any:
+def _table_sheet(
+    book: Any, name: str, frame: pd.DataFrame, bold: Any, number_format: str | None = None
+) -> Any:
     """A plain table: bold header, typed cells, frozen header, filter, sized columns."""
     ws = book.add_worksheet(name)
     number = book.add_format({"num_format": number_format}) if number_format else None
@@ -288,7 +359,9 @@ def _table_sheet(book: Any, name: str, frame: pd.DataFrame, bold: Any, number_fo
         ws.write_string(0, k, str(label), bold)
     for k, column in enumerate(frame.columns):
         values = frame[column]
-        numeric = pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype)
+        numeric = pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(
+            values.dtype
+        )
         for r, v in enumerate(values.tolist(), start=1):
             if v is None or v is pd.NA or (isinstance(v, float) and not np.isfinite(v)):
                 continue

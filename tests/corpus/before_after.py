@@ -12,12 +12,15 @@ import re
 import sys
 
 # folders the cases ran in (pytest's tmp_path, the two trees): dropped to keep the table readable
-PLACES = re.compile(r"/(tmp|work)/(\S*?/)?(test_(environment|file)_[^/\s]+/|tests/corpus/|h-safety2/)")
+PLACES = re.compile(
+    r"/(tmp|work)/(\S*?/)?(test_(environment|file)_[^/\s]+/|tests/corpus/|h-safety2/)"
+)
 
 
 def outcome(row: dict | None) -> str:
     if row is None:
         return "(not run)"
+
     def short(text: str) -> str:
         return PLACES.sub("", text)[:110]
 

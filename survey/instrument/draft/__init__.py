@@ -73,10 +73,16 @@ def draft(source: str | Path, fmt: str | None = None, languages: list[str] | Non
     if layout.platform == "xlsform":
         return _drafter("xlsform")(layout, languages)
     if fmt is not None and layout.platform not in (fmt, "unknown"):
-        raise InstrumentError(f"{path}: --format {fmt} does not match the file: it looks like {layout.describe()}")
-    if found not in ("qualtrics", "surveymonkey", "kobo") or (found != "kobo" and layout.platform != found):
-        raise InstrumentError(f"{path}: cannot draft an instrument from {layout.describe()} (sources: .sav, .qsf, "
-                              "an XLSForm, or a Qualtrics, SurveyMonkey or KoboToolbox export)")
+        raise InstrumentError(
+            f"{path}: --format {fmt} does not match the file: it looks like {layout.describe()}"
+        )
+    if found not in ("qualtrics", "surveymonkey", "kobo") or (
+        found != "kobo" and layout.platform != found
+    ):
+        raise InstrumentError(
+            f"{path}: cannot draft an instrument from {layout.describe()} (sources: .sav, .qsf, "
+            "an XLSForm, or a Qualtrics, SurveyMonkey or KoboToolbox export)"
+        )
     return _drafter(found)(layout, langs)
 
 
@@ -84,7 +90,9 @@ def _drafter(source: str) -> Callable[..., Draft]:
     """The drafting function of one source (its module imported only when needed)."""
     from importlib import import_module
 
-    name = {"sav": "draft_sav", "qsf": "draft_qsf", "xlsform": "draft_xlsform"}.get(source, "draft_export")
+    name = {"sav": "draft_sav", "qsf": "draft_qsf", "xlsform": "draft_xlsform"}.get(
+        source, "draft_export"
+    )
     return getattr(import_module(f"survey.instrument.draft.{source}"), name)
 
 
@@ -100,7 +108,9 @@ def write_draft(d: Draft, out: str | Path, command: str) -> Path:
     """
     out = Path(out)
     if out.exists() and not out.read_text(encoding="utf-8", errors="replace").startswith(HEADER):
-        raise InstrumentError(f"{out}: exists and is not a drafted instrument; choose another --out")
+        raise InstrumentError(
+            f"{out}: exists and is not a drafted instrument; choose another --out"
+        )
     text = dump(d, command)
     doc = yaml.safe_load(text)
     if doc != d.document():

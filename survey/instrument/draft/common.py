@@ -19,7 +19,21 @@ from typing import Any
 
 import yaml
 
-RESERVED = {"ALL", "AND", "BY", "EQ", "GE", "GT", "LE", "LT", "NE", "NOT", "OR", "TO", "WITH"}  # SPSS
+RESERVED = {
+    "ALL",
+    "AND",
+    "BY",
+    "EQ",
+    "GE",
+    "GT",
+    "LE",
+    "LT",
+    "NE",
+    "NOT",
+    "OR",
+    "TO",
+    "WITH",
+}  # SPSS
 TAKEN = {"raw_row", "weight"}  # columns every respondent file has besides the questions
 MAX_ID = 40  # characters: room for option suffixes within SPSS's 64 bytes
 WIDE = [-999_999_999, 999_999_999]  # the range of a number nothing bounds
@@ -59,10 +73,17 @@ class Draft:
 
     def add(self, question: dict[str, Any], *notes: str) -> dict[str, Any]:
         """Append a question with its comments; free text that looks personal is marked so."""
-        if question.get("type") == "text" and not question.get("boxes") and "personal" not in question \
-                and looks_personal(f"{question['id']} {' '.join(question['text'].values())}"):
+        if (
+            question.get("type") == "text"
+            and not question.get("boxes")
+            and "personal" not in question
+            and looks_personal(f"{question['id']} {' '.join(question['text'].values())}")
+        ):
             question["personal"] = True
-            notes = (*notes, "guessed: personal data (a name, e-mail, phone or address?): kept out of exports")
+            notes = (
+                *notes,
+                "guessed: personal data (a name, e-mail, phone or address?): kept out of exports",
+            )
         self.questions.append(question)
         for text in notes:
             self.note(f"question:{question['id']}", text)
@@ -76,8 +97,12 @@ class Draft:
             for key in ("options", "boxes"):
                 if key in q:
                     q[key] = [Flow(c) for c in q[key]]
-        doc: dict[str, Any] = {"schema_version": 1, "study": self.study, "version": "1",
-                               "languages": list(self.languages)}
+        doc: dict[str, Any] = {
+            "schema_version": 1,
+            "study": self.study,
+            "version": "1",
+            "languages": list(self.languages),
+        }
         if self.times:
             doc["times"] = self.times
         doc["scales"] = self.scales
@@ -88,8 +113,10 @@ class Draft:
         return doc
 
 
-_PERSONAL = re.compile(r"(?<![a-z])(names?|e-?mails?|phones?|mobile|address(es)?|postcode|zip code)(?![a-z])",
-                       re.IGNORECASE)
+_PERSONAL = re.compile(
+    r"(?<![a-z])(names?|e-?mails?|phones?|mobile|address(es)?|postcode|zip code)(?![a-z])",
+    re.IGNORECASE,
+)
 
 
 def looks_personal(text: str) -> bool:
@@ -139,9 +166,16 @@ def words(text: str, n: int = 4) -> str:
     return "_".join(re.findall(r"\w+", clean_text(text))[:n])
 
 
-def paradata(draft: Draft, role: str, qid: str, text: str, source: Any = None, **more: Any) -> dict[str, Any]:
+def paradata(
+    draft: Draft, role: str, qid: str, text: str, source: Any = None, **more: Any
+) -> dict[str, Any]:
     """A paradata question (id, start, submit, ip, language, other)."""
-    q: dict[str, Any] = {"id": draft.ident(qid), "type": "paradata", "role": role, "text": draft.label(text)}
+    q: dict[str, Any] = {
+        "id": draft.ident(qid),
+        "type": "paradata",
+        "role": role,
+        "text": draft.label(text),
+    }
     if source is not None:
         q["source"] = source
     q.update(more)
@@ -160,7 +194,10 @@ def codes_from_answers(values: list[str], draft: Draft) -> tuple[list[dict[str, 
         out = [{"code": int(v), "label": draft.label(v)} for v in sorted(numbers, key=int)]
         extra = [v for v in seen if v not in numbers]
         start = max(90, max(int(v) for v in numbers) + 1)
-        out += [{"code": start + k, "label": draft.label(v), "nonsubstantive": True} for k, v in enumerate(extra)]
+        out += [
+            {"code": start + k, "label": draft.label(v), "nonsubstantive": True}
+            for k, v in enumerate(extra)
+        ]
         return out, True
     return [{"code": k, "label": draft.label(v)} for k, v in enumerate(seen, start=1)], False
 
@@ -169,10 +206,22 @@ def default_quality(draft: Draft) -> None:
     """``incomplete`` (when a submit time exists) and ``out_of_range``: what every study needs."""
     rules = []
     if any(q.get("role") == "submit" for q in draft.questions):
-        rules.append({"id": "incomplete", "rule": "incomplete",
-                      "description": draft.label("Did not submit, or left a required question unanswered")})
-    rules.append({"id": "out_of_range", "rule": "out_of_range",
-                  "description": draft.label("A code or value outside the instrument's codes or range")})
+        rules.append(
+            {
+                "id": "incomplete",
+                "rule": "incomplete",
+                "description": draft.label(
+                    "Did not submit, or left a required question unanswered"
+                ),
+            }
+        )
+    rules.append(
+        {
+            "id": "out_of_range",
+            "rule": "out_of_range",
+            "description": draft.label("A code or value outside the instrument's codes or range"),
+        }
+    )
     draft.quality = rules
 
 
@@ -187,13 +236,23 @@ class _Dumper(yaml.SafeDumper):
     pass
 
 
-_Dumper.add_representer(Flow, lambda dumper, value: dumper.represent_mapping(
-    "tag:yaml.org,2002:map", value.items(), flow_style=True))
+_Dumper.add_representer(
+    Flow,
+    lambda dumper, value: dumper.represent_mapping(
+        "tag:yaml.org,2002:map", value.items(), flow_style=True
+    ),
+)
 
 
 def _yaml(value: Any) -> str:
-    return yaml.dump(value, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=None,
-                     width=100)
+    return yaml.dump(
+        value,
+        Dumper=_Dumper,
+        allow_unicode=True,
+        sort_keys=False,
+        default_flow_style=None,
+        width=100,
+    )
 
 
 def _comment(lines: list[str], indent: str) -> list[str]:
@@ -207,11 +266,14 @@ def _indented(text: str, indent: str) -> list[str]:
 def dump(draft: Draft, command: str) -> str:
     """The draft as YAML: a header saying where it comes from, then each item with its comments."""
     doc = draft.document()
-    out = [f"# Instrument drafted by `{command}` from {draft.source}.",
-           "# Lines starting 'guessed:' say what the source did not say; check them, then edit freely.",
-           "# Mark background questions (age, gender, region ...) with 'section: background':",
-           "# they become the crosstab banner of `python -m survey.analyze --instrument ... --raw ...`.",
-           *_comment(draft.notes.get("study", []), ""), ""]
+    out = [
+        f"# Instrument drafted by `{command}` from {draft.source}.",
+        "# Lines starting 'guessed:' say what the source did not say; check them, then edit freely.",
+        "# Mark background questions (age, gender, region ...) with 'section: background':",
+        "# they become the crosstab banner of `python -m survey.analyze --instrument ... --raw ...`.",
+        *_comment(draft.notes.get("study", []), ""),
+        "",
+    ]
     for key, value in doc.items():
         if key == "scales":
             out.append("scales:" if value else "scales: {}")
@@ -221,11 +283,18 @@ def dump(draft: Draft, command: str) -> str:
         elif key in ("questions", "repeats", "quality"):
             out.append(f"{key}:" if value else f"{key}: []")
             for item in value:
-                out += _comment(draft.notes.get(f"question:{item.get('id')}", []) if key == "questions" else [], "  ")
+                out += _comment(
+                    draft.notes.get(f"question:{item.get('id')}", []) if key == "questions" else [],
+                    "  ",
+                )
                 out += _indented(_yaml([item]), "  ")
         elif isinstance(value, (dict, list)):
             out += _yaml({key: value}).rstrip("\n").split("\n")
         else:
-            out.append(yaml.safe_dump({key: value}, allow_unicode=True, default_flow_style=False).rstrip("\n"))
+            out.append(
+                yaml.safe_dump({key: value}, allow_unicode=True, default_flow_style=False).rstrip(
+                    "\n"
+                )
+            )
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"

@@ -42,20 +42,35 @@ def draft_export(layout: Layout, languages: list[str]) -> Draft:
     """
     d = Draft(study={}, languages=languages, source=layout.path.name)
     d.study = {"id": make_id(layout.path.stem, set(), "study"), "title": d.label(layout.path.stem)}
-    d.note("study", "guessed from a KoboToolbox export: types and options come from the answers seen; "
-                    "import the XLSForm instead for its labels and skip logic")
+    d.note(
+        "study",
+        "guessed from a KoboToolbox export: types and options come from the answers seen; "
+        "import the XLSForm instead for its labels and skip logic",
+    )
     _columns(d, list(layout.headers[0]), layout.body, repeat=None)
     for sheet, grid in layout.sheets.items():
         table = layout_of(grid, layout.path, "xlsx", platform="kobo")
         rid = d.ident(sheet)
         d.repeats.append({"id": rid, "sheet": sheet, "label": d.label(sheet)})
-        keep = [(j, h) for j, h in enumerate(table.headers[0])
-                if h.split("/")[-1] not in KOBO_REPEAT_KEYS and not h.startswith("_submission_")]
-        _columns(d, [h for _, h in keep], table.body[[j for j, _ in keep]].set_axis(range(len(keep)), axis=1),
-                 repeat=rid)
+        keep = [
+            (j, h)
+            for j, h in enumerate(table.headers[0])
+            if h.split("/")[-1] not in KOBO_REPEAT_KEYS and not h.startswith("_submission_")
+        ]
+        _columns(
+            d,
+            [h for _, h in keep],
+            table.body[[j for j, _ in keep]].set_axis(range(len(keep)), axis=1),
+            repeat=rid,
+        )
     if not any(q.get("role") == "id" for q in d.questions):
-        d.questions.insert(0, paradata(d, "id", "respondent_id", "Row number", {"row_number": True}))
-        d.note("question:respondent_id", "guessed: no _uuid column: the row number is the respondent id")
+        d.questions.insert(
+            0, paradata(d, "id", "respondent_id", "Row number", {"row_number": True})
+        )
+        d.note(
+            "question:respondent_id",
+            "guessed: no _uuid column: the row number is the respondent id",
+        )
     default_quality(d)
     return d
 
@@ -76,8 +91,13 @@ def _columns(d: Draft, header: list[str], body: pd.DataFrame, repeat: str | None
         q: dict[str, Any] = {"id": d.ident(name)}
         if h in multis:
             choices = [x.rsplit("/", 1)[1] for x in header if x.startswith(h + "/")]
-            q.update(type="multi", options=[{"code": k, "label": d.label(c), "name": c}
-                                            for k, c in enumerate(choices, start=1)])
+            q.update(
+                type="multi",
+                options=[
+                    {"code": k, "label": d.label(c), "name": c}
+                    for k, c in enumerate(choices, start=1)
+                ],
+            )
             note = "guessed: a select_multiple (its choice columns); labels are the choice names"
         elif any(f"_{name}{part}" in geo and f"_{name}{part}" in header for part in KOBO_GEO_PARTS):
             q.update(type="paradata", role="other", personal=True)
@@ -101,12 +121,22 @@ def _by_answers(d: Draft, q: dict[str, Any], name: str, values: list[str]) -> st
     if values and all(TIME.match(v) for v in values):
         q.update(type="paradata", role="other")
         return "a date or time: kept as text"
-    if len(values) >= 3 and all(NAME.match(v) for v in values) and len(set(values)) <= 0.6 * len(values):
+    if (
+        len(values) >= 3
+        and all(NAME.match(v) for v in values)
+        and len(set(values)) <= 0.6 * len(values)
+    ):
         choices = list(dict.fromkeys(values))
         sid = make_id(q["id"], {s.lower() for s in d.scales})
-        d.scales[sid] = {"codes": [{"code": k, "label": d.label(c), "name": c} for k, c in enumerate(choices, start=1)]}
+        d.scales[sid] = {
+            "codes": [
+                {"code": k, "label": d.label(c), "name": c} for k, c in enumerate(choices, start=1)
+            ]
+        }
         q.update(type="single", scale=sid)
-        return ("guessed: a select_one by the choice names answered (coded 1, 2, ... in the order seen; "
-                "labels are the names); choices nobody chose are missing")
+        return (
+            "guessed: a select_one by the choice names answered (coded 1, 2, ... in the order seen; "
+            "labels are the names); choices nobody chose are missing"
+        )
     q["type"] = "text"
     return "" if values else "guessed: no answers seen: drafted as text"

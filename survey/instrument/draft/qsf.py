@@ -50,7 +50,9 @@ def draft_qsf(path: Path, languages: list[str] | None) -> Draft:
         survey = json.loads(path.read_text(encoding="utf-8-sig"))
         entry, elements = survey["SurveyEntry"], survey["SurveyElements"]
     except (ValueError, KeyError, TypeError) as exc:
-        raise InstrumentError(f"{path}: not a Qualtrics survey definition (.qsf JSON): {exc}") from None
+        raise InstrumentError(
+            f"{path}: not a Qualtrics survey definition (.qsf JSON): {exc}"
+        ) from None
     questions = {e["PrimaryAttribute"]: e["Payload"] for e in elements if e.get("Element") == "SQ"}
     langs = _languages(entry, questions.values(), languages)
     d = Draft(study={}, languages=langs, source=path.name)
@@ -58,13 +60,18 @@ def draft_qsf(path: Path, languages: list[str] | None) -> Draft:
     d.study = {"id": make_id(name, set(), "study"), "title": d.label(name)}
     d.add(paradata(d, "id", "respondent_id", "Response id"))
     d.add(paradata(d, "start", "start_time", "Start date"))
-    d.add(paradata(d, "submit", "submit_time", "End date"),
-          "a response not finished (Finished 0) has no submit time: the incomplete rule excludes it")
+    d.add(
+        paradata(d, "submit", "submit_time", "End date"),
+        "a response not finished (Finished 0) has no submit time: the incomplete rule excludes it",
+    )
     d.add(paradata(d, "ip", "ip_address", "IP address", personal=True))
     if len(langs) > 1:
-        d.scales["language"] = {"codes": [{"code": k, "label": {lang: english_name(code)
-                                                                for lang in langs}}
-                                          for k, code in enumerate(langs, start=1)]}
+        d.scales["language"] = {
+            "codes": [
+                {"code": k, "label": {lang: english_name(code) for lang in langs}}
+                for k, code in enumerate(langs, start=1)
+            ]
+        }
         d.add(paradata(d, "language", "lang", "Language of the questionnaire", scale="language"))
     ids: dict[str, dict[str, Any]] = {}  # QID -> drafted question (for display logic)
     for qid in _order(elements, questions):
@@ -103,13 +110,20 @@ def _order(elements: list[dict[str, Any]], questions: dict[str, Any]) -> list[st
         if e.get("Element") == "FL":
             walk(e["Payload"].get("Flow") or [])
     flow += [b for b in blocks if b not in flow]
-    out = [el["QuestionID"] for b in flow for el in blocks[b].get("BlockElements") or []
-           if el.get("Type") == "Question" and el.get("QuestionID") in questions]
+    out = [
+        el["QuestionID"]
+        for b in flow
+        for el in blocks[b].get("BlockElements") or []
+        if el.get("Type") == "Question" and el.get("QuestionID") in questions
+    ]
     return list(dict.fromkeys(out))
 
 
-def _text(d: Draft, payload: dict[str, Any], key: str = "QuestionText", choice: str | None = None) -> dict[str, str]:
+def _text(
+    d: Draft, payload: dict[str, Any], key: str = "QuestionText", choice: str | None = None
+) -> dict[str, str]:
     """A text in every language: the payload's, then its translations (the first language's if none)."""
+
     def pick(source: dict[str, Any]) -> str:
         if choice is None:
             return clean_text(source.get(key))
@@ -123,34 +137,45 @@ def _text(d: Draft, payload: dict[str, Any], key: str = "QuestionText", choice: 
     return {lang: out.get(lang, first) for lang in d.languages}
 
 
-def _choices(payload: dict[str, Any], key: str = "Choices", order_key: str = "ChoiceOrder") -> list[str]:
+def _choices(
+    payload: dict[str, Any], key: str = "Choices", order_key: str = "ChoiceOrder"
+) -> list[str]:
     choices = payload.get(key) or {}
     order = [str(c) for c in payload.get(order_key) or []] or list(choices)
     return [c for c in order if c in choices]
 
 
-def _codes(d: Draft, payload: dict[str, Any], tag: str, qid: str, multi: bool) -> tuple[list[dict[str, Any]], list]:
+def _codes(
+    d: Draft, payload: dict[str, Any], tag: str, qid: str, multi: bool
+) -> tuple[list[dict[str, Any]], list]:
     """Options in display order with recode values, and the other-text questions to add."""
     recode = {str(k): v for k, v in (payload.get("RecodeValues") or {}).items()}
     codes, others, notes = [], [], []
     for k, cid in enumerate(_choices(payload), start=1):
         choice = payload["Choices"][cid]
         value = str(recode.get(cid, cid))
-        code: dict[str, Any] = {"code": int(value) if value.lstrip("-").isdigit() else k,
-                                "label": _text(d, payload, "Choices", cid)}
+        code: dict[str, Any] = {
+            "code": int(value) if value.lstrip("-").isdigit() else k,
+            "label": _text(d, payload, "Choices", cid),
+        }
         if not value.lstrip("-").isdigit():
             notes.append(f"guessed: choice {cid} recodes to '{value}', not a number: coded {k}")
         if str(code["code"]) != cid:
             code["name"] = cid
         if str(choice.get("TextEntry", "")).lower() == "true":
-            other = {"id": d.ident(f"{qid}_{cid}_text"), "type": "text",
-                     "text": {lang: f"{t} (text)" for lang, t in code["label"].items()}}
+            other = {
+                "id": d.ident(f"{qid}_{cid}_text"),
+                "type": "text",
+                "text": {lang: f"{t} (text)" for lang, t in code["label"].items()},
+            }
             code["other_text"] = other["id"]
             others.append(other)
         if choice.get("ExcludeFromAnalysis"):
             code["nonsubstantive"] = True
         if choice.get("DisplayLogic"):
-            notes.append(f"option {code['code']} has display logic (not drafted): it is shown to some respondents")
+            notes.append(
+                f"option {code['code']} has display logic (not drafted): it is shown to some respondents"
+            )
         if choice.get("ExclusiveAnswer"):
             notes.append(f"option {code['code']} is exclusive in Qualtrics")
         codes.append(code)
@@ -177,13 +202,22 @@ def _question(d: Draft, qid: str, p: dict[str, Any], ids: dict[str, dict[str, An
         return
     elif kind in ("Timing", "Meta"):
         for part in TIMING if kind == "Timing" else META:
-            d.add({"id": d.ident(f"{tag}_{part}"), "type": "paradata", "role": "other",
-                   "text": d.label(f"{tag}: {part}"), "source": f"{tag}_{part}"})
+            d.add(
+                {
+                    "id": d.ident(f"{tag}_{part}"),
+                    "type": "paradata",
+                    "role": "other",
+                    "text": d.label(f"{tag}: {part}"),
+                    "source": f"{tag}_{part}",
+                }
+            )
         return
     elif kind == "DB":
         return
     else:
-        d.note("study", f"not drafted: {qid} ({tag}), a {kind} question ({selector}): add it by hand")
+        d.note(
+            "study", f"not drafted: {qid} ({tag}), a {kind} question ({selector}): add it by hand"
+        )
         return
     ask_if = _display_logic(d, p.get("DisplayLogic"), ids, notes)
     if ask_if is not None:
@@ -198,8 +232,9 @@ def _question(d: Draft, qid: str, p: dict[str, Any], ids: dict[str, dict[str, An
         d.add(other)
 
 
-def _choice_question(d: Draft, p: dict[str, Any], tag: str, base: dict[str, Any], selector: str,
-                     notes: list[str]) -> dict[str, Any]:
+def _choice_question(
+    d: Draft, p: dict[str, Any], tag: str, base: dict[str, Any], selector: str, notes: list[str]
+) -> dict[str, Any]:
     if selector == "NPS":
         codes = [{"code": k, "label": d.label(str(k))} for k in range(11)]
         others: list[dict[str, Any]] = []
@@ -214,7 +249,9 @@ def _choice_question(d: Draft, p: dict[str, Any], tag: str, base: dict[str, Any]
     return {**base, "type": "single", "scale": sid, "text": text, "_others": others}
 
 
-def _text_entry(d: Draft, p: dict[str, Any], base: dict[str, Any], selector: str, notes: list[str]) -> dict[str, Any]:
+def _text_entry(
+    d: Draft, p: dict[str, Any], base: dict[str, Any], selector: str, notes: list[str]
+) -> dict[str, Any]:
     text = _text(d, p)
     if selector == "FORM":
         boxes = [{"id": cid, "label": _text(d, p, "Choices", cid)} for cid in _choices(p)]
@@ -223,7 +260,10 @@ def _text_entry(d: Draft, p: dict[str, Any], base: dict[str, Any], selector: str
     if settings.get("ContentType") == "ValidNumber":
         bounds = settings.get("ValidNumber") or {}
         lo, hi = bounds.get("Min"), bounds.get("Max")
-        rng = [float(lo) if lo not in (None, "") else WIDE[0], float(hi) if hi not in (None, "") else WIDE[1]]
+        rng = [
+            float(lo) if lo not in (None, "") else WIDE[0],
+            float(hi) if hi not in (None, "") else WIDE[1],
+        ]
         rng = [int(v) if float(v).is_integer() else v for v in rng]
         if lo in (None, "") or hi in (None, ""):
             notes.append("guessed: the number validation gives no bound: range wide open")
@@ -235,15 +275,26 @@ def _matrix(d: Draft, p: dict[str, Any], tag: str, notes: list[str]) -> None:
     recode = {str(k): v for k, v in (p.get("RecodeValues") or {}).items()}
     answers = _choices(p, "Answers", "AnswerOrder")
     sid = make_id(tag, {s.lower() for s in d.scales})
-    d.scales[sid] = {"codes": [{"code": int(recode.get(a, a)) if str(recode.get(a, a)).lstrip("-").isdigit() else k,
-                                "label": _text(d, p, "Answers", a)} for k, a in enumerate(answers, start=1)]}
+    d.scales[sid] = {
+        "codes": [
+            {
+                "code": int(recode.get(a, a)) if str(recode.get(a, a)).lstrip("-").isdigit() else k,
+                "label": _text(d, p, "Answers", a),
+            }
+            for k, a in enumerate(answers, start=1)
+        ]
+    }
     stem = _text(d, p)
     custom = {str(k): v for k, v in (p.get("ChoiceDataExportTags") or {}).items()}
     for cid in _choices(p):
         column = str(custom.get(cid) or f"{tag}_{cid}")
         item = _text(d, p, "Choices", cid)
-        q = {"id": d.ident(column), "type": "single", "scale": sid,
-             "text": {lang: f"{stem[lang]} - {item[lang]}" for lang in d.languages}}
+        q = {
+            "id": d.ident(column),
+            "type": "single",
+            "scale": sid,
+            "text": {lang: f"{stem[lang]} - {item[lang]}" for lang in d.languages},
+        }
         if q["id"] != column:
             q["source"] = column
         d.add(q, *notes)
@@ -260,14 +311,20 @@ def _numbers(d: Draft, p: dict[str, Any], tag: str, kind: str) -> None:
     for cid in items:
         item = _text(d, p, "Choices", cid)
         column = f"{tag}_{cid}"
-        q = {"id": d.ident(column), "type": "numeric", "range": rng,
-             "text": {lang: f"{stem[lang]} - {item[lang]}" for lang in d.languages}}
+        q = {
+            "id": d.ident(column),
+            "type": "numeric",
+            "range": rng,
+            "text": {lang: f"{stem[lang]} - {item[lang]}" for lang in d.languages},
+        }
         if q["id"] != column:
             q["source"] = column
         d.add(q, "a rank (1 = first)" if kind == "RO" else "a slider position")
 
 
-def _display_logic(d: Draft, logic: Any, ids: dict[str, dict[str, Any]], notes: list[str]) -> dict[str, Any] | None:
+def _display_logic(
+    d: Draft, logic: Any, ids: dict[str, dict[str, Any]], notes: list[str]
+) -> dict[str, Any] | None:
     """``ask_if`` from display logic on choices (not) selected; None (and a note) otherwise."""
     if not isinstance(logic, dict):
         return None
@@ -282,22 +339,35 @@ def _display_logic(d: Draft, logic: Any, ids: dict[str, dict[str, Any]], notes: 
         if len(parts) == 1:
             return parts[0]
         return {"any" if joins[1:] == ["or"] * (len(parts) - 1) else "all": parts}
-    notes.append("guessed: its display logic is not drafted (only 'choice selected' conditions are): "
-                 "the question may be blank for respondents not shown it")
+    notes.append(
+        "guessed: its display logic is not drafted (only 'choice selected' conditions are): "
+        "the question may be blank for respondents not shown it"
+    )
     return None
 
 
-def _condition(d: Draft, cond: dict[str, Any], ids: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+def _condition(
+    d: Draft, cond: dict[str, Any], ids: dict[str, dict[str, Any]]
+) -> dict[str, Any] | None:
     """One "choice (not) selected" condition as a condition of the instrument, or None."""
     parts = str(cond.get("ChoiceLocator") or "").split("/")
     target = ids.get(str(cond.get("QuestionID")))
     op = cond.get("Operator")
-    if target is None or len(parts) < 5 or parts[3] != "SelectableChoice" or op not in ("Selected", "NotSelected"):
+    if (
+        target is None
+        or len(parts) < 5
+        or parts[3] != "SelectableChoice"
+        or op not in ("Selected", "NotSelected")
+    ):
         return None
     codes = target.get("options") or d.scales.get(target.get("scale", ""), {}).get("codes") or []
     code = next((c["code"] for c in codes if str(c.get("name", c["code"])) == parts[4]), None)
     if code is None:
         return None
     if target["type"] == "multi":
-        return {"question": f"{target['id']}_{code}", "op": "eq", "value": 1 if op == "Selected" else 0}
+        return {
+            "question": f"{target['id']}_{code}",
+            "op": "eq",
+            "value": 1 if op == "Selected" else 0,
+        }
     return {"question": target["id"], "op": "eq" if op == "Selected" else "ne", "value": code}

@@ -26,8 +26,13 @@ from survey.instrument.draft.common import (
     paradata,
 )
 
-ROLE_IDS = {"id": "respondent_id", "start": "start_time", "submit": "submit_time", "ip": "ip_address",
-            "language": "lang"}
+ROLE_IDS = {
+    "id": "respondent_id",
+    "start": "start_time",
+    "submit": "submit_time",
+    "ip": "ip_address",
+    "language": "lang",
+}
 
 
 def draft_export(layout: Layout, languages: list[str]) -> Draft:
@@ -40,8 +45,11 @@ def draft_export(layout: Layout, languages: list[str]) -> Draft:
     """
     d = Draft(study={}, languages=languages, source=layout.path.name)
     d.study = {"id": make_id(layout.path.stem, set(), "study"), "title": d.label(layout.path.stem)}
-    d.note("study", f"guessed from a Qualtrics {layout.variant} export: question types and codes come from the "
-                    "answers seen; import the survey's .qsf instead for its labels and recode values")
+    d.note(
+        "study",
+        f"guessed from a Qualtrics {layout.variant} export: question types and codes come from the "
+        "answers seen; import the survey's .qsf instead for its labels and recode values",
+    )
     columns = qualtrics_columns(layout)
     body = layout.body
     groups: dict[str, list[tuple[str, str, pd.Series]]] = defaultdict(list)
@@ -71,14 +79,20 @@ def _metadata(d: Draft, name: str, role: str | None, values: pd.Series) -> None:
         tags = list(dict.fromkeys(v for v in values if v))
         if not tags:
             return
-        d.scales["language"] = {"codes": [{"code": k, "label": d.label(english_name(t.split("-")[0].lower()))}
-                                          for k, t in enumerate(tags, start=1)]}
+        d.scales["language"] = {
+            "codes": [
+                {"code": k, "label": d.label(english_name(t.split("-")[0].lower()))}
+                for k, t in enumerate(tags, start=1)
+            ]
+        }
         more["scale"] = "language"
     d.add(paradata(d, role, ROLE_IDS[role], name, **more))
 
 
 def _group(d: Draft, base: str, columns: list[tuple[str, str, pd.Series]]) -> None:
-    ticks = [(n, t, v) for n, t, v in columns if re.search(r"_\d+$", n) and set(v) <= {"", "1", "0"}]
+    ticks = [
+        (n, t, v) for n, t, v in columns if re.search(r"_\d+$", n) and set(v) <= {"", "1", "0"}
+    ]
     texts = [(n, t, v) for n, t, v in columns if n.endswith("_TEXT")]
     plain = [(n, t, v) for n, t, v in columns if (n, t, v) not in ticks and (n, t, v) not in texts]
     if ticks and (len(ticks) > 1 or not plain):
@@ -107,7 +121,7 @@ def _multi(d: Draft, base: str, ticks: list, texts: list) -> None:
     options, others = [], []
     for name, text, _ in ticks:
         code = int(name.rsplit("_", 1)[1])
-        label = text[len(stem):].strip(" -") or str(code)
+        label = text[len(stem) :].strip(" -") or str(code)
         option: dict[str, Any] = {"code": code, "label": d.label(label)}
         entered = next((n for n, _, _ in texts if n == f"{name}_TEXT"), None)
         if entered:
@@ -118,7 +132,10 @@ def _multi(d: Draft, base: str, ticks: list, texts: list) -> None:
     q = {"id": qid, "type": "multi", "text": d.label(stem.strip(" -") or base), "options": options}
     if qid != base:
         q["source"] = base
-    d.add(q, "guessed: a multi-select (columns of 1s and blanks); option labels from the header's text")
+    d.add(
+        q,
+        "guessed: a multi-select (columns of 1s and blanks); option labels from the header's text",
+    )
     for other in others:
         d.add(other)
 
@@ -135,10 +152,16 @@ def _single_or_text(d: Draft, name: str, text: str, values: pd.Series, entered: 
         sid = make_id(qid, {s.lower() for s in d.scales})
         d.scales[sid] = {"codes": codes}
         q.update(type="single", scale=sid, text=d.label(text or name))
-        notes = [(f"guessed: single choice coded {', '.join(str(c['code']) for c in codes)} (the codes seen); "
-                 "labels unknown in an export: they are the codes")]
+        notes = [
+            (
+                f"guessed: single choice coded {', '.join(str(c['code']) for c in codes)} (the codes seen); "
+                "labels unknown in an export: they are the codes"
+            )
+        ]
         if entered:
-            notes.append("guessed: the text column belongs to the last code seen; move other_text to the right code")
+            notes.append(
+                "guessed: the text column belongs to the last code seen; move other_text to the right code"
+            )
     else:
         q.update(type="text", text=d.label(text or name))
         notes = [] if seen else ["guessed: no answers seen: drafted as text"]

@@ -38,12 +38,15 @@ from survey.instrument.draft.common import (
     paradata,
 )
 
-ID_NAME = re.compile(r"^(id|respondent_?id|respid|response_?id|case_?id|caseno|record(_?id)?|serial|_?uuid|resp_?no)$",
-                     re.IGNORECASE)
+ID_NAME = re.compile(
+    r"^(id|respondent_?id|respid|response_?id|case_?id|caseno|record(_?id)?|serial|_?uuid|resp_?no)$",
+    re.IGNORECASE,
+)
 START_NAME = re.compile(r"^(start_?date|start_?time|start)$", re.IGNORECASE)
 SUBMIT_NAME = re.compile(r"^(end_?date|end_?time|end|submit_?date|recorded_?date)$", re.IGNORECASE)
-DATE_FORMAT = re.compile(r"^(DATE|ADATE|EDATE|SDATE|JDATE|DATETIME|YMDHMS|MOYR|QYR|WKYR|TIME|DTIME|MTIME)",
-                         re.IGNORECASE)
+DATE_FORMAT = re.compile(
+    r"^(DATE|ADATE|EDATE|SDATE|JDATE|DATETIME|YMDHMS|MOYR|QYR|WKYR|TIME|DTIME|MTIME)", re.IGNORECASE
+)
 
 
 def draft_sav(path: Path, languages: list[str]) -> Draft:
@@ -61,21 +64,31 @@ def draft_sav(path: Path, languages: list[str]) -> Draft:
         data, meta = None, read_sav_dictionary(path)
         reason = str(exc).split(": ", 1)[-1]
     d = Draft(study={}, languages=languages, source=path.name)
-    d.study = {"id": make_id(path.stem, set(), "study"), "title": d.label(meta.file_label or path.stem)}
+    d.study = {
+        "id": make_id(path.stem, set(), "study"),
+        "title": d.label(meta.file_label or path.stem),
+    }
     if data is None:
-        d.note("study", f"guessed: the data cannot be read ({reason}); codes and ranges come from the dictionary "
-                        "alone, and reading this file will stop with the same message")
+        d.note(
+            "study",
+            f"guessed: the data cannot be read ({reason}); codes and ranges come from the dictionary "
+            "alone, and reading this file will stop with the same message",
+        )
     sets = {name: s for name, s in meta.mr_sets.items() if _usable(s, d, name)}
     members = {v: name for name, s in sets.items() for v in s["variable_list"]}
     id_var = _id_variable(data, meta)
     if id_var is None:
-        d.add(paradata(d, "id", "respondent_id", "Respondent id", {"row_number": True}),
-              "guessed: the file has no id variable; the row number in the file is the respondent id")
+        d.add(
+            paradata(d, "id", "respondent_id", "Respondent id", {"row_number": True}),
+            "guessed: the file has no id variable; the row number in the file is the respondent id",
+        )
     for name in meta.formats:
         values = data[name] if data is not None else pd.Series(dtype=float)
         if name == id_var:
-            d.add(paradata(d, "id", "respondent_id", meta.variable_labels.get(name) or name, name),
-                  f"guessed: {name} is the respondent id (its name, unique values)")
+            d.add(
+                paradata(d, "id", "respondent_id", meta.variable_labels.get(name) or name, name),
+                f"guessed: {name} is the respondent id (its name, unique values)",
+            )
         elif name in members:
             if sets[members[name]]["variable_list"][0] == name:
                 _mr_set(d, members[name], sets[members[name]], data, meta)
@@ -87,8 +100,11 @@ def draft_sav(path: Path, languages: list[str]) -> Draft:
 
 def _usable(mr: dict[str, Any], d: Draft, name: str) -> bool:
     if mr.get("is_dichotomy") and mr.get("counted_value") not in (1, 1.0, "1"):
-        d.note("study", f"guessed: multiple-response set {name} counts {mr.get('counted_value')!r}, not 1: "
-                        "its variables are drafted as separate questions")
+        d.note(
+            "study",
+            f"guessed: multiple-response set {name} counts {mr.get('counted_value')!r}, not 1: "
+            "its variables are drafted as separate questions",
+        )
         return False
     return True
 
@@ -96,10 +112,15 @@ def _usable(mr: dict[str, Any], d: Draft, name: str) -> bool:
 def _id_variable(data: pd.DataFrame | None, meta: SavMeta) -> str | None:
     for name in meta.formats:
         label = meta.variable_labels.get(name) or ""
-        if ID_NAME.match(name) or re.search(r"\b(record number|respondent id|response id)\b", label, re.IGNORECASE):
+        if ID_NAME.match(name) or re.search(
+            r"\b(record number|respondent id|response id)\b", label, re.IGNORECASE
+        ):
             values = data[name] if data is not None else None
-            if values is None or (values.notna().all() and values.is_unique
-                                  and (values.astype(str).str.strip() != "").all()):
+            if values is None or (
+                values.notna().all()
+                and values.is_unique
+                and (values.astype(str).str.strip() != "").all()
+            ):
                 return name
     return None
 
@@ -116,12 +137,28 @@ def _variable(d: Draft, name: str, values: pd.Series, meta: SavMeta) -> None:
     is_string = fmt.upper().startswith("A")
     role = "start" if START_NAME.match(name) else "submit" if SUBMIT_NAME.match(name) else None
     if role and not any(q.get("role") == role for q in d.questions):
-        d.add({"id": qid, "type": "paradata", "role": role, "text": d.label(text), **_source(d, name, qid)},
-              f"guessed: {name} is the {role} time (its name)")
+        d.add(
+            {
+                "id": qid,
+                "type": "paradata",
+                "role": role,
+                "text": d.label(text),
+                **_source(d, name, qid),
+            },
+            f"guessed: {name} is the {role} time (its name)",
+        )
     elif DATE_FORMAT.match(fmt):
-        d.add({"id": qid, "type": "paradata", "role": "other", "text": d.label(text), **_source(d, name, qid)},
-              f"date/time variable ({fmt}): kept as text (ISO 8601; what pyreadstat cannot convert, "
-              "e.g. QYR, as its number of seconds since 1582-10-14)")
+        d.add(
+            {
+                "id": qid,
+                "type": "paradata",
+                "role": "other",
+                "text": d.label(text),
+                **_source(d, name, qid),
+            },
+            f"date/time variable ({fmt}): kept as text (ISO 8601; what pyreadstat cannot convert, "
+            "e.g. QYR, as its number of seconds since 1582-10-14)",
+        )
     elif labels and (is_string or _whole(values, labels)):
         _single(d, qid, name, text, values, meta, is_string)
     elif is_string:
@@ -136,37 +173,61 @@ def _whole(values: pd.Series, labels: dict[Any, str]) -> bool:
     return bool(np.all(numbers == np.round(numbers))) and all(float(k).is_integer() for k in keys)
 
 
-def _single(d: Draft, qid: str, name: str, text: str, values: pd.Series, meta: SavMeta, is_string: bool) -> None:
+def _single(
+    d: Draft, qid: str, name: str, text: str, values: pd.Series, meta: SavMeta, is_string: bool
+) -> None:
     labels = meta.value_labels.get(name, {})
     missing = list(meta.missing.get(name, ()))
     ranges = list(meta.missing_ranges.get(name, ()))
-    seen = [v for v in values.dropna().unique().tolist() if not (isinstance(v, str) and v.strip() == "")]
+    seen = [
+        v for v in values.dropna().unique().tolist() if not (isinstance(v, str) and v.strip() == "")
+    ]
     if is_string:
-        keys = sorted({str(k) for k in labels} | {str(v).strip() for v in seen} | {str(v) for v in missing})
-        codes = [{"code": k, "label": d.label(labels.get(v) or v), "name": v} for k, v in enumerate(keys, start=1)]
+        keys = sorted(
+            {str(k) for k in labels} | {str(v).strip() for v in seen} | {str(v) for v in missing}
+        )
+        codes = [
+            {"code": k, "label": d.label(labels.get(v) or v), "name": v}
+            for k, v in enumerate(keys, start=1)
+        ]
         for c, v in zip(codes, keys):
             if v in {str(m) for m in missing}:
                 c["nonsubstantive"] = True
         unlabelled = [v for v in keys if v not in {str(k) for k in labels}]
     else:
-        keys = sorted({int(k) for k in labels} | {int(v) for v in seen}
-                      | {int(m) for m in missing if float(m).is_integer()})
-        codes = [{"code": k, "label": d.label(labels.get(k) or labels.get(float(k)) or str(k))} for k in keys]
+        keys = sorted(
+            {int(k) for k in labels}
+            | {int(v) for v in seen}
+            | {int(m) for m in missing if float(m).is_integer()}
+        )
+        codes = [
+            {"code": k, "label": d.label(labels.get(k) or labels.get(float(k)) or str(k))}
+            for k in keys
+        ]
         for c in codes:
             if c["code"] in missing or any(lo <= c["code"] <= hi for lo, hi in ranges):
                 c["nonsubstantive"] = True
         unlabelled = [str(k) for k in keys if k not in labels and float(k) not in labels]
-    measure = meta.measures.get(name) if meta.measures.get(name) in ("nominal", "ordinal") else "nominal"
+    measure = (
+        meta.measures.get(name) if meta.measures.get(name) in ("nominal", "ordinal") else "nominal"
+    )
     sid = _scale(d, qid, codes, measure)
     notes = []
     if unlabelled:
-        notes.append(f"guessed: values without a value label: {', '.join(unlabelled)} (labelled by the value)")
+        notes.append(
+            f"guessed: values without a value label: {', '.join(unlabelled)} (labelled by the value)"
+        )
     user_missing = [c["label"][d.languages[0]] for c in codes if c.get("nonsubstantive")]
     if user_missing:
-        notes.append(f"user-missing in the file, non-substantive here: {', '.join(map(str, user_missing))}")
+        notes.append(
+            f"user-missing in the file, non-substantive here: {', '.join(map(str, user_missing))}"
+        )
     if meta.measures.get(name) == "scale":
         notes.append("the file says measure 'scale' for a labelled variable: drafted as nominal")
-    d.add({"id": qid, "type": "single", "scale": sid, "text": d.label(text), **_source(d, name, qid)}, *notes)
+    d.add(
+        {"id": qid, "type": "single", "scale": sid, "text": d.label(text), **_source(d, name, qid)},
+        *notes,
+    )
 
 
 def _scale(d: Draft, qid: str, codes: list[dict[str, Any]], measure: str) -> str:
@@ -185,7 +246,8 @@ def _number(value: float) -> int | float:
 
 def _numeric(d: Draft, qid: str, name: str, text: str, values: pd.Series, meta: SavMeta) -> None:
     missing = [_number(v) for v in meta.missing.get(name, ())] + [
-        [_number(lo), _number(hi)] for lo, hi in meta.missing_ranges.get(name, ())]
+        [_number(lo), _number(hi)] for lo, hi in meta.missing_ranges.get(name, ())
+    ]
     numbers = pd.to_numeric(values, errors="coerce").dropna().astype(float)
     for m in missing:
         numbers = numbers[~(numbers.between(*m) if isinstance(m, list) else numbers == m)]
@@ -199,23 +261,37 @@ def _numeric(d: Draft, qid: str, name: str, text: str, values: pd.Series, meta: 
     labels = meta.value_labels.get(name, {})
     if labels:
         shown = ", ".join(f"{_number(k)} '{v}'" for k, v in labels.items())
-        notes.append(f"value labels on a variable with fractions, read as a number (labels: {shown})")
-    q: dict[str, Any] = {"id": qid, "type": "numeric", "range": rng, "text": d.label(text), **_source(d, name, qid)}
+        notes.append(
+            f"value labels on a variable with fractions, read as a number (labels: {shown})"
+        )
+    q: dict[str, Any] = {
+        "id": qid,
+        "type": "numeric",
+        "range": rng,
+        "text": d.label(text),
+        **_source(d, name, qid),
+    }
     if missing:
         q["missing"] = missing
         notes.append("user-missing values in the file are read as blank")
     d.add(q, *notes)
 
 
-def _mr_set(d: Draft, name: str, mr: dict[str, Any], data: pd.DataFrame | None, meta: SavMeta) -> None:
+def _mr_set(
+    d: Draft, name: str, mr: dict[str, Any], data: pd.DataFrame | None, meta: SavMeta
+) -> None:
     qid = d.ident(name.lstrip("$"))
     text = clean_text(mr.get("label")) or name
     variables = list(mr["variable_list"])
     if mr.get("is_dichotomy"):
-        options = [{"code": k, "label": d.label(meta.variable_labels.get(v) or v), "source": v}
-                   for k, v in enumerate(variables, start=1)]
-        d.add({"id": qid, "type": "multi", "text": d.label(text), "options": options},
-              f"multiple-response set {name} (dichotomies counting 1): one option per variable")
+        options = [
+            {"code": k, "label": d.label(meta.variable_labels.get(v) or v), "source": v}
+            for k, v in enumerate(variables, start=1)
+        ]
+        d.add(
+            {"id": qid, "type": "multi", "text": d.label(text), "options": options},
+            f"multiple-response set {name} (dichotomies counting 1): one option per variable",
+        )
         return
     labels: dict[Any, str] = {}
     for v in variables:
@@ -232,5 +308,13 @@ def _mr_set(d: Draft, name: str, mr: dict[str, Any], data: pd.DataFrame | None, 
         if strings:
             option["name"] = str(key)
         options.append(option)
-    d.add({"id": qid, "type": "multi", "text": d.label(text), "options": options, "source": variables},
-          f"multiple-response set {name} (categories): each of {', '.join(variables)} holds one chosen option")
+    d.add(
+        {
+            "id": qid,
+            "type": "multi",
+            "text": d.label(text),
+            "options": options,
+            "source": variables,
+        },
+        f"multiple-response set {name} (categories): each of {', '.join(variables)} holds one chosen option",
+    )

@@ -36,9 +36,19 @@ from survey.instrument.draft.common import (
     words,
 )
 
-ROLE_IDS = {"id": "respondent_id", "start": "start_time", "submit": "submit_time", "ip": "ip_address"}
-DATE_FORMATS = [("%m/%d/%Y %I:%M:%S %p", False), ("%m/%d/%y %H:%M", True), ("%m/%d/%Y %H:%M", True),
-                ("%d/%m/%y %H:%M", True), ("%d/%m/%Y %H:%M", True)]
+ROLE_IDS = {
+    "id": "respondent_id",
+    "start": "start_time",
+    "submit": "submit_time",
+    "ip": "ip_address",
+}
+DATE_FORMATS = [
+    ("%m/%d/%Y %I:%M:%S %p", False),
+    ("%m/%d/%y %H:%M", True),
+    ("%m/%d/%Y %H:%M", True),
+    ("%d/%m/%y %H:%M", True),
+    ("%d/%m/%Y %H:%M", True),
+]
 
 
 def draft_export(layout: Layout, languages: list[str]) -> Draft:
@@ -79,7 +89,10 @@ def _metadata(d: Draft, role: str | None, text: str, values: pd.Series) -> None:
             if seen and pd.to_datetime(pd.Series(seen), format=fmt, errors="coerce").notna().all():
                 if declare:
                     d.times = {"format": fmt}
-                    d.note("study", f"guessed: times like '{seen[0]}' (re-saved by a spreadsheet) read as {fmt}")
+                    d.note(
+                        "study",
+                        f"guessed: times like '{seen[0]}' (re-saved by a spreadsheet) read as {fmt}",
+                    )
                 break
 
 
@@ -104,21 +117,29 @@ def _question(d: Draft, n: int, text: str, columns: list[tuple[str, pd.Series]])
     else:
         boxes, taken = [], set()
         for sub in subs:
-            box = {"id": make_id(words(sub, 3).lower() or "box", taken, "box"), "label": d.label(sub)}
+            box = {
+                "id": make_id(words(sub, 3).lower() or "box", taken, "box"),
+                "label": d.label(sub),
+            }
             taken.add(box["id"].lower())
             if looks_personal(sub):
                 box["personal"] = True
             boxes.append(box)
-        d.add({**_base(d, n, text), "type": "text", "text": d.label(text), "boxes": boxes},
-              "guessed: a multi-textbox question (free text in each column); boxes about a name, e-mail, "
-              "phone or address are marked personal")
+        d.add(
+            {**_base(d, n, text), "type": "text", "text": d.label(text), "boxes": boxes},
+            "guessed: a multi-textbox question (free text in each column); boxes about a name, e-mail, "
+            "phone or address are marked personal",
+        )
 
 
 def _ticks(subs: list[str], answers: list[list[str]]) -> bool:
     """Option columns whose filled cells repeat their own option text (the last may hold other text)."""
     head = list(zip(subs[:-1], answers[:-1]))
-    return len(subs) > 1 and any(a for _, a in head) and all(
-        all(" ".join(v.split()) == " ".join(s.split()) for v in a) for s, a in head)
+    return (
+        len(subs) > 1
+        and any(a for _, a in head)
+        and all(all(" ".join(v.split()) == " ".join(s.split()) for v in a) for s, a in head)
+    )
 
 
 def _categorical(answers: list[list[str]]) -> bool:
@@ -127,7 +148,9 @@ def _categorical(answers: list[list[str]]) -> bool:
         return False
     numeric = sum(bool(re.fullmatch(r"-?\d+", v)) for v in cells)
     distinct = len(set(cells))
-    return numeric >= 0.7 * len(cells) or (distinct <= max(2, len(cells) // 2) and max(map(len, cells)) <= 60)
+    return numeric >= 0.7 * len(cells) or (
+        distinct <= max(2, len(cells) // 2) and max(map(len, cells)) <= 60
+    )
 
 
 def _single(d: Draft, n: int, text: str, columns: list[tuple[str, pd.Series]]) -> None:
@@ -136,16 +159,31 @@ def _single(d: Draft, n: int, text: str, columns: list[tuple[str, pd.Series]]) -
     sid = make_id(q["id"], {s.lower() for s in d.scales})
     d.scales[sid] = {"codes": codes or [{"code": 1, "label": d.label("(no answer seen)")}]}
     q.update(type="single", scale=sid, text=d.label(text))
-    notes = [("guessed: codes " + ("are the numbers answered" if numeric else "1, 2, ... in the order the answers "
-              "first appear")) + "; options nobody chose are missing: add them"]
+    notes = [
+        (
+            "guessed: codes "
+            + (
+                "are the numbers answered"
+                if numeric
+                else "1, 2, ... in the order the answers first appear"
+            )
+        )
+        + "; options nobody chose are missing: add them"
+    ]
     extra = []
     for k, (sub, _) in enumerate(columns[1:]):
         if k == 0:
             q["comment"] = f"{q['id']}_comment"
             extra.append({"id": d.ident(q["comment"]), "type": "text", "text": d.label(sub)})
         else:
-            extra.append({"id": d.ident(f"{q['id']}_text{k + 1}"), "type": "text", "text": d.label(sub),
-                          "source": f"{text} / {sub}"})
+            extra.append(
+                {
+                    "id": d.ident(f"{q['id']}_text{k + 1}"),
+                    "type": "text",
+                    "text": d.label(sub),
+                    "source": f"{text} / {sub}",
+                }
+            )
     d.add(q, *notes)
     for e in extra:
         d.add(e)
@@ -157,7 +195,9 @@ def _multi(d: Draft, n: int, text: str, subs: list[str], answers: list[list[str]
     others = []
     if answers[-1] and any(v != subs[-1] for v in answers[-1]):
         options[-1]["other_text"] = f"{q['id']}_other"
-        others.append({"id": d.ident(options[-1]["other_text"]), "type": "text", "text": d.label(subs[-1])})
+        others.append(
+            {"id": d.ident(options[-1]["other_text"]), "type": "text", "text": d.label(subs[-1])}
+        )
     q.update(type="multi", text=d.label(text), options=options)
     d.add(q, "guessed: a multi-select (each column repeats its option's text when ticked)")
     for other in others:
@@ -170,10 +210,23 @@ def _matrix(d: Draft, n: int, text: str, subs: list[str], answers: list[list[str
     codes, numeric = codes_from_answers([v for a in answers for v in a], d)
     sid = make_id(stem, {s.lower() for s in d.scales})
     d.scales[sid] = {"codes": codes}
-    d.note(f"scale:{sid}", "guessed: the answers seen in the matrix; " + (
-        "numbers are their own codes, other answers (N/A) non-substantive" if numeric else
-        "coded in the order they first appear"))
+    d.note(
+        f"scale:{sid}",
+        "guessed: the answers seen in the matrix; "
+        + (
+            "numbers are their own codes, other answers (N/A) non-substantive"
+            if numeric
+            else "coded in the order they first appear"
+        ),
+    )
     for k, sub in enumerate(subs, start=1):
-        d.add({"id": d.ident(f"{stem}_{k}"), "type": "single", "scale": sid,
-               "text": d.label(f"{clean_text(text)} - {sub}"), "source": f"{text} / {sub}"},
-              *(["guessed: a matrix or ranking, one question per row"] if k == 1 else []))
+        d.add(
+            {
+                "id": d.ident(f"{stem}_{k}"),
+                "type": "single",
+                "scale": sid,
+                "text": d.label(f"{clean_text(text)} - {sub}"),
+                "source": f"{text} / {sub}",
+            },
+            *(["guessed: a matrix or ranking, one question per row"] if k == 1 else []),
+        )

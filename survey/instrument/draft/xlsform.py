@@ -35,8 +35,22 @@ from survey.instrument.draft.common import (
     paradata,
 )
 
-SKIPPED = {"note", "begin_group", "end_group", "begin_repeat", "end_repeat", "today", "deviceid", "username",
-           "audit", "imei", "begin group", "end group", "begin repeat", "end repeat"}
+SKIPPED = {
+    "note",
+    "begin_group",
+    "end_group",
+    "begin_repeat",
+    "end_repeat",
+    "today",
+    "deviceid",
+    "username",
+    "audit",
+    "imei",
+    "begin group",
+    "end group",
+    "begin repeat",
+    "end repeat",
+}
 PERSONAL_META = {"phonenumber", "simserial", "subscriberid", "email", "start-geopoint"}
 TEXT = {"text", "barcode", "image", "audio", "video", "file", "acknowledge", "background-audio"}
 TIMES = {"date", "datetime", "time"}
@@ -60,7 +74,10 @@ def draft_xlsform(layout: Layout, languages: list[str] | None) -> Draft:
     langs = list(dict.fromkeys(lang for lang, _ in columns)) or [default]
     d = Draft(study={}, languages=langs, source=layout.path.name)
     title = first.get("form_title") or first.get("form_id") or layout.path.stem
-    d.study = {"id": make_id(first.get("form_id") or layout.path.stem, set(), "study"), "title": d.label(title)}
+    d.study = {
+        "id": make_id(first.get("form_id") or layout.path.stem, set(), "study"),
+        "title": d.label(title),
+    }
     d.add(paradata(d, "id", "respondent_id", "Submission id (_uuid)"))
     form = _Form(d, columns, _lists(d, choices, _label_columns(choices, default)))
     for _, row in survey.iterrows():
@@ -76,7 +93,9 @@ def _table(grid: pd.DataFrame) -> pd.DataFrame:
     body = grid.iloc[1:].copy()
     body.columns = header
     body = body.loc[:, [h for h in header if h]]
-    return body[(body.astype(str).apply(lambda s: s.str.strip()) != "").any(axis=1)].reset_index(drop=True)
+    return body[(body.astype(str).apply(lambda s: s.str.strip()) != "").any(axis=1)].reset_index(
+        drop=True
+    )
 
 
 def _language(text: str) -> str:
@@ -95,7 +114,7 @@ def _label_columns(table: pd.DataFrame, default: str) -> list[tuple[str, str]]:
         if col == "label":
             out.append((default, col))
         elif col.startswith("label::"):
-            out.append((_language(col[len("label::"):]), col))
+            out.append((_language(col[len("label::") :]), col))
     out.sort(key=lambda t: t[0] != default)
     return out
 
@@ -106,7 +125,9 @@ def _labels(d: Draft, row: Any, columns: list[tuple[str, str]], fallback: str) -
     return {lang: texts.get(lang) or first for lang in d.languages}
 
 
-def _lists(d: Draft, choices: pd.DataFrame, columns: list[tuple[str, str]]) -> dict[str, list[dict[str, Any]]]:
+def _lists(
+    d: Draft, choices: pd.DataFrame, columns: list[tuple[str, str]]
+) -> dict[str, list[dict[str, Any]]]:
     """Options per list: coded by whole-number names, else 1, 2, ... with the name kept."""
     out: dict[str, list[dict[str, Any]]] = {}
     if choices.empty or "list_name" not in choices:
@@ -116,7 +137,10 @@ def _lists(d: Draft, choices: pd.DataFrame, columns: list[tuple[str, str]]) -> d
         numeric = all(re.fullmatch(r"-?\d+", n) for n in names)
         options = []
         for k, (n, (_, row)) in enumerate(zip(names, rows.iterrows()), start=1):
-            option: dict[str, Any] = {"code": int(n) if numeric else k, "label": _labels(d, row, columns, n)}
+            option: dict[str, Any] = {
+                "code": int(n) if numeric else k,
+                "label": _labels(d, row, columns, n),
+            }
             if not numeric:
                 option["name"] = n
             options.append(option)
@@ -127,9 +151,13 @@ def _lists(d: Draft, choices: pd.DataFrame, columns: list[tuple[str, str]]) -> d
 class _Form:
     """Walks the survey sheet: groups and repeats open and close, each question drafted."""
 
-    def __init__(self, d: Draft, columns: list[tuple[str, str]], lists: dict[str, list[dict[str, Any]]]) -> None:
+    def __init__(
+        self, d: Draft, columns: list[tuple[str, str]], lists: dict[str, list[dict[str, Any]]]
+    ) -> None:
         self.d, self.columns, self.lists = d, columns, lists
-        self.groups: list[tuple[str, str | None, Any]] = []  # (kind, id, ask_if) from the outside in
+        self.groups: list[
+            tuple[str, str | None, Any]
+        ] = []  # (kind, id, ask_if) from the outside in
         self.names: dict[str, dict[str, Any]] = {}  # form name -> drafted question
 
     def row(self, row: pd.Series) -> None:
@@ -151,7 +179,9 @@ class _Form:
 
     def _repeat(self, name: str, row: pd.Series) -> str:
         ident = self.d.ident(name)
-        self.d.repeats.append({"id": ident, "sheet": name[:31], "label": _labels(self.d, row, self.columns, name)})
+        self.d.repeats.append(
+            {"id": ident, "sheet": name[:31], "label": _labels(self.d, row, self.columns, name)}
+        )
         return ident
 
     def _question(self, kind: str, args: list[str], name: str, row: pd.Series) -> None:
@@ -163,12 +193,20 @@ class _Form:
         if kind in ("select_one", "select_multiple"):
             listname = args[0] if args else ""
             if listname not in self.lists:
-                raise InstrumentError(f"{d.source}: survey sheet, question '{name}': no choices list '{listname}'")
+                raise InstrumentError(
+                    f"{d.source}: survey sheet, question '{name}': no choices list '{listname}'"
+                )
             options = [dict(o) for o in self.lists[listname]]
             other = "or_other" in args
             if other:
-                options.append({"code": max(o["code"] for o in options) + 1, "label": d.label("Other"), "name": "other",
-                                "other_text": f"{qid}_other"})
+                options.append(
+                    {
+                        "code": max(o["code"] for o in options) + 1,
+                        "label": d.label("Other"),
+                        "name": "other",
+                        "other_text": f"{qid}_other",
+                    }
+                )
             if kind == "select_one":
                 sid = make_id(listname, set()) if not other else make_id(f"{listname}_{qid}", set())
                 d.scales.setdefault(sid, {"codes": options})
@@ -181,8 +219,11 @@ class _Form:
             q["type"] = "text"
         elif kind in ("start", "end"):
             q.update(type="paradata", role="start" if kind == "start" else "submit")
-        elif kind in TIMES or kind in ("calculate", "hidden", "geopoint", "geotrace", "geoshape") \
-                or kind in PERSONAL_META:
+        elif (
+            kind in TIMES
+            or kind in ("calculate", "hidden", "geopoint", "geotrace", "geoshape")
+            or kind in PERSONAL_META
+        ):
             q.update(type="paradata", role="other")
             if kind.startswith("geo") or kind in PERSONAL_META:
                 q["personal"] = True
@@ -191,7 +232,10 @@ class _Form:
                 notes.append(f"a {kind} field: kept as text")
         else:
             d.ids.discard(qid.lower())
-            d.note("study", f"not drafted: '{name}' of type '{kind}' (add it by hand if the export has it)")
+            d.note(
+                "study",
+                f"not drafted: '{name}' of type '{kind}' (add it by hand if the export has it)",
+            )
             return
         q["text"] = text
         if qid != name:
@@ -200,8 +244,13 @@ class _Form:
         d.add(q, *notes)
         self.names[name] = q
         if kind in ("select_one", "select_multiple") and "or_other" in args:
-            d.add({"id": d.ident(f"{qid}_other"), "type": "text",
-                   "text": {lang: f"{t} (other)" for lang, t in text.items()}})
+            d.add(
+                {
+                    "id": d.ident(f"{qid}_other"),
+                    "type": "text",
+                    "text": {lang: f"{t} (other)" for lang, t in text.items()},
+                }
+            )
 
     def _placement(self, q: dict[str, Any], row: pd.Series, name: str, notes: list[str]) -> None:
         """Section, repeat, skip logic and required-ness from the enclosing groups and the row."""
@@ -218,11 +267,16 @@ class _Form:
         if conditions:
             q["ask_if"] = conditions[0] if len(conditions) == 1 else {"all": conditions}
         untranslated = bool(str(row.get("relevant", "") or "").strip()) and own is None
-        if str(row.get("required", "")).strip().lower() in ("yes", "true", "true()", "1") and not untranslated \
-                and q.get("type") != "paradata":
+        if (
+            str(row.get("required", "")).strip().lower() in ("yes", "true", "true()", "1")
+            and not untranslated
+            and q.get("type") != "paradata"
+        ):
             q["required"] = True
 
-    def _relevant(self, row: pd.Series, name: str, notes: list[str] | None = None) -> dict[str, Any] | None:
+    def _relevant(
+        self, row: pd.Series, name: str, notes: list[str] | None = None
+    ) -> dict[str, Any] | None:
         expr = str(row.get("relevant", "") or "").strip()
         if not expr:
             return None
@@ -250,8 +304,10 @@ class _Form:
         return [int(v) if float(v).is_integer() else v for v in out]
 
 
-_TOKEN = re.compile(r"\s*(\$\{[^}]+\}|'[^']*'|\"[^\"]*\"|-?\d+(?:\.\d+)?|!=|<=|>=|=|<|>|\(|\)|,|and\b|or\b|"
-                    r"not\b|selected\b|[^\s()]+)")
+_TOKEN = re.compile(
+    r"\s*(\$\{[^}]+\}|'[^']*'|\"[^\"]*\"|-?\d+(?:\.\d+)?|!=|<=|>=|=|<|>|\(|\)|,|and\b|or\b|"
+    r"not\b|selected\b|[^\s()]+)"
+)
 
 
 class _Relevance:
@@ -355,5 +411,9 @@ class _Relevance:
             return {"question": q["id"], "op": op, "value": self._code(q, value)}
         if q["type"] == "numeric" and re.fullmatch(r"-?\d+(?:\.\d+)?", value):
             number = float(value)
-            return {"question": q["id"], "op": op, "value": int(number) if number.is_integer() else number}
+            return {
+                "question": q["id"],
+                "op": op,
+                "value": int(number) if number.is_integer() else number,
+            }
         raise ValueError(f"a comparison on {q['id']} ({q['type']})")

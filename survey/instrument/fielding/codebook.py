@@ -1,5 +1,4 @@
-"""The codebook of the clean respondent file: a tidy frame, CSV or Markdown.
-"""
+"""The codebook of the clean respondent file: a tidy frame, CSV or Markdown."""
 
 from __future__ import annotations
 
@@ -31,14 +30,22 @@ def codebook(instrument: Instrument) -> pd.DataFrame:
     >>> book.loc[book.variable == "ip_address", "personal"].iloc[0]  # doctest: +SKIP
     True
     """
-    rows = [row for v in _codebook_variables(instrument) for row in _code_rows(v, instrument.languages)]
-    return pd.DataFrame(rows, columns=_codebook_columns(instrument.languages)).astype({"code": "Int64"})
+    rows = [
+        row for v in _codebook_variables(instrument) for row in _code_rows(v, instrument.languages)
+    ]
+    return pd.DataFrame(rows, columns=_codebook_columns(instrument.languages)).astype(
+        {"code": "Int64"}
+    )
 
 
 def _codebook_columns(langs: Sequence[str]) -> list[str]:
     return (
-        ["variable", "question", "type", "measure"] + [f"label_{lang}" for lang in langs] + ["code"]
-        + [f"code_label_{lang}" for lang in langs] + ["missing"] + [f"universe_{lang}" for lang in langs]
+        ["variable", "question", "type", "measure"]
+        + [f"label_{lang}" for lang in langs]
+        + ["code"]
+        + [f"code_label_{lang}" for lang in langs]
+        + ["missing"]
+        + [f"universe_{lang}" for lang in langs]
         + ["personal", "derived_from"]
     )
 
@@ -50,50 +57,102 @@ def _codebook_variables(instrument: Instrument) -> list[dict[str, Any]]:
     out = []
     for q in instrument.questions:
         universe[q.id] = {lang: describe(q.ask_if, instrument, lang) for lang in langs}
-        base = {"question": q.id, "measure": q.measure, "universe": universe[q.id], "personal": q.personal,
-                "derived_from": ""}
+        base = {
+            "question": q.id,
+            "measure": q.measure,
+            "universe": universe[q.id],
+            "personal": q.personal,
+            "derived_from": "",
+        }
         if q.type == "multi":
-            flags = [(0, {lang: word("option_not_selected", lang) for lang in langs}),
-                     (1, {lang: word("option_selected", lang) for lang in langs})]
+            flags = [
+                (0, {lang: word("option_not_selected", lang) for lang in langs}),
+                (1, {lang: word("option_selected", lang) for lang in langs}),
+            ]
             for c in q.codes:
                 label = {lang: f"{q.wording(lang)}: {c.text(lang)}" for lang in langs}
-                out.append({**base, "variable": f"{q.id}_{c.code}", "type": "multi option", "measure": "nominal",
-                            "label": label, "codes": flags, "missing": ""})
+                out.append(
+                    {
+                        **base,
+                        "variable": f"{q.id}_{c.code}",
+                        "type": "multi option",
+                        "measure": "nominal",
+                        "label": label,
+                        "codes": flags,
+                        "missing": "",
+                    }
+                )
             continue
         kind = f"paradata ({q.role})" if q.type == "paradata" else q.type
         if q.type == "numeric":
             kind = f"numeric [{_literal(q.range[0])}, {_literal(q.range[1])}]"
         codes = [(c.code, {lang: c.text(lang) for lang in langs}) for c in q.codes]
         missing = ", ".join(str(code) for code in q.nonsubstantive_codes)
-        out.append({**base, "variable": q.id, "type": kind, "label": {lang: q.wording(lang) for lang in langs},
-                    "codes": codes, "missing": missing})
+        out.append(
+            {
+                **base,
+                "variable": q.id,
+                "type": kind,
+                "label": {lang: q.wording(lang) for lang in langs},
+                "codes": codes,
+                "missing": missing,
+            }
+        )
     for d in instrument.derived:
         universe[d.id] = _derived_universe(d, universe, langs)
-        codes = [(c.code, {lang: c.text(lang) for lang in langs}) for c in instrument.codes_of(d.id)]
-        out.append({"variable": d.id, "question": "", "type": f"derived ({d.type})", "measure": d.measure,
-                    "label": {lang: d.wording(lang) for lang in langs}, "codes": codes, "missing": "",
-                    "universe": universe[d.id], "personal": False, "derived_from": ", ".join(d.source)})
+        codes = [
+            (c.code, {lang: c.text(lang) for lang in langs}) for c in instrument.codes_of(d.id)
+        ]
+        out.append(
+            {
+                "variable": d.id,
+                "question": "",
+                "type": f"derived ({d.type})",
+                "measure": d.measure,
+                "label": {lang: d.wording(lang) for lang in langs},
+                "codes": codes,
+                "missing": "",
+                "universe": universe[d.id],
+                "personal": False,
+                "derived_from": ", ".join(d.source),
+            }
+        )
     return out
 
 
-def _derived_universe(d: Derived, universe: Mapping[str, Mapping[str, str]], langs: Sequence[str]) -> dict[str, str]:
+def _derived_universe(
+    d: Derived, universe: Mapping[str, Mapping[str, str]], langs: Sequence[str]
+) -> dict[str, str]:
     """Who has a derived variable: the respondents asked its sources."""
     out = {}
     for lang in langs:
-        parts = [universe[s][lang] for s in d.source if s in universe and universe[s][lang] != word("all", lang)]
+        parts = [
+            universe[s][lang]
+            for s in d.source
+            if s in universe and universe[s][lang] != word("all", lang)
+        ]
         out[lang] = word("and", lang).join(dict.fromkeys(parts)) or word("all", lang)
     return out
 
 
 def _code_rows(v: Mapping[str, Any], langs: Sequence[str]) -> list[dict[str, Any]]:
-    base = {"variable": v["variable"], "question": v["question"], "type": v["type"], "measure": v["measure"],
-            **{f"label_{lang}": v["label"][lang] for lang in langs}, "missing": v["missing"],
-            **{f"universe_{lang}": v["universe"][lang] for lang in langs},
-            "personal": bool(v["personal"]), "derived_from": v["derived_from"]}
+    base = {
+        "variable": v["variable"],
+        "question": v["question"],
+        "type": v["type"],
+        "measure": v["measure"],
+        **{f"label_{lang}": v["label"][lang] for lang in langs},
+        "missing": v["missing"],
+        **{f"universe_{lang}": v["universe"][lang] for lang in langs},
+        "personal": bool(v["personal"]),
+        "derived_from": v["derived_from"],
+    }
     if not v["codes"]:
         return [{**base, "code": None, **{f"code_label_{lang}": "" for lang in langs}}]
-    return [{**base, "code": code, **{f"code_label_{lang}": label[lang] for lang in langs}}
-            for code, label in v["codes"]]
+    return [
+        {**base, "code": code, **{f"code_label_{lang}": label[lang] for lang in langs}}
+        for code, label in v["codes"]
+    ]
 
 
 def codebook_markdown(instrument: Instrument, lang: str | None = None) -> str:
@@ -111,24 +170,38 @@ def codebook_markdown(instrument: Instrument, lang: str | None = None) -> str:
     def cell(text: Any) -> str:
         return str(text).replace("|", "\\|")
 
-    out = ["# " + w("codebook", title=" / ".join(_title(instrument, code) for code in langs)), "",
-           w("study_version", study=instrument.id, version=instrument.version), ""]
+    out = [
+        "# " + w("codebook", title=" / ".join(_title(instrument, code) for code in langs)),
+        "",
+        w("study_version", study=instrument.id, version=instrument.version),
+        "",
+    ]
     for v in _codebook_variables(instrument):
         out += [f"## `{v['variable']}`", "", "| | |", "|---|---|"]
         for code in langs:
             out.append(f"| {w('label_in', language=code)} | {cell(v['label'][code])} |")
-        facts = [(w("question"), v["question"]), (w("type"), v["type"]), (w("measure"), v["measure"]),
-                 (w("missing_codes"), v["missing"] or "—"),
-                 *[(w("universe_in", language=code), v["universe"][code]) for code in langs],
-                 (w("personal"), w("yes") if v["personal"] else w("no")),
-                 (w("derived_from"), v["derived_from"] or "—")]
+        facts = [
+            (w("question"), v["question"]),
+            (w("type"), v["type"]),
+            (w("measure"), v["measure"]),
+            (w("missing_codes"), v["missing"] or "—"),
+            *[(w("universe_in", language=code), v["universe"][code]) for code in langs],
+            (w("personal"), w("yes") if v["personal"] else w("no")),
+            (w("derived_from"), v["derived_from"] or "—"),
+        ]
         out += [f"| {name} | {cell(value) or '—'} |" for name, value in facts]
         out.append("")
         if v["codes"]:
-            out += [f"| {w('code')} | " + " | ".join(w("label_in", language=code) for code in langs) + " |",
-                    "|---" * (len(langs) + 1) + "|"]
-            out += [f"| {code} | " + " | ".join(cell(label[lang]) for lang in langs) + " |"
-                    for code, label in v["codes"]]
+            out += [
+                f"| {w('code')} | "
+                + " | ".join(w("label_in", language=code) for code in langs)
+                + " |",
+                "|---" * (len(langs) + 1) + "|",
+            ]
+            out += [
+                f"| {code} | " + " | ".join(cell(label[lang]) for lang in langs) + " |"
+                for code, label in v["codes"]
+            ]
             out.append("")
     return "\n".join(out)
 
@@ -145,5 +218,7 @@ def to_codebook(instrument: Instrument, path: str | Path, lang: str | None = Non
     path = Path(path)
     if path.suffix.lower() == ".csv":
         book = codebook(instrument)
-        return write_bytes_atomic(path, book.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+        return write_bytes_atomic(
+            path, book.to_csv(index=False, lineterminator="\n").encode("utf-8")
+        )
     return write_bytes_atomic(path, codebook_markdown(instrument, lang).encode("utf-8"))

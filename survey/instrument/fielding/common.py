@@ -83,9 +83,13 @@ def _columns(instrument: Instrument) -> dict[str, tuple[Question, int | None]]:
     return out
 
 
-def _resolve(name: str, columns: Mapping[str, tuple[Question, int | None]]) -> tuple[Question, int | None]:
+def _resolve(
+    name: str, columns: Mapping[str, tuple[Question, int | None]]
+) -> tuple[Question, int | None]:
     if name not in columns:
-        raise ExportError(f"skip logic refers to '{name}', not a question or option of this instrument version")
+        raise ExportError(
+            f"skip logic refers to '{name}', not a question or option of this instrument version"
+        )
     return columns[name]
 
 
@@ -132,7 +136,9 @@ def _xpath(cond: Mapping[str, Any], columns: Mapping[str, tuple[Question, int | 
     if op == "in":
         return "(" + " or ".join(f"{ref} = {_literal(v)}" for v in value) + ")"
     if op == "not_in":
-        return f"({ref} != '' and not(" + " or ".join(f"{ref} = {_literal(v)}" for v in value) + "))"
+        return (
+            f"({ref} != '' and not(" + " or ".join(f"{ref} = {_literal(v)}" for v in value) + "))"
+        )
     if op == "ne":
         return f"({ref} != '' and {ref} != {_literal(value)})"
     return f"{ref} {_XPATH_OPS[op]} {_literal(value)}"
@@ -226,7 +232,9 @@ def _title(instrument: Instrument, lang: str) -> str:
     title = instrument.study.get("title", instrument.id)
     if not isinstance(title, Mapping):
         return str(title)
-    return title.get(lang) or next((title[k] for k in instrument.languages if title.get(k)), instrument.id)
+    return title.get(lang) or next(
+        (title[k] for k in instrument.languages if title.get(k)), instrument.id
+    )
 
 
 def shown_languages(instrument: Instrument, languages: Sequence[str] | None) -> list[str]:

@@ -1,5 +1,4 @@
-"""The printable questionnaire (Markdown or self-contained HTML), in one or more languages.
-"""
+"""The printable questionnaire (Markdown or self-contained HTML), in one or more languages."""
 
 from __future__ import annotations
 
@@ -47,18 +46,35 @@ def questionnaire_items(instrument: Instrument, languages: Sequence[str]) -> lis
             if c.other_text and c.other_text in numbers:
                 ref = f"Q{numbers[c.other_text]}"
                 specify = {lang: word("specify", lang, ref=ref) for lang in languages}
-            options.append({"code": c.code, "label": {lang: c.text(lang) for lang in languages}, "specify": specify})
+            options.append(
+                {
+                    "code": c.code,
+                    "label": {lang: c.text(lang) for lang in languages},
+                    "specify": specify,
+                }
+            )
         skip = None
         if q.ask_if is not None:
-            skip = {lang: word("ask_if", lang, cond=describe(q.ask_if, instrument, lang, numbers))
-                    for lang in languages}
+            skip = {
+                lang: word("ask_if", lang, cond=describe(q.ask_if, instrument, lang, numbers))
+                for lang in languages
+            }
         first_item = q.grid is not None and instrument.grid(q.grid).items[0] == q.id
-        items.append({
-            "number": numbers[q.id], "id": q.id, "section": q.section,
-            "text": {lang: (f"{instrument.grid(q.grid).wording(lang)} " if first_item else "") + q.wording(lang)
-                     for lang in languages},
-            "notes": notes, "options": options, "skip": skip,
-        })
+        items.append(
+            {
+                "number": numbers[q.id],
+                "id": q.id,
+                "section": q.section,
+                "text": {
+                    lang: (f"{instrument.grid(q.grid).wording(lang)} " if first_item else "")
+                    + q.wording(lang)
+                    for lang in languages
+                },
+                "notes": notes,
+                "options": options,
+                "skip": skip,
+            }
+        )
     return items
 
 
@@ -70,17 +86,32 @@ _STYLE = (
 # How each part of the questionnaire is marked up; None leaves the part out.
 _MARKUP: dict[str, dict[str, Any]] = {
     "md": {
-        "escape": lambda text: text, "title": "# {}\n", "version": "{}", "section": "\n## {}",
-        "question": "\n**Q{n}** `{id}`  ", "text": "{text}  ", "skip": "*{}*  ", "list_start": "",
-        "option": "- [{code}] {label}", "list_end": None, "question_end": None,
+        "escape": lambda text: text,
+        "title": "# {}\n",
+        "version": "{}",
+        "section": "\n## {}",
+        "question": "\n**Q{n}** `{id}`  ",
+        "text": "{text}  ",
+        "skip": "*{}*  ",
+        "list_start": "",
+        "option": "- [{code}] {label}",
+        "list_end": None,
+        "question_end": None,
         "appendix_item": "- `{id}` ({role}): {text}",
         "page": lambda title, lang, body: body + "\n",
     },
     "html": {
-        "escape": html.escape, "title": "<h1>{}</h1>", "version": "<p>{}</p>", "section": "<h2>{}</h2>",
-        "question": "<div class='q'><p class='num'>Q{n} <code>{id}</code></p>", "text": "<p lang='{lang}'>{text}</p>",
-        "skip": "<p class='skip'>{}</p>", "list_start": "<ul>", "option": "<li>☐ [{code}] {label}</li>",
-        "list_end": "</ul>", "question_end": "</div>",
+        "escape": html.escape,
+        "title": "<h1>{}</h1>",
+        "version": "<p>{}</p>",
+        "section": "<h2>{}</h2>",
+        "question": "<div class='q'><p class='num'>Q{n} <code>{id}</code></p>",
+        "text": "<p lang='{lang}'>{text}</p>",
+        "skip": "<p class='skip'>{}</p>",
+        "list_start": "<ul>",
+        "option": "<li>☐ [{code}] {label}</li>",
+        "list_end": "</ul>",
+        "question_end": "</div>",
         "appendix_item": "<li><code>{id}</code> ({role}): {text}</li>",
         "page": lambda title, lang, body: (
             f"<!DOCTYPE html>\n<html lang='{lang}'>\n<head><meta charset='utf-8'><title>{title}</title>"
@@ -90,7 +121,9 @@ _MARKUP: dict[str, dict[str, Any]] = {
 }
 
 
-def questionnaire_text(instrument: Instrument, fmt: str = "md", languages: Sequence[str] | None = None) -> str:
+def questionnaire_text(
+    instrument: Instrument, fmt: str = "md", languages: Sequence[str] | None = None
+) -> str:
     """The printable questionnaire as Markdown (``fmt="md"``) or one self-contained HTML page.
 
     Every question is numbered and shown in every language, with its options and
@@ -126,14 +159,20 @@ def questionnaire_text(instrument: Instrument, fmt: str = "md", languages: Seque
         if item["options"]:
             out.append(m["list_start"])
             for option in item["options"]:
-                specify = " → " + " / ".join(option["specify"][lang] for lang in langs) if option["specify"] else ""
+                specify = (
+                    " → " + " / ".join(option["specify"][lang] for lang in langs)
+                    if option["specify"]
+                    else ""
+                )
                 label = " / ".join(option["label"][lang] for lang in langs) + specify
                 out.append(m["option"].format(code=option["code"], label=esc(label)))
             out.append(m["list_end"])
         out.append(m["question_end"])
     out += [m["section"].format(both(word("paradata", lang) for lang in langs)), m["list_start"]]
     for q in (q for q in instrument.questions if q.type == "paradata"):
-        personal = f" ({' / '.join(word('personal', lang) for lang in langs)})" if q.personal else ""
+        personal = (
+            f" ({' / '.join(word('personal', lang) for lang in langs)})" if q.personal else ""
+        )
         text = esc(" / ".join(q.wording(lang) for lang in langs) + personal)
         out.append(m["appendix_item"].format(id=esc(q.id), role=esc(q.role or ""), text=text))
     out.append(m["list_end"])
@@ -141,7 +180,10 @@ def questionnaire_text(instrument: Instrument, fmt: str = "md", languages: Seque
 
 
 def to_questionnaire(
-    instrument: Instrument, path: str | Path, fmt: str | None = None, languages: Sequence[str] | None = None
+    instrument: Instrument,
+    path: str | Path,
+    fmt: str | None = None,
+    languages: Sequence[str] | None = None,
 ) -> Path:
     """Write the printable questionnaire: Markdown, or HTML when ``fmt="html"`` or the path ends in .html.
 

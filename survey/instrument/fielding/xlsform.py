@@ -41,16 +41,22 @@ def _metadata_type(q: Question) -> str | None:
 # Notes of the XLSForm's notes sheet, in the form's default language.
 OMITTED = {
     "id": N_("omitted: the platform generates meta/instanceID; map it to {id} on import"),
-    "ip": N_("omitted: a form cannot record the IP address; take it from the hosting platform's export "
-             "if it records one (personal data)"),
-    "language": N_("omitted: XForms do not record the display language; if needed, add a question or "
-                   "take it from the platform's metadata"),
+    "ip": N_(
+        "omitted: a form cannot record the IP address; take it from the hosting platform's export "
+        "if it records one (personal data)"
+    ),
+    "language": N_(
+        "omitted: XForms do not record the display language; if needed, add a question or "
+        "take it from the platform's metadata"
+    ),
     "other": N_("omitted: paradata recorded by the platform"),
 }
 METADATA_NOTE = N_("XLSForm metadata '{kind}'")
 
 
-def xlsform_sheets(instrument: Instrument, default_language: str | None = None) -> dict[str, list[dict[str, Any]]]:
+def xlsform_sheets(
+    instrument: Instrument, default_language: str | None = None
+) -> dict[str, list[dict[str, Any]]]:
     """The rows of the XLSForm sheets ``survey``, ``choices``, ``settings`` and ``notes``.
 
     Parameters
@@ -71,7 +77,9 @@ def xlsform_sheets(instrument: Instrument, default_language: str | None = None) 
     >>> sheets["settings"][0]["form_id"]  # doctest: +SKIP
     'my-study'
     """
-    default_language = default_language or ("en" if "en" in instrument.languages else instrument.languages[0])
+    default_language = default_language or (
+        "en" if "en" in instrument.languages else instrument.languages[0]
+    )
     shown_languages(instrument, [default_language])
     t = translator(default_language)
     langs = [language_column(lang) for lang in instrument.languages]
@@ -83,8 +91,17 @@ def xlsform_sheets(instrument: Instrument, default_language: str | None = None) 
                 survey.append({"type": "end_group", "name": grid})
             if q.grid is not None:
                 stem = instrument.grid(q.grid)
-                survey.append({"type": "begin_group", "name": q.grid, "appearance": "field-list",
-                               **{f"label::{col}": stem.wording(lang) for col, lang in zip(langs, instrument.languages)}})
+                survey.append(
+                    {
+                        "type": "begin_group",
+                        "name": q.grid,
+                        "appearance": "field-list",
+                        **{
+                            f"label::{col}": stem.wording(lang)
+                            for col, lang in zip(langs, instrument.languages)
+                        },
+                    }
+                )
             grid = q.grid
         row: dict[str, Any] = {"name": q.id}
         if q.type == "paradata":
@@ -94,14 +111,18 @@ def xlsform_sheets(instrument: Instrument, default_language: str | None = None) 
                 notes.append({"name": q.id, "role": q.role, "note": note})
             else:
                 survey.append({**row, "type": kind})
-                notes.append({"name": q.id, "role": q.role, "note": t.gettext(METADATA_NOTE, kind=kind)})
+                notes.append(
+                    {"name": q.id, "role": q.role, "note": t.gettext(METADATA_NOTE, kind=kind)}
+                )
         else:
             survey.append({**row, **_survey_row(q, instrument, langs)})
         listed = q.scale_id or q.id
         if q.coded and listed not in lists:
             lists.add(listed)
             for c in q.codes:
-                labels = {f"label::{col}": c.text(lang) for col, lang in zip(langs, instrument.languages)}
+                labels = {
+                    f"label::{col}": c.text(lang) for col, lang in zip(langs, instrument.languages)
+                }
                 choices.append({"list_name": listed, "name": str(c.code), **labels})
     if grid is not None:
         survey.append({"type": "end_group", "name": grid})
@@ -128,7 +149,9 @@ def _survey_row(q: Question, instrument: Instrument, langs: list[str]) -> dict[s
         lo, hi = q.range
         row["type"] = "integer" if float(lo).is_integer() and float(hi).is_integer() else "decimal"
         row["constraint"] = f". >= {_literal(lo)} and . <= {_literal(hi)}"
-        message = {col: word("range", lang, lo=_literal(lo), hi=_literal(hi)) for col, lang in pairs}
+        message = {
+            col: word("range", lang, lo=_literal(lo), hi=_literal(hi)) for col, lang in pairs
+        }
         row.update({f"constraint_message::{col}": text for col, text in message.items()})
         row.update({f"hint::{col}": text for col, text in message.items()})
     else:
@@ -148,10 +171,15 @@ def exclusive_constraint(q: Question, pairs: Sequence[tuple[str, str]]) -> dict[
     """
     if not q.exclusive_codes:
         return {}
-    out = {"constraint": " and ".join(f"not(selected(., '{code}') and count-selected(.) > 1)"
-                                      for code in q.exclusive_codes)}
+    out = {
+        "constraint": " and ".join(
+            f"not(selected(., '{code}') and count-selected(.) > 1)" for code in q.exclusive_codes
+        )
+    }
     for col, lang in pairs:
-        labels = word("list_sep", lang).join(f"'{q.label(code, lang)}'" for code in q.exclusive_codes)
+        labels = word("list_sep", lang).join(
+            f"'{q.label(code, lang)}'" for code in q.exclusive_codes
+        )
         out[f"constraint_message::{col}"] = word("exclusive", lang, labels=labels)
     return out
 
@@ -192,14 +220,19 @@ def xlsform_bytes(instrument: Instrument, default_language: str | None = None) -
     wb.save(buffer)
     # openpyxl stamps the modification time on save: write the core properties again.
     wb.properties.modified = FIXED_TIME
-    core = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + tostring(wb.properties.to_tree())
+    core = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + tostring(
+        wb.properties.to_tree()
+    )
     return _fixed_zip(buffer.getvalue(), {"docProps/core.xml": core})
 
 
 def _fixed_zip(data: bytes, members: Mapping[str, bytes]) -> bytes:
     """Rewrite a zip archive with fixed entry dates (members carry the time of writing) and some members replaced."""
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
         for info in src.infolist():
             fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
             fixed.compress_type = zipfile.ZIP_DEFLATED
@@ -208,7 +241,9 @@ def _fixed_zip(data: bytes, members: Mapping[str, bytes]) -> bytes:
     return out.getvalue()
 
 
-def to_xlsform(instrument: Instrument, path: str | Path, default_language: str | None = None) -> Path:
+def to_xlsform(
+    instrument: Instrument, path: str | Path, default_language: str | None = None
+) -> Path:
     """Write the instrument as an XLSForm workbook (.xlsx) for ODK / KoboToolbox.
 
     Sheets: ``survey`` (type, name, ``label::<Language> (<code>)`` per language, hint,

@@ -48,28 +48,51 @@ from survey.read.platforms.spss import read_spss
 from survey.read.platforms.surveymonkey import read_surveymonkey
 from survey.read.platforms.wjx import read_wjx, wjx_numbering
 
-__all__ = ["READERS", "check_format", "detect_format", "read_platform", "read_repeats", "read_text",
-           "wjx_numbering"]
+__all__ = [
+    "READERS",
+    "check_format",
+    "detect_format",
+    "read_platform",
+    "read_repeats",
+    "read_text",
+    "wjx_numbering",
+]
 
 _BY_LAYOUT: dict[str, Callable[[Layout, Instrument, bool, bool], Export]] = {
-    "wjx": read_wjx, "qualtrics": read_qualtrics, "surveymonkey": read_surveymonkey, "kobo": read_kobo,
+    "wjx": read_wjx,
+    "qualtrics": read_qualtrics,
+    "surveymonkey": read_surveymonkey,
+    "kobo": read_kobo,
 }
 # Formats whose header rows a wrong guess would take for respondents (or respondents for headers).
 _SIGNED = {"qualtrics", "surveymonkey"}
 
 
-def read_canonical(path: Path, instrument: Instrument, encoding: str | None, allow_extra: bool,
-                   keep_test: bool = False) -> Export:
+def read_canonical(
+    path: Path,
+    instrument: Instrument,
+    encoding: str | None,
+    allow_extra: bool,
+    keep_test: bool = False,
+) -> Export:
     """The instrument's own layout (see :func:`survey.read.canonical.read_raw`)."""
     frame = read_table(path, encoding)
     check_columns(frame.columns, instrument, path, allow_extra)
-    return Export(frame[list(instrument.raw_columns)], np.arange(1, len(frame) + 1),
-                  {"encoding": encoding or "utf-8", "notes": []})
+    return Export(
+        frame[list(instrument.raw_columns)],
+        np.arange(1, len(frame) + 1),
+        {"encoding": encoding or "utf-8", "notes": []},
+    )
 
 
 def _by_layout(platform: str) -> Callable[..., Export]:
-    def reader(path: Path, instrument: Instrument, encoding: str | None, allow_extra: bool,
-               keep_test: bool = False) -> Export:
+    def reader(
+        path: Path,
+        instrument: Instrument,
+        encoding: str | None,
+        allow_extra: bool,
+        keep_test: bool = False,
+    ) -> Export:
         layout = read_layout(path, encoding)
         check_format(layout, platform)
         return _BY_LAYOUT[platform](layout, instrument, allow_extra, keep_test)
@@ -93,12 +116,18 @@ def check_format(layout: Layout, fmt: str) -> None:
     """
     if layout.platform == fmt or (layout.platform == "unknown" and fmt not in _SIGNED):
         return
-    hint = "leave --format out to detect it" if layout.platform != "unknown" else "is it a raw export?"
-    raise DataError(f"{layout.path}: --format {fmt} does not match the file: it looks like {layout.describe()} "
-                    f"({hint})")
+    hint = (
+        "leave --format out to detect it" if layout.platform != "unknown" else "is it a raw export?"
+    )
+    raise DataError(
+        f"{layout.path}: --format {fmt} does not match the file: it looks like {layout.describe()} "
+        f"({hint})"
+    )
 
 
-def detect_format(path: str | Path, encoding: str | None = None, instrument: Instrument | None = None) -> str:
+def detect_format(
+    path: str | Path, encoding: str | None = None, instrument: Instrument | None = None
+) -> str:
     """The platform of an export, from its extension and header rows.
 
     Examples
@@ -111,19 +140,28 @@ def detect_format(path: str | Path, encoding: str | None = None, instrument: Ins
     if suffix in (".sav", ".zsav"):
         return "sav"
     if suffix == ".qsf":
-        raise DataError(f"{path}: a Qualtrics survey definition (.qsf), not responses: draft an instrument "
-                        "from it with python -m survey.instrument import, and read the CSV export")
+        raise DataError(
+            f"{path}: a Qualtrics survey definition (.qsf), not responses: draft an instrument "
+            "from it with python -m survey.instrument import, and read the CSV export"
+        )
     layout = read_layout(path, encoding)
     if layout.platform == "xlsform":
-        raise DataError(f"{path}: {layout.describe()}: draft an instrument from it with "
-                        "python -m survey.instrument import, and read the responses export")
+        raise DataError(
+            f"{path}: {layout.describe()}: draft an instrument from it with "
+            "python -m survey.instrument import, and read the responses export"
+        )
     if layout.platform != "unknown":
         return layout.platform
     first = set(layout.headers[0])
-    if instrument is not None and len(first & set(instrument.raw_columns)) > len(instrument.raw_columns) / 2:
+    if (
+        instrument is not None
+        and len(first & set(instrument.raw_columns)) > len(instrument.raw_columns) / 2
+    ):
         return "canonical"  # read_raw then names any missing or unexpected column
-    raise DataError(f"{path}: cannot tell the export's platform from its header: it has {layout.describe()} "
-                    f"(pass a format: {', '.join(READERS)})")
+    raise DataError(
+        f"{path}: cannot tell the export's platform from its header: it has {layout.describe()} "
+        f"(pass a format: {', '.join(READERS)})"
+    )
 
 
 def read_platform(
@@ -182,11 +220,20 @@ def read_platform(
     if detected:
         name = detect_format(path, encoding, instrument)
     if name not in READERS:
-        raise DataError(f"{path}: unknown platform format '{fmt}' (valid: auto, {', '.join(READERS)})")
+        raise DataError(
+            f"{path}: unknown platform format '{fmt}' (valid: auto, {', '.join(READERS)})"
+        )
     export = READERS[name](path, instrument, encoding, allow_extra_columns, keep_test_rows)
     out = typed(export.frame, instrument, path)
     out[RAW_ROW] = export.rows
-    out.attrs["platform"] = {"format": name, "detected": detected, "variant": export.info.get("variant"),
-                             "encoding": export.info.get("encoding"), "notes": list(export.info.get("notes", []))}
-    out.attrs["excluded"] = {int(export.rows[pos]): (TEST_ROW, detail) for pos, detail in export.excluded.items()}
+    out.attrs["platform"] = {
+        "format": name,
+        "detected": detected,
+        "variant": export.info.get("variant"),
+        "encoding": export.info.get("encoding"),
+        "notes": list(export.info.get("notes", [])),
+    }
+    out.attrs["excluded"] = {
+        int(export.rows[pos]): (TEST_ROW, detail) for pos, detail in export.excluded.items()
+    }
     return out

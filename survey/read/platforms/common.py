@@ -28,16 +28,33 @@ from survey.read.times import parse_times
 _SHOW = 8
 _CELL = 40  # characters of a cell shown in a message
 
-BLANK_MARKERS = {"(跳过)", "(空)"}  # WJX: skipped, empty (after NFKC: full-width parentheses become ASCII)
+BLANK_MARKERS = {
+    "(跳过)",
+    "(空)",
+}  # WJX: skipped, empty (after NFKC: full-width parentheses become ASCII)
 SKIP_CODES = {"-2", "-3"}  # WJX numeric export: skipped, not shown
 # what platforms write besides the canonical format and ISO 8601 (tried after them)
-TIME_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
-                "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M",
-                "%m/%d/%y %H:%M:%S", "%m/%d/%y %H:%M", "%m/%d/%y %I:%M %p")
-PROBLEM_ORDER = ["missing column(s)", "unexpected column(s)", "question text differs", "unknown option label(s)",
-                 "unknown option code(s)", "value label disagrees with the instrument",
-                 "user-missing in the file but substantive in the instrument",
-                 "option order differs from the instrument"]
+TIME_FORMATS = (
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %I:%M %p",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%y %H:%M:%S",
+    "%m/%d/%y %H:%M",
+    "%m/%d/%y %I:%M %p",
+)
+PROBLEM_ORDER = [
+    "missing column(s)",
+    "unexpected column(s)",
+    "question text differs",
+    "unknown option label(s)",
+    "unknown option code(s)",
+    "value label disagrees with the instrument",
+    "user-missing in the file but substantive in the instrument",
+    "option order differs from the instrument",
+]
 TEST_ROW = "test_response"  # the exclusion reason of a platform's preview/test rows
 
 
@@ -158,8 +175,15 @@ def fill_unticked(ticks: dict[int, pd.Series]) -> dict[int, pd.Series]:
     return {code: col.mask(ticked & (col == ""), "0") for code, col in frame.items()}
 
 
-def joined_ticks(values: pd.Series, q: Question, sep: str, where: str, m: Mapping,
-                 empty_means_none: bool, check_order: bool = True) -> dict[int, pd.Series]:
+def joined_ticks(
+    values: pd.Series,
+    q: Question,
+    sep: str,
+    where: str,
+    m: Mapping,
+    empty_means_none: bool,
+    check_order: bool = True,
+) -> dict[int, pd.Series]:
     """0/1 option columns from joined answers (labels, names or codes separated by ``sep``)."""
     labels = label_index(q)
     order = [c.code for c in q.codes]
@@ -184,8 +208,12 @@ def joined_ticks(values: pd.Series, q: Question, sep: str, where: str, m: Mappin
         m.problem("unknown option label(s)", f"{where}: {listing(sorted(unknown))}")
     if disordered:
         m.problem("option order differs from the instrument", f"{where} has {listing(disordered)}")
-    return {code: values.map({v: "" if got is None else str(int(code in got)) for v, got in per_value.items()})
-            for code in order}
+    return {
+        code: values.map(
+            {v: "" if got is None else str(int(code in got)) for v, got in per_value.items()}
+        )
+        for code in order
+    }
 
 
 def times(values: pd.Series, where: str, path: Path, instrument: Instrument) -> pd.Series:
@@ -203,8 +231,10 @@ def times(values: pd.Series, where: str, path: Path, instrument: Instrument) -> 
     parsed, bad = parse_times(text, instrument.times, TIME_FORMATS)
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataError(f"{path}: column {where}, row {row + 1}: {shown(text.iloc[row])} is not a time I know "
-                        f"(declare its format as times.format in the instrument); {int(bad.sum())} row(s) in all")
+        raise DataError(
+            f"{path}: column {where}, row {row + 1}: {shown(text.iloc[row])} is not a time I know "
+            f"(declare its format as times.format in the instrument); {int(bad.sum())} row(s) in all"
+        )
     return parsed.dt.strftime(TIME_FORMAT).fillna("")
 
 
@@ -219,8 +249,13 @@ def put_question(q: Question, values: pd.Series, where: str, m: Mapping) -> None
         m.columns[q.id] = decode_plain(values, numeric=q.type == "numeric")
 
 
-def put_options(q: Question, found: list[tuple[int, int, pd.Series]], m: Mapping, fill: bool = False,
-                check_order: bool = True) -> None:
+def put_options(
+    q: Question,
+    found: list[tuple[int, int, pd.Series]],
+    m: Mapping,
+    fill: bool = False,
+    check_order: bool = True,
+) -> None:
     """A multi's option columns from (header position, code, values); order checked when asked."""
     codes = [code for _, code, _ in sorted(found, key=lambda t: t[0])]
     order = [c.code for c in q.codes]
@@ -229,11 +264,20 @@ def put_options(q: Question, found: list[tuple[int, int, pd.Series]], m: Mapping
         labels = [q.label(c, "zh" if "zh" in q.text else "en") for c in known]
         m.problem("option order differs from the instrument", f"{q.id} ({' | '.join(labels)})")
     ticks = {code: decode_plain(v, numeric=True) for _, code, v in found if code in order}
-    m.columns.update({f"{q.id}_{code}": v for code, v in (fill_unticked(ticks) if fill else ticks).items()})
+    m.columns.update(
+        {f"{q.id}_{code}": v for code, v in (fill_unticked(ticks) if fill else ticks).items()}
+    )
 
 
-def put_paradata(q: Question, values: pd.Series, where: str, path: Path, m: Mapping, instrument: Instrument,
-                 tags: bool = False) -> None:
+def put_paradata(
+    q: Question,
+    values: pd.Series,
+    where: str,
+    path: Path,
+    m: Mapping,
+    instrument: Instrument,
+    tags: bool = False,
+) -> None:
     """A paradata column: times converted, an IP's location suffix dropped, codes decoded."""
     if q.role in ("start", "submit"):
         m.columns[q.id] = times(values, where, path, instrument)
@@ -247,8 +291,9 @@ def put_paradata(q: Question, values: pd.Series, where: str, path: Path, m: Mapp
         m.columns[q.id] = values
 
 
-def paradata_by_role(instrument: Instrument, role: str, values: pd.Series, where: str, path: Path,
-                     m: Mapping) -> None:
+def paradata_by_role(
+    instrument: Instrument, role: str, values: pd.Series, where: str, path: Path, m: Mapping
+) -> None:
     """Put platform metadata in the instrument's paradata column of ``role`` (unless already given)."""
     q = instrument.by_role(role)
     if q is not None and q.id not in m.columns and not q.row_number:
@@ -262,7 +307,9 @@ def language_codes(values: pd.Series, q: Question) -> pd.Series:
     return tags.map(lambda t: names.get(english_name(t).lower(), "") if t else "")
 
 
-def metadata(header: str, table: MappingABC[str, str | None], m: Mapping) -> tuple[bool, str | None]:
+def metadata(
+    header: str, table: MappingABC[str, str | None], m: Mapping
+) -> tuple[bool, str | None]:
     """(is a metadata column of the platform, its paradata role or None)."""
     if header in table:
         if table[header] is None:
@@ -271,8 +318,16 @@ def metadata(header: str, table: MappingABC[str, str | None], m: Mapping) -> tup
     return False, None
 
 
-def finish(instrument: Instrument, m: Mapping, extra: list[str], allow_extra: bool, path: Path,
-           fmt: str, n: int, platform_lacks: Iterable[str] = ()) -> pd.DataFrame:
+def finish(
+    instrument: Instrument,
+    m: Mapping,
+    extra: list[str],
+    allow_extra: bool,
+    path: Path,
+    fmt: str,
+    n: int,
+    platform_lacks: Iterable[str] = (),
+) -> pd.DataFrame:
     """Check completeness, raise every drift problem at once, return the canonical string frame.
 
     A declared row-number id (``source: {row_number: true}``) is filled here: 1, 2, ...
@@ -295,12 +350,20 @@ def finish(instrument: Instrument, m: Mapping, extra: list[str], allow_extra: bo
     if missing:
         m.problem("missing column(s)", listing(missing))
     if extra and not allow_extra:
-        m.problem("unexpected column(s)", listing(shown(c) for c in extra) + " (--allow-extra-columns to ignore)")
+        m.problem(
+            "unexpected column(s)",
+            listing(shown(c) for c in extra) + " (--allow-extra-columns to ignore)",
+        )
     elif extra:
         m.notes.append(f"ignored column(s): {listing(extra)}")
     if m.problems:
-        kinds = sorted(m.problems, key=lambda k: PROBLEM_ORDER.index(k) if k in PROBLEM_ORDER else len(PROBLEM_ORDER))
+        kinds = sorted(
+            m.problems,
+            key=lambda k: PROBLEM_ORDER.index(k) if k in PROBLEM_ORDER else len(PROBLEM_ORDER),
+        )
         listed = "; ".join(f"{kind}: {'; '.join(m.problems[kind])}" for kind in kinds)
-        raise DataError(f"{path}: {fmt} export does not match instrument {instrument.id} {instrument.version}: "
-                        f"{listed}")
+        raise DataError(
+            f"{path}: {fmt} export does not match instrument {instrument.id} {instrument.version}: "
+            f"{listed}"
+        )
     return pd.DataFrame({c: m.columns[c].reset_index(drop=True) for c in instrument.raw_columns})

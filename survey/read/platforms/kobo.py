@@ -65,7 +65,9 @@ def read_kobo(layout: Layout, instrument: Instrument, allow_extra: bool, keep_te
             m.notes.append(f"ignored geopoint part '{h}'")
             continue
         q = questions.get(h) or questions.get(name)
-        parent = questions.get("/".join(parts[:-1])) or (questions.get(parts[-2]) if len(parts) >= 2 else None)
+        parent = questions.get("/".join(parts[:-1])) or (
+            questions.get(parts[-2]) if len(parts) >= 2 else None
+        )
         if q is None and parent is not None and parent.type == "multi":
             code = option_by(parent, name, names_first=True)
             if code is None:
@@ -85,9 +87,20 @@ def read_kobo(layout: Layout, instrument: Instrument, allow_extra: bool, keep_te
             m.notes.append(f"{h}: split option columns used, joined column ignored")
             continue
         q = instrument.question(qid)
-        ticks = joined_ticks(_none_blank(values, q), q, " ", h, m, empty_means_none=False, check_order=False)
+        ticks = joined_ticks(
+            _none_blank(values, q), q, " ", h, m, empty_means_none=False, check_order=False
+        )
         m.columns.update({f"{q.id}_{c}": v for c, v in ticks.items()})
-    frame = finish(instrument, m, extra, allow_extra, path, "kobo", len(body), platform_lacks=("ip", "language"))
+    frame = finish(
+        instrument,
+        m,
+        extra,
+        allow_extra,
+        path,
+        "kobo",
+        len(body),
+        platform_lacks=("ip", "language"),
+    )
     variant = "split" if options else "joined"
     info = {"variant": variant, "encoding": layout.encoding, "notes": m.notes}
     return Export(frame, np.arange(1, len(body) + 1), info)
@@ -98,7 +111,9 @@ def _none_blank(values: pd.Series, q: Question) -> pd.Series:
     return values if q.type == "text" else values.mask(values == NONE, "")
 
 
-def _put(q: Question, values: pd.Series, where: str, path: Path, m: Mapping, instrument: Instrument) -> None:
+def _put(
+    q: Question, values: pd.Series, where: str, path: Path, m: Mapping, instrument: Instrument
+) -> None:
     if q.type == "paradata":
         put_paradata(q, values, where, path, m, instrument)
     else:
@@ -116,14 +131,16 @@ def _check_sheets(layout: Layout, instrument: Instrument) -> None:
         raise DataError(
             f"{layout.path}: sheet '{sheet}' holds {kind} ({max(len(grid) - 1, 0)} row(s)) that instrument "
             f"{instrument.id} does not declare: add it under repeats (id, sheet: '{sheet}') and mark its "
-            "questions with repeat: <id>, or export the main sheet only")
+            "questions with repeat: <id>, or export the main sheet only"
+        )
 
 
 # --------------------------------------------------------------------------- repeat groups
 
 
-def read_repeats(path: str | Path, instrument: Instrument, respondents: pd.DataFrame | None = None
-                 ) -> dict[str, pd.DataFrame]:
+def read_repeats(
+    path: str | Path, instrument: Instrument, respondents: pd.DataFrame | None = None
+) -> dict[str, pd.DataFrame]:
     """Every declared repeat group of a Kobo XLSX export as its own typed table.
 
     Parameters
@@ -158,8 +175,10 @@ def read_repeats(path: str | Path, instrument: Instrument, respondents: pd.DataF
     out = {}
     for repeat in instrument.repeats:
         if repeat.sheet not in layout.sheets:
-            raise DataError(f"{path}: no sheet '{repeat.sheet}' for repeat group '{repeat.id}' "
-                            f"(sheets: {', '.join(layout.sheets) or 'none'})")
+            raise DataError(
+                f"{path}: no sheet '{repeat.sheet}' for repeat group '{repeat.id}' "
+                f"(sheets: {', '.join(layout.sheets) or 'none'})"
+            )
         sheet = layout_of(layout.sheets[repeat.sheet], path, "xlsx", platform="kobo")
         questions = [q for q in instrument.repeat_questions if q.repeat == repeat.id]
         out[repeat.id] = _repeat_table(sheet, questions, instrument, main_ids, key, repeat.sheet)
@@ -172,11 +191,20 @@ def _main_ids(layout: Layout, respondents: pd.DataFrame | None, key: str) -> dic
     if respondents is None or "_uuid" not in header:
         return {}
     ids = respondents.set_index("raw_row")[key].astype("string")
-    return {uuid: str(ids.get(row, "")) for row, uuid in enumerate(layout.body[header.index("_uuid")], start=1)}
+    return {
+        uuid: str(ids.get(row, ""))
+        for row, uuid in enumerate(layout.body[header.index("_uuid")], start=1)
+    }
 
 
-def _repeat_table(sheet: Layout, questions: list[Question], instrument: Instrument, main_ids: dict[str, str],
-                  key: str, name: str) -> pd.DataFrame:
+def _repeat_table(
+    sheet: Layout,
+    questions: list[Question],
+    instrument: Instrument,
+    main_ids: dict[str, str],
+    key: str,
+    name: str,
+) -> pd.DataFrame:
     """One repeat sheet: keys, then each question's column typed."""
     header = list(sheet.headers[0])
     body = sheet.body
@@ -186,7 +214,9 @@ def _repeat_table(sheet: Layout, questions: list[Question], instrument: Instrume
     if missing:
         raise DataError(f"{sheet.path}: sheet '{name}': missing column(s) {', '.join(missing)}")
     if "_submission__uuid" not in column:
-        raise DataError(f"{sheet.path}: sheet '{name}' has no _submission__uuid column to join it to the respondents")
+        raise DataError(
+            f"{sheet.path}: sheet '{name}' has no _submission__uuid column to join it to the respondents"
+        )
     keys = {new: body[column[old]] for old, new in REPEAT_KEYS.items() if old in column}
     ids = body[column["_submission__uuid"]].map(lambda u: main_ids.get(u, u))
     out = {key: ids, **keys}
@@ -196,11 +226,15 @@ def _repeat_table(sheet: Layout, questions: list[Question], instrument: Instrume
         out[q.id] = _typed(q, values, f"{name}/{q.id}", sheet.path, m, instrument)
     if m.problems:
         listed = "; ".join(f"{kind}: {'; '.join(v)}" for kind, v in m.problems.items())
-        raise DataError(f"{sheet.path}: sheet '{name}' does not match instrument {instrument.id}: {listed}")
+        raise DataError(
+            f"{sheet.path}: sheet '{name}' does not match instrument {instrument.id}: {listed}"
+        )
     return pd.DataFrame(out)
 
 
-def _typed(q: Question, values: pd.Series, where: str, path: Path, m: Mapping, instrument: Instrument) -> pd.Series:
+def _typed(
+    q: Question, values: pd.Series, where: str, path: Path, m: Mapping, instrument: Instrument
+) -> pd.Series:
     """A repeat question's column typed like the respondents' (codes Int64, numbers float)."""
     if q.coded:
         text = decode_codes(values, q, where, m)

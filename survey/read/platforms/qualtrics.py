@@ -47,7 +47,9 @@ from survey.read.platforms.common import (
 )
 
 
-def read_qualtrics(layout: Layout, instrument: Instrument, allow_extra: bool, keep_test: bool) -> Export:
+def read_qualtrics(
+    layout: Layout, instrument: Instrument, allow_extra: bool, keep_test: bool
+) -> Export:
     """A Qualtrics export (any layout) mapped onto the instrument; see the module docstring."""
     path, body = layout.path, layout.body
     columns = qualtrics_columns(layout)
@@ -78,15 +80,25 @@ def read_qualtrics(layout: Layout, instrument: Instrument, allow_extra: bool, ke
     _unfinished(instrument, names, body, m)
     excluded = {} if keep_test else _test_rows(names, body)
     if excluded:
-        m.notes.append(f"{len(excluded)} preview/test row(s) (Status) excluded by cleaning as test_response "
-                       "(keep them with --keep-test-rows)")
+        m.notes.append(
+            f"{len(excluded)} preview/test row(s) (Status) excluded by cleaning as test_response "
+            "(keep them with --keep-test-rows)"
+        )
     frame = finish(instrument, m, extra, allow_extra, path, "qualtrics", len(body))
     info = {"variant": layout.variant, "encoding": layout.encoding, "notes": m.notes}
     return Export(frame, np.arange(1, len(body) + 1), info, excluded)
 
 
-def _option_column(name: str, ident: str | None, variant: str | None, questions: dict[str, Question],
-                   values: pd.Series, j: int, m: Mapping, options: dict) -> bool:
+def _option_column(
+    name: str,
+    ident: str | None,
+    variant: str | None,
+    questions: dict[str, Question],
+    values: pd.Series,
+    j: int,
+    m: Mapping,
+    options: dict,
+) -> bool:
     """Put a multi option column or an other-text column; False when ``name`` is neither."""
     base, _, suffix = name.rpartition("_")
     if suffix == "TEXT":
@@ -110,8 +122,14 @@ def _option(q: Question, suffix: str, ident: str | None, variant: str | None) ->
     return option_by(q, suffix, names_first=variant == "legacy")
 
 
-def _other_text(base: str, ident: str | None, variant: str | None, questions: dict[str, Question],
-                values: pd.Series, m: Mapping) -> bool:
+def _other_text(
+    base: str,
+    ident: str | None,
+    variant: str | None,
+    questions: dict[str, Question],
+    values: pd.Series,
+    m: Mapping,
+) -> bool:
     """``<tag>_<suffix>_TEXT`` or (single choice) ``<tag>_TEXT``: the text of an option's other box."""
     tag, _, suffix = base.rpartition("_")
     targets = []
@@ -142,5 +160,7 @@ def _test_rows(names: list[str], body: pd.DataFrame) -> dict[int, str]:
         return {}
     status = body[names.index("Status")]
     hit = status.isin(list(TEST_STATUS))
-    return {int(i): f"Status={v}" + ("" if v == TEST_STATUS[v] else f" ({TEST_STATUS[v]})")
-            for i, v in status[hit].items()}
+    return {
+        int(i): f"Status={v}" + ("" if v == TEST_STATUS[v] else f" ({TEST_STATUS[v]})")
+        for i, v in status[hit].items()
+    }

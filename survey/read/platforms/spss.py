@@ -38,8 +38,13 @@ from survey.read.platforms.common import (
 )
 
 
-def read_spss(path: Path, instrument: Instrument, encoding: str | None, allow_extra: bool,
-              keep_test: bool = False) -> Export:
+def read_spss(
+    path: Path,
+    instrument: Instrument,
+    encoding: str | None,
+    allow_extra: bool,
+    keep_test: bool = False,
+) -> Export:
     """A ``.sav`` file mapped onto the instrument; see the module docstring."""
     data, meta = read_sav(path, encoding=encoding)
     m, claimed = Mapping(), set()
@@ -60,8 +65,15 @@ def read_spss(path: Path, instrument: Instrument, encoding: str | None, allow_ex
     return Export(frame, np.arange(1, len(data) + 1), info)
 
 
-def _column(q: Question, var: str, values: pd.Series, meta: SavMeta, m: Mapping, path: Path,
-            instrument: Instrument) -> pd.Series:
+def _column(
+    q: Question,
+    var: str,
+    values: pd.Series,
+    meta: SavMeta,
+    m: Mapping,
+    path: Path,
+    instrument: Instrument,
+) -> pd.Series:
     """One variable as canonical text for question ``q``."""
     if q.role in ("start", "submit"):
         return times(as_text(values), var, path, instrument)
@@ -83,12 +95,19 @@ def as_text(values: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(values):
         return values.dt.strftime(TIME_FORMAT).fillna("")
     if pd.api.types.is_numeric_dtype(values):
-        return values.map(lambda v: "" if pd.isna(v) else str(int(v)) if float(v).is_integer() else repr(float(v)))
+        return values.map(
+            lambda v: "" if pd.isna(v) else str(int(v)) if float(v).is_integer() else repr(float(v))
+        )
     return values.map(_cell)
 
 
 def _cell(value: object) -> str:
-    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
+    if (
+        value is None
+        or value is pd.NA
+        or value is pd.NaT
+        or (isinstance(value, float) and np.isnan(value))
+    ):
         return ""
     if isinstance(value, dt.datetime):
         return value.strftime(TIME_FORMAT)
@@ -103,9 +122,11 @@ def _codes(values: pd.Series, var: str, q: Question, path: Path) -> pd.Series:
     fraction = np.isfinite(numbers) & (numbers != np.round(numbers))
     if fraction.any():
         row = int(np.flatnonzero(fraction)[0])
-        raise DataError(f"{path}: column {var}, row {row + 1}: {numbers[row]:g} is not a code, and question "
-                        f"{q.id} is coded (value labels do not make a number a code: declare it numeric); "
-                        f"{int(fraction.sum())} row(s) in all")
+        raise DataError(
+            f"{path}: column {var}, row {row + 1}: {numbers[row]:g} is not a code, and question "
+            f"{q.id} is coded (value labels do not make a number a code: declare it numeric); "
+            f"{int(fraction.sum())} row(s) in all"
+        )
     return pd.Series(["" if np.isnan(v) else str(int(v)) for v in numbers], index=values.index)
 
 
@@ -126,16 +147,28 @@ def _check_dictionary(q: Question, var: str, meta: SavMeta, m: Mapping) -> None:
         if code is None or not float(code).is_integer() or int(code) not in known:
             m.problem("unknown option code(s)", f"{var}={value} '{label}'")
         elif norm(label) not in known[int(code)]:
-            m.problem("value label disagrees with the instrument",
-                      f"{var}={value} is '{label}', instrument: '{q.label(int(code))}'")
+            m.problem(
+                "value label disagrees with the instrument",
+                f"{var}={value} is '{label}', instrument: '{q.label(int(code))}'",
+            )
     substantive = set(q.substantive_codes)
     declared = [by_name.get(str(v)) if isinstance(v, str) else v for v in meta.missing.get(var, ())]
-    inside = [c for c in substantive for lo, hi in meta.missing_ranges.get(var, ()) if lo <= c <= hi]
-    wrong = sorted({int(c) for c in declared if c is not None and float(c).is_integer() and int(c) in substantive}
-                   | set(inside))
+    inside = [
+        c for c in substantive for lo, hi in meta.missing_ranges.get(var, ()) if lo <= c <= hi
+    ]
+    wrong = sorted(
+        {
+            int(c)
+            for c in declared
+            if c is not None and float(c).is_integer() and int(c) in substantive
+        }
+        | set(inside)
+    )
     if wrong:
-        m.problem("user-missing in the file but substantive in the instrument",
-                  f"{var}={', '.join(map(str, wrong))} (mark them nonsubstantive)")
+        m.problem(
+            "user-missing in the file but substantive in the instrument",
+            f"{var}={', '.join(map(str, wrong))} (mark them nonsubstantive)",
+        )
 
 
 def _multi(q: Question, data: pd.DataFrame, m: Mapping) -> set[str]:
@@ -143,7 +176,9 @@ def _multi(q: Question, data: pd.DataFrame, m: Mapping) -> set[str]:
     if q.source_columns:
         present = [v for v in q.source_columns if v in data.columns]
         if len(present) < len(q.source_columns):
-            m.problem("missing column(s)", ", ".join(v for v in q.source_columns if v not in data.columns))
+            m.problem(
+                "missing column(s)", ", ".join(v for v in q.source_columns if v not in data.columns)
+            )
             return set(present)
         m.columns.update(_category_ticks(q, data[present], m))
         return set(present)
@@ -154,8 +189,9 @@ def _multi(q: Question, data: pd.DataFrame, m: Mapping) -> set[str]:
             continue
         claimed.add(var)
         numbers = pd.to_numeric(data[var], errors="coerce")
-        m.columns[column] = pd.Series(np.where(numbers.isna(), "", np.where(numbers == 1, "1", "0")),
-                                      index=data.index)
+        m.columns[column] = pd.Series(
+            np.where(numbers.isna(), "", np.where(numbers == 1, "1", "0")), index=data.index
+        )
     return claimed
 
 
@@ -177,6 +213,13 @@ def _category_ticks(q: Question, frame: pd.DataFrame, m: Mapping) -> dict[str, p
                 codes.add(code)
         chosen.append(codes)
     if unknown:
-        m.problem("unknown option code(s)", f"{q.id} ({', '.join(frame.columns)}): {', '.join(sorted(unknown))}")
-    return {column: pd.Series(["" if not got else str(int(c.code in got)) for got in chosen], index=frame.index)
-            for c, column in zip(q.codes, q.columns)}
+        m.problem(
+            "unknown option code(s)",
+            f"{q.id} ({', '.join(frame.columns)}): {', '.join(sorted(unknown))}",
+        )
+    return {
+        column: pd.Series(
+            ["" if not got else str(int(c.code in got)) for got in chosen], index=frame.index
+        )
+        for c, column in zip(q.codes, q.columns)
+    }

@@ -46,7 +46,9 @@ def column_name(question: str, sub: str) -> str:
     return question if sub in RESPONSE else f"{question} / {sub}"
 
 
-def read_surveymonkey(layout: Layout, instrument: Instrument, allow_extra: bool, keep_test: bool) -> Export:
+def read_surveymonkey(
+    layout: Layout, instrument: Instrument, allow_extra: bool, keep_test: bool
+) -> Export:
     """A SurveyMonkey export mapped onto the instrument; see the module docstring."""
     (first, second), body, path = layout.headers, layout.body, layout.path
     candidates = _candidates(instrument)
@@ -87,7 +89,16 @@ def read_surveymonkey(layout: Layout, instrument: Instrument, allow_extra: bool,
             extra.append(name)
     for q, found in options.values():
         put_options(q, found, m, fill=True)
-    frame = finish(instrument, m, extra, allow_extra, path, "surveymonkey", len(body), platform_lacks=("language",))
+    frame = finish(
+        instrument,
+        m,
+        extra,
+        allow_extra,
+        path,
+        "surveymonkey",
+        len(body),
+        platform_lacks=("language",),
+    )
     info = {"encoding": layout.encoding, "notes": m.notes}
     return Export(frame, np.arange(1, len(body) + 1), info)
 
@@ -96,14 +107,24 @@ def _candidates(instrument: Instrument) -> dict[str, list[Question]]:
     """Questions by normalised source, text (any language) or id, in questionnaire order."""
     out: dict[str, list[Question]] = {}
     for q in instrument.questions:
-        keys = {norm(t) for t in q.text.values()} | {q.id} | ({norm(q.source)} if q.source else set())
+        keys = (
+            {norm(t) for t in q.text.values()} | {q.id} | ({norm(q.source)} if q.source else set())
+        )
         for key in keys:
             out.setdefault(key, []).append(q)
     return out
 
 
-def _option(q: Question, sub: str, values: pd.Series, j: int, name: str, m: Mapping, options: dict,
-            texts: dict[str, Question]) -> None:
+def _option(
+    q: Question,
+    sub: str,
+    values: pd.Series,
+    j: int,
+    name: str,
+    m: Mapping,
+    options: dict,
+    texts: dict[str, Question],
+) -> None:
     """One option column of a multi-select: ticked where the cell is not empty."""
     code = label_index(q).get(norm(sub))
     if code is None:

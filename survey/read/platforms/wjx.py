@@ -53,7 +53,9 @@ def wjx_numbering(instrument: Instrument) -> dict[int, Question]:
 
 def _text_agrees(header: str, q: Question) -> bool:
     h = norm(header)
-    return not h or any(h == norm(t) or norm(t).startswith(h) or h.startswith(norm(t)) for t in q.text.values())
+    return not h or any(
+        h == norm(t) or norm(t).startswith(h) or h.startswith(norm(t)) for t in q.text.values()
+    )
 
 
 def seconds(values: pd.Series, where: str, path: Path) -> pd.Series:
@@ -62,18 +64,26 @@ def seconds(values: pd.Series, where: str, path: Path) -> pd.Series:
     bad = parts.isna().all(axis=1) & (values.str.strip() != "")
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataError(f"{path}: column {where}, row {row + 1}: '{values.iloc[row]}' is not a duration; "
-                        f"{int(bad.sum())} row(s) in all")
+        raise DataError(
+            f"{path}: column {where}, row {row + 1}: '{values.iloc[row]}' is not a duration; "
+            f"{int(bad.sum())} row(s) in all"
+        )
     hms = parts.astype(float)
     total = hms[0].fillna(0) * 3600 + hms[1].fillna(0) * 60 + hms[2].fillna(0)
     return total.where(~parts.isna().all(axis=1))
 
 
-def read_wjx(layout: Layout, instrument: Instrument, allow_extra: bool, keep_test: bool = False) -> Export:
+def read_wjx(
+    layout: Layout, instrument: Instrument, allow_extra: bool, keep_test: bool = False
+) -> Export:
     """WJX (问卷星) numeric or text export; see the module docstring for the rules."""
     path, enc = layout.path, layout.encoding
     (header,), body = layout.headers, layout.body
-    numbered, by_text, para = wjx_numbering(instrument), text_index(instrument, False), text_index(instrument, True)
+    numbered, by_text, para = (
+        wjx_numbering(instrument),
+        text_index(instrument, False),
+        text_index(instrument, True),
+    )
     m, extra, options, joined = Mapping(), [], {}, []
     meta: dict[str, pd.Series] = {}
     for j, h in enumerate(header):
@@ -104,13 +114,18 @@ def read_wjx(layout: Layout, instrument: Instrument, allow_extra: bool, keep_tes
     for q, found in options.values():
         put_options(q, found, m)
     _wjx_paradata(instrument, meta, path, m)
-    frame = finish(instrument, m, extra, allow_extra, path, "wjx", len(body), platform_lacks=("language",))
+    frame = finish(
+        instrument, m, extra, allow_extra, path, "wjx", len(body), platform_lacks=("language",)
+    )
     variant = "text" if joined or _mostly_labels(body, header, instrument, numbered) else "numeric"
-    return Export(frame, np.arange(1, len(body) + 1), {"variant": variant, "encoding": enc, "notes": m.notes})
+    return Export(
+        frame, np.arange(1, len(body) + 1), {"variant": variant, "encoding": enc, "notes": m.notes}
+    )
 
 
-def _wjx_header(h: str, numbered: MappingABC[int, Question], by_text: MappingABC[str, Question],
-                m: Mapping) -> tuple[Question | None, str | None]:
+def _wjx_header(
+    h: str, numbered: MappingABC[int, Question], by_text: MappingABC[str, Question], m: Mapping
+) -> tuple[Question | None, str | None]:
     """(question, option label or None) of a WJX header; None question = not a question header."""
     t = norm(h)
     opt = _WJX_OPTION.match(t)
@@ -122,8 +137,12 @@ def _wjx_header(h: str, numbered: MappingABC[int, Question], by_text: MappingABC
         if q.type == "multi":
             for lang_text in q.text.values():
                 stem = norm(lang_text)
-                if text.startswith(stem) and text[len(stem):].startswith("(") and text.endswith(")"):
-                    return q, text[len(stem) + 1:-1]
+                if (
+                    text.startswith(stem)
+                    and text[len(stem) :].startswith("(")
+                    and text.endswith(")")
+                ):
+                    return q, text[len(stem) + 1 : -1]
         if not _text_agrees(text, q):
             m.problem("question text differs", f"'{h}' is not question {qm.group(1)} ({q.id})")
         return q, None
@@ -132,7 +151,9 @@ def _wjx_header(h: str, numbered: MappingABC[int, Question], by_text: MappingABC
     return None, None
 
 
-def _wjx_paradata(instrument: Instrument, meta: MappingABC[str, pd.Series], path: Path, m: Mapping) -> None:
+def _wjx_paradata(
+    instrument: Instrument, meta: MappingABC[str, pd.Series], path: Path, m: Mapping
+) -> None:
     ident = instrument.by_role("id")
     if ident is not None and ident.id not in m.columns and "id" in meta:
         m.columns[ident.id] = meta["id"]
@@ -142,14 +163,28 @@ def _wjx_paradata(instrument: Instrument, meta: MappingABC[str, pd.Series], path
     if "ip" in meta:
         paradata_by_role(instrument, "ip", meta["ip"], "来自IP", path, m)
     start, submit = instrument.by_role("start"), instrument.by_role("submit")
-    if start is not None and start.id not in m.columns and "duration" in meta and submit is not None:
+    if (
+        start is not None
+        and start.id not in m.columns
+        and "duration" in meta
+        and submit is not None
+    ):
         secs = seconds(meta["duration"], "所用时间", path)
-        end = pd.to_datetime(m.columns[submit.id].where(m.columns[submit.id] != ""), format=TIME_FORMAT)
-        m.columns[start.id] = (end - pd.to_timedelta(secs, unit="s")).dt.strftime(TIME_FORMAT).fillna("")
+        end = pd.to_datetime(
+            m.columns[submit.id].where(m.columns[submit.id] != ""), format=TIME_FORMAT
+        )
+        m.columns[start.id] = (
+            (end - pd.to_timedelta(secs, unit="s")).dt.strftime(TIME_FORMAT).fillna("")
+        )
         m.notes.append(f"{start.id} = 提交答卷时间 - 所用时间")
 
 
-def _mostly_labels(body: pd.DataFrame, header: list[str], instrument: Instrument, numbered: MappingABC[int, Question]) -> bool:
+def _mostly_labels(
+    body: pd.DataFrame,
+    header: list[str],
+    instrument: Instrument,
+    numbered: MappingABC[int, Question],
+) -> bool:
     cells = []
     for j, h in enumerate(header):
         qm = _WJX_QUESTION.match(norm(h))

@@ -21,17 +21,39 @@ import pandas as pd
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
 BACKGROUND = ["country", "gender", "education", "sector", "ties", "age_band", "age_band4"]
-QUESTIONS = ["solidarity_q", "nongov_q", "support_q", "awareness_q", "relations_q", "media_more_q",
-             "positive_role_q", "participated_q", "plan_future_q"]
-INDICATORS = ["solidarity", "nongov_necessary", "support", "no_idea", "relations_affect", "media_more",
-              "positive_role", "participated", "plan_future"]
+QUESTIONS = [
+    "solidarity_q",
+    "nongov_q",
+    "support_q",
+    "awareness_q",
+    "relations_q",
+    "media_more_q",
+    "positive_role_q",
+    "participated_q",
+    "plan_future_q",
+]
+INDICATORS = [
+    "solidarity",
+    "nongov_necessary",
+    "support",
+    "no_idea",
+    "relations_affect",
+    "media_more",
+    "positive_role",
+    "participated",
+    "plan_future",
+]
 
 
 def compact(respondents: pd.DataFrame) -> str:
     """The CSV text reference.R reads, from a run's ``data/respondents.csv``."""
-    options = sorted((c for c in respondents.columns if c.startswith("how_participated_") and c[-1].isdigit()),
-                     key=lambda c: int(c.rsplit("_", 1)[1]))
-    frame = respondents[BACKGROUND + QUESTIONS + options + INDICATORS].astype("Float64").astype("Int64")
+    options = sorted(
+        (c for c in respondents.columns if c.startswith("how_participated_") and c[-1].isdigit()),
+        key=lambda c: int(c.rsplit("_", 1)[1]),
+    )
+    frame = (
+        respondents[BACKGROUND + QUESTIONS + options + INDICATORS].astype("Float64").astype("Int64")
+    )
     return frame.to_csv(index=False, lineterminator="\n")
 
 

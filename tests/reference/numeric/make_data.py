@@ -15,4 +15,6 @@ y = rng.integers(18, 80, n).astype(float)
 y[rng.choice(n, 6, replace=False)] = np.nan
 w = np.round(rng.uniform(0.3, 3.0, n), 4)
 w[rng.choice(n, 4, replace=False)] = np.nan
-pd.DataFrame({"y": y, "w": w}).to_csv(Path(__file__).with_name("data.csv"), index=False, na_rep="NA")
+pd.DataFrame({"y": y, "w": w}).to_csv(
+    Path(__file__).with_name("data.csv"), index=False, na_rep="NA"
+)

@@ -23,6 +23,16 @@ y1[rng.random(n) < 0.08] = np.nan
 p2 = 0.6 - 0.1 * (region == 2) + 0.05 * (sex == 1)
 y2 = (rng.random(n) < p2).astype(float)
 y2[(region == 3) | (rng.random(n) < 0.05)] = np.nan
-frame = pd.DataFrame({"id": np.arange(1, n + 1), "wave": wave, "sex": sex, "age": age, "region": region,
-                      "w0": w0, "y1": y1, "y2": y2})
+frame = pd.DataFrame(
+    {
+        "id": np.arange(1, n + 1),
+        "wave": wave,
+        "sex": sex,
+        "age": age,
+        "region": region,
+        "w0": w0,
+        "y1": y1,
+        "y2": y2,
+    }
+)
 frame.to_csv(Path(__file__).with_name("large.csv"), index=False, float_format="%.6g")
