@@ -145,7 +145,9 @@ def test_collinear_weighted_design_does_not_fail(sample) -> None:
     # R glm/svyglm: the later of two identical columns is NA (aliased); the others are the fit without it
     res = odds_ratios(y, X.assign(sex2=X.sex), w).set_index("term")
     alone = odds_ratios(y, X, w).set_index("term")
-    assert res.loc["sex2=m", ["log_odds", "se"]].isna().all() and res.loc["sex2=m", "note"].startswith("aliased")
+    assert res.loc["sex2=m", ["log_odds", "se"]].isna().all() and res.loc[
+        "sex2=m", "note"
+    ].startswith("aliased")
     others = res.drop(index="sex2=m")
     assert np.isfinite(others.se).all()
     np.testing.assert_allclose(others.log_odds, alone.log_odds.reindex(others.index), rtol=1e-9)
