@@ -46,7 +46,9 @@ def _offsets(offset: pd.Series) -> pd.Series:
     digits = pd.Series(unique, dtype=object).str.replace("Z", "+00:00").str.replace(":", "")
     sign = digits.str[0].map({"+": 1, "-": -1})
     minutes = digits.str[1:3].astype(int) * 60 + digits.str[3:5].replace("", "0").astype(int)
-    return pd.Series(pd.to_timedelta(sign * minutes, unit="min").to_numpy()[codes], index=offset.index)
+    return pd.Series(
+        pd.to_timedelta(sign * minutes, unit="min").to_numpy()[codes], index=offset.index
+    )
 
 
 def split_offsets(text: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -65,16 +67,21 @@ def split_offsets(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     wall = pc.replace_substring_regex(arrow, _TAIL, r"\1\2")
     offset = pc.extract_regex(arrow, _OFFSET).field("offset")
     offset = pd.Series(offset.to_numpy(zero_copy_only=False), index=text.index)
-    return pd.Series(wall.to_numpy(zero_copy_only=False), index=text.index), offset.where(offset != "")
+    return pd.Series(wall.to_numpy(zero_copy_only=False), index=text.index), offset.where(
+        offset != ""
+    )
 
 
-def _fill(out: pd.Series, todo: pd.Series, text: pd.Series, fmts: tuple[str, ...], zone: str | None) -> None:
+def _fill(
+    out: pd.Series, todo: pd.Series, text: pd.Series, fmts: tuple[str, ...], zone: str | None
+) -> None:
     """Parse the cells still ``todo`` with each format in turn (in place); a declared ``%z`` is dropped."""
     for fmt in fmts:
         if not todo.any():
             return
-        parsed = pd.to_datetime(text[todo], format=fmt.replace("%z", "").rstrip(), errors="coerce",
-                                utc="%Z" in fmt)
+        parsed = pd.to_datetime(
+            text[todo], format=fmt.replace("%z", "").rstrip(), errors="coerce", utc="%Z" in fmt
+        )
         if "%Z" in fmt:  # a zone name (UTC, GMT): converted to the declared zone, else kept as UTC
             parsed = parsed.dt.tz_convert(zone or "UTC").dt.tz_localize(None)
         got = parsed.notna()
