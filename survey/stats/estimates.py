@@ -134,8 +134,8 @@ def toplines(
     instrument : Instrument
     weights : pandas.Series, optional
         Respondent weights (NA = outside the weighted population, weight 0).
-    lang : {"en", "zh"}
-        Language of the labels.
+    lang : str
+        Language of the labels: one the instrument declares.
 
     Returns
     -------
@@ -301,7 +301,7 @@ def numeric_summary(
         Respondent weights (NA = outside the weighted population); without them the
         weighted columns are empty.
     lang : str
-        Language of the labels.
+        Language of the labels: one the instrument declares.
 
     Returns
     -------

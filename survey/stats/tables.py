@@ -464,8 +464,8 @@ def battery(
     weights : pandas.Series, optional
         Respondent weights; NA (outside the weighted population) counts as 0, so
         those respondents are in the unweighted counts and out of the weighted ones.
-    lang : {"en", "zh"}
-        Language of the labels.
+    lang : str
+        Language of the labels: one the instrument declares.
 
     Returns
     -------
