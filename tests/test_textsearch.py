@@ -96,3 +96,29 @@ def test_any_match_patterns_without_literals_and_empty_input():
     assert any_match(["a1", "b", "c22"], [r"\d", "b"]).tolist() == [True, True, True]
     assert any_match([], [r"\d"]).tolist() == []
     assert any_match(["x"], []).tolist() == [False]
+
+
+def test_folds_equal_their_rules_over_all_of_unicode():
+    """The fold tables fill as characters are met; over every code point they equal the rules
+    they stand for, written out here the long way."""
+    import _sre
+    from re._casefix import _EXTRA_CASES
+
+    from survey.text import textsearch, words
+
+    everything = "".join(chr(cp) for cp in range(0x110000) if not 0xD800 <= cp <= 0xDFFF)
+    rep = {lo: min((lo, *extra)) for lo, extra in _EXTRA_CASES.items()}
+    case = {}
+    for cp in range(0x110000):
+        lower = _sre.unicode_tolower(cp)
+        if rep.get(lower, lower) != cp:
+            case[cp] = rep.get(lower, lower)
+    assert textsearch.fold(everything) == everything.translate(case)
+    assert textsearch._fold_table() == case
+    digits = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+    digits.update({cp: 0x20 for cp in (0x3000, 0x00A0, 0x202F, 0x205F, *range(0x2000, 0x200B))})
+    for cp in range(0x80, 0x110000):
+        if chr(cp).isdecimal() and cp not in digits:
+            digits[cp] = ord("0") + int(chr(cp))
+    assert words.fold(everything) == everything.translate(digits)
+    assert words.fold("电话：１３９ １２３４") == "电话:139 1234"

@@ -32,24 +32,40 @@ __all__ = ["any_match", "contains", "fold", "is_text", "may_match", "prepare", "
 
 
 @lru_cache(maxsize=1)
-def _fold_table() -> dict[int, int]:
-    """Code point -> representative of its ``re.IGNORECASE`` class (only those that change).
+def _representatives() -> dict[int, int]:
+    from re._casefix import _EXTRA_CASES  # type: ignore[import-not-found]
+
+    return {lo: min((lo, *extra)) for lo, extra in _EXTRA_CASES.items()}
+
+
+def _representative(cp: int) -> int:
+    """The representative of ``cp``'s ``re.IGNORECASE`` class.
 
     ``re`` matches a character case-insensitively when the simple lowercase forms are
     equal or are among its extra case pairs (``s``/``ſ``, ``k``/Kelvin sign, ``ι``/``ͅ``/``ι``...).
     The representative is the smallest code point of that class.
     """
     import _sre
-    from re._casefix import _EXTRA_CASES
 
-    representative = {lo: min((lo, *extra)) for lo, extra in _EXTRA_CASES.items()}
-    table = {}
-    for cp in range(0x110000):
-        lower = _sre.unicode_tolower(cp)
-        rep = representative.get(lower, lower)
-        if rep != cp:
-            table[cp] = rep
-    return table
+    lower = _sre.unicode_tolower(cp)
+    return _representatives().get(lower, lower)
+
+
+class _FoldTable(dict[int, int]):
+    """Code point -> :func:`_representative`, filled as characters are met (``str.translate``)."""
+
+    def __missing__(self, cp: int) -> int:
+        self[cp] = _representative(cp)
+        return self[cp]
+
+
+_FOLD = _FoldTable()
+
+
+@lru_cache(maxsize=1)
+def _fold_table() -> dict[int, int]:
+    """Every code point whose representative is another (all of Unicode: for :func:`_case_classes`)."""
+    return {cp: rep for cp in range(0x110000) if (rep := _representative(cp)) != cp}
 
 
 def fold(text: str) -> str:
@@ -60,7 +76,7 @@ def fold(text: str) -> str:
     >>> fold("Masks ſent")
     'masks sent'
     """
-    return text.lower() if text.isascii() else text.translate(_fold_table())
+    return text.lower() if text.isascii() else text.translate(_FOLD)
 
 
 def _required(seq: object) -> frozenset[str] | None:
@@ -169,11 +185,11 @@ def _re2_class(cps: Sequence[int]) -> str:
 
 def _re2_literal(text: str) -> str:
     """An RE2 pattern matching what ``re.IGNORECASE`` matches for the literal ``text``."""
-    classes, table = _case_classes(), _fold_table()
+    classes = _case_classes()
     out = []
     for char in text:
         cp = ord(char)
-        members = classes.get(table.get(cp, cp))
+        members = classes.get(_FOLD[cp])
         out.append(_re2_class(members) if members else _re2_char(cp))
     return "".join(out)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -36,27 +36,21 @@ Span = tuple[int, int, str]
 # --------------------------------------------------------------------------- text
 
 
-@lru_cache(maxsize=1)
-def _fold_table() -> dict[int, int]:
-    table = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
-    table.update({cp: 0x20 for cp in (0x3000, 0x00A0, 0x202F, 0x205F, *range(0x2000, 0x200B))})
-    for cp in range(0x80, 0x110000):
+class _FoldTable(dict[int, int]):
+    """Code point -> its ASCII form for :func:`fold`, filled as characters are met.
+
+    Full-width forms and wide spaces are listed; any other decimal digit is found when first
+    seen (``str.isdecimal``), so that no run pays for a scan of all of Unicode.
+    """
+
+    def __missing__(self, cp: int) -> int:
         char = chr(cp)
-        if char.isdecimal() and cp not in table:
-            table[cp] = ord("0") + int(char)
-    return table
+        self[cp] = ord("0") + int(char) if char.isdecimal() else cp
+        return self[cp]
 
 
-@lru_cache(maxsize=1)
-def _to_fold() -> re.Pattern[str]:
-    cps = sorted(_fold_table())
-    ranges, start = [], cps[0]
-    for a, b in zip(cps, cps[1:] + [None]):
-        if b != a + 1:
-            ranges.append(f"\\U{start:08x}-\\U{a:08x}" if a > start else f"\\U{a:08x}")
-            if b is not None:
-                start = b
-    return re.compile("[" + "".join(ranges) + "]")
+_FOLD = _FoldTable({cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)})
+_FOLD.update({cp: 0x20 for cp in (0x3000, 0x00A0, 0x202F, 0x205F, *range(0x2000, 0x200B))})
 
 
 def fold(text: str) -> str:
@@ -67,9 +61,7 @@ def fold(text: str) -> str:
     >>> fold("电话：１３９ １２３４")
     '电话:139 1234'
     """
-    if text.isascii() or not _to_fold().search(text):
-        return text
-    return _to_fold().sub(lambda m: chr(_fold_table()[ord(m.group(0))]), text)
+    return text if text.isascii() else text.translate(_FOLD)
 
 
 def mask(text: str, spans: Iterable[Span]) -> str:
