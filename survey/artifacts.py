@@ -15,7 +15,11 @@ would.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
+import signal
+import sys
+import traceback
 from collections.abc import Callable, MutableMapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -214,7 +218,7 @@ def weighting(study: Study, folder: Path, options: Options, results: Results) ->
 
 
 def crosstab_stage(study: Study, folder: Path, options: Options, results: Results) -> None:
-    """crosstabs.csv/.xlsx/.md, crosstab_tests.csv, agreement_by.csv, odds_ratios.csv, reliability.csv."""
+    """crosstabs.csv/.xlsx/.md, crosstab_tests.csv, agreement_by.csv."""
     tables, tests = study.crosstabs(options.lang)
     results["crosstabs"], results["crosstab_tests"] = tables, tests
     _write(options, write_csv, tables, folder / "crosstabs.csv")
@@ -238,6 +242,10 @@ def crosstab_stage(study: Study, folder: Path, options: Options, results: Result
     )
     results["agreement_by"] = study.agreement_by(options.lang)
     _write(options, write_csv, results["agreement_by"], folder / "agreement_by.csv")
+
+
+def model_stage(study: Study, folder: Path, options: Options, results: Results) -> None:
+    """odds_ratios.csv and reliability.csv."""
     results["odds_ratios"] = study.odds_ratios()
     _write(options, write_csv, results["odds_ratios"], folder / "odds_ratios.csv")
     results["reliability"] = study.reliability()
@@ -328,6 +336,7 @@ STAGES: list[tuple[str, Callable[[Study, Path, Options, Results], None]]] = [
     ("toplines and published figures", core),
     ("weighting diagnostics", weighting),
     ("crosstabs", crosstab_stage),
+    ("odds ratios and reliability", model_stage),
     (
         "SPSS export",
         spss_stage,
@@ -339,26 +348,154 @@ STAGES: list[tuple[str, Callable[[Study, Path, Options, Results], None]]] = [
 ]
 
 
+#: Stages that read the study only, never what another stage leaves, and what waits for them:
+#: :func:`write_all` may run them in a forked process beside the others (:class:`Beside`).
+BESIDE: dict[Callable[..., None], tuple[Callable[..., None], ...]] = {
+    crosstab_stage: (spss_stage, report.write_report),
+}
+#: Runs of more respondents than this keep one process: a fork's copy-on-write pages would
+#: grow towards a second copy of the data, for a gain that matters only in small runs.
+BESIDE_MAX_ROWS = 200_000
+
+
+def runs_beside(study: Study, options: Options) -> bool:
+    """Whether :data:`BESIDE` stages run in a forked process: a small run, background writing
+    on, two cores or more, and a platform that forks (Linux)."""
+    return (
+        options.background
+        and len(study.data) <= BESIDE_MAX_ROWS
+        and (os.cpu_count() or 1) >= 2
+        and sys.platform.startswith("linux")
+    )
+
+
+class Beside:
+    """A stage running in a forked child process; :meth:`join` takes what it left.
+
+    The child inherits the study (nothing is pickled on the way in), writes its files into
+    the same folder through its own :class:`Writer`, and sends back the results it left and
+    the study's cache entries it made, so that later stages do not compute them again.
+    An error in the child is raised again by :meth:`join`, with the child's traceback as its
+    cause (as :mod:`concurrent.futures` does).
+
+    Examples
+    --------
+    >>> running = Beside(crosstab_stage, study, folder, options)  # doctest: +SKIP
+    >>> running.join(study, results)                             # doctest: +SKIP
+    """
+
+    def __init__(
+        self, func: Callable[..., None], study: Study, folder: Path, options: Options
+    ) -> None:
+        self.name = func.__name__
+        context = multiprocessing.get_context("fork")
+        receive, send = context.Pipe(duplex=False)
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+        self._process = context.Process(
+            target=_beside_child, args=(func, study, folder, options, send), daemon=True
+        )
+        self._process.start()
+        send.close()
+        self._receive = receive
+
+    def join(self, study: Study, results: Results) -> None:
+        """Wait for the child; merge its results and cache entries, or raise its error."""
+        try:
+            outcome, payload, trace = self._receive.recv()
+        except EOFError:
+            self._process.join()
+            raise RuntimeError(
+                f"the {self.name} process ended without a result (exit code {self._process.exitcode})"
+            ) from None
+        finally:
+            self._receive.close()
+        self._process.join()
+        if outcome == "error":
+            payload.__cause__ = _ChildTraceback(trace)
+            raise payload
+        left, cache = payload
+        results.update(left)
+        for key, value in cache.items():
+            study.cache.setdefault(key, value)
+
+    def stop(self) -> None:
+        """End the child if it still runs (the run failed or was interrupted)."""
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._receive.close()
+
+
+class _ChildTraceback(Exception):
+    def __init__(self, trace: str) -> None:
+        super().__init__(trace)
+        self.trace = trace
+
+    def __str__(self) -> str:
+        return f'\n"""\n{self.trace}"""'
+
+
+def _beside_child(
+    func: Callable[..., None], study: Study, folder: Path, options: Options, send: Any
+) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the child on ctrl-C
+    before = set(study.cache)
+    results: Results = {}
+    writer = Writer(threaded=True)
+    try:
+        func(study, folder, replace(options, write=writer, progress=None), results)
+        writer.wait()
+        made = {k: v for k, v in study.cache.items() if k not in before}
+        message: tuple[str, Any, str] = ("ok", (results, made), "")
+    except BaseException as error:  # noqa: BLE001  (raised again in the parent)
+        message = ("error", error, traceback.format_exc())
+    finally:
+        writer.close()
+    try:
+        send.send(message)
+    except Exception as error:  # noqa: BLE001  (what the stage left does not pickle: a bug)
+        send.send(("error", RuntimeError(f"{func.__name__}: {error}"), traceback.format_exc()))
+    send.close()
+
+
 def write_all(
     study: Study, folder: Path, options: Options, stage: Callable[[str], None]
 ) -> Results:
     """Run every stage into ``folder``; returns what the stages left for the summary.
 
     Files go through a :class:`Writer` (a background thread unless ``options.background``
-    is off); the report stage starts when all of them are written.
+    is off); the report stage starts when all of them are written.  When
+    :func:`runs_beside` says so, the stages of :data:`BESIDE` run in a forked process from
+    the start, and the stages that wait for them run after the others.
     """
     results: Results = {}
     writer = Writer(threaded=options.background)
     options = replace(options, write=writer)
+    beside = {
+        func: Beside(func, study, folder, options)
+        for _, func in STAGES
+        if func in BESIDE and runs_beside(study, options)
+    }
+    waits = {func for early in beside for func in BESIDE[early]}
+    order = [s for s in STAGES if s[1] not in waits] + [s for s in STAGES if s[1] in waits]
+    launched = set(beside)
     try:
-        for name, func in STAGES:
+        for name, func in order:
+            for early in [e for e in beside if func in BESIDE[e]]:
+                beside.pop(early).join(study, results)
             if func is report.write_report:
                 stage("writing files")
                 writer.wait()
             stage(name)
-            func(study, folder, options, results)
+            if func not in launched:
+                func(study, folder, options, results)
+        for early in list(beside):
+            beside.pop(early).join(study, results)
         writer.wait()
     finally:
+        for running in beside.values():
+            running.stop()
         writer.close()
     return results
 

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas.testing as pd_testing
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -195,6 +196,85 @@ def run_folder(tmp_path):
     out = tmp_path / "run"
     _write(out, {"a.csv": "1\n", "data/r.csv": "2\n", "run.json": '{"stem": "x"}\n'})
     return out
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="stages run beside only where they fork"
+)
+def test_a_stage_run_beside_writes_the_same_bytes_and_leaves_the_same_results(
+    tmp_path, monkeypatch
+):
+    """The crosstab stage in a forked process: same files, same results, its cache entries merged."""
+    from survey.study import Study
+
+    folders, results, caches = {}, {}, {}
+    for beside in (True, False):
+        monkeypatch.setattr(artifacts, "runs_beside", lambda study, options, b=beside: b)
+        study = Study.from_plan(PLAN)
+        folder = folders[beside] = tmp_path / f"beside-{beside}"
+        folder.mkdir()
+        results[beside] = artifacts.write_all(
+            study, folder, artifacts.Options(charts=False), lambda name: None
+        )
+        caches[beside] = set(study.cache)
+    files = sorted(p.relative_to(folders[True]) for p in folders[True].rglob("*") if p.is_file())
+    assert files == sorted(
+        p.relative_to(folders[False]) for p in folders[False].rglob("*") if p.is_file()
+    )
+    assert "crosstabs.xlsx" in {f.name for f in files}
+    for name in files:
+        assert (folders[True] / name).read_bytes() == (folders[False] / name).read_bytes(), name
+    assert results[True].keys() == results[False].keys()
+    for key in ("crosstabs", "crosstab_tests", "agreement_by"):
+        pd_testing.assert_frame_equal(results[True][key], results[False][key])
+    assert caches[True] == caches[False]
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="stages run beside only where they fork"
+)
+def test_an_error_in_a_stage_run_beside_fails_the_run_as_one_line(tmp_path, monkeypatch, capsys):
+    from survey.cli import run
+    from survey.study import Study
+
+    out = tmp_path / "out"
+
+    def broken(self, lang="en"):
+        raise SurveyError("crosstabs: broken on purpose")
+
+    monkeypatch.setattr(artifacts, "runs_beside", lambda study, options: True)
+    monkeypatch.setattr(Study, "crosstabs", broken)
+    assert run(main, ["--plan", str(PLAN), "--out", str(out), "--quiet", "--no-charts"]) == 2
+    assert capsys.readouterr().err == "error: crosstabs: broken on purpose\n"
+    assert list(tmp_path.iterdir()) == []  # nothing written: not even a partial folder
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="stages run beside only where they fork"
+)
+def test_a_failed_run_stops_the_stage_running_beside(tmp_path, monkeypatch):
+    import multiprocessing
+
+    from survey.study import Study
+
+    def slow(self, lang="en"):
+        time.sleep(60)
+
+    def boom(*args):
+        raise SurveyError("boom")
+
+    monkeypatch.setattr(artifacts, "runs_beside", lambda study, options: True)
+    monkeypatch.setattr(Study, "crosstabs", slow)
+    monkeypatch.setattr(
+        artifacts, "STAGES", [*artifacts.STAGES[:1], ("boom", boom), *artifacts.STAGES[1:]]
+    )
+    began = time.monotonic()
+    with pytest.raises(SurveyError, match="boom"):
+        artifacts.write_all(
+            Study.from_plan(PLAN), tmp_path, artifacts.Options(charts=False), lambda name: None
+        )
+    assert time.monotonic() - began < 30  # the child was stopped, not waited for
+    assert multiprocessing.active_children() == []
 
 
 def test_marker_lists_every_file_with_its_hash(run_folder):
