@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from survey import artifacts
+from survey import artifacts, summary
 from survey.cli import ArgumentParser, Progress, check_input, default_plan, log_beside, quiet, run
 from survey.errors import DataError, UsageError
 from survey.i18n import check_language, default_language
@@ -225,7 +225,7 @@ def separator(text: str) -> str:
 
 def summary_text(study: Study, results: artifacts.Results, out: Path, lang: str) -> str:
     """The run's summary, with what was ignored at the end of the raw file."""
-    lines = artifacts.summary_text(study, results, out, lang).splitlines()
+    lines = summary.summary_text(study, results, out, lang).splitlines()
     ignored = study.data.attrs.get("ignored") or {}
     if any(ignored.values()):
         what = [
