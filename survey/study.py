@@ -30,15 +30,14 @@ from survey.errors import DataError
 from survey.instrument import Instrument
 from survey.instrument.plan import Plan, Wave, load_plan
 from survey.stats import (
-    crosstabs,
     estimates,
     inference,
-    logistic,
-    models,
     published,
     tables,
 )
 from survey.stats.weighting import WeightingResult
+from survey.studymodels import Models
+from survey.studytext import OpenText
 from survey.studywave import (  # noqa: F401 (CANONICAL_FORMATS: importable from here)
     CANONICAL_FORMATS,
     _valid_repeats,
@@ -49,7 +48,7 @@ from survey.studywave import (  # noqa: F401 (CANONICAL_FORMATS: importable from
 
 
 @dataclass
-class Study:
+class Study(Models, OpenText):
     """One wave of a study, cleaned and recoded (and weighted, when the plan says so)."""
 
     plan: Plan
@@ -106,8 +105,10 @@ class Study:
 
         inst = (
             instrument
-            if isinstance(instrument, Instrument) or not instrument
+            if isinstance(instrument, Instrument)
             else load_instrument(instrument)
+            if instrument
+            else None
         )
         the_plan, inst = load_plan(plan, inst)
         the_wave = the_plan.wave(wave) if wave is not None else the_plan.waves[0]
@@ -335,99 +336,14 @@ class Study:
         if self.weights is not None:
             extra = pd.DataFrame(
                 [
-                    self._weighted(f.indicator, 0.95) if f.statistic == "pct" else {}
+                    self._weighted(f.indicator, 0.95)
+                    if f.statistic == "pct" and f.indicator is not None  # pct: the schema's rule
+                    else {}
                     for f in self.plan.figures
                 ]
             )
             table = pd.concat([table, extra], axis=1)
         return table
-
-    def respondents(self, *, include_personal: bool = False, redact: bool = True) -> pd.DataFrame:
-        """The clean, recoded respondent file, safe to share by default.
-
-        Personal-data columns of the instrument are dropped and personal data in
-        free text (e-mails, phone numbers, ...) is replaced by typed placeholders
-        (:func:`survey.text.redact.redact`), unless the analyst asks otherwise.
-        """
-        drop = [] if include_personal else list(self.instrument.personal_columns)
-        out = self.data.drop(columns=drop)
-        if redact:  # the text columns kept: a personal one dropped above stays dropped
-            out = out.assign(
-                **{c: self.redacted(c)[0] for c in self._open_text if c in out.columns}
-            )
-        if self.weights is not None:
-            out = out.assign(weight=self.weights)
-        return out
-
-    @property
-    def text_columns(self) -> list[str]:
-        """Free-text questions (open-ended accounts, "other, please specify")."""
-        return [c for q in self.instrument.questions if q.type == "text" for c in q.columns]
-
-    @property
-    def _open_text(self) -> list[str]:
-        """Free-text questions that are redacted (personal ones are dropped or kept whole instead)."""
-        return [c for c in self.text_columns if c not in self.instrument.personal_columns]
-
-    @property
-    def redaction_policy(self) -> Any:
-        """What redaction looks for: the instrument's countries and languages."""
-        from survey.text.redact import Policy
-
-        return Policy.for_instrument(self.instrument)
-
-    def repeat_tables(
-        self, *, include_personal: bool = False, redact: bool = True
-    ) -> dict[str, pd.DataFrame]:
-        """Each repeat group's table (valid respondents' rows), safe to share as :meth:`respondents`."""
-        from survey.text.redact import redact as redact_text
-
-        out = {}
-        for rid, table in self.repeats.items():
-            questions = [q for q in self.instrument.repeat_questions if q.repeat == rid]
-            drop = [] if include_personal else [q.id for q in questions if q.personal]
-            table = table.drop(columns=drop)
-            if redact:
-                table = table.assign(
-                    **{
-                        q.id: redact_text(table[q.id], self.redaction_policy)[0]
-                        for q in questions
-                        if q.type == "text" and q.id in table.columns and not q.personal
-                    }
-                )
-            out[rid] = table
-        return out
-
-    def redacted(self, column: str) -> tuple[pd.Series, dict[str, int]]:
-        """A free-text column with personal data replaced, and the count per type (cached).
-
-        The answers to the instrument's personal-data text questions (a name ...) are
-        replaced too wherever they recur.
-        """
-        from survey.text.redact import redact
-
-        key = ("redacted", column)
-        if key not in self.cache:
-            personal = [
-                c
-                for q in self.instrument.questions
-                if q.personal and q.type == "text"
-                for c in q.columns
-                if c in self.data.columns
-            ]
-            self.cache[key] = redact(
-                self.data[column],
-                self.redaction_policy,
-                personal=self.data[personal] if personal else None,
-            )
-        return self.cache[key]
-
-    def redactions(self) -> dict[str, int]:
-        """Personal data replaced in all free-text columns, by type (see :data:`survey.text.redact.TYPES`)."""
-        from survey.text.redact import TYPES
-
-        counts = [self.redacted(c)[1] for c in self._open_text]
-        return {kind: sum(c[kind] for c in counts) for kind in TYPES}
 
     # ------------------------------------------------------------------ tables
 
@@ -585,184 +501,9 @@ class Study:
         """The instrument's 0/1 indicators (agreement, support, participation ...)."""
         return [d.id for d in self.instrument.derived if d.type == "indicator"]
 
-    def agreement_by(self, lang: str = "en") -> pd.DataFrame:
-        """Every indicator's rate in every banner category (see :func:`survey.stats.models.agreement_by`)."""
-        banner = {b.id: b for b in tables.banners(self.data, self.instrument, self.plan, lang)}
-        if not banner or not self.indicators:
-            return pd.DataFrame(
-                columns=[
-                    *models.AGREEMENT_COLUMNS[:3],
-                    "category_label",
-                    *models.AGREEMENT_COLUMNS[3:],
-                ]
-            )
-        items = self.data[self.indicators].astype("Float64").astype(float)
-        columns = pd.DataFrame({k: b.codes for k, b in banner.items()})
-        frame = models.agreement_by(items, columns)
-        if self.weights is not None:  # the weighted design holds the weighted population only
-            inside = self.weights.notna()
-            weighted = models.agreement_by(items[inside], columns[inside], self.weights[inside])
-            keys = ["item", "banner", "category"]
-            frame = frame.merge(weighted[keys + models.WEIGHTED_COLUMNS], on=keys, how="left")
-        frame.insert(
-            3,
-            "category_label",
-            [
-                banner[b].labels.get(int(c), str(c)) if pd.notna(c) else ""
-                for b, c in zip(frame["banner"], frame["category"])
-            ],
-        )
-        return frame
-
-    def odds_ratios(self) -> pd.DataFrame:
-        """Logistic regression of each published figure's indicator on the banner variables together.
-
-        ``separation`` is True for a term whose estimate is infinite (a category
-        where everyone agrees, found before fitting): it is NaN, ``note`` says why.
-        """
-        items = [f.indicator for f in self.plan.figures if f.statistic == "pct"] or self.indicators
-        if not items or not self.plan.banner:  # no indicator, or nothing to regress it on
-            return pd.DataFrame(columns=["item", "weighted", *logistic.ODDS_COLUMNS])
-        X = pd.DataFrame(
-            {
-                b: self.data[b]
-                .astype("Float64")
-                .where(~self.data[b].isin(self.instrument.codes_nonsubstantive(b)))
-                .astype(float)
-                for b in self.plan.banner
-            }
-        )
-        parts = []
-        for item in dict.fromkeys(items):
-            y = self.data[item].astype("Float64").astype(float)
-            for weighted in [False, True] if self.weights is not None else [False]:
-                keep = self.weights.notna() if weighted else pd.Series(True, index=y.index)
-                try:
-                    fit = logistic.odds_ratios(
-                        y[keep], X[keep], self.weights[keep] if weighted else None
-                    )
-                except DataError as error:  # too few respondents (no variation): NA with the reason
-                    fit = pd.DataFrame(
-                        [
-                            {
-                                "n": int((y[keep].notna() & X[keep].notna().all(axis=1)).sum()),
-                                "separation": False,
-                                "note": f"not estimable: {error}",
-                            }
-                        ],
-                        columns=logistic.ODDS_COLUMNS,
-                    )
-                parts.append(fit.assign(item=item, weighted=weighted))
-        out = pd.concat(parts, ignore_index=True)
-        return out[["item", "weighted", *[c for c in out.columns if c not in ("item", "weighted")]]]
-
-    def reliability(self) -> pd.DataFrame:
-        """Cronbach's alpha of each item scale the instrument declares (substantive codes only).
-
-        Items marked ``reverse: true`` in the instrument are reversed first (min + max - code).
-        """
-        rows = []
-        for scale in self.instrument.item_scales:
-            reverse = [q for q in scale["items"] if self.instrument.question(q).reverse]
-            items = recode.scored_items(self.data, self.instrument, scale["items"], reverse)
-            rows.append({"scale": scale["id"], **models.reliability(items)})
-        return pd.DataFrame(rows)
-
     def numeric(self, lang: str = "en") -> pd.DataFrame:
         """n, mean, SD, median of every numeric question and score (see :func:`survey.stats.estimates.numeric_summary`)."""
         return estimates.numeric_summary(self.data, self.instrument, self.weights, lang)
-
-    # ------------------------------------------------------------------ open-ended
-
-    @property
-    def coding_frame(self) -> Any:
-        """The plan's coding frame of the open-ended question (loaded and checked with the plan), or None."""
-        return None if self.open_question is None else self.plan.coding_frame
-
-    @property
-    def open_question(self) -> str | None:
-        """Id of the instrument's open-ended question (the accounts)."""
-        return next((q.id for q in self.instrument.questions if q.open_ended), None)
-
-    def theme_codes(self) -> pd.DataFrame:
-        """0/1 theme columns per respondent (NaN without an account), coded on redacted text."""
-        from survey.text.openended import code_accounts
-
-        if "theme_codes" not in self.cache:
-            self.cache["theme_codes"] = code_accounts(
-                self.redacted(self.open_question)[0], self.coding_frame
-            )
-        return self.cache["theme_codes"]
-
-    def accounts(self, lang: str = "en", *, redact: bool = True) -> pd.DataFrame:
-        """One row per account for review: id, language, background, text, themes, empty coder columns."""
-        from survey.text.language import detect_language
-        from survey.text.openended import joined_names
-
-        q = self.open_question
-        text = self.redacted(q)[0] if redact else self.data[q]
-        has = text.notna() & (text.astype(str).str.strip() != "")
-        codes = self.theme_codes()[has]
-        ident = self.instrument.by_role("id")
-        background = {
-            b: self.data.loc[has, b].map(
-                {c.code: c.text(lang) for c in self.instrument.codes_of(b)}
-            )
-            for b in self.plan.banner
-        }
-        out = pd.DataFrame(
-            {
-                "respondent_id": self.data.loc[has, ident.id] if ident else self.data.index[has],
-                "language": detect_language(text[has], self.instrument.languages),
-                **background,
-                "text": text[has],
-                "themes": joined_names(codes.to_numpy() == 1, list(codes.columns)),
-                **{f"human_{t}": pd.NA for t in self.coding_frame.ids},
-            }
-        )
-        return out.reset_index(drop=True)
-
-    def themes(self, lang: str = "en") -> pd.DataFrame:
-        """Theme frequencies: % of accounts and % of respondents asked."""
-        from survey.text.openended import theme_frequencies
-
-        n_asked = len(self.data)
-        return theme_frequencies(self.theme_codes(), n_asked, self.coding_frame, lang=lang)
-
-    def themes_by_banner(self, lang: str = "en") -> pd.DataFrame:
-        """Themes by every banner variable, as a multiple-response table of the accounts."""
-        codes = self.theme_codes()
-        labels = {t: self.coding_frame.label(t, lang) for t in codes.columns}
-        w = None if self.weights is None else self.weights.fillna(0.0)
-        parts = []
-        for b in tables.banners(self.data, self.instrument, self.plan, lang):
-            t = crosstabs.multi_response(
-                codes,
-                b.codes,
-                w,
-                option_labels=labels,
-                col_labels=b.labels,
-                correction=self.plan.correction,
-                alpha=self.plan.alpha,
-            )
-            parts.append(t.assign(question="themes", banner=b.id))
-        return pd.concat(parts, ignore_index=True).reindex(columns=tables.TABLE_COLUMNS)
-
-    def coder_agreement(self, path: str | Path) -> pd.DataFrame:
-        """Agreement of the automatic themes with a human coder's file (Cohen's kappa per theme)."""
-        from survey.read.canonical import read_table
-        from survey.text.openended import coder_agreement
-
-        human = read_table(Path(path))
-        ident = self.instrument.by_role("id")
-        auto = self.theme_codes().assign(respondent_id=self.data[ident.id].astype(str))
-        human_cols = [c for c in human.columns if c.startswith("human_")]
-        numeric = human[human_cols].apply(
-            lambda s: pd.to_numeric(s.str.strip().replace("", None), errors="coerce")
-        )
-        return coder_agreement(
-            auto, numeric.assign(respondent_id=human["respondent_id"].astype(str))
-        )
 
     # ------------------------------------------------------------------ waves
 
