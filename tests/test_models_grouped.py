@@ -14,8 +14,9 @@ import pytest
 import statsmodels.api as sm
 from scipy import sparse
 
-from survey.stats.logistic import _design_matrix, _pattern_index, odds_ratios
+from survey.stats.logistic import odds_ratios
 from survey.stats.models import _categories, agreement_by
+from survey.stats.patterns import design_matrix, pattern_index
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +48,7 @@ def sample() -> tuple[pd.Series, pd.DataFrame, pd.Series]:
 
 def _per_respondent(y: pd.Series, X: pd.DataFrame, w: pd.Series | None):  # type: ignore[no-untyped-def]
     complete = y.notna() & X.notna().all(axis=1)
-    design = _design_matrix(X[complete])
+    design = design_matrix(X[complete])
     model = sm.GLM(
         y[complete].to_numpy(float),
         design,
@@ -158,7 +159,7 @@ def test_pattern_index_many_wide_columns() -> None:
     rng = np.random.default_rng(3)
     X = pd.DataFrame({f"v{k}": rng.integers(0, 500, 2000) for k in range(8)})
     X.iloc[1000:1500] = X.iloc[:500].to_numpy()  # repeated patterns
-    pattern, first = _pattern_index(X)
+    pattern, first = pattern_index(X)
     expected = X.groupby(list(X.columns), sort=False).ngroup().to_numpy()
     assert len(first) == expected.max() + 1 == 1500
     assert (pd.crosstab(pattern, expected).gt(0).sum(axis=1) == 1).all()  # the same partition

@@ -1,0 +1,141 @@
+"""Covariate patterns of categorical predictors: the design matrix, each row's pattern, the sums.
+
+Every respondent with the same codes has the same row of a model's design matrix, so a
+logistic regression on categorical background variables needs only one row per pattern
+and a few sums per pattern (:func:`pattern_sums`): time and memory grow with the
+patterns, not with the respondents.  Ours because no library collapses a design this way
+while keeping R's treatment coding (first category the reference, ``var=code`` terms).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from survey.errors import DataError
+from survey.stats.models import _categories
+
+
+def design_matrix(X: pd.DataFrame) -> pd.DataFrame:
+    """Intercept plus treatment dummies; ``attrs`` keep categories and references."""
+    columns: dict[str, np.ndarray] = {"intercept": np.ones(len(X))}
+    categories: dict[str, Hashable] = {}
+    references: dict[str, Hashable] = {}
+    for name in X.columns:
+        cats = _categories(X[name])
+        if len(cats) < 2:
+            raise DataError(
+                f"background variable {name!r} has fewer than 2 categories among complete cases"
+            )
+        references[str(name)] = cats[0]
+        for cat in cats[1:]:
+            term = f"{name}={code_label(cat)}"
+            columns[term] = (X[name] == cat).to_numpy(dtype=float)
+            categories[term] = cat
+    design = pd.DataFrame(columns, index=X.index)
+    design.attrs.update(categories=categories, references=references)
+    return design
+
+
+def code_label(code: Hashable) -> str:
+    return (
+        str(int(code))
+        if isinstance(code, (float, np.floating)) and float(code).is_integer()
+        else str(code)
+    )
+
+
+class Patterns(NamedTuple):
+    """Complete cases collapsed to their covariate patterns (sums per pattern)."""
+
+    design: pd.DataFrame  # intercept + treatment dummies, one row per pattern
+    respondents: np.ndarray  # respondents per pattern
+    ones: np.ndarray  # respondents with y = 1
+    w: np.ndarray  # sum w (count when unweighted)
+    wy: np.ndarray  # sum w y
+    w2y: np.ndarray  # sum w^2 y
+    w2n: np.ndarray  # sum w^2 (1 - y)
+
+
+def pattern_index(X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Covariate pattern of every row, and one row of each pattern.
+
+    Parameters
+    ----------
+    X : DataFrame
+        Codes without missing values.
+
+    Returns
+    -------
+    pattern : ndarray of int64
+        0..P-1, rows with equal codes in every column share a number (in
+        the lexicographic order of the columns' codes, each column's codes
+        numbered in order of first appearance).
+    first : ndarray of int64
+        The first row of each pattern.
+    """
+    key = np.zeros(len(X), dtype=np.int64)
+    size = 1
+    for name in X.columns:
+        codes, uniques = pd.factorize(X[name])
+        if (
+            size * len(uniques) > 2**62
+        ):  # the product of the cardinalities would overflow: renumber first
+            key = _renumber(key, size)
+            size = int(key.max()) + 1 if len(key) else 1
+        key = key * len(uniques) + codes
+        size *= max(len(uniques), 1)
+    pattern = _renumber(key, size)
+    first = np.full(int(pattern.max()) + 1 if len(pattern) else 0, len(pattern), dtype=np.int64)
+    np.minimum.at(first, pattern, np.arange(len(pattern)))
+    return pattern, first
+
+
+def _renumber(key: np.ndarray, size: int) -> np.ndarray:
+    """Number the distinct values of ``key`` (all in ``0..size-1``) 0, 1, ... in ascending order."""
+    if size <= 4 * len(key) + 1024:  # dense enough for a table of every possible key
+        seen = np.zeros(size, dtype=bool)
+        seen[key] = True
+        return (np.cumsum(seen) - 1)[key]
+    return np.unique(key, return_inverse=True)[1].reshape(-1).astype(np.int64, copy=False)
+
+
+def pattern_sums(
+    X: pd.DataFrame, y: np.ndarray, w: np.ndarray | None
+) -> tuple[Patterns, np.ndarray]:
+    """Design matrix and sums of every covariate pattern of the complete cases.
+
+    Parameters
+    ----------
+    X : DataFrame
+        Codes of the complete cases.
+    y : ndarray
+        Their 0/1 answers.
+    w : ndarray or None
+        Their weights; None: every weight 1.
+
+    Returns
+    -------
+    Patterns
+        One design row (:func:`design_matrix` of each pattern's first
+        respondent, so the same categories and references as for all
+        respondents) and the sums of each pattern.
+    pattern : ndarray of int64
+        Each respondent's pattern (:func:`pattern_index`).
+    """
+    pattern, first = pattern_index(X)
+    size = len(first)
+    count = np.bincount(pattern, minlength=size).astype(float)
+    ones = np.bincount(pattern, weights=y, minlength=size)
+    if w is None:
+        sums: tuple[np.ndarray, ...] = (count, ones, ones, count - ones)
+    else:
+        ww = w * w
+        sums = tuple(
+            np.bincount(pattern, weights=v, minlength=size)
+            for v in (w, w * y, ww * y, ww * (1 - y))
+        )
+    return Patterns(design_matrix(X.iloc[first]), count, ones, *sums), pattern
