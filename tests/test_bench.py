@@ -129,7 +129,7 @@ def test_small_mode_keeps_the_bench_folder_rules(tmp_path, monkeypatch):
     (mine / "notes.txt").write_text("keep me")
     fake = {"charts": [1.0], "no_charts": [1.0], "baseline": [1.0]}
     monkeypatch.setattr(
-        bench,
+        bench.command,
         "small",
         lambda plan, runs, quiet_run=False: {
             "runs": runs,
