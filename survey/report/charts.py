@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import matplotlib
 import numpy as np
@@ -59,7 +59,8 @@ def _n(lang: str, n: str) -> str:
 @contextmanager
 def style(lang: str = "en") -> Iterator[None]:
     """Fixed rcParams for charts in ``lang`` (fonts, sizes, hash salt)."""
-    with matplotlib.rc_context({**BASE_RC, **fonts.chart_rc(lang)}):
+    rc: Any = {**BASE_RC, **fonts.chart_rc(lang)}  # matplotlib types its keys as literals
+    with matplotlib.rc_context(rc):
         yield
 
 
@@ -142,7 +143,7 @@ def scale_colours(n: int) -> list[tuple[float, float, float]]:
     colours = [tuple(c) for c in sns.color_palette("RdBu", n)]
     if n % 2:
         colours[n // 2] = matplotlib.colors.to_rgb(NEUTRAL)
-    return colours  # type: ignore[return-value]
+    return colours
 
 
 def diverging_bars(frame: pd.DataFrame, *, title: str, note: str = "", lang: str = "en") -> Figure:
@@ -503,7 +504,7 @@ def save_png(fig: Figure, path: str | Path) -> Path:
     ...                            title="t", base=2), "a.png")  # doctest: +SKIP
     """
     path = Path(path)
-    with matplotlib.rc_context(BASE_RC):
+    with matplotlib.rc_context(cast(Any, BASE_RC)):  # matplotlib types its keys as literals
         fig.savefig(path, format="png", dpi=DPI, metadata={"Software": None})
     return path
 

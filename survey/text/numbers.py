@@ -267,7 +267,8 @@ def ids_after_leadins(
     for lead in leadins.finditer(text):
         if not starts_word(text, lead.start()):
             continue
-        at = gap.match(text, lead.end()).end()
+        filled = gap.match(text, lead.end())  # ``(...)*``: matches, empty at least
+        at = filled.end() if filled else lead.end()
         if at - lead.end() > 24:
             continue
         groups = number_groups(text, at)
@@ -344,7 +345,8 @@ def phones_after_leadins(text: str, regions: Sequence[str], leadins: re.Pattern[
     found: list[Span] = []
     for lead in leadins.finditer(text):
         window = text[lead.end() : lead.end() + 48]
-        gap = re.match(r"[^\d.!?。！？\n]{0,20}", window).end()
+        filled = re.match(r"[^\d.!?。！？\n]{0,20}", window)  # matches, empty at least
+        gap = filled.end() if filled else 0
         if not starts_word(text, lead.start()) or gap == len(window) or not window[gap].isdigit():
             continue
         for region in regions:

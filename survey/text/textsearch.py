@@ -272,7 +272,7 @@ class _Folded(list):  # type: ignore[type-arg]
     """Folded texts (the fallback of :func:`prepare` when they cannot be UTF-8)."""
 
 
-def prepare(texts: Sequence[str]) -> object:
+def prepare(texts: Sequence[str | None]) -> object:
     """Texts ready for :func:`contains` and :func:`any_match`: a pyarrow array, or a list of
     folded strings when some cannot be UTF-8 (lone surrogates)."""
     try:
