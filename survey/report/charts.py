@@ -130,6 +130,14 @@ def _note(fig: Figure, note: str) -> None:
         fig.supxlabel(wrap(note, 160), x=0.01, ha="left", fontsize=8, color="#555555")
 
 
+def _finish_with(fig: Figure, ax: Any, title: str, note: str, entries: int) -> Figure:
+    """Title, legend of ``entries`` under ``ax``, note, and the fixed layout."""
+    _title(fig, title)
+    _legend(fig, ax, entries)
+    _note(fig, note)
+    return _finish(fig)
+
+
 def _text_colour(rgb: tuple[float, float, float]) -> str:
     luminance = 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]
     return "black" if luminance > 0.55 else "white"
@@ -169,17 +177,11 @@ def diverging_bars(frame: pd.DataFrame, *, title: str, note: str = "", lang: str
     """
     codes = sorted(frame["code"].unique())
     labels = frame.drop_duplicates("code").set_index("code")["label"]
-    wide = (
-        frame.pivot_table(index="item", columns="code", values="pct", aggfunc="first", sort=True)
-        .reindex(columns=codes)
-        .fillna(0.0)
-    )
     meta = frame.drop_duplicates("item").set_index("item")
     half = len(codes) // 2
     negative, positive = codes[:half], codes[len(codes) - half :]
     middle = codes[half] if len(codes) % 2 else None
-    order = wide[positive].sum(axis=1).sort_values(ascending=True, kind="mergesort").index
-    wide = wide.loc[order]
+    wide = _items_by_positive(frame, codes, positive)
     colours = dict(zip(codes, scale_colours(len(codes)), strict=True))
     with style(lang):
         fig = _figure(max(FIGSIZE[1], 1.0 + 0.75 * len(wide)))
@@ -198,29 +200,51 @@ def diverging_bars(frame: pd.DataFrame, *, title: str, note: str = "", lang: str
                 height=0.62,
                 label=labels[code],
             )
-            for rect, value in zip(bars, width, strict=True):
-                if value >= 6:
-                    ax.text(
-                        rect.get_x() + value / 2,
-                        rect.get_y() + rect.get_height() / 2,
-                        f"{value:.0f}%",
-                        ha="center",
-                        va="center",
-                        fontsize=8.5,
-                        color=_text_colour(colours[code]),
-                    )
+            _segment_labels(ax, bars, width, colours[code])
             left = left + width
         ax.axvline(0, color="#555555", linewidth=0.8)
         ax.set_yticks(y, [_item_label(item, meta.loc[item], lang) for item in wide.index])
-        low = 25 * np.ceil((mid / 2 + wide[negative].sum(axis=1).to_numpy()).max() / 25 + 0.01)
-        high = 25 * np.ceil((mid / 2 + wide[positive].sum(axis=1).to_numpy()).max() / 25 + 0.01)
-        ticks = np.arange(-low, high + 1, 25)
-        ax.set_xticks(ticks, [f"{abs(t):.0f}%" for t in ticks])
-        ax.set_xlim(-low, high)
-        _title(fig, title)
-        _legend(fig, ax, len(codes))
-        _note(fig, note)
-        return _finish(fig)
+        _percent_axis(
+            ax,
+            (mid / 2 + wide[negative].sum(axis=1).to_numpy()).max(),
+            (mid / 2 + wide[positive].sum(axis=1).to_numpy()).max(),
+        )
+        return _finish_with(fig, ax, title, note, len(codes))
+
+
+def _items_by_positive(frame: pd.DataFrame, codes: list[Any], positive: list[Any]) -> pd.DataFrame:
+    """Item x code percentages, items by the share at the positive end (largest last)."""
+    wide = (
+        frame.pivot_table(index="item", columns="code", values="pct", aggfunc="first", sort=True)
+        .reindex(columns=codes)
+        .fillna(0.0)
+    )
+    order = wide[positive].sum(axis=1).sort_values(ascending=True, kind="mergesort").index
+    return wide.loc[order]
+
+
+def _percent_axis(ax: Any, left: float, right: float) -> None:
+    """An x axis in steps of 25%, both sides of zero, wide enough for the longest bars."""
+    low = 25 * np.ceil(left / 25 + 0.01)
+    high = 25 * np.ceil(right / 25 + 0.01)
+    ticks = np.arange(-low, high + 1, 25)
+    ax.set_xticks(ticks, [f"{abs(t):.0f}%" for t in ticks])
+    ax.set_xlim(-low, high)
+
+
+def _segment_labels(ax: Any, bars: Any, widths: np.ndarray, colour: Any) -> None:
+    """The percentage inside each bar segment wide enough to hold it (6 points or more)."""
+    for rect, value in zip(bars, widths, strict=True):
+        if value >= 6:
+            ax.text(
+                rect.get_x() + value / 2,
+                rect.get_y() + rect.get_height() / 2,
+                f"{value:.0f}%",
+                ha="center",
+                va="center",
+                fontsize=8.5,
+                color=_text_colour(colour),
+            )
 
 
 def _item_label(item: str, meta: pd.Series, lang: str) -> str:
@@ -257,14 +281,9 @@ def agreement_by(
         (under the plot) gives each category's ``n``.
     """
     categories = list(dict.fromkeys(frame["category"]))
-    if order is None:
-        means = (
-            frame.groupby("item", sort=True)["estimate"]
-            .mean()
-            .sort_values(ascending=False, kind="mergesort")
-        )
-        order = list(means.index)
-    items = [i for i in order if i in set(frame["item"])][::-1]  # bottom to top
+    items = [i for i in (_by_mean(frame) if order is None else order) if i in set(frame["item"])][
+        ::-1
+    ]  # bottom to top
     palette = sns.color_palette("colorblind", len(categories))
     step = 0.7 / max(len(categories), 1)
     with style(lang):
@@ -273,18 +292,7 @@ def agreement_by(
         for j, cat in enumerate(categories):
             sub = frame[frame["category"] == cat].set_index("item").reindex(items)
             y = np.arange(len(items)) + 0.35 - step * (j + 0.5)
-            est = 100 * sub["estimate"].to_numpy(dtype=float)
-            # clipped: at p = 1 a Wilson bound can sit a rounding error on the wrong side of the estimate
-            err = np.clip(
-                np.vstack(
-                    [
-                        est - 100 * sub["ci_low"].to_numpy(dtype=float),
-                        100 * sub["ci_high"].to_numpy(dtype=float) - est,
-                    ]
-                ),
-                0,
-                None,
-            )
+            est, err = _percent_interval(sub)
             n = sub["n_base"].dropna().astype(int)
             n_text = f"{n.min():,}" if n.min() == n.max() else f"{n.min():,}-{n.max():,}"
             ax.errorbar(
@@ -303,10 +311,34 @@ def agreement_by(
         ax.set_xlabel(xlabel)
         ax.grid(axis="x", color="#e5e5e5")
         ax.set_axisbelow(True)
-        _title(fig, title)
-        _legend(fig, ax, len(categories))
-        _note(fig, note)
-        return _finish(fig)
+        return _finish_with(fig, ax, title, note, len(categories))
+
+
+def _by_mean(frame: pd.DataFrame) -> list[str]:
+    """Items by their mean estimate over the categories, highest first."""
+    means = (
+        frame.groupby("item", sort=True)["estimate"]
+        .mean()
+        .sort_values(ascending=False, kind="mergesort")
+    )
+    return list(means.index)
+
+
+def _percent_interval(sub: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Estimates (proportions) as percentages, and their interval as error-bar lengths."""
+    est = 100 * sub["estimate"].to_numpy(dtype=float)
+    # clipped: at p = 1 a Wilson bound can sit a rounding error on the wrong side of the estimate
+    err = np.clip(
+        np.vstack(
+            [
+                est - 100 * sub["ci_low"].to_numpy(dtype=float),
+                100 * sub["ci_high"].to_numpy(dtype=float) - est,
+            ]
+        ),
+        0,
+        None,
+    )
+    return est, err
 
 
 def multi_select_bars(
@@ -383,11 +415,7 @@ def trend_chart(
             ax.errorbar(
                 xs, est, yerr=err, marker="o", color=palette[j], capsize=3, label=wrap(item, 40)
             )
-            changed = (
-                sub["wording_changed"].fillna(False).astype(bool).to_numpy()
-                if "wording_changed" in sub
-                else np.zeros(len(sub), dtype=bool)
-            )
+            changed = _flag(sub, "wording_changed")
             if changed.any():
                 ax.plot(
                     xs[changed],
@@ -397,33 +425,36 @@ def trend_chart(
                     markerfacecolor="white",
                     color=palette[j],
                 )
-            significant = (
-                sub["significant"].fillna(False).astype(bool).to_numpy()
-                if "significant" in sub
-                else np.zeros(len(sub), dtype=bool)
-            )
-            for xi, yi, top in zip(
-                xs[significant], est[significant], err[1][significant], strict=True
-            ):
-                ax.annotate(
-                    "*",
-                    (xi, yi + top),
-                    xytext=(0, 1),
-                    textcoords="offset points",
-                    ha="center",
-                    va="bottom",
-                    fontsize=13,
-                    fontweight="bold",
-                    color=palette[j],
-                )
+            significant = _flag(sub, "significant")
+            _stars(ax, xs[significant], est[significant] + err[1][significant], palette[j])
         ax.set_xticks(range(len(waves)), [f"{w}\n({_n(lang, f'{int(n[w]):,}')})" for w in waves])
         ax.set_ylim(0, 105)
         ax.set_ylabel(ylabel)
         ax.grid(axis="y", color="#e5e5e5")
-        _title(fig, title)
-        _legend(fig, ax, len(items))
-        _note(fig, note)
-        return _finish(fig)
+        return _finish_with(fig, ax, title, note, len(items))
+
+
+def _flag(sub: pd.DataFrame, column: str) -> np.ndarray:
+    """A True/False column of a trend frame as booleans (all False when absent)."""
+    if column not in sub:
+        return np.zeros(len(sub), dtype=bool)
+    return sub[column].fillna(False).astype(bool).to_numpy()
+
+
+def _stars(ax: Any, xs: np.ndarray, tops: np.ndarray, colour: Any) -> None:
+    """A bold ``*`` above each interval whose change from the previous wave is significant."""
+    for xi, top in zip(xs, tops, strict=True):
+        ax.annotate(
+            "*",
+            (xi, top),
+            xytext=(0, 1),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=13,
+            fontweight="bold",
+            color=colour,
+        )
 
 
 def weighting_diagnostics(
@@ -464,21 +495,7 @@ def weighting_diagnostics(
         left.set_xlabel(labels["weights"])
         left.set_ylabel(labels["respondents"])
         y = np.arange(rows)[::-1]
-        palette = sns.color_palette("colorblind", 3)
-        for column, marker, colour in (
-            ("sample_pct", "o", palette[1]),
-            ("target_pct", "|", "black"),
-            ("achieved_pct", "x", palette[0]),
-        ):
-            right.plot(
-                margins[column].to_numpy(dtype=float),
-                y,
-                marker,
-                color=colour,
-                markersize=9 if marker == "|" else 6,
-                markeredgewidth=2,
-                label=labels[column.removesuffix("_pct")],
-            )
+        _margin_points(right, margins, y, labels)
         right.set_yticks(
             y,
             [
@@ -489,10 +506,26 @@ def weighting_diagnostics(
         )
         right.set_xlabel("%")
         right.grid(axis="x", color="#e5e5e5")
-        _title(fig, title)
-        _legend(fig, right, 3)
-        _note(fig, note)
-        return _finish(fig)
+        return _finish_with(fig, right, title, note, 3)
+
+
+def _margin_points(ax: Any, margins: pd.DataFrame, y: np.ndarray, labels: dict[str, str]) -> None:
+    """Each margin's sample share, target and weighted share, one marker each."""
+    palette = sns.color_palette("colorblind", 3)
+    for column, marker, colour in (
+        ("sample_pct", "o", palette[1]),
+        ("target_pct", "|", "black"),
+        ("achieved_pct", "x", palette[0]),
+    ):
+        ax.plot(
+            margins[column].to_numpy(dtype=float),
+            y,
+            marker,
+            color=colour,
+            markersize=9 if marker == "|" else 6,
+            markeredgewidth=2,
+            label=labels[column.removesuffix("_pct")],
+        )
 
 
 def save_png(fig: Figure, path: str | Path) -> Path:
