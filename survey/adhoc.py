@@ -213,15 +213,7 @@ def mean(
     pandas.DataFrame
         :data:`MEAN_COLUMNS`; the overall mean has ``banner`` "Total".
     """
-    if variable not in study.data.columns or not pd.api.types.is_numeric_dtype(
-        study.data[variable].dtype
-    ):
-        numeric = [
-            c for c in study.data.columns if pd.api.types.is_numeric_dtype(study.data[c].dtype)
-        ]
-        raise PlanError(
-            f"mean: {variable!r} is not a numeric variable (numeric: {', '.join(numeric)})"
-        )
+    _check_numeric(study.data, variable)
     plan = banner_plan(study.plan, study.instrument, by if by is not None else [])
     keep = selection(study.data, filter).to_numpy()
     data = study.data[keep]
@@ -244,17 +236,25 @@ def mean(
     ]
     for b in tables.banners(data, study.instrument, plan, lang):
         codes = b.codes.to_numpy(dtype=float)[inside]
-        for code, label in b.labels.items():
-            rows.append(
-                {
-                    "banner": b.id,
-                    "category": code,
-                    "category_label": label,
-                    **_design_mean(x, w, codes == code, level),
-                }
-            )
+        rows += [
+            {
+                "banner": b.id,
+                "category": code,
+                "category_label": label,
+                **_design_mean(x, w, codes == code, level),
+            }
+            for code, label in b.labels.items()
+        ]
     out = pd.DataFrame(rows).assign(variable=variable, weighted=use_weights)
     return out[MEAN_COLUMNS]
+
+
+def _check_numeric(data: pd.DataFrame, variable: str) -> None:
+    """Refuse a variable that is not a numeric column, listing the numeric ones."""
+    if variable in data.columns and pd.api.types.is_numeric_dtype(data[variable].dtype):
+        return
+    numeric = [c for c in data.columns if pd.api.types.is_numeric_dtype(data[c].dtype)]
+    raise PlanError(f"mean: {variable!r} is not a numeric variable (numeric: {', '.join(numeric)})")
 
 
 def _design_mean(x: np.ndarray, w: np.ndarray, domain: np.ndarray, level: float) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from survey.study import CANONICAL_FORMATS, Study, instrument_plan
 from survey.write.output import atomic_folder, estimate_bytes
 
 
+# Long: one add_argument per option, in the order --help shows (the README and docs quote it)
 def parser() -> argparse.ArgumentParser:
     p = ArgumentParser(
         prog="python -m survey.analyze",
@@ -142,16 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         quiet()
     for option in ("plan", "instrument", "raw", "human_codes"):
         check_input(getattr(args, option), f"--{option.replace('_', '-')}")
-    without_plan = args.plan is None and args.instrument is not None and args.raw is not None
-    if without_plan:
-        instrument = load_instrument(args.instrument)
-        plan = instrument_plan(instrument, args.raw, args.fmt, args.encoding)
-        plan_path = None
-    else:
-        plan_path = args.plan or default_plan()
-        plan, instrument = load_plan(
-            plan_path, load_instrument(args.instrument) if args.instrument else None
-        )
+    plan, instrument, plan_path = _plan_and_instrument(args)
     lang = (
         check_language(args.lang, instrument.languages, instrument.path)
         if args.lang
@@ -170,20 +162,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = args.out or Path("reports") / plan.study / f"wave{wave.id}"
     log_beside(out)
     progress = Progress(total=stage_count(plan, wave), quiet=args.quiet)
-    options = artifacts.Options(
-        lang=lang,
-        spss=args.spss,
-        stata=args.stata,
-        parquet=args.parquet,
-        charts=args.charts,
-        include_personal=args.include_personal,
-        redact=not args.no_redact,
-        command=" ".join(
-            ["python -m survey.analyze", *(argv if argv is not None else sys.argv[1:])]
-        ),
-        human_codes=args.human_codes,
-        progress=progress.stage,
-    )
+    options = _options(args, lang, argv, progress)
     reading = {
         "encoding": args.encoding,
         "allow_extra_columns": args.allow_extra_columns,
@@ -205,6 +184,42 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.quiet:
         print(summary_text(study, summary, out, options.lang))
     return 0
+
+
+def _plan_and_instrument(args: argparse.Namespace) -> tuple[Plan, Instrument, Path | None]:
+    """The plan (the one made from the instrument with --instrument and --raw and no --plan),
+    the instrument, and the plan's file (None for a plan made from the instrument)."""
+    if args.plan is None and args.instrument is not None and args.raw is not None:
+        instrument = load_instrument(args.instrument)
+        return instrument_plan(instrument, args.raw, args.fmt, args.encoding), instrument, None
+    plan_path = args.plan or default_plan()
+    plan, instrument = load_plan(
+        plan_path, load_instrument(args.instrument) if args.instrument else None
+    )
+    return plan, instrument, plan_path
+
+
+def _options(
+    args: argparse.Namespace,
+    lang: str,
+    argv: Sequence[str] | None,
+    progress: Progress,
+) -> artifacts.Options:
+    """What the command line asks the run to write, and the command as the run records it."""
+    return artifacts.Options(
+        lang=lang,
+        spss=args.spss,
+        stata=args.stata,
+        parquet=args.parquet,
+        charts=args.charts,
+        include_personal=args.include_personal,
+        redact=not args.no_redact,
+        command=" ".join(
+            ["python -m survey.analyze", *(argv if argv is not None else sys.argv[1:])]
+        ),
+        human_codes=args.human_codes,
+        progress=progress.stage,
+    )
 
 
 def separator(text: str) -> str:

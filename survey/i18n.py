@@ -308,8 +308,11 @@ def catalogue_problems(po: Path) -> list[str]:
 
     from babel.messages.pofile import read_po
 
-    def fields(text: str) -> set[str]:
-        return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    def fields(text: str | Sequence[str]) -> set[str]:
+        # a plural message's id and translation are sequences of forms: the fields of all forms
+        forms = [text] if isinstance(text, str) else list(text)
+        parse = string.Formatter().parse
+        return {name for form in forms for _, name, _, _ in parse(form) if name is not None}
 
     with open(po, "rb") as fh:
         catalogue = read_po(fh, locale=_babel_locale(po))

@@ -135,7 +135,10 @@ def weight_wave(data: pd.DataFrame, spec: Mapping[str, Any], name: str) -> Weigh
         else pd.Series(True, index=data.index)
     )
     inside = data[scope.to_numpy()]
-    opts = {"max_iter": int(spec.get("max_iter", 100)), "tol": float(spec.get("tol", 1e-10))}
+    opts: dict[str, Any] = {
+        "max_iter": int(spec.get("max_iter", 100)),
+        "tol": float(spec.get("tol", 1e-10)),
+    }
     if spec.get("trim"):
         raise PlanError(
             f"weighting.{name}.trim: trimming inside raking had no published definition or outside "

@@ -86,7 +86,7 @@ def _answers(instrument: Instrument, n: int, rng: np.random.Generator) -> dict[s
         if q.attention_check:
             cols[q.id] = np.full(n, np.nan)  # filled by the caller with a passing code
         elif q.type == "numeric":
-            lo, hi = q.range
+            lo, hi = q.range or (18, 80)  # a YAML numeric has a range; one built in code may not
             cols[q.id] = rng.integers(int(max(lo, 18)), int(min(hi, 80)) + 1, n).astype(float)
         elif q.type == "multi":
             ticks = rng.integers(0, 2, (n, len(q.codes)))
@@ -138,25 +138,45 @@ def synthetic_raw(
     """
     rng = np.random.default_rng(seed)
     numbers = pd.DataFrame(_answers(instrument, n, rng))
-    if attention_code is None:
-        rule = next((r for r in instrument.quality if r.rule == "attention"), None)
-        attention_code = int(rule.params["pass_codes"][0]) if rule else 1
-    for q in instrument.questions:
-        if q.attention_check:
-            numbers[q.id] = float(attention_code)
+    passing = _attention_code(instrument) if attention_code is None else attention_code
+    attention = [q.id for q in instrument.questions if q.attention_check]
+    for qid in attention:
+        numbers[qid] = float(passing)
+    _blank_not_asked(numbers, instrument)
+    seconds = np.round(rng.lognormal(np.log(420), 0.35, n))
+    spoil = rng.random(n) < invalid_share
+    kind = rng.integers(0, 3, n)
+    seconds = np.where(spoil & (kind == 2), np.maximum(np.round(seconds * 0.05), 1), seconds)
+    for qid in attention:
+        numbers.loc[spoil & (kind == 1), qid] = float(passing % 5 + 1)
+    text = numbers.astype("Int64").astype("string").fillna("")
+    free = _free_answers(instrument, numbers, text_share, rng)
+    start = pd.Timestamp("2021-03-01") + pd.to_timedelta(rng.integers(0, 86400 * 30, n), unit="s")
+    submit = pd.Series((start + pd.to_timedelta(seconds, unit="s")).strftime(TIME_FORMAT))
+    submit[spoil & (kind == 0)] = ""
+    return _raw_frame(instrument, text, free, start, submit, rng)
+
+
+def _attention_code(instrument: Instrument) -> int:
+    """The passing code of attention checks: the attention rule's first ``pass_codes`` entry, or 1."""
+    rule = next((r for r in instrument.quality if r.rule == "attention"), None)
+    return int(rule.params["pass_codes"][0]) if rule else 1
+
+
+def _blank_not_asked(numbers: pd.DataFrame, instrument: Instrument) -> None:
+    """Blank, in place and in questionnaire order, the answers of respondents not asked."""
     for q in instrument.questions:
         if q.ask_if is not None and q.type != "paradata":
             not_asked = ~conditions.evaluate(q.ask_if, numbers).to_numpy()
             for col in q.columns:
                 numbers.loc[not_asked, col] = np.nan
-    seconds = np.round(rng.lognormal(np.log(420), 0.35, n))
-    spoil = rng.random(n) < invalid_share
-    kind = rng.integers(0, 3, n)
-    seconds = np.where(spoil & (kind == 2), np.maximum(np.round(seconds * 0.05), 1), seconds)
-    for q in instrument.questions:
-        if q.attention_check:
-            numbers.loc[spoil & (kind == 1), q.id] = float(attention_code % 5 + 1)
-    text = numbers.astype("Int64").astype("string").fillna("")
+
+
+def _free_answers(
+    instrument: Instrument, numbers: pd.DataFrame, text_share: float, rng: np.random.Generator
+) -> dict[str, pd.Series]:
+    """Each free-text question's answers: ``text_share`` of those asked answer it."""
+    n = len(numbers)
     free: dict[str, pd.Series] = {}
     for q in instrument.questions:
         if q.type == "text":
@@ -168,9 +188,19 @@ def synthetic_raw(
             free[q.id] = pd.Series(
                 _free_text(instrument, asked & (rng.random(n) < text_share), rng), dtype=object
             )
-    start = pd.Timestamp("2021-03-01") + pd.to_timedelta(rng.integers(0, 86400 * 30, n), unit="s")
-    submit = pd.Series((start + pd.to_timedelta(seconds, unit="s")).strftime(TIME_FORMAT))
-    submit[spoil & (kind == 0)] = ""
+    return free
+
+
+def _raw_frame(
+    instrument: Instrument,
+    text: pd.DataFrame,
+    free: dict[str, pd.Series],
+    start: pd.DatetimeIndex,
+    submit: pd.Series,
+    rng: np.random.Generator,
+) -> pd.DataFrame:
+    """The raw columns in the instrument's order: paradata, free text and coded answers."""
+    n = len(submit)
     out = {}
     for q in instrument.questions:
         if q.role == "id":

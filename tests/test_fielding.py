@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import shutil
 
 import openpyxl
@@ -13,6 +14,8 @@ from survey.cli import run
 from survey.errors import LanguageError
 from survey.instrument import __main__ as instrument_cli
 from survey.instrument import fielding, load_instrument
+from survey.instrument.fielding.questionnaire import questionnaire_items
+from survey.synth import synthetic_raw
 from tests.conftest import INSTRUMENT
 
 
@@ -432,3 +435,19 @@ def test_cli_default_instrument_must_be_unique(tmp_path, monkeypatch, capsys):
         len(err.splitlines()) == 1
         and "instruments/a.yaml, instruments/b.yaml: pass --instrument" in err
     )
+
+
+def test_a_numeric_without_a_range_is_fielded_without_bounds(current):
+    """A numeric question built in code may have no range (a YAML one must): no TypeError."""
+    questions = tuple(
+        dataclasses.replace(q, range=None) if q.id == "age" else q for q in current.questions
+    )
+    inst = dataclasses.replace(current, questions=questions)
+    row = next(r for r in fielding.xlsform_sheets(inst)["survey"] if r["name"] == "age")
+    assert row["type"] == "decimal" and "constraint" not in row and "hint::English (en)" not in row
+    book = fielding.codebook(inst)
+    assert book.loc[book.variable == "age", "type"].tolist() == ["numeric"]
+    notes = next(i for i in questionnaire_items(inst, ["en"]) if i["id"] == "age")["notes"]
+    assert notes == {"en": []}  # required: not "optional"; no range to show
+    ages = synthetic_raw(inst, 200)["age"].astype(int)
+    assert ages.between(18, 80).all()

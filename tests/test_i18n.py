@@ -58,6 +58,24 @@ def test_each_catalogue_is_complete_with_the_same_placeholders(po):
     assert i18n.catalogue_problems(po) == []
 
 
+def test_a_plural_message_is_checked_form_by_form(tmp_path):
+    """A plural entry (id and translation are sequences of forms) is checked, not a TypeError."""
+    po = tmp_path / "es" / "LC_MESSAGES" / "survey.po"
+    po.parent.mkdir(parents=True)
+    po.write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+        '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n'
+        'msgid "{n} row"\nmsgid_plural "{n} rows"\n'
+        'msgstr[0] "{n} fila"\nmsgstr[1] "{m} filas"\n',
+        encoding="utf-8",
+    )
+    problems = i18n.catalogue_problems(po)
+    assert problems[0] == f"{po}:6: placeholders ['m', 'n'] differ from ['n']"
+    assert problems[1:] == [
+        f"{po.with_suffix('.mo')}: not compiled from survey.po (python -m survey.i18n compile)"
+    ]
+
+
 def _messages(catalogue) -> set[tuple[str | None, str]]:
     return {(m.context, m.id) for m in catalogue if m.id}
 

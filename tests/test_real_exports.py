@@ -437,6 +437,24 @@ def test_kobo_repeat_groups_are_their_own_tables(drafted):
                 assert text(table[q.id]) == ["" if w is None else str(w) for w in want], q.id
 
 
+def test_kobo_repeat_group_without_a_sheet_reads_the_sheet_named_by_its_id(drafted):
+    """A repeat built in code may leave ``sheet`` out: its id names it, as the loader defaults it."""
+    import dataclasses
+
+    from survey.read.platforms import read_repeats
+
+    path = real("kobo", "kobo_quest_test_export.xlsx")
+    inst = load_instrument(drafted("kobo", path.name))
+    bare = dataclasses.replace(
+        inst, repeats=tuple(dataclasses.replace(r, sheet=None) for r in inst.repeats)
+    )
+    frame = read_platform(path, bare)
+    tables = read_repeats(path, bare, frame)
+    assert {rid: len(t) for rid, t in tables.items()} == {
+        rid: len(sheet(path, rid)[1]) for rid in ("character_selection", "character_tasks")
+    }
+
+
 def test_kobo_undeclared_repeat_sheet_is_refused_naming_it(drafted, tmp_path):
     path = real("kobo", "kobo_quest_test_export.xlsx")
     doc = load_yaml(drafted("kobo", path.name))

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from survey.errors import DataError
-from survey.instrument import Instrument, Question, conditions
+from survey.instrument import Instrument, QualityRule, Question, conditions
 from survey.read.canonical import RAW_ROW
 
 EXCLUSION_COLUMNS = ["respondent_id", RAW_ROW, "reason", "detail"]
@@ -416,6 +416,14 @@ RULES: dict[str, Callable[[pd.DataFrame, Instrument, Mapping[str, Any]], pd.Seri
     "exclusive": _exclusive,
 }
 
+#: One cleaning step: the data in, the reason per excluded row ("" keeps it) or edits out.
+Step = Callable[[pd.DataFrame], "pd.Series | Edits"]
+
+
+def _step(rule: QualityRule, instrument: Instrument) -> Step:
+    """The cleaning step of one quality rule (its params with its id, as the rules read them)."""
+    return lambda data: RULES[rule.rule](data, instrument, {**rule.params, "id": rule.id})
+
 
 def clean(raw: pd.DataFrame, instrument: Instrument) -> Cleaned:
     """Apply the skip logic and every quality rule of the instrument, in order.
@@ -439,16 +447,8 @@ def clean(raw: pd.DataFrame, instrument: Instrument) -> Cleaned:
     remaining, logs = _excluded_on_reading(raw, ident.id if ident else None)
     remaining, skipped, skip_detail = skip_logic(remaining, instrument)
     blanked = [skipped]
-    steps = [(SKIP_VIOLATION, lambda data: skip_detail.reindex(data.index))]
-    steps += [
-        (
-            rule.id,
-            lambda data, rule=rule: RULES[rule.rule](
-                data, instrument, {**rule.params, "id": rule.id}
-            ),
-        )
-        for rule in instrument.quality
-    ]
+    steps: list[tuple[str, Step]] = [(SKIP_VIOLATION, lambda data: skip_detail.reindex(data.index))]
+    steps += [(rule.id, _step(rule, instrument)) for rule in instrument.quality]
     for reason, step in steps:
         result = step(remaining)
         if isinstance(result, Edits):

@@ -147,7 +147,10 @@ KOBO_REPEAT_KEYS = {
 WJX_MARKERS = {"序号", "提交答卷时间", "所用时间"}
 KOBO_MARKERS = {"_uuid", "_submission_time", "_index", "__version__", "_id"}
 LEGACY_TAGS = [f"V{i}" for i in range(1, 11)]
-HEADER_ROWS = {"qualtrics": {"2017": 3, "2016": 3, "legacy": 2}, "surveymonkey": {None: 2}}
+HEADER_ROWS: dict[str, dict[str | None, int]] = {
+    "qualtrics": {"2017": 3, "2016": 3, "legacy": 2},
+    "surveymonkey": {None: 2},
+}
 _SHOW = 6
 
 

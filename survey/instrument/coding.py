@@ -109,5 +109,6 @@ def load_coding_frame(path: str | Path, languages: Sequence[str] | None = None) 
 
 def _first_label_languages(raw: Any) -> tuple[str, ...]:
     first = raw[0] if isinstance(raw, list) and raw and isinstance(raw[0], dict) else {}
-    label = first.get("label") if isinstance(first.get("label"), dict) else {}
-    return tuple(str(k) for k in label) or ("en",)
+    label = first.get("label")
+    languages = tuple(str(k) for k in label) if isinstance(label, dict) else ()
+    return languages or ("en",)

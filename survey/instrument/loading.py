@@ -21,7 +21,7 @@ import types
 import typing
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -215,12 +215,10 @@ def _step(tp: Any, part: Any) -> Any:
 
 def instrument_context(doc: Mapping[str, Any]) -> dict[str, Any]:
     """The names an instrument document defines, read leniently (for the schema's reference checks)."""
-    languages = (
-        [x for x in doc.get("languages") or [] if isinstance(x, str)]
-        if isinstance(doc.get("languages"), list)
-        else []
-    )
-    scales = doc.get("scales") if isinstance(doc.get("scales"), Mapping) else {}
+    declared, scales = doc.get("languages"), doc.get("scales")
+    languages = [x for x in declared if isinstance(x, str)] if isinstance(declared, list) else []
+    if not isinstance(scales, Mapping):
+        scales = {}
     columns: set[str] = set()
     text_questions: set[str] = set()
     grids: set[str] = set()
@@ -307,7 +305,31 @@ def _scale(sid: str, sc: s.Scale) -> m.Scale:
     return m.Scale(sid, tuple(_code(c) for c in sc.codes), nets, sc.measure)
 
 
-def _source(value: Any) -> dict[str, Any]:
+class _SourceFields(TypedDict, total=False):
+    """The Question fields a ``source`` key sets (one of them)."""
+
+    source: str | None
+    source_columns: tuple[str, ...]
+    row_number: bool
+
+
+class _Shared(TypedDict):
+    """The Question fields a grid's items take from the grid."""
+
+    codes: tuple[m.Code, ...]
+    nets: tuple[m.Net, ...]
+    measure: str
+    scale_id: str | None
+    required: bool
+    ask_if: Mapping[str, Any] | None
+    personal: bool
+    section: str | None
+    repeat: str | None
+    comment: str | None
+    background: bool
+
+
+def _source(value: Any) -> _SourceFields:
     """The Question fields of a ``source`` key: a column, the row number, or a category set's columns."""
     if isinstance(value, BaseModel):  # {row_number: true}
         return {"row_number": True}
@@ -316,61 +338,71 @@ def _source(value: Any) -> dict[str, Any]:
     return {"source": value}
 
 
+def _shared(q: s.Question, scales: Mapping[str, m.Scale], banner: set[str]) -> _Shared:
+    scale = scales.get(q.scale or "")
+    return {
+        "codes": scale.codes if scale else tuple(_code(c) for c in q.options or []),
+        "nets": scale.nets if scale else (),
+        "measure": scale.measure if scale else ("scale" if q.type == "numeric" else "nominal"),
+        "scale_id": q.scale,
+        "required": q.required,
+        "ask_if": q.ask_if.plain() if q.ask_if else None,
+        "personal": q.personal,
+        "section": q.section,
+        "repeat": q.repeat,
+        "comment": q.comment,
+        "background": q.section in banner,
+    }
+
+
+def _missing(values: list[float | list[float]] | None) -> tuple[float | tuple[float, float], ...]:
+    """A numeric question's user-missing values and ``[low, high]`` ranges (validated pairs)."""
+    return tuple(
+        (float(x[0]), float(x[1])) if isinstance(x, list) else float(x) for x in values or ()
+    )
+
+
+def _question(q: s.Question, shared: _Shared) -> m.Question:
+    return m.Question(
+        id=q.id,
+        type=q.type,
+        text=dict(q.text),
+        **shared,
+        range=(q.range[0], q.range[1]) if q.range else None,
+        role=q.role,
+        attention_check=q.attention_check,
+        open_ended=q.open_ended,
+        history=tuple({"version": h.version, "text": dict(h.text)} for h in q.history),
+        reverse=q.reverse,
+        integer=q.integer,
+        unit=dict(q.unit) if q.unit else None,
+        **_source(q.source),
+        missing=_missing(q.missing),
+        boxes=tuple(m.Box(b.id, dict(b.label), b.personal) for b in q.boxes or []),
+    )
+
+
 def _questions(
     doc: s.InstrumentDoc, scales: Mapping[str, m.Scale], banner: set[str]
 ) -> list[m.Question]:
     out = []
     for q in doc.questions:
-        scale = scales.get(q.scale or "")
-        common = {
-            "codes": scale.codes if scale else tuple(_code(c) for c in q.options or []),
-            "nets": scale.nets if scale else (),
-            "measure": scale.measure if scale else ("scale" if q.type == "numeric" else "nominal"),
-            "scale_id": q.scale,
-            "required": q.required,
-            "ask_if": q.ask_if.plain() if q.ask_if else None,
-            "personal": q.personal,
-            "section": q.section,
-            "repeat": q.repeat,
-            "comment": q.comment,
-            "background": q.section in banner,
-        }
-        if q.type == "grid":
-            out += [
-                m.Question(
-                    id=item.id,
-                    type="single",
-                    text=dict(item.text),
-                    grid=q.id,
-                    reverse=item.reverse,
-                    **_source(item.source),
-                    **common,
-                )
-                for item in q.items or []
-            ]
+        shared = _shared(q, scales, banner)
+        if q.type != "grid":
+            out.append(_question(q, shared))
             continue
-        out.append(
+        out += [
             m.Question(
-                id=q.id,
-                type=q.type,
-                text=dict(q.text),
-                **common,
-                range=tuple(q.range) if q.range else None,
-                role=q.role,
-                attention_check=q.attention_check,
-                open_ended=q.open_ended,
-                history=tuple({"version": h.version, "text": dict(h.text)} for h in q.history),
-                reverse=q.reverse,
-                integer=q.integer,
-                unit=dict(q.unit) if q.unit else None,
-                **_source(q.source),
-                missing=tuple(
-                    tuple(float(v) for v in x) if isinstance(x, list) else float(x)
-                    for x in q.missing or ()
-                ),
-                boxes=tuple(m.Box(b.id, dict(b.label), b.personal) for b in q.boxes or []),
+                id=item.id,
+                type="single",
+                text=dict(item.text),
+                grid=q.id,
+                reverse=item.reverse,
+                **_source(item.source),
+                **shared,
             )
-        )
+            for item in q.items or []
+        ]
     return out
 
 

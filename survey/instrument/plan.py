@@ -105,8 +105,11 @@ def plan_context(doc: Mapping[str, Any], instrument: Instrument) -> dict[str, An
     """What a plan is checked against: the instrument's names and codes, the plan's own waves and plans."""
     variables = instrument.variables()
     names = set(variables) | set(instrument.raw_columns)
-    waves = doc.get("waves") if isinstance(doc.get("waves"), list) else []
-    weighting = doc.get("weighting") if isinstance(doc.get("weighting"), Mapping) else {}
+    waves, weighting = doc.get("waves"), doc.get("weighting")
+    if not isinstance(waves, list):
+        waves = []
+    if not isinstance(weighting, Mapping):
+        weighting = {}
     return {
         "languages": list(instrument.languages),
         "variables": names,

@@ -56,7 +56,7 @@ class MissingCJKFontWarning(UserWarning):
 def bundled_font_files() -> list[Path]:
     """CJK font files shipped by Python packages the project depends on (may be empty)."""
     try:
-        import noto_cjk_sans_otc  # type: ignore[import-not-found]
+        import noto_cjk_sans_otc
     except ImportError:
         return []
     path = Path(str(noto_cjk_sans_otc.FONT_PATH))

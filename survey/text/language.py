@@ -175,7 +175,7 @@ def _lingua_languages(languages: tuple[str, ...]) -> dict[Any, str]:
     """lingua's Language for each code it knows -> the code as the instrument spells it."""
     from lingua import IsoCode639_1, IsoCode639_3, Language
 
-    out = {}
+    out: dict[Any, str] = {}
     for code in languages:
         base = code.replace("_", "-").split("-")[0].lower()
         try:

@@ -179,23 +179,10 @@ def coder_agreement(auto: pd.DataFrame, human: pd.DataFrame) -> pd.DataFrame:
 
     if "respondent_id" in auto.columns and "respondent_id" in human.columns:
         auto, human = auto.set_index("respondent_id"), human.set_index("respondent_id")
-    columns = [c for c in human.columns if str(c).startswith(HUMAN_PREFIX)]
-    if not columns:
-        raise DataError(
-            f"human codes: no column named {HUMAN_PREFIX}<theme id> (columns: {list(human.columns)})"
-        )
-    unknown = [c for c in columns if c[len(HUMAN_PREFIX) :] not in auto.columns]
-    if unknown:
-        raise DataError(f"human codes: {unknown} name no theme (themes: {list(auto.columns)})")
     rows = []
-    for column in columns:
+    for column in _human_columns(auto, human):
         theme = column[len(HUMAN_PREFIX) :]
-        h = pd.to_numeric(human[column], errors="coerce").where(human[column].notna())
-        bad = human[column][human[column].notna() & ~h.isin([0, 1])]
-        if not bad.empty:
-            raise DataError(
-                f"human codes: column '{column}' holds {sorted(map(str, bad.unique()))[:5]}; use 0, 1 or blank"
-            )
+        h = _human_codes(human[column])
         pair = pd.concat(
             [auto[theme].rename("auto"), h.rename("human")], axis=1, join="inner"
         ).dropna()
@@ -212,6 +199,30 @@ def coder_agreement(auto: pd.DataFrame, human: pd.DataFrame) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=["theme", "n", "pct_agreement", "kappa", "ci_low", "ci_high"])
+
+
+def _human_columns(auto: pd.DataFrame, human: pd.DataFrame) -> list[str]:
+    """The ``human_<theme id>`` columns; an error when there are none or one names no theme."""
+    columns = [str(c) for c in human.columns if str(c).startswith(HUMAN_PREFIX)]
+    if not columns:
+        raise DataError(
+            f"human codes: no column named {HUMAN_PREFIX}<theme id> (columns: {list(human.columns)})"
+        )
+    unknown = [c for c in columns if c[len(HUMAN_PREFIX) :] not in auto.columns]
+    if unknown:
+        raise DataError(f"human codes: {unknown} name no theme (themes: {list(auto.columns)})")
+    return columns
+
+
+def _human_codes(values: pd.Series) -> pd.Series:
+    """A human coder's 0/1 codes (NaN where blank); an error naming other values."""
+    codes = pd.to_numeric(values, errors="coerce").where(values.notna())
+    bad = values[values.notna() & ~codes.isin([0, 1])]
+    if not bad.empty:
+        raise DataError(
+            f"human codes: column '{values.name}' holds {sorted(map(str, bad.unique()))[:5]}; use 0, 1 or blank"
+        )
+    return codes
 
 
 def _kappa(table: np.ndarray, cohens_kappa: Any) -> dict[str, float]:

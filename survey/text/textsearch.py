@@ -23,17 +23,22 @@ drop texts the pattern cannot match.  Patterns without a required literal (a bar
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
 
 __all__ = ["any_match", "contains", "fold", "is_text", "may_match", "prepare", "required_literals"]
 
 
 @lru_cache(maxsize=1)
 def _representatives() -> dict[int, int]:
-    from re._casefix import _EXTRA_CASES  # type: ignore[import-not-found]
+    from re._casefix import _EXTRA_CASES
 
     return {lo: min((lo, *extra)) for lo, extra in _EXTRA_CASES.items()}
 
@@ -79,9 +84,12 @@ def fold(text: str) -> str:
     return text.lower() if text.isascii() else text.translate(_FOLD)
 
 
-def _required(seq: object) -> frozenset[str] | None:
-    """Strings one of which every match of a parsed (sub)pattern contains; None if none is known."""
-    from re._constants import (  # type: ignore[attr-defined]
+def _required(seq: Iterable[tuple[Any, Any]]) -> frozenset[str] | None:
+    """Strings one of which every match of a parsed (sub)pattern contains; None if none is known.
+
+    ``seq`` is a ``re._parser.SubPattern``: ``(opcode, argument)`` pairs (no stubs: Any).
+    """
+    from re._constants import (
         ATOMIC_GROUP,
         BRANCH,
         LITERAL,
@@ -99,7 +107,7 @@ def _required(seq: object) -> frozenset[str] | None:
             options.append(frozenset(["".join(run)]))
             run.clear()
 
-    for op, av in seq:  # type: ignore[attr-defined]
+    for op, av in seq:
         if op is LITERAL:
             run.append(chr(av))
             continue
@@ -110,7 +118,8 @@ def _required(seq: object) -> frozenset[str] | None:
             found = _required(av)
         elif op is BRANCH:
             parts = [_required(branch) for branch in av[1]]
-            found = None if any(p is None for p in parts) else frozenset().union(*parts)  # type: ignore[arg-type]
+            known = [p for p in parts if p is not None]
+            found = frozenset[str]().union(*known) if len(known) == len(parts) else None
         elif op in (MAX_REPEAT, MIN_REPEAT, POSSESSIVE_REPEAT):
             found = _required(av[2]) if av[0] >= 1 else None
         else:  # classes, anchors, look-arounds, back references: nothing required
@@ -139,7 +148,7 @@ def required_literals(pattern: str, flags: int = re.IGNORECASE) -> tuple[str, ..
     >>> required_literals(r"\\d{5}") is None
     True
     """
-    from re import _parser  # type: ignore[attr-defined]
+    from re import _parser  # type: ignore[attr-defined]  # private stdlib module, not in typeshed
 
     found = _required(_parser.parse(pattern, flags))
     if found is None or any(not s for s in found):
@@ -194,7 +203,7 @@ def _re2_literal(text: str) -> str:
     return "".join(out)
 
 
-def may_match(texts: object, pattern: str) -> np.ndarray:
+def may_match(texts: Prepared, pattern: str) -> np.ndarray:
     r"""Where the RE2 ``pattern`` matches texts from :func:`prepare`; True wherever RE2 cannot
     look (texts that cannot be UTF-8), so that a caller using it as a filter misses nothing.
 
@@ -205,7 +214,7 @@ def may_match(texts: object, pattern: str) -> np.ndarray:
     """
     if isinstance(texts, _Folded):
         return np.ones(len(texts), dtype=bool)
-    if not len(texts):  # type: ignore[arg-type]
+    if not len(texts):
         return np.zeros(0, dtype=bool)
     import pyarrow.compute as pc
 
@@ -213,7 +222,7 @@ def may_match(texts: object, pattern: str) -> np.ndarray:
     return found.fill_null(False).to_numpy(zero_copy_only=False).astype(bool)
 
 
-def is_text(values: object) -> np.ndarray:
+def is_text(values: pd.Series) -> np.ndarray:
     """Which values of a pandas Series are ``str`` (missing values and numbers are not).
 
     Examples
@@ -224,15 +233,16 @@ def is_text(values: object) -> np.ndarray:
     """
     import pandas as pd
 
-    series: pd.Series = values  # type: ignore[assignment]
-    if isinstance(series.dtype, pd.StringDtype):  # holds str or missing, nothing else
-        return series.notna().to_numpy(dtype=bool)
+    if isinstance(values.dtype, pd.StringDtype):  # holds str or missing, nothing else
+        return values.notna().to_numpy(dtype=bool)
     return np.fromiter(
-        (type(v) is str for v in series.to_numpy(dtype=object)), dtype=bool, count=len(series)
+        (type(v) is str for v in values.to_numpy(dtype=object)), dtype=bool, count=len(values)
     )
 
 
-def contains(texts: object, literals: Sequence[str], *, digits: bool = False) -> np.ndarray:
+def contains(
+    texts: Prepared | Sequence[str], literals: Sequence[str], *, digits: bool = False
+) -> np.ndarray:
     """Which texts contain one of ``literals`` (as ``re.IGNORECASE`` compares), or a decimal digit.
 
     Parameters
@@ -249,7 +259,7 @@ def contains(texts: object, literals: Sequence[str], *, digits: bool = False) ->
     """
     alternatives = [_re2_literal(s) for s in literals] + ([_decimal_class()] if digits else [])
     if not isinstance(texts, _Folded) and not hasattr(texts, "type"):
-        texts = prepare(list(texts))  # type: ignore[call-overload]
+        texts = prepare(texts)
     if isinstance(texts, _Folded):  # texts that cannot be UTF-8: folded Python strings
         folded = [fold(s) for s in literals]
         return np.fromiter(
@@ -260,19 +270,23 @@ def contains(texts: object, literals: Sequence[str], *, digits: bool = False) ->
             dtype=bool,
             count=len(texts),
         )
-    if not alternatives or not len(texts):  # type: ignore[arg-type]
-        return np.zeros(len(texts), dtype=bool)  # type: ignore[arg-type]
+    if not alternatives or not len(texts):
+        return np.zeros(len(texts), dtype=bool)
     import pyarrow.compute as pc
 
     found = pc.match_substring_regex(texts, "|".join(alternatives))
     return found.to_numpy(zero_copy_only=False).astype(bool)
 
 
-class _Folded(list):  # type: ignore[type-arg]
+class _Folded(list[str]):
     """Folded texts (the fallback of :func:`prepare` when they cannot be UTF-8)."""
 
 
-def prepare(texts: Sequence[str | None]) -> object:
+#: What :func:`prepare` returns: a pyarrow large_string array, or the folded fallback.
+Prepared: TypeAlias = "pa.Array | _Folded"
+
+
+def prepare(texts: Sequence[str | None]) -> Prepared:
     """Texts ready for :func:`contains` and :func:`any_match`: a pyarrow array, or a list of
     folded strings when some cannot be UTF-8 (lone surrogates)."""
     try:
@@ -288,7 +302,7 @@ def any_match(
     patterns: Sequence[str],
     *,
     flags: int = re.IGNORECASE,
-    prepared: object | None = None,
+    prepared: Prepared | None = None,
 ) -> np.ndarray:
     """Which texts at least one of ``patterns`` matches (``re.search`` with ``flags``).
 
@@ -324,21 +338,21 @@ def any_match(
     if prefiltered:
         # One pass for the union of the literals, then each pattern's own on those candidates.
         todo = np.flatnonzero(~hit)
-        union = sorted({s for p in prefiltered for s in literals[p]})  # type: ignore[union-attr]
+        union = sorted({s for p in prefiltered for s in literals[p] or ()})
         candidates = todo[contains(_take(prepared, todo), union)]
         subset = _take(prepared, candidates)
         found = np.zeros(len(candidates), dtype=bool)
         for pattern in prefiltered:
-            todo = np.flatnonzero(~found & contains(subset, literals[pattern]))  # type: ignore[arg-type]
+            todo = np.flatnonzero(~found & contains(subset, literals[pattern] or ()))
             _search(pattern, flags, texts, candidates[todo], found, at=todo)
         hit[candidates] |= found
     return hit
 
 
-def _take(prepared: object, positions: np.ndarray) -> object:
+def _take(prepared: Prepared, positions: np.ndarray) -> Prepared:
     if isinstance(prepared, _Folded):
         return _Folded(prepared[i] for i in positions.tolist())
-    return prepared.take(positions)  # type: ignore[attr-defined]
+    return prepared.take(positions)
 
 
 def _search(

@@ -131,7 +131,9 @@ def _text(
 
     first = pick(payload) or "(no text)"
     out = {d.languages[0]: first}
-    translations = payload.get("Language") if isinstance(payload.get("Language"), dict) else {}
+    translations = payload.get("Language")
+    if not isinstance(translations, dict):
+        translations = {}
     for tag, source in translations.items():
         out.setdefault(tag.split("-")[0].lower(), pick(source) or first)
     return {lang: out.get(lang, first) for lang in d.languages}
@@ -250,7 +252,7 @@ def _choice_question(
 
 
 def _text_entry(
-    d: Draft, p: dict[str, Any], base: dict[str, Any], selector: str, notes: list[str]
+    d: Draft, p: dict[str, Any], base: dict[str, Any], selector: str | None, notes: list[str]
 ) -> dict[str, Any]:
     text = _text(d, p)
     if selector == "FORM":

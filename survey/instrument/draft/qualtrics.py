@@ -125,11 +125,16 @@ def _multi(d: Draft, base: str, ticks: list, texts: list) -> None:
         option: dict[str, Any] = {"code": code, "label": d.label(label)}
         entered = next((n for n, _, _ in texts if n == f"{name}_TEXT"), None)
         if entered:
-            other = d.ident(f"{qid}_{code}_text")
-            option["other_text"] = other
-            others.append({"id": other, "type": "text", "text": d.label(f"{label} (text)")})
+            other_id = d.ident(f"{qid}_{code}_text")
+            option["other_text"] = other_id
+            others.append({"id": other_id, "type": "text", "text": d.label(f"{label} (text)")})
         options.append(option)
-    q = {"id": qid, "type": "multi", "text": d.label(stem.strip(" -") or base), "options": options}
+    q: dict[str, Any] = {
+        "id": qid,
+        "type": "multi",
+        "text": d.label(stem.strip(" -") or base),
+        "options": options,
+    }
     if qid != base:
         q["source"] = base
     d.add(

@@ -176,41 +176,20 @@ def _whole(values: pd.Series, labels: dict[Any, str]) -> bool:
 def _single(
     d: Draft, qid: str, name: str, text: str, values: pd.Series, meta: SavMeta, is_string: bool
 ) -> None:
-    labels = meta.value_labels.get(name, {})
-    missing = list(meta.missing.get(name, ()))
-    ranges = list(meta.missing_ranges.get(name, ()))
+    # A string variable's value labels and user-missing values are strings (SavMeta's types
+    # say numbers, the other case).
+    labels: dict[Any, str] = meta.value_labels.get(name, {})
+    missing: list[Any] = list(meta.missing.get(name, ()))
     seen = [
         v for v in values.dropna().unique().tolist() if not (isinstance(v, str) and v.strip() == "")
     ]
     if is_string:
-        keys = sorted(
-            {str(k) for k in labels} | {str(v).strip() for v in seen} | {str(v) for v in missing}
-        )
-        codes = [
-            {"code": k, "label": d.label(labels.get(v) or v), "name": v}
-            for k, v in enumerate(keys, start=1)
-        ]
-        for c, v in zip(codes, keys):
-            if v in {str(m) for m in missing}:
-                c["nonsubstantive"] = True
-        unlabelled = [v for v in keys if v not in {str(k) for k in labels}]
+        codes, unlabelled = _string_codes(d, labels, seen, missing)
     else:
-        keys = sorted(
-            {int(k) for k in labels}
-            | {int(v) for v in seen}
-            | {int(m) for m in missing if float(m).is_integer()}
-        )
-        codes = [
-            {"code": k, "label": d.label(labels.get(k) or labels.get(float(k)) or str(k))}
-            for k in keys
-        ]
-        for c in codes:
-            if c["code"] in missing or any(lo <= c["code"] <= hi for lo, hi in ranges):
-                c["nonsubstantive"] = True
-        unlabelled = [str(k) for k in keys if k not in labels and float(k) not in labels]
-    measure = (
-        meta.measures.get(name) if meta.measures.get(name) in ("nominal", "ordinal") else "nominal"
-    )
+        ranges = meta.missing_ranges.get(name, ())
+        codes, unlabelled = _number_codes(d, labels, seen, missing, ranges)
+    declared = meta.measures.get(name)
+    measure = declared if declared in ("nominal", "ordinal") else "nominal"
     sid = _scale(d, qid, codes, measure)
     notes = []
     if unlabelled:
@@ -228,6 +207,57 @@ def _single(
         {"id": qid, "type": "single", "scale": sid, "text": d.label(text), **_source(d, name, qid)},
         *notes,
     )
+
+
+def _string_codes(
+    d: Draft, labels: dict[Any, str], seen: list[Any], missing: list[Any]
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """A string variable's codes (1, 2, ... in the order of the strings, named by them) and the
+    strings without a value label."""
+    keys = sorted(
+        {str(k) for k in labels} | {str(v).strip() for v in seen} | {str(v) for v in missing}
+    )
+    absent = {str(m) for m in missing}
+    codes = [
+        {
+            "code": k,
+            "label": d.label(labels.get(v) or v),
+            "name": v,
+            **({"nonsubstantive": True} if v in absent else {}),
+        }
+        for k, v in enumerate(keys, start=1)
+    ]
+    labelled = {str(k) for k in labels}
+    return codes, [v for v in keys if v not in labelled]
+
+
+def _number_codes(
+    d: Draft,
+    labels: dict[Any, str],
+    seen: list[Any],
+    missing: list[Any],
+    ranges: tuple[tuple[float, float], ...],
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """A numeric variable's codes (labelled, seen and whole user-missing values; user-missing
+    ones non-substantive) and the codes without a value label."""
+    keys = sorted(
+        {int(k) for k in labels}
+        | {int(v) for v in seen}
+        | {int(m) for m in missing if float(m).is_integer()}
+    )
+    codes = [
+        {
+            "code": k,
+            "label": d.label(labels.get(k) or labels.get(float(k)) or str(k)),
+            **(
+                {"nonsubstantive": True}
+                if k in missing or any(lo <= k <= hi for lo, hi in ranges)
+                else {}
+            ),
+        }
+        for k in keys
+    ]
+    return codes, [str(k) for k in keys if k not in labels and float(k) not in labels]
 
 
 def _scale(d: Draft, qid: str, codes: list[dict[str, Any]], measure: str) -> str:

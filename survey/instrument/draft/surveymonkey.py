@@ -115,13 +115,12 @@ def _question(d: Draft, n: int, text: str, columns: list[tuple[str, pd.Series]])
     elif _categorical(answers):
         _matrix(d, n, text, subs, answers)
     else:
-        boxes, taken = [], set()
+        boxes: list[dict[str, Any]] = []
+        taken: set[str] = set()
         for sub in subs:
-            box = {
-                "id": make_id(words(sub, 3).lower() or "box", taken, "box"),
-                "label": d.label(sub),
-            }
-            taken.add(box["id"].lower())
+            box_id = make_id(words(sub, 3).lower() or "box", taken, "box")
+            taken.add(box_id.lower())
+            box: dict[str, Any] = {"id": box_id, "label": d.label(sub)}
             if looks_personal(sub):
                 box["personal"] = True
             boxes.append(box)
@@ -191,13 +190,14 @@ def _single(d: Draft, n: int, text: str, columns: list[tuple[str, pd.Series]]) -
 
 def _multi(d: Draft, n: int, text: str, subs: list[str], answers: list[list[str]]) -> None:
     q = _base(d, n, text)
-    options = [{"code": k, "label": d.label(s)} for k, s in enumerate(subs, start=1)]
+    options: list[dict[str, Any]] = [
+        {"code": k, "label": d.label(s)} for k, s in enumerate(subs, start=1)
+    ]
     others = []
     if answers[-1] and any(v != subs[-1] for v in answers[-1]):
-        options[-1]["other_text"] = f"{q['id']}_other"
-        others.append(
-            {"id": d.ident(options[-1]["other_text"]), "type": "text", "text": d.label(subs[-1])}
-        )
+        other_id = f"{q['id']}_other"
+        options[-1]["other_text"] = other_id
+        others.append({"id": d.ident(other_id), "type": "text", "text": d.label(subs[-1])})
     q.update(type="multi", text=d.label(text), options=options)
     d.add(q, "guessed: a multi-select (each column repeats its option's text when ticked)")
     for other in others:

@@ -148,6 +148,23 @@ def _lists(
     return out
 
 
+def _paradata(kind: str, notes: list[str]) -> dict[str, Any] | None:
+    """The fields of a metadata, calculated, geo or date/time row (None: a type not drafted)."""
+    if kind in ("start", "end"):
+        return {"type": "paradata", "role": "start" if kind == "start" else "submit"}
+    if not (
+        kind in TIMES
+        or kind in ("calculate", "hidden", "geopoint", "geotrace", "geoshape")
+        or kind in PERSONAL_META
+    ):
+        return None
+    if kind.startswith("geo") or kind in PERSONAL_META:
+        notes.append(f"a {kind}: personal data, kept out of exports unless asked for")
+        return {"type": "paradata", "role": "other", "personal": True}
+    notes.append(f"a {kind} field: kept as text")
+    return {"type": "paradata", "role": "other"}
+
+
 class _Form:
     """Walks the survey sheet: groups and repeats open and close, each question drafted."""
 
@@ -188,56 +205,24 @@ class _Form:
         d = self.d
         text = _labels(d, row, self.columns, name)
         qid = d.ident(name)
-        q: dict[str, Any] = {"id": qid}
         notes: list[str] = []
+        fields: dict[str, Any] | None
         if kind in ("select_one", "select_multiple"):
-            listname = args[0] if args else ""
-            if listname not in self.lists:
-                raise InstrumentError(
-                    f"{d.source}: survey sheet, question '{name}': no choices list '{listname}'"
-                )
-            options = [dict(o) for o in self.lists[listname]]
-            other = "or_other" in args
-            if other:
-                options.append(
-                    {
-                        "code": max(o["code"] for o in options) + 1,
-                        "label": d.label("Other"),
-                        "name": "other",
-                        "other_text": f"{qid}_other",
-                    }
-                )
-            if kind == "select_one":
-                sid = make_id(listname, set()) if not other else make_id(f"{listname}_{qid}", set())
-                d.scales.setdefault(sid, {"codes": options})
-                q.update(type="single", scale=sid)
-            else:
-                q.update(type="multi", options=options)
+            fields = self._select(kind, args, qid, name)
         elif kind in NUMBERS:
-            q.update(type="numeric", range=self._range(kind, row, notes))
+            fields = {"type": "numeric", "range": self._range(kind, row, notes)}
         elif kind in TEXT:
-            q["type"] = "text"
-        elif kind in ("start", "end"):
-            q.update(type="paradata", role="start" if kind == "start" else "submit")
-        elif (
-            kind in TIMES
-            or kind in ("calculate", "hidden", "geopoint", "geotrace", "geoshape")
-            or kind in PERSONAL_META
-        ):
-            q.update(type="paradata", role="other")
-            if kind.startswith("geo") or kind in PERSONAL_META:
-                q["personal"] = True
-                notes.append(f"a {kind}: personal data, kept out of exports unless asked for")
-            else:
-                notes.append(f"a {kind} field: kept as text")
+            fields = {"type": "text"}
         else:
+            fields = _paradata(kind, notes)
+        if fields is None:
             d.ids.discard(qid.lower())
             d.note(
                 "study",
                 f"not drafted: '{name}' of type '{kind}' (add it by hand if the export has it)",
             )
             return
-        q["text"] = text
+        q: dict[str, Any] = {"id": qid, **fields, "text": text}
         if qid != name:
             q["source"] = name
         self._placement(q, row, name, notes)
@@ -251,6 +236,30 @@ class _Form:
                     "text": {lang: f"{t} (other)" for lang, t in text.items()},
                 }
             )
+
+    def _select(self, kind: str, args: list[str], qid: str, name: str) -> dict[str, Any]:
+        """A select_one's scale (drafted here) or a select_multiple's options, with ``or_other``."""
+        listname = args[0] if args else ""
+        if listname not in self.lists:
+            raise InstrumentError(
+                f"{self.d.source}: survey sheet, question '{name}': no choices list '{listname}'"
+            )
+        options = [dict(o) for o in self.lists[listname]]
+        other = "or_other" in args
+        if other:
+            options.append(
+                {
+                    "code": max(o["code"] for o in options) + 1,
+                    "label": self.d.label("Other"),
+                    "name": "other",
+                    "other_text": f"{qid}_other",
+                }
+            )
+        if kind == "select_multiple":
+            return {"type": "multi", "options": options}
+        sid = make_id(f"{listname}_{qid}" if other else listname, set())
+        self.d.scales.setdefault(sid, {"codes": options})
+        return {"type": "single", "scale": sid}
 
     def _placement(self, q: dict[str, Any], row: pd.Series, name: str, notes: list[str]) -> None:
         """Section, repeat, skip logic and required-ness from the enclosing groups and the row."""

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from survey.formats.files import write_bytes_atomic
-from survey.instrument import Derived, Instrument
+from survey.instrument import Derived, Instrument, Question
 from survey.instrument.fielding.common import _literal, _title, describe, shown_languages, word
 
 # --------------------------------------------------------------------------- codebook
@@ -57,67 +57,78 @@ def _codebook_variables(instrument: Instrument) -> list[dict[str, Any]]:
     out = []
     for q in instrument.questions:
         universe[q.id] = {lang: describe(q.ask_if, instrument, lang) for lang in langs}
-        base = {
-            "question": q.id,
-            "measure": q.measure,
-            "universe": universe[q.id],
-            "personal": q.personal,
-            "derived_from": "",
-        }
-        if q.type == "multi":
-            flags = [
-                (0, {lang: word("option_not_selected", lang) for lang in langs}),
-                (1, {lang: word("option_selected", lang) for lang in langs}),
-            ]
-            for c in q.codes:
-                label = {lang: f"{q.wording(lang)}: {c.text(lang)}" for lang in langs}
-                out.append(
-                    {
-                        **base,
-                        "variable": f"{q.id}_{c.code}",
-                        "type": "multi option",
-                        "measure": "nominal",
-                        "label": label,
-                        "codes": flags,
-                        "missing": "",
-                    }
-                )
-            continue
-        kind = f"paradata ({q.role})" if q.type == "paradata" else q.type
-        if q.type == "numeric":
-            kind = f"numeric [{_literal(q.range[0])}, {_literal(q.range[1])}]"
-        codes = [(c.code, {lang: c.text(lang) for lang in langs}) for c in q.codes]
-        missing = ", ".join(str(code) for code in q.nonsubstantive_codes)
-        out.append(
+        out += _question_variables(q, universe[q.id], langs)
+    for d in instrument.derived:
+        universe[d.id] = _derived_universe(d, universe, langs)
+        out.append(_derived_variable(d, instrument, universe[d.id]))
+    return out
+
+
+def _question_variables(
+    q: Question, universe: dict[str, str], langs: Sequence[str]
+) -> list[dict[str, Any]]:
+    """A question's variables: itself, or (a multi-select question) one 0/1 per option."""
+    base = {
+        "question": q.id,
+        "measure": q.measure,
+        "universe": universe,
+        "personal": q.personal,
+        "derived_from": "",
+    }
+    if q.type != "multi":
+        return [
             {
                 **base,
                 "variable": q.id,
-                "type": kind,
+                "type": _type(q),
                 "label": {lang: q.wording(lang) for lang in langs},
-                "codes": codes,
-                "missing": missing,
+                "codes": [(c.code, {lang: c.text(lang) for lang in langs}) for c in q.codes],
+                "missing": ", ".join(str(code) for code in q.nonsubstantive_codes),
             }
-        )
-    for d in instrument.derived:
-        universe[d.id] = _derived_universe(d, universe, langs)
-        codes = [
-            (c.code, {lang: c.text(lang) for lang in langs}) for c in instrument.codes_of(d.id)
         ]
-        out.append(
-            {
-                "variable": d.id,
-                "question": "",
-                "type": f"derived ({d.type})",
-                "measure": d.measure,
-                "label": {lang: d.wording(lang) for lang in langs},
-                "codes": codes,
-                "missing": "",
-                "universe": universe[d.id],
-                "personal": False,
-                "derived_from": ", ".join(d.source),
-            }
-        )
-    return out
+    flags = [
+        (0, {lang: word("option_not_selected", lang) for lang in langs}),
+        (1, {lang: word("option_selected", lang) for lang in langs}),
+    ]
+    return [
+        {
+            **base,
+            "variable": f"{q.id}_{c.code}",
+            "type": "multi option",
+            "measure": "nominal",
+            "label": {lang: f"{q.wording(lang)}: {c.text(lang)}" for lang in langs},
+            "codes": flags,
+            "missing": "",
+        }
+        for c in q.codes
+    ]
+
+
+def _type(q: Question) -> str:
+    """A question's type as the codebook shows it: a numeric's with its range, paradata's role."""
+    if q.type == "numeric" and q.range is not None:
+        return f"numeric [{_literal(q.range[0])}, {_literal(q.range[1])}]"
+    return f"paradata ({q.role})" if q.type == "paradata" else q.type
+
+
+def _derived_variable(
+    d: Derived, instrument: Instrument, universe: dict[str, str]
+) -> dict[str, Any]:
+    langs = instrument.languages
+    return {
+        "variable": d.id,
+        "question": "",
+        "type": f"derived ({d.type})",
+        "measure": d.measure,
+        "label": {lang: d.wording(lang) for lang in langs},
+        "codes": [
+            (c.code, {lang: c.text(lang) for lang in langs}) for c in instrument.codes_of(d.id)
+        ],
+        "missing": "",
+        "universe": universe,
+        "personal": False,
+        "derived_from": ", ".join(d.source),
+    }
 
 
 def _derived_universe(

@@ -133,12 +133,9 @@ def _xpath(cond: Mapping[str, Any], columns: Mapping[str, tuple[Question, int | 
         return f"{ref} = ''"
     if code is not None:
         return _option_xpath(ref, code, op, value)
-    if op == "in":
-        return "(" + " or ".join(f"{ref} = {_literal(v)}" for v in value) + ")"
-    if op == "not_in":
-        return (
-            f"({ref} != '' and not(" + " or ".join(f"{ref} = {_literal(v)}" for v in value) + "))"
-        )
+    if op in ("in", "not_in"):  # validated: the value is a list
+        either = " or ".join(f"{ref} = {_literal(v)}" for v in cond["value"])
+        return f"({either})" if op == "in" else f"({ref} != '' and not({either}))"
     if op == "ne":
         return f"({ref} != '' and {ref} != {_literal(value)})"
     return f"{ref} {_XPATH_OPS[op]} {_literal(value)}"
@@ -213,10 +210,11 @@ def _words(cond: Mapping[str, Any], columns: Mapping, lang: str, numbers: Mappin
         known = {c.code: c for c in question.codes} if code is None else {}
         return known[v].text(lang) if v in known else str(v)
 
-    if op in ("in", "not_in"):
-        if op == "in" and len(value) == 1:
-            return f"{ref} = {show(value[0])}"
-        values = word("list_sep", lang).join(show(v) for v in value)
+    if op in ("in", "not_in"):  # validated: the value is a list
+        listed: list[Any] = cond["value"]
+        if op == "in" and len(listed) == 1:
+            return f"{ref} = {show(listed[0])}"
+        values = word("list_sep", lang).join(show(v) for v in listed)
         return word("one_of" if op == "in" else "none_of", lang, ref=ref, values=values)
     return f"{ref} {_SYMBOLS[op]} {show(value)}"
 

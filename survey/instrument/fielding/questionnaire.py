@@ -9,7 +9,7 @@ from typing import Any
 
 from survey.errors import ExportError
 from survey.formats.files import write_bytes_atomic
-from survey.instrument import Instrument
+from survey.instrument import Instrument, Question
 from survey.instrument.fielding.common import (
     _literal,
     _numbers,
@@ -29,17 +29,7 @@ def questionnaire_items(instrument: Instrument, languages: Sequence[str]) -> lis
     for q in instrument.questions:
         if q.type == "paradata":
             continue
-        notes = {lang: [] for lang in languages}
-        for lang in languages:
-            if q.type == "multi":
-                notes[lang].append(word("multi", lang))
-            if q.type == "numeric":
-                rng = word("range", lang, lo=_literal(q.range[0]), hi=_literal(q.range[1]))
-                notes[lang].append(word("paren", lang, text=rng))
-            if q.type == "text":
-                notes[lang].append(word("open", lang))
-            if not q.required:
-                notes[lang].append(word("optional", lang))
+        notes = {lang: _notes(q, lang) for lang in languages}
         options = []
         for c in q.codes:
             specify = {}
@@ -59,15 +49,15 @@ def questionnaire_items(instrument: Instrument, languages: Sequence[str]) -> lis
                 lang: word("ask_if", lang, cond=describe(q.ask_if, instrument, lang, numbers))
                 for lang in languages
             }
-        first_item = q.grid is not None and instrument.grid(q.grid).items[0] == q.id
+        grid = instrument.grid(q.grid) if q.grid is not None else None
+        stem = grid if grid is not None and grid.items[0] == q.id else None  # on the first item
         items.append(
             {
                 "number": numbers[q.id],
                 "id": q.id,
                 "section": q.section,
                 "text": {
-                    lang: (f"{instrument.grid(q.grid).wording(lang)} " if first_item else "")
-                    + q.wording(lang)
+                    lang: (f"{stem.wording(lang)} " if stem is not None else "") + q.wording(lang)
                     for lang in languages
                 },
                 "notes": notes,
@@ -76,6 +66,21 @@ def questionnaire_items(instrument: Instrument, languages: Sequence[str]) -> lis
             }
         )
     return items
+
+
+def _notes(q: Question, lang: str) -> list[str]:
+    """What the questionnaire says under a question: how to answer it, and if it is optional."""
+    notes = []
+    if q.type == "multi":
+        notes.append(word("multi", lang))
+    if q.type == "numeric" and q.range is not None:
+        rng = word("range", lang, lo=_literal(q.range[0]), hi=_literal(q.range[1]))
+        notes.append(word("paren", lang, text=rng))
+    if q.type == "text":
+        notes.append(word("open", lang))
+    if not q.required:
+        notes.append(word("optional", lang))
+    return notes
 
 
 _STYLE = (

@@ -83,39 +83,55 @@ def xlsform_sheets(
     shown_languages(instrument, [default_language])
     t = translator(default_language)
     langs = [language_column(lang) for lang in instrument.languages]
-    survey, choices, notes, lists = [], [], [], set()
+    survey: list[dict[str, Any]] = []
+    notes: list[dict[str, Any]] = []
     grid = None
     for q in instrument.questions:
         if q.grid != grid:  # a grid's items on one screen, under the grid's wording
-            if grid is not None:
-                survey.append({"type": "end_group", "name": grid})
-            if q.grid is not None:
-                stem = instrument.grid(q.grid)
-                survey.append(
-                    {
-                        "type": "begin_group",
-                        "name": q.grid,
-                        "appearance": "field-list",
-                        **{
-                            f"label::{col}": stem.wording(lang)
-                            for col, lang in zip(langs, instrument.languages)
-                        },
-                    }
-                )
+            survey += _group_rows(instrument, grid, q.grid, langs)
             grid = q.grid
-        row: dict[str, Any] = {"name": q.id}
-        if q.type == "paradata":
-            kind = _metadata_type(q)
-            if kind is None:
-                note = t.gettext(OMITTED.get(q.role or "other", OMITTED["other"])).format(id=q.id)
-                notes.append({"name": q.id, "role": q.role, "note": note})
-            else:
-                survey.append({**row, "type": kind})
-                notes.append(
-                    {"name": q.id, "role": q.role, "note": t.gettext(METADATA_NOTE, kind=kind)}
-                )
+        if q.type != "paradata":
+            survey.append({"name": q.id, **_survey_row(q, instrument, langs)})
+            continue
+        kind = _metadata_type(q)
+        if kind is None:
+            note = t.gettext(OMITTED.get(q.role or "other", OMITTED["other"])).format(id=q.id)
         else:
-            survey.append({**row, **_survey_row(q, instrument, langs)})
+            survey.append({"name": q.id, "type": kind})
+            note = t.gettext(METADATA_NOTE, kind=kind)
+        notes.append({"name": q.id, "role": q.role, "note": note})
+    survey += _group_rows(instrument, grid, None, langs)
+    settings = {
+        "form_title": _title(instrument, default_language),
+        "form_id": instrument.id,
+        "version": instrument.version,
+        "default_language": language_column(default_language),
+    }
+    choices = _choice_rows(instrument, langs)
+    return {"survey": survey, "choices": choices, "settings": [settings], "notes": notes}
+
+
+def _group_rows(
+    instrument: Instrument, ended: str | None, begun: str | None, langs: list[str]
+) -> list[dict[str, Any]]:
+    """The survey rows between two questions: the end of grid ``ended``, the start of ``begun``."""
+    rows: list[dict[str, Any]] = []
+    if ended is not None:
+        rows.append({"type": "end_group", "name": ended})
+    if begun is not None:
+        stem = instrument.grid(begun)
+        labels = {
+            f"label::{col}": stem.wording(lang) for col, lang in zip(langs, instrument.languages)
+        }
+        rows.append({"type": "begin_group", "name": begun, "appearance": "field-list", **labels})
+    return rows
+
+
+def _choice_rows(instrument: Instrument, langs: list[str]) -> list[dict[str, Any]]:
+    """The choices sheet: one list per scale (named by its id) and per multi (by the question's)."""
+    rows: list[dict[str, Any]] = []
+    lists: set[str] = set()
+    for q in instrument.questions:
         listed = q.scale_id or q.id
         if q.coded and listed not in lists:
             lists.add(listed)
@@ -123,16 +139,8 @@ def xlsform_sheets(
                 labels = {
                     f"label::{col}": c.text(lang) for col, lang in zip(langs, instrument.languages)
                 }
-                choices.append({"list_name": listed, "name": str(c.code), **labels})
-    if grid is not None:
-        survey.append({"type": "end_group", "name": grid})
-    settings = {
-        "form_title": _title(instrument, default_language),
-        "form_id": instrument.id,
-        "version": instrument.version,
-        "default_language": language_column(default_language),
-    }
-    return {"survey": survey, "choices": choices, "settings": [settings], "notes": notes}
+                rows.append({"list_name": listed, "name": str(c.code), **labels})
+    return rows
 
 
 def _survey_row(q: Question, instrument: Instrument, langs: list[str]) -> dict[str, Any]:
@@ -146,19 +154,28 @@ def _survey_row(q: Question, instrument: Instrument, langs: list[str]) -> dict[s
         row.update({f"hint::{col}": word("multi", lang) for col, lang in pairs})
         row.update(exclusive_constraint(q, pairs))
     elif q.type == "numeric":
-        lo, hi = q.range
-        row["type"] = "integer" if float(lo).is_integer() and float(hi).is_integer() else "decimal"
-        row["constraint"] = f". >= {_literal(lo)} and . <= {_literal(hi)}"
-        message = {
-            col: word("range", lang, lo=_literal(lo), hi=_literal(hi)) for col, lang in pairs
-        }
-        row.update({f"constraint_message::{col}": text for col, text in message.items()})
-        row.update({f"hint::{col}": text for col, text in message.items()})
+        row.update(_range_row(q.range, pairs))
     else:
         row["type"] = "text"
     row["required"] = "yes" if q.required else None
     row["relevant"] = relevant(q.ask_if, instrument) if q.ask_if is not None else None
     return row
+
+
+def _range_row(
+    bounds: tuple[float, float] | None, pairs: Sequence[tuple[str, str]]
+) -> dict[str, Any]:
+    """A numeric question's type, its range constraint and the range as message and hint."""
+    if bounds is None:  # only an instrument built in code: a YAML numeric declares its range
+        return {"type": "decimal"}
+    lo, hi = bounds
+    message = {col: word("range", lang, lo=_literal(lo), hi=_literal(hi)) for col, lang in pairs}
+    return {
+        "type": "integer" if float(lo).is_integer() and float(hi).is_integer() else "decimal",
+        "constraint": f". >= {_literal(lo)} and . <= {_literal(hi)}",
+        **{f"constraint_message::{col}": text for col, text in message.items()},
+        **{f"hint::{col}": text for col, text in message.items()},
+    }
 
 
 def exclusive_constraint(q: Question, pairs: Sequence[tuple[str, str]]) -> dict[str, str]:

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -215,25 +216,35 @@ def read_platform(
     >>> frame = read_platform("raw/ccg-2020-wave2-wjx.csv", inst, "wjx")  # doctest: +SKIP
     """
     path = Path(path)
-    name = (fmt or "auto").lower()
-    detected = name == "auto"
-    if detected:
-        name = detect_format(path, encoding, instrument)
+    detected = (fmt or "auto").lower() == "auto"
+    name = detect_format(path, encoding, instrument) if detected else _known_format(path, fmt)
+    export = READERS[name](path, instrument, encoding, allow_extra_columns, keep_test_rows)
+    out = typed(export.frame, instrument, path)
+    out[RAW_ROW] = export.rows
+    out.attrs.update(_attrs(export, name, detected))
+    return out
+
+
+def _known_format(path: Path, fmt: str | None) -> str:
+    """``fmt`` as a key of :data:`READERS`, or a one-line error listing the valid ones."""
+    name = (fmt or "").lower()
     if name not in READERS:
         raise DataError(
             f"{path}: unknown platform format '{fmt}' (valid: auto, {', '.join(READERS)})"
         )
-    export = READERS[name](path, instrument, encoding, allow_extra_columns, keep_test_rows)
-    out = typed(export.frame, instrument, path)
-    out[RAW_ROW] = export.rows
-    out.attrs["platform"] = {
+    return name
+
+
+def _attrs(export: Export, name: str, detected: bool) -> dict[str, Any]:
+    """The frame's ``platform`` (what was read) and ``excluded`` (test rows by ``raw_row``)."""
+    platform = {
         "format": name,
         "detected": detected,
         "variant": export.info.get("variant"),
         "encoding": export.info.get("encoding"),
         "notes": list(export.info.get("notes", [])),
     }
-    out.attrs["excluded"] = {
+    excluded = {
         int(export.rows[pos]): (TEST_ROW, detail) for pos, detail in export.excluded.items()
     }
-    return out
+    return {"platform": platform, "excluded": excluded}

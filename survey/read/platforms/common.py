@@ -187,7 +187,9 @@ def joined_ticks(
     """0/1 option columns from joined answers (labels, names or codes separated by ``sep``)."""
     labels = label_index(q)
     order = [c.code for c in q.codes]
-    per_value, unknown, disordered = {}, [], []
+    per_value: dict[object, set[int] | None] = {}
+    unknown: list[str] = []
+    disordered: list[str] = []
     for v in values.unique():
         t = norm(v)
         if t in BLANK_MARKERS or (t == "" and not empty_means_none):
@@ -247,6 +249,11 @@ def put_question(q: Question, values: pd.Series, where: str, m: Mapping) -> None
         m.columns[q.id] = decode_codes(values, q, where, m)
     else:
         m.columns[q.id] = decode_plain(values, numeric=q.type == "numeric")
+
+
+#: A multi-select's option columns found in a header, by question id:
+#: ``(question, [(header position, code, values), ...])``.
+OptionColumns = dict[str, tuple[Question, list[tuple[int, int, pd.Series]]]]
 
 
 def put_options(

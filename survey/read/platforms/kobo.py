@@ -29,6 +29,7 @@ from survey.instrument import Instrument, Question
 from survey.read.platforms.common import (
     Export,
     Mapping,
+    OptionColumns,
     by_name,
     decode_codes,
     decode_plain,
@@ -51,7 +52,9 @@ def read_kobo(layout: Layout, instrument: Instrument, allow_extra: bool, keep_te
     _check_sheets(layout, instrument)
     header, body, path = layout.headers[0], layout.body, layout.path
     questions = by_name(instrument)
-    m, extra, options, joined = Mapping(), [], {}, {}
+    m, extra = Mapping(), []
+    options: OptionColumns = {}
+    joined: dict[str, tuple[str, pd.Series]] = {}
     geo = {f"_{name.split('/')[-1]}{part}" for name in header for part in GEO_PARTS}
     for j, h in enumerate(header):
         parts = h.split("/")
@@ -122,7 +125,7 @@ def _put(
 
 def _check_sheets(layout: Layout, instrument: Instrument) -> None:
     """Refuse a further sheet (a repeat group) the instrument does not declare."""
-    declared = {r.sheet for r in instrument.repeats}
+    declared = {r.sheet or r.id for r in instrument.repeats}
     for sheet, grid in layout.sheets.items():
         if sheet in declared:
             continue
@@ -174,14 +177,15 @@ def read_repeats(
     main_ids = _main_ids(layout, respondents, key)
     out = {}
     for repeat in instrument.repeats:
-        if repeat.sheet not in layout.sheets:
+        name = repeat.sheet or repeat.id  # as the instrument's loader defaults it
+        if name not in layout.sheets:
             raise DataError(
-                f"{path}: no sheet '{repeat.sheet}' for repeat group '{repeat.id}' "
+                f"{path}: no sheet '{name}' for repeat group '{repeat.id}' "
                 f"(sheets: {', '.join(layout.sheets) or 'none'})"
             )
-        sheet = layout_of(layout.sheets[repeat.sheet], path, "xlsx", platform="kobo")
+        sheet = layout_of(layout.sheets[name], path, "xlsx", platform="kobo")
         questions = [q for q in instrument.repeat_questions if q.repeat == repeat.id]
-        out[repeat.id] = _repeat_table(sheet, questions, instrument, main_ids, key, repeat.sheet)
+        out[repeat.id] = _repeat_table(sheet, questions, instrument, main_ids, key, name)
     return out
 
 

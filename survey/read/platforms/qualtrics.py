@@ -36,6 +36,7 @@ from survey.instrument import Instrument, Question
 from survey.read.platforms.common import (
     Export,
     Mapping,
+    OptionColumns,
     by_name,
     finish,
     metadata,
@@ -54,7 +55,8 @@ def read_qualtrics(
     path, body = layout.path, layout.body
     columns = qualtrics_columns(layout)
     names = [name for name, _, _ in columns]
-    m, extra, options = Mapping(), [], {}
+    m, extra = Mapping(), []
+    options: OptionColumns = {}
     questions = by_name(instrument)
     for j, (name, text, ident) in enumerate(columns):
         values = body[j]
@@ -97,7 +99,7 @@ def _option_column(
     values: pd.Series,
     j: int,
     m: Mapping,
-    options: dict,
+    options: OptionColumns,
 ) -> bool:
     """Put a multi option column or an other-text column; False when ``name`` is neither."""
     base, _, suffix = name.rpartition("_")

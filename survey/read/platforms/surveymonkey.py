@@ -30,6 +30,7 @@ from survey.instrument import Instrument, Question
 from survey.read.platforms.common import (
     Export,
     Mapping,
+    OptionColumns,
     finish,
     label_index,
     metadata,
@@ -54,8 +55,9 @@ def read_surveymonkey(
     candidates = _candidates(instrument)
     sources = {norm(q.source): q for q in instrument.questions if q.source}
     texts = {q.id: q for q in instrument.questions if q.type == "text"}
-    m, extra, options = Mapping(), [], {}
-    current, q, seen = "", None, Counter()
+    m, extra = Mapping(), []
+    options: OptionColumns = {}
+    current, q, seen = "", None, Counter[str]()
     for j, (h, sub) in enumerate(zip(first, second)):
         values = body[j]
         if h:
@@ -87,8 +89,8 @@ def read_surveymonkey(
             put_question(texts[q.comment], values, name, m)
         else:
             extra.append(name)
-    for q, found in options.values():
-        put_options(q, found, m, fill=True)
+    for q, columns in options.values():
+        put_options(q, columns, m, fill=True)
     frame = finish(
         instrument,
         m,
@@ -122,7 +124,7 @@ def _option(
     j: int,
     name: str,
     m: Mapping,
-    options: dict,
+    options: OptionColumns,
     texts: dict[str, Question],
 ) -> None:
     """One option column of a multi-select: ticked where the cell is not empty."""

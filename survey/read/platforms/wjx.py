@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping as MappingABC
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,7 @@ from survey.read.platforms.common import (
     BLANK_MARKERS,
     Export,
     Mapping,
+    OptionColumns,
     finish,
     joined_ticks,
     label_index,
@@ -84,7 +86,8 @@ def read_wjx(
         text_index(instrument, False),
         text_index(instrument, True),
     )
-    m, extra, options, joined = Mapping(), [], {}, []
+    m, extra, joined = Mapping(), [], []
+    options: OptionColumns = {}
     meta: dict[str, pd.Series] = {}
     for j, h in enumerate(header):
         values = body[j]
@@ -181,7 +184,7 @@ def _wjx_paradata(
 
 def _mostly_labels(
     body: pd.DataFrame,
-    header: list[str],
+    header: Sequence[str],
     instrument: Instrument,
     numbered: MappingABC[int, Question],
 ) -> bool:
