@@ -268,7 +268,8 @@ def put_options(
     order = [c.code for c in q.codes]
     known = [c for c in codes if c in order]
     if check_order and known != sorted(known, key=order.index):
-        labels = [q.label(c, "zh" if "zh" in q.text else "en") for c in known]
+        lang = next(iter(q.text), "en")  # the question's first language, as the instrument lists it
+        labels = [q.label(c, lang) for c in known]
         m.problem("option order differs from the instrument", f"{q.id} ({' | '.join(labels)})")
     ticks = {code: decode_plain(v, numeric=True) for _, code, v in found if code in order}
     m.columns.update(
