@@ -161,26 +161,32 @@ def core(study: Study, folder: Path, options: Options, results: Results) -> None
         include_personal=options.include_personal, redact=options.redact
     ).items():
         _write(options, write_csv, table, folder / "data" / f"repeat_{rid}.csv")
-    write_json(
-        {
-            # the instrument as read, copied into the run (survey.export reads it there, wherever the
-            # folder moves); the sources relative to the run folder, the same bytes wherever the project sits
-            "plan": _beside(study.plan.path, folder) if study.has_plan else None,
-            "instrument": _copy_instrument(study, folder),
-            "instrument_source": _beside(Path(study.instrument.path), folder)
-            if study.instrument.path
-            else None,
-            "instrument_version": study.instrument.version,
-            "wave": str(study.wave.id),
-            "lang": options.lang,
-            "stem": stem(study),
-            "file_label": file_label(study),
-            "text_columns": study.text_columns,
-            "redacted": options.redact,
-            "include_personal": options.include_personal,
-        },
-        folder / "run.json",
-    )
+    write_json(run_record(study, folder, options), folder / "run.json")
+
+
+def run_record(study: Study, folder: Path, options: Options) -> dict[str, Any]:
+    """What run.json records: the inputs (relative to the run folder), wave, language, options.
+
+    The instrument is copied into the run as ``instrument.yaml`` (:mod:`survey.export` reads it
+    there, wherever the folder moves).
+    """
+    return {
+        # the instrument as read, copied into the run (survey.export reads it there, wherever the
+        # folder moves); the sources relative to the run folder, the same bytes wherever the project sits
+        "plan": _beside(study.plan.path, folder) if study.has_plan else None,
+        "instrument": _copy_instrument(study, folder),
+        "instrument_source": _beside(Path(study.instrument.path), folder)
+        if study.instrument.path
+        else None,
+        "instrument_version": study.instrument.version,
+        "wave": str(study.wave.id),
+        "lang": options.lang,
+        "stem": stem(study),
+        "file_label": file_label(study),
+        "text_columns": study.text_columns,
+        "redacted": options.redact,
+        "include_personal": options.include_personal,
+    }
 
 
 def _copy_instrument(study: Study, folder: Path) -> str | None:

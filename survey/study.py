@@ -64,6 +64,7 @@ class Study(Models, OpenText):
     has_plan: bool = True
     repeats: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
+    # Long: the public constructor's numpydoc, one entry per option (the body is 30 lines)
     @classmethod
     def from_plan(
         cls,
