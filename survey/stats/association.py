@@ -78,7 +78,7 @@ MMI_KEYS = [
 ]
 
 
-# Long: public API; its numpydoc docstring (every key returned) is 43 of the lines, the body 11
+# Long: public API; its numpydoc docstring (every key returned) is 43 lines, the body 11
 def table_tests(
     row: pd.Series,
     col: pd.Series,
@@ -249,7 +249,7 @@ def _pearson(count: np.ndarray) -> dict[str, Any]:
     }
 
 
-# Long: R survey:::svychisq.survey.design step by step, in its order; the docstring gives each formula
+# Long: R survey:::svychisq.survey.design step by step; the docstring gives each formula
 def rao_scott(
     count: np.ndarray, wsum: np.ndarray, w2sum: np.ndarray, n_design: int | None = None
 ) -> dict[str, Any]:

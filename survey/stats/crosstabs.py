@@ -178,7 +178,7 @@ def table_frame(
 # --- single response --------------------------------------------------------------
 
 
-# Long: public API; its numpydoc docstring (11 parameters, notes, example) is 66 of the lines, the body 27
+# Long: public API; its numpydoc docstring (11 parameters, notes, example) is 66 lines, body 28
 def crosstab(
     row: pd.Series,
     col: pd.Series,
@@ -422,7 +422,7 @@ def option_arrays(
     return columns, not_asked
 
 
-# Long: public API; its numpydoc docstring is 32 of the lines, the body 30 (checks, slot sums, the frame)
+# Long: public API; its numpydoc docstring is 32 lines, the body 30 (checks, slot sums, frame)
 def multi_response(
     options: pd.DataFrame,
     col: pd.Series,

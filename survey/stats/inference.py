@@ -202,7 +202,7 @@ def _variance(z: np.ndarray) -> float:
     return float(n / (n - 1) * np.sum((z - z.mean()) ** 2)) if n > 1 else np.nan
 
 
-# Long: public API; its numpydoc docstring (the R calls it equals) is 45 of the lines, the body 35
+# Long: public API; its numpydoc docstring (the R calls it equals) is 45 lines, the body 35
 def proportion(
     y: pd.Series,
     weights: pd.Series | None = None,

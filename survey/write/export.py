@@ -158,7 +158,7 @@ def _sav_frame(respondents: pd.DataFrame, text: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame(out, index=frame.index)
 
 
-# Long: the four files in the order they are written, one straight sequence (33 lines); its numpydoc docstring is 26
+# Long: the four files in the order they are written (body 33); numpydoc docstring 26 lines
 def export_spss(
     respondents: pd.DataFrame,
     tables: pd.DataFrame | None,
