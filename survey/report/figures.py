@@ -213,41 +213,9 @@ def _agree_charts(
     from survey.report import charts  # matplotlib loads only when charts are drawn
 
     use = weighted and "weighted_pct" in toplines.columns
-    groups: dict[str, list[Any]] = {}
-    for q in study.instrument.questions:
-        if (
-            q.type == "single"
-            and q.measure == "ordinal"
-            and q.nets
-            and not q.attention_check
-            and len(q.substantive_codes) >= 3
-        ):
-            groups.setdefault(q.scale_id or q.id, []).append(q)
     out = []
-    for scale_id, questions in groups.items():
-        parts = []
-        for q in questions:
-            sub = toplines[toplines["question"] == q.id]
-            if sub.empty:
-                continue
-            ns = sub[sub["nonsubstantive"]]
-            note = "; ".join(
-                f"{r.label} {_num(r.pct_of_asked)}%" for r in ns.itertuples(index=False)
-            )
-            sub = sub[~sub["nonsubstantive"]]
-            pct = sub["weighted_pct" if use else "pct"].to_numpy(dtype=float)
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "item": q.wording(w.lang),
-                        "code": sub["code"].to_numpy(),
-                        "label": sub["label"].to_numpy(),
-                        "pct": pct,
-                        "base": sub["base"].to_numpy(),
-                        "item_note": note,
-                    }
-                )
-            )
+    for scale_id, questions in _agree_groups(study).items():
+        parts = [p for q in questions if (p := _agree_bars(q, toplines, use, w)) is not None]
         if not parts:
             continue
         codes = questions[0].codes
@@ -271,6 +239,41 @@ def _agree_charts(
             )
         )
     return out
+
+
+def _agree_groups(study: Any) -> dict[str, list[Any]]:
+    """The ordinal single-choice questions with nets (3+ substantive codes), by scale."""
+    groups: dict[str, list[Any]] = {}
+    for q in study.instrument.questions:
+        if (
+            q.type == "single"
+            and q.measure == "ordinal"
+            and q.nets
+            and not q.attention_check
+            and len(q.substantive_codes) >= 3
+        ):
+            groups.setdefault(q.scale_id or q.id, []).append(q)
+    return groups
+
+
+def _agree_bars(q: Any, toplines: pd.DataFrame, use: bool, w: Words) -> pd.DataFrame | None:
+    """One question's bar of a diverging chart (None: no toplines); ``use``: weighted %."""
+    sub = toplines[toplines["question"] == q.id]
+    if sub.empty:
+        return None
+    ns = sub[sub["nonsubstantive"]]
+    note = "; ".join(f"{r.label} {_num(r.pct_of_asked)}%" for r in ns.itertuples(index=False))
+    sub = sub[~sub["nonsubstantive"]]
+    return pd.DataFrame(
+        {
+            "item": q.wording(w.lang),
+            "code": sub["code"].to_numpy(),
+            "label": sub["label"].to_numpy(),
+            "pct": sub["weighted_pct" if use else "pct"].to_numpy(dtype=float),
+            "base": sub["base"].to_numpy(),
+            "item_note": note,
+        }
+    )
 
 
 def _multi_charts(

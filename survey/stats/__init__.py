@@ -1,6 +1,8 @@
 """Stages 4 to 7, the numbers: weighting, estimates, tables, tests, models, checks.
 
-Modules: :mod:`~survey.stats.weighting` (raking, bounded raking, post-stratification),
+Modules: :mod:`~survey.stats.weighting` (the methods by name, with diagnostics) over
+:mod:`~survey.stats.raking` (raking, bounded raking), :mod:`~survey.stats.poststratification`
+and :mod:`~survey.stats.weightcells` (respondents in cells, targets checked),
 :mod:`~survey.stats.inference` (design-based proportions and differences),
 :mod:`~survey.stats.estimates` (toplines, agreement rates), :mod:`~survey.stats.crosstabs`
 and :mod:`~survey.stats.association` (one banner table and its tests),

@@ -2,29 +2,42 @@
 
 A banner table crosses one question (rows) with the categories of a banner
 variable (columns) plus a Total column.  Everything works on integer indices of
-codes and ``np.bincount`` sums, so a table on a million respondents costs a few
-bincounts; the only Python loops run over the few columns or options of a table.
+codes and ``np.bincount`` sums (:mod:`survey.stats.encoding`), so a table on a
+million respondents costs a few bincounts.  A table is made in two steps: its
+per-cell sums (:class:`TableSums`, from :func:`single_sums` or :func:`multi_sums`),
+then the tidy frame with percentages, column letters and bases
+(:func:`table_frame`); :mod:`survey.stats.tables` takes the same two steps for the
+plan's whole battery, so its tables are these to the last bit.
 
-Column letters follow SPSS CTABLES "compare column proportions": the banner
-columns are lettered A, B, C... in the order of ``col_labels``; in every row,
-each pair of columns gets a pooled two-proportion z test, the p-values of the
-row are adjusted together, and a column shows the letter of every column it is
-significantly larger than.  Tests of independence live in
-:mod:`survey.stats.association`.
+Column letters follow SPSS CTABLES "compare column proportions"
+(:mod:`survey.stats.comparisons`, whose names stay importable from here).  Tests of
+independence live in :mod:`survey.stats.association`.
 """
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
-from string import ascii_uppercase
+from collections.abc import Collection, Hashable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from survey.errors import DataError, PlanError
+from survey.stats.comparisons import (  # noqa: F401 (kept importable from here)
+    CORRECTIONS,
+    adjust_pvalues,
+    check_correction,
+    column_letters,
+    pairwise_z,
+    sig_letters,
+)
+from survey.stats.encoding import (
+    cell_sums,
+    code_text,
+    encode,
+    weight_array,
+)
 
 TOTAL = "Total"
 #: A column whose percentages rest on fewer respondents than this is a low-base column.
@@ -52,281 +65,120 @@ MULTI_COLUMNS = (
 TOTAL_MODES = ("all", "banner")
 
 
-# --- multiple-comparison corrections -------------------------------------------
-# Vectorised over the rows of a table (one family per row, NaN = no test).  They
-# reproduce statsmodels ``multipletests`` (tests/test_crosstabs.py checks that);
-# statsmodels itself is not called per row because its "holm" branch runs
-# ``gc.collect()`` on every call (30 ms each with a large frame in memory).
+# --- from per-cell sums to the tidy table -------------------------------------------
 
 
-def _bonferroni(p: np.ndarray) -> np.ndarray:
-    m = np.isfinite(p).sum(axis=1, keepdims=True)
-    return np.minimum(p * m, 1.0)
+@dataclass(frozen=True)
+class TableSums:
+    """A banner table's sums: per row and column (banner columns, then Total), and per column."""
+
+    count: np.ndarray  # respondents per cell
+    wcount: np.ndarray  # their weights' sum (``count`` when unweighted)
+    base: np.ndarray  # per column: respondents of the base of the percentages
+    wbase: np.ndarray  # their weights' sum
+    n_eff: np.ndarray  # Kish's effective base of the weighted percentages
+    n_inside: np.ndarray  # respondents of the base with a positive weight (``base`` unweighted)
 
 
-def _holm(p: np.ndarray) -> np.ndarray:
-    m = np.isfinite(p).sum(axis=1, keepdims=True)
-    order = np.argsort(np.where(np.isfinite(p), p, np.inf), axis=1, kind="stable")
-    ranked = np.take_along_axis(p, order, axis=1)
-    steps = (m - np.arange(p.shape[1])) * ranked
-    adjusted = np.minimum(np.maximum.accumulate(np.nan_to_num(steps, nan=-np.inf), axis=1), 1.0)
-    out = np.full_like(p, np.nan)
-    np.put_along_axis(out, order, adjusted, axis=1)
-    return np.where(np.isfinite(p), out, np.nan)
+def single_sums(
+    grids: Sequence[np.ndarray],
+    inside: np.ndarray | None,
+    net_matrix: np.ndarray,
+    substantive: np.ndarray,
+    total: str,
+) -> TableSums:
+    """The sums of a single-response table, its nets added as rows.
 
-
-def _fdr_bh(p: np.ndarray) -> np.ndarray:
-    m = np.isfinite(p).sum(axis=1, keepdims=True)
-    order = np.argsort(np.where(np.isfinite(p), p, np.inf), axis=1, kind="stable")
-    ranked = np.take_along_axis(p, order, axis=1)
-    steps = np.where(np.isfinite(ranked), m * ranked / np.arange(1, p.shape[1] + 1), np.inf)
-    adjusted = np.minimum(np.minimum.accumulate(steps[:, ::-1], axis=1)[:, ::-1], 1.0)
-    out = np.full_like(p, np.nan)
-    np.put_along_axis(out, order, adjusted, axis=1)
-    return np.where(np.isfinite(p), out, np.nan)
-
-
-CORRECTIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "bonferroni": _bonferroni,
-    "holm": _holm,
-    "fdr_bh": _fdr_bh,
-    "none": lambda p: p,
-}
-
-
-def adjust_pvalues(p: np.ndarray, correction: str = "bonferroni") -> np.ndarray:
-    """Adjust p-values within each row of a 2-D array; NaN entries are not tests.
-
-    Parameters
-    ----------
-    p : ndarray
-        Shape (rows, tests); each row is one family.
-    correction : str
-        A key of :data:`CORRECTIONS` (statsmodels ``multipletests`` method names).
-
-    Examples
-    --------
-    >>> adjust_pvalues(np.array([[0.01, 0.04, np.nan]]), "bonferroni").tolist()
-    [[0.02, 0.08, nan]]
+    ``grids`` are the counts, weights and squared weights of the (rows + missing) x
+    (columns + missing) cells; ``inside`` counts the positive weights per cell (None:
+    unweighted).  The base is the respondents with a substantive answer.
     """
-    return CORRECTIONS[_correction(correction)](np.atleast_2d(np.asarray(p, dtype=float)))
+    n_rows, n_cols = grids[0].shape[0] - 1, grids[0].shape[1] - 1
+    count, wcount, w2 = (_with_total(m[:n_rows], n_cols, total) for m in grids)
+    count, wcount, w2 = (np.vstack([m, net_matrix @ m]) for m in (count, wcount, w2))
+    base = count[:n_rows][substantive].sum(axis=0)
+    wbase = wcount[:n_rows][substantive].sum(axis=0)
+    n_eff = _kish(wbase, w2[:n_rows][substantive].sum(axis=0))
+    n_inside = (
+        base
+        if inside is None
+        else _with_total(inside[:n_rows], n_cols, total)[substantive].sum(axis=0)
+    )
+    return TableSums(count, wcount, base, wbase, n_eff, n_inside)
 
 
-def _correction(name: str) -> str:
-    if name not in CORRECTIONS:
-        raise PlanError(f"unknown correction {name!r}; valid: {', '.join(CORRECTIONS)}")
-    return name
+def multi_sums(
+    ticks: np.ndarray,
+    wticks: np.ndarray,
+    per_slot: Sequence[np.ndarray],
+    inside: np.ndarray | None,
+    total: str,
+) -> TableSums:
+    """The sums of a multi-select table from its sums per banner slot (banner codes, no banner
+    code, not asked): ``ticks`` and ``wticks`` per option, ``per_slot`` the counts, weights and
+    squared weights of the respondents, ``inside`` their positive weights (None: unweighted)."""
+    n_cols = ticks.shape[1] - 2
+    count, wcount = _with_total(ticks, n_cols, total), _with_total(wticks, n_cols, total)
+    base, wbase, w2base = (_with_total(m, n_cols, total) for m in per_slot)
+    n_inside = base if inside is None else _with_total(inside, n_cols, total)
+    return TableSums(count, wcount, base, wbase, _kish(wbase, w2base), n_inside)
 
 
-# --- column letters ---------------------------------------------------------------
-
-
-def column_letters(n: int) -> list[str]:
-    """Letters of ``n`` banner columns: A..Z, then AA, AB...
-
-    Examples
-    --------
-    >>> column_letters(3)
-    ['A', 'B', 'C']
-    """
-    out = list(ascii_uppercase[:n])
-    for first in ascii_uppercase:
-        if len(out) >= n:
-            break
-        out += [first + second for second in ascii_uppercase][: n - len(out)]
-    return out
-
-
-def pairwise_z(props: np.ndarray, bases: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Pooled two-proportion z tests between every pair of columns of every row.
-
-    ``z = (p_i - p_j) / sqrt(p (1 - p) (1/n_i + 1/n_j))`` with the pooled
-    ``p = (n_i p_i + n_j p_j) / (n_i + n_j)``, two-sided ``p = 2 (1 - Phi(|z|))``,
-    the statistic of statsmodels ``proportions_ztest`` and SPSS CTABLES.  A column
-    takes part in a row only if its base is at least 2 and its proportion lies
-    strictly between 0 and 1 (SPSS leaves such columns out of the comparisons);
-    other pairs get NaN.
-
-    Parameters
-    ----------
-    props : ndarray, shape (rows, columns)
-        Proportions (0-1).
-    bases : ndarray, shape (columns,) or (rows, columns)
-        The n of each proportion (effective n for weighted tables).
-
-    Returns
-    -------
-    (i, j, p_value)
-        Column indices of each pair (``i < j``) and p-values, shape (rows, pairs).
-    """
-    props = np.atleast_2d(props)
-    bases = np.broadcast_to(bases, props.shape)
-    i, j = np.triu_indices(props.shape[1], 1)
-    usable = (bases >= 2) & (props > 0) & (props < 1)
-    n1, n2, p1, p2 = bases[:, i], bases[:, j], props[:, i], props[:, j]
-    pooled = (n1 * p1 + n2 * p2) / np.where(n1 + n2 > 0, n1 + n2, 1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = (p1 - p2) / np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
-    pvalue = np.where(usable[:, i] & usable[:, j], 2 * norm.sf(np.abs(z)), np.nan)
-    return i, j, pvalue
-
-
-def sig_letters(
-    props: np.ndarray,
-    bases: np.ndarray,
+def table_frame(
+    rows: Sequence[Any],
+    row_labels: Sequence[str],
+    col_labels: Mapping[Any, str],
+    sums: TableSums,
+    keep: np.ndarray,
+    weighted: bool,
+    correction: str,
+    alpha: float,
     *,
-    correction: str = "bonferroni",
-    alpha: float = 0.05,
-    letters: Sequence[str] | None = None,
-) -> np.ndarray:
-    """Letters of the columns each column is significantly larger than, per row.
+    responses: bool = False,
+) -> pd.DataFrame:
+    """The tidy table (:data:`TABLE_COLUMNS`) of ``rows`` by the columns of ``col_labels``.
 
-    Parameters
-    ----------
-    props, bases
-        As for :func:`pairwise_z`.
-    correction : str
-        How the p-values of one row are adjusted (:data:`CORRECTIONS`).
-    alpha : float
-        Two-sided significance level applied to the adjusted p-values.
-    letters : sequence of str, optional
-        The columns' letters; :func:`column_letters` by default.
-
-    Returns
-    -------
-    ndarray of str, shape (rows, columns)
-
-    Examples
-    --------
-    >>> sig_letters(np.array([[0.5, 0.2]]), np.array([100, 100])).tolist()
-    [['B', '']]
+    ``keep`` marks the rows with percentages and letters (not the non-substantive ones);
+    ``responses`` adds the percentages of responses of a multi-select
+    (:data:`MULTI_COLUMNS`).
     """
-    props = np.atleast_2d(np.asarray(props, dtype=float))
-    letters = list(letters) if letters is not None else column_letters(props.shape[1])
-    i, j, pvalue = pairwise_z(props, np.asarray(bases, dtype=float))
-    significant = adjust_pvalues(pvalue, correction) < alpha
-    beats = np.zeros(props.shape + (props.shape[1],), dtype=bool)  # beats[row, winner, loser]
-    first_larger = props[:, i] > props[:, j]
-    rows = np.arange(props.shape[0])[:, None]
-    beats[rows, i, j] = significant & first_larger
-    beats[rows, j, i] = significant & ~first_larger
-    out = np.full(props.shape, "", dtype=object)
-    for loser, letter in enumerate(letters):
-        out = out + np.where(beats[:, :, loser], letter, "")
-    return out
-
-
-# --- encoding ---------------------------------------------------------------------
-
-
-def encode(
-    values: pd.Series, codes: Sequence[Hashable], what: str, *, strict: bool = True
-) -> np.ndarray:
-    """Index of each value in ``codes``; ``len(codes)`` for missing values.
-
-    A value that is not one of ``codes`` raises :class:`DataError` naming it
-    (``strict``) or counts as missing.  Missing maps to an extra slot rather
-    than being masked out so that callers can ``np.bincount`` a flat cell index
-    and slice the slot away: random boolean masks cost more than the counting.
-
-    Examples
-    --------
-    >>> encode(pd.Series([2, None, 1]), [1, 2], "row").tolist()
-    [1, 2, 0]
-    """
-    codes = list(codes)
-    numeric = pd.api.types.is_numeric_dtype(values.dtype) and all(
-        isinstance(c, (int, float, np.integer, np.floating)) and not isinstance(c, bool)
-        for c in codes
+    col_codes = list(col_labels)
+    frame = _assemble(
+        list(rows),
+        list(row_labels),
+        col_codes,
+        col_labels,
+        sums.count,
+        sums.wcount,
+        sums.base,
+        sums.wbase,
+        keep,
     )
-    if numeric and codes:
-        v = values.to_numpy(dtype=float, na_value=np.nan)
-        idx, off = _lookup(v, np.asarray(codes, dtype=float))
-    else:
-        missing = values.isna().to_numpy()
-        objects = values.astype(object).where(~missing, None)
-        idx = pd.Index(codes).get_indexer(objects) if codes else np.full(len(values), -1)
-        idx = np.where(missing, len(codes), idx)
-        off = idx < 0
-    if off is not None and off.any():
-        if strict:
-            bad = pd.unique(values[off])[:5]
-            raise DataError(
-                f"{what} {values.name!r} has codes without a label: {', '.join(map(_code_text, bad))}"
-            )
-        idx[off] = len(codes)
-    return np.asarray(idx, dtype=np.int64)
-
-
-def _lookup(v: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-    """(index of each value in ``keys``, ``len(keys)`` for NaN; mask of unknown values or None)."""
-    k = len(keys)
-    if ((keys == np.round(keys)) & (keys >= 0)).all() and keys.max() < 100_000:
-        top = int(keys.max()) + 1
-        table = np.full(top + 2, -1, dtype=np.int64)  # slot top: out of range; slot -1: NaN
-        table[keys.astype(np.int64)] = np.arange(k)
-        table[-1] = k
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            slot = v.astype(np.int64)  # NaN becomes a huge negative number, clipped to -1
-        np.clip(slot, -1, top, out=slot)
-        idx = table[slot]
-        nan = np.isnan(v)
-        # NaN is the only value allowed to differ from its slot (1.5 is not code 1)
-        if np.count_nonzero(idx < 0) == 0 and np.count_nonzero(slot != v) == np.count_nonzero(nan):
-            return idx, None
-        return idx, ~nan & ((idx < 0) | (slot != v))
-    order = np.argsort(keys)
-    pos = np.clip(np.searchsorted(keys[order], v), 0, k - 1)
-    nan = np.isnan(v)
-    idx = np.where(keys[order][pos] == v, order[pos], np.where(nan, k, -1))
-    return idx, idx < 0
-
-
-def weight_array(weights: pd.Series | None, index: pd.Index, what: str = "weights") -> np.ndarray:
-    """Weights aligned to ``index`` as floats; ones when ``weights`` is None."""
-    if weights is None:
-        return np.ones(len(index))
-    aligned = (
-        weights if weights.index is index or weights.index.equals(index) else weights.reindex(index)
-    )
-    w = aligned.to_numpy(dtype=float, na_value=np.nan)
-    if not np.isfinite(w).all() or (w < 0).any():
-        raise DataError(
-            f"{what} {weights.name!r} must be finite and non-negative for every respondent"
+    if responses:
+        frame = frame.assign(
+            pct_of_responses=_pct(sums.count, sums.count.sum(axis=0)).ravel(),
+            weighted_pct_of_responses=_pct(sums.wcount, sums.wcount.sum(axis=0)).ravel(),
         )
-    return w
-
-
-def _code_text(code: Any) -> str:
-    if isinstance(code, (float, np.floating)) and float(code).is_integer():
-        return str(int(code))
-    return str(code)
-
-
-def _sums(
-    flat: np.ndarray, w: np.ndarray | None, size: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Counts, weight sums and squared-weight sums per cell of a flat index (``w`` None: all 1)."""
-    count = np.bincount(flat, minlength=size).astype(float)
-    if w is None:
-        return count, count, count
-    return (
-        count,
-        np.bincount(flat, weights=w, minlength=size),
-        np.bincount(flat, weights=w * w, minlength=size),
+    frame = _with_letters(
+        frame,
+        sums.count,
+        sums.wcount,
+        sums.base,
+        sums.wbase,
+        sums.n_eff,
+        keep,
+        weighted,
+        correction,
+        alpha,
     )
-
-
-def _total_mode(total: str) -> str:
-    if total not in TOTAL_MODES:
-        raise PlanError(f"unknown total {total!r}; valid: {', '.join(TOTAL_MODES)}")
-    return total
+    frame = with_bases(frame, sums.base, sums.n_inside, weighted)
+    return frame[MULTI_COLUMNS] if responses else frame
 
 
 # --- single response --------------------------------------------------------------
 
 
+# Long: public API; its numpydoc docstring (11 parameters, notes, example) is 66 lines, body 28
 def crosstab(
     row: pd.Series,
     col: pd.Series,
@@ -407,51 +259,33 @@ def crosstab(
     [66.7, 33.3, nan]
     """
     _total_mode(total)
-    _correction(correction)
-    row_codes, col_codes = list(row_labels), list(col_labels)
+    check_correction(correction)
+    row_codes = list(row_labels)
     r = encode(row, row_codes, "row")
-    c = encode(col.reindex(row.index), col_codes, "banner")
+    c = encode(col.reindex(row.index), list(col_labels), "banner")
     w = None if weights is None else weight_array(weights, row.index)
-    n_rows, n_cols = len(row_codes), len(col_codes)
     # every respondent falls in a cell of the (rows + missing) x (columns + missing) grid
-    flat, size = r * (n_cols + 1) + c, (n_rows + 1) * (n_cols + 1)
-    grid = [m.reshape(n_rows + 1, n_cols + 1)[:n_rows] for m in _sums(flat, w, size)]
-    count, wcount, w2 = (_with_total(m, n_cols, total) for m in grid)
-
+    shape = (len(row_codes) + 1, len(col_labels) + 1)
+    flat, size = r * shape[1] + c, shape[0] * shape[1]
+    grids = [m.reshape(shape) for m in cell_sums(flat, w, size)]
+    inside = (
+        None
+        if w is None
+        else np.bincount(flat, weights=(w > 0).astype(float), minlength=size).reshape(shape)
+    )
     substantive = np.array([code not in set(nonsubstantive) for code in row_codes])
     net_matrix, net_codes, net_labels = _net_matrix(nets or {}, row_codes, substantive)
-    count, wcount, w2 = (np.vstack([m, net_matrix @ m]) for m in (count, wcount, w2))
     keep = np.concatenate([substantive, np.ones(len(net_codes), dtype=bool)])
-
-    base = count[:n_rows][substantive].sum(axis=0)
-    wbase = wcount[:n_rows][substantive].sum(axis=0)
-    n_eff = _kish(wbase, w2[:n_rows][substantive].sum(axis=0))
-    n_inside = (
-        base
-        if w is None
-        else _with_total(
-            np.bincount(flat, weights=(w > 0).astype(float), minlength=size).reshape(
-                n_rows + 1, n_cols + 1
-            )[:n_rows],
-            n_cols,
-            total,
-        )[substantive].sum(axis=0)
-    )
-    frame = _assemble(
+    return table_frame(
         row_codes + net_codes,
         [row_labels[k] for k in row_codes] + net_labels,
-        col_codes,
         col_labels,
-        count,
-        wcount,
-        base,
-        wbase,
+        single_sums(grids, inside, net_matrix, substantive, total),
         keep,
+        weights is not None,
+        correction,
+        alpha,
     )
-    frame = _with_letters(
-        frame, count, wcount, base, wbase, n_eff, keep, weights is not None, correction, alpha
-    )
-    return with_bases(frame, base, n_inside, weights is not None)
 
 
 def with_bases(
@@ -475,7 +309,7 @@ def with_bases(
 
 def _net_matrix(
     nets: Mapping[str, tuple[str, Collection[Hashable]]],
-    row_codes: list[Hashable],
+    row_codes: Sequence[Hashable],
     substantive: np.ndarray,
 ) -> tuple[np.ndarray, list[str], list[str]]:
     matrix = np.zeros((len(nets), len(row_codes)))
@@ -483,7 +317,7 @@ def _net_matrix(
     for k, (name, (label, codes)) in enumerate(nets.items()):
         bad = [code for code in codes if code not in allowed]
         if bad:
-            listed = ", ".join(map(_code_text, bad))
+            listed = ", ".join(map(code_text, bad))
             raise PlanError(
                 f"net {name!r} names codes that are not substantive row codes: {listed}"
             )
@@ -588,6 +422,7 @@ def option_arrays(
     return columns, not_asked
 
 
+# Long: public API; its numpydoc docstring is 32 lines, the body 30 (checks, slot sums, frame)
 def multi_response(
     options: pd.DataFrame,
     col: pd.Series,
@@ -632,52 +467,35 @@ def multi_response(
     [[66.7, 66.7], [33.3, 33.3]]
     """
     _total_mode(total)
-    _correction(correction)
+    check_correction(correction)
     names = list(option_labels)
     columns, not_asked = option_arrays(options, names)
-    col_codes = list(col_labels)
-    n_cols = len(col_codes)
-    c = encode(col.reindex(options.index), col_codes, "banner")
+    n_cols = len(col_labels)
+    c = encode(col.reindex(options.index), list(col_labels), "banner")
     w = None if weights is None else weight_array(weights, options.index)
     group = np.where(not_asked, n_cols + 1, c)  # slots: banner codes, no banner code, not asked
     size = n_cols + 2
     # a NaN tick only ever lands in the not-asked slot, which is dropped
-    count = np.vstack([np.bincount(group, weights=v, minlength=size) for v in columns])
-    wcount = (
-        count
+    ticks = np.vstack([np.bincount(group, weights=v, minlength=size) for v in columns])
+    wticks = (
+        ticks
         if w is None
         else np.vstack([np.bincount(group, weights=v * w, minlength=size) for v in columns])
     )
-    count, wcount = _with_total(count, n_cols, total), _with_total(wcount, n_cols, total)
-    base, wbase, w2base = (_with_total(m, n_cols, total) for m in _sums(group, w, size))
-    n_eff = _kish(wbase, w2base)
-    n_inside = (
-        base
-        if w is None
-        else _with_total(
-            np.bincount(group, weights=(w > 0).astype(float), minlength=size), n_cols, total
-        )
+    inside = (
+        None if w is None else np.bincount(group, weights=(w > 0).astype(float), minlength=size)
     )
-    keep = np.ones(len(names), dtype=bool)
-    frame = _assemble(
+    return table_frame(
         names,
         [option_labels[k] for k in names],
-        col_codes,
         col_labels,
-        count,
-        wcount,
-        base,
-        wbase,
-        keep,
+        multi_sums(ticks, wticks, cell_sums(group, w, size), inside, total),
+        np.ones(len(names), dtype=bool),
+        weights is not None,
+        correction,
+        alpha,
+        responses=True,
     )
-    frame = frame.assign(
-        pct_of_responses=_pct(count, count.sum(axis=0)).ravel(),
-        weighted_pct_of_responses=_pct(wcount, wcount.sum(axis=0)).ravel(),
-    )
-    frame = _with_letters(
-        frame, count, wcount, base, wbase, n_eff, keep, weights is not None, correction, alpha
-    )
-    return with_bases(frame, base, n_inside, weights is not None)[MULTI_COLUMNS]
 
 
 def _with_total(per_slot: np.ndarray, n_cols: int, total: str) -> np.ndarray:
@@ -686,3 +504,9 @@ def _with_total(per_slot: np.ndarray, n_cols: int, total: str) -> np.ndarray:
     return np.concatenate(
         [per_slot[..., :n_cols], per_slot[..., :upto].sum(axis=-1, keepdims=True)], axis=-1
     )
+
+
+def _total_mode(total: str) -> str:
+    if total not in TOTAL_MODES:
+        raise PlanError(f"unknown total {total!r}; valid: {', '.join(TOTAL_MODES)}")
+    return total

@@ -16,7 +16,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from survey.clean.recode import multi_frame
 from survey.clean.rules import asked
-from survey.instrument import Instrument
+from survey.instrument import Instrument, Question
 
 TOPLINE_COLUMNS = [
     "question",
@@ -67,7 +67,7 @@ def _single_topline(
     variables = instrument.variables()
     var = variables[name]
     n_asked = (
-        int(asked(var, data).sum()) if hasattr(var, "ask_if") else int(np.isfinite(values).sum())
+        int(asked(var, data).sum()) if isinstance(var, Question) else int(np.isfinite(values).sum())
     )
     rows = []
     for c in codes:

@@ -202,6 +202,7 @@ def _variance(z: np.ndarray) -> float:
     return float(n / (n - 1) * np.sum((z - z.mean()) ** 2)) if n > 1 else np.nan
 
 
+# Long: public API; its numpydoc docstring (the R calls it equals) is 45 lines, the body 35
 def proportion(
     y: pd.Series,
     weights: pd.Series | None = None,
@@ -257,14 +258,7 @@ def proportion(
     >>> round(r["estimate"], 4), r["n_base"]
     (0.5556, 4)
     """
-    if ci_method not in CI_METHODS:
-        raise ValueError(
-            f"unknown interval method '{ci_method}' (valid: {', '.join(sorted(CI_METHODS))})"
-        )
-    if calibration_method not in ("rake", "calibrate"):
-        raise ValueError(
-            f"unknown calibration method '{calibration_method}' (valid: calibrate, rake)"
-        )
+    _check_methods(ci_method, calibration_method)
     values, w, codes, inside = _design(y, weights, calibration)
     domain = np.isfinite(values)
     n_base = int(np.sum(domain & (w > 0)))
@@ -283,22 +277,13 @@ def proportion(
     if n_base == 0:
         return nan_result
     p, z, _ = _influence(values, w)
-    if codes is not None and calibration_method == "calibrate":
-        d = (
-            np.ones(len(y))
-            if base_weights is None
-            else pd.Series(base_weights).reindex(y.index).to_numpy(float)
-        )
-        z = _greg(z, w, d[inside], codes)
-    elif codes is not None:
-        z = _calibrate(z, w, codes)
+    z = _residuals(z, w, codes, inside, calibration_method, base_weights, y.index)
     var = _variance(z)
     se = float(np.sqrt(var))
     srs = p * (1 - p) / (n_base - 1) if n_base > 1 else np.nan
     deff = float(var / srs) if srs > 0 else np.nan
     n_eff = float(n_base / deff) if deff > 0 else np.nan
-    d = Domain(p, se, n_base, n_eff, weights is not None)
-    low, high = CI_METHODS[ci_method](d, level)
+    low, high = CI_METHODS[ci_method](Domain(p, se, n_base, n_eff, weights is not None), level)
     return {
         **nan_result,
         "estimate": p,
@@ -308,6 +293,39 @@ def proportion(
         "deff": deff,
         "n_eff": n_eff,
     }
+
+
+def _check_methods(ci_method: str, calibration_method: str) -> None:
+    if ci_method not in CI_METHODS:
+        raise ValueError(
+            f"unknown interval method '{ci_method}' (valid: {', '.join(sorted(CI_METHODS))})"
+        )
+    if calibration_method not in ("rake", "calibrate"):
+        raise ValueError(
+            f"unknown calibration method '{calibration_method}' (valid: calibrate, rake)"
+        )
+
+
+def _residuals(
+    z: np.ndarray,
+    w: np.ndarray,
+    codes: np.ndarray | None,
+    inside: np.ndarray,
+    method: str,
+    base_weights: pd.Series | None,
+    index: pd.Index,
+) -> np.ndarray:
+    """The influence values net of the calibration on the margins ``codes`` (None: as they are)."""
+    if codes is None:
+        return z
+    if method != "calibrate":
+        return _calibrate(z, w, codes)
+    d = (
+        np.ones(len(index))
+        if base_weights is None
+        else pd.Series(base_weights).reindex(index).to_numpy(float)
+    )
+    return _greg(z, w, d[inside], codes)
 
 
 def difference(

@@ -8,6 +8,7 @@ frame, because R keeps the full sample size in domain variances.
 from __future__ import annotations
 
 from collections.abc import Hashable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -98,24 +99,42 @@ def agreement_by(
     """
     y = _indicator_matrix(indicators)
     w = weight_array(weights, indicators.index) if weights is not None else None
-    banners = []
-    for name in banner.columns:
-        codes = banner[name].reindex(indicators.index)
-        cats = _categories(codes)
-        idx = _category_index(codes, cats)
-        banners.append(
-            (name, cats, np.where(idx >= 0, idx, len(cats)))
-        )  # outside: an extra last bin
+    banners = _banner_bins(banner, indicators.index)
     sums = _domain_sums(y, w, [(bins, len(cats)) for _, cats, bins in banners])
-    frames = []
-    for (name, cats, bins), banner_sums in zip(banners, sums):
-        frame = _domain_frame(banner_sums, list(indicators.columns), name, cats, level)
-        if weights is not None:
-            domain_n = np.bincount(bins, minlength=len(cats) + 1)[: len(cats)]
-            frame = frame.join(_weighted_frame(banner_sums, len(y), domain_n, level))
-        frames.append(frame)
+    items = list(indicators.columns)
+    frames = [_banner_frame(s, items, b, len(y), level) for b, s in zip(banners, sums)]
     columns = AGREEMENT_COLUMNS + (WEIGHTED_COLUMNS if weights is not None else [])
     return pd.concat(frames, ignore_index=True)[columns]
+
+
+def _banner_frame(
+    sums: dict[str, np.ndarray],
+    items: list[Any],
+    banner: tuple[Any, list[Hashable], np.ndarray],
+    n: int,
+    level: float,
+) -> pd.DataFrame:
+    """The rows of one banner variable (weighted columns when ``sums`` has weighted sums)."""
+    name, cats, bins = banner
+    frame = _domain_frame(sums, items, name, cats, level)
+    if "w" not in sums:
+        return frame
+    domain_n = np.bincount(bins, minlength=len(cats) + 1)[: len(cats)]
+    return frame.join(_weighted_frame(sums, n, domain_n, level))
+
+
+def _banner_bins(
+    banner: pd.DataFrame, index: pd.Index
+) -> list[tuple[Any, list[Hashable], np.ndarray]]:
+    """Each banner variable's name, categories and every respondent's category position
+    (respondents outside the banner: an extra last bin)."""
+    out = []
+    for name in banner.columns:
+        codes = banner[name].reindex(index)
+        cats = _categories(codes)
+        idx = _category_index(codes, cats)
+        out.append((name, cats, np.where(idx >= 0, idx, len(cats))))
+    return out
 
 
 def _category_index(codes: pd.Series, cats: list[Hashable]) -> np.ndarray:

@@ -171,37 +171,37 @@ def headline_table(figures: Sequence, data, decimals: int = 2, level: float = 0.
     """
     import pandas as pd
 
-    rows = []
-    for f in figures:
-        got = _estimate(f, data, weights, level)
-        plain = f.statistic == "pct" and not f.weighted
-        bases = (
-            []
-            if not plain or consistent(f.value, f.stated_n, decimals)
-            else nearby_bases(f.value, f.stated_n, decimals)
-        )
-        rows.append(
-            {
-                "id": f.id,
-                "statement": f.quote,
-                "published_pct": f.value,
-                "stated_n": f.stated_n,
-                "estimate_pct": got["estimate"],
-                "n_base": got["n"],
-                "ci_low": got["low"],
-                "ci_high": got["high"],
-                "diff_pp": got["estimate"] - f.value,
-                "reproduced": matches(f.value, got["estimate"], decimals, f.tolerance_pp),
-                "grim_consistent": consistent(f.value, f.stated_n, decimals) if plain else None,
-                "attainable_bases": ";".join(str(m) for m in bases),
-                "consistency": describe(f.value, f.stated_n, decimals, bases)
-                if plain
-                else f"does not apply ({'weighted ' if f.weighted else ''}{'estimate' if f.statistic == 'pct' else f.statistic})",
-                "statistic": f.statistic,
-                "weighted": f.weighted,
-            }
-        )
-    table = pd.DataFrame(rows)
+    table = pd.DataFrame([_headline(f, data, weights, decimals, level) for f in figures])
     if all(f.statistic == "pct" and not f.weighted for f in figures):
         table = table.drop(columns=["statistic", "weighted"], errors="ignore")
     return table
+
+
+def _headline(f, data, weights, decimals: int, level: float) -> dict:
+    """One row of :func:`headline_table`: the published figure, its recomputation and checks."""
+    got = _estimate(f, data, weights, level)
+    plain = f.statistic == "pct" and not f.weighted
+    bases = (
+        []
+        if not plain or consistent(f.value, f.stated_n, decimals)
+        else nearby_bases(f.value, f.stated_n, decimals)
+    )
+    return {
+        "id": f.id,
+        "statement": f.quote,
+        "published_pct": f.value,
+        "stated_n": f.stated_n,
+        "estimate_pct": got["estimate"],
+        "n_base": got["n"],
+        "ci_low": got["low"],
+        "ci_high": got["high"],
+        "diff_pp": got["estimate"] - f.value,
+        "reproduced": matches(f.value, got["estimate"], decimals, f.tolerance_pp),
+        "grim_consistent": consistent(f.value, f.stated_n, decimals) if plain else None,
+        "attainable_bases": ";".join(str(m) for m in bases),
+        "consistency": describe(f.value, f.stated_n, decimals, bases)
+        if plain
+        else f"does not apply ({'weighted ' if f.weighted else ''}{'estimate' if f.statistic == 'pct' else f.statistic})",
+        "statistic": f.statistic,
+        "weighted": f.weighted,
+    }

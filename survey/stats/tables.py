@@ -120,24 +120,26 @@ def tabulated(instrument: Instrument) -> list[Question]:
 # The battery encodes every question and every banner variable once and gets each
 # table's cells from one flat index; the per-cell sums then go through the same
 # steps as :func:`survey.stats.crosstabs.crosstab`, :func:`survey.stats.crosstabs.multi_response`
-# and :func:`survey.stats.association.table_tests` (their private helpers), so the numbers
-# are those functions' to the last bit: np.bincount adds each cell's respondents in
-# row order whichever other cells share the index, and a weight of 0 adds nothing.
+# and :func:`survey.stats.association.table_tests` (crosstabs.single_sums / multi_sums /
+# table_frame and association.tests_from_sums), so the numbers are those functions' to the
+# last bit: np.bincount adds each cell's respondents in row order whichever other cells
+# share the index, and a weight of 0 adds nothing.
 
 
 @dataclass(frozen=True)
 class _Design:
     """Weights of the battery, checked once: w, w^2, who is in the weighted population."""
 
-    w: np.ndarray | None
-    w2: np.ndarray | None
-    inside: np.ndarray | None  # w > 0 (the Rao-Scott design), as 0/1 int64
+    w: np.ndarray
+    w2: np.ndarray
+    inside: np.ndarray  # w > 0 (the Rao-Scott design), as 0/1 int64
     n_inside: int
 
 
-def _design(w: pd.Series | None, index: pd.Index) -> _Design:
+def _design(w: pd.Series | None, index: pd.Index) -> _Design | None:
+    """The battery's weights; None when it is unweighted."""
     if w is None:
-        return _Design(None, None, None, 0)
+        return None
     arr = crosstabs.weight_array(w, index)
     inside = (w > 0).to_numpy(dtype=np.int64)
     return _Design(arr, arr * arr, inside, int(inside.sum()))
@@ -152,6 +154,11 @@ class _Coded:
     index: np.ndarray
     sorted_positions: list[int]  # label positions of the codes in sorted order (the tests' order)
 
+    @property
+    def sorted_codes(self) -> list[Any]:
+        """The codes in sorted order (the tests' columns)."""
+        return [self.codes[k] for k in self.sorted_positions]
+
 
 def _coded(b: Banner) -> _Coded:
     codes = list(b.labels)
@@ -159,132 +166,126 @@ def _coded(b: Banner) -> _Coded:
     return _Coded(b, codes, index, sorted(range(len(codes)), key=lambda k: codes[k]))
 
 
-def _tests(
-    count: np.ndarray,
-    wsum: np.ndarray,
-    w2sum: np.ndarray,
-    n_design: int,
-    c_codes: list[Any],
-    pearson: bool,
-    rao: bool,
-) -> dict[str, Any]:
-    """:func:`survey.stats.association.table_tests` from the table's per-cell sums (rows and columns in sorted code order)."""
-    used_rows, used_cols = count.sum(axis=1) > 0, count.sum(axis=0) > 0
-    count, wsum, w2sum = (m[used_rows][:, used_cols] for m in (count, wsum, w2sum))
-    c_codes = [k for k, used in zip(c_codes, used_cols) if used]
-    result = association.empty_result(c_codes, count)
-    if pearson:
-        result.update(association.table_shape(count, "pearson"))
-    if rao:
-        result.update(association.table_shape(count, "rao_scott"))
-    if min(count.shape) < 2:
-        return result
-    if pearson:
-        result.update(association._pearson(count))
-    if rao:
-        result.update(association.rao_scott(count, wsum, w2sum, n_design=n_design))
-    return result
-
-
 def _with_design_tests(tests: dict[str, Any], design_tests: dict[str, Any]) -> dict[str, Any]:
     """The unweighted tests with the Rao-Scott keys of the weighted population's table."""
     return {**tests, **{k: v for k, v in design_tests.items() if k.startswith("rao_scott")}}
 
 
+#: (banner, table, tests) of one question by one banner variable.
+Part = tuple[Banner, pd.DataFrame, list[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """A single-response question's rows: codes, labels, nets, and which rows are tested."""
+
+    codes: list[Any]
+    labels: list[str]  # of the codes, then of the nets
+    net_codes: list[str]
+    net_matrix: np.ndarray
+    substantive: np.ndarray
+    test_rows: list[int]  # positions of the substantive codes in sorted order
+
+    @property
+    def keep(self) -> np.ndarray:
+        """Rows with percentages and letters: the substantive codes and the nets."""
+        return np.concatenate([self.substantive, np.ones(len(self.net_codes), dtype=bool)])
+
+
+def _rows(q: Question, lang: str) -> _Rows:
+    row_labels = {c.code: c.text(lang) for c in q.codes}
+    codes = list(row_labels)
+    nonsubstantive = set(q.nonsubstantive_codes)
+    substantive = np.array([code not in nonsubstantive for code in codes])
+    nets = {n.id: (n.label.get(lang) or n.label["en"], n.codes) for n in q.nets}
+    net_matrix, net_codes, net_labels = crosstabs._net_matrix(nets, codes, substantive)
+    test_rows = [codes.index(k) for k in sorted(set(q.substantive_codes)) if k in codes]
+    labels = [row_labels[k] for k in codes] + net_labels
+    return _Rows(codes, labels, net_codes, net_matrix, substantive, test_rows)
+
+
+def _single_grids(
+    flat: np.ndarray, shape: tuple[int, int], design: _Design | None
+) -> tuple[list[np.ndarray], np.ndarray | None]:
+    """Counts, weights and squared weights per cell of the (rows + missing) x (columns +
+    missing) grid, and the count of the weighted population per cell (None: unweighted)."""
+    size = shape[0] * shape[1]
+    if design is None:
+        count_all = np.bincount(flat, minlength=size).astype(float)
+        return [count_all.reshape(shape)] * 3, None
+    split = np.bincount(flat + size * design.inside, minlength=2 * size)
+    count_in = split[size:].astype(float)
+    count_all = (split[:size] + split[size:]).astype(float)
+    sums = [
+        count_all,
+        np.bincount(flat, weights=design.w, minlength=size),
+        np.bincount(flat, weights=design.w2, minlength=size),
+    ]
+    return [m.reshape(shape) for m in sums], count_in.reshape(shape)
+
+
+def _single_tests(
+    grids: list[np.ndarray],
+    inside: np.ndarray | None,
+    rows: _Rows,
+    cb: _Coded,
+    n: int,
+    design: _Design | None,
+) -> dict[str, Any]:
+    """The tests of one table: substantive rows and banner codes in sorted order, no missing slots."""
+    cols = cb.sorted_positions
+
+    def pick(m: np.ndarray) -> np.ndarray:
+        return m[rows.test_rows][:, cols]
+
+    cnt = pick(grids[0])
+    tests = association.tests_from_sums(
+        cnt, cnt, cnt, n, cb.sorted_codes, pearson=True, rao=design is None
+    )
+    if design is None or inside is None:
+        return tests
+    # Rao-Scott on the weighted population's design only
+    design_tests = association.tests_from_sums(
+        pick(inside),
+        pick(grids[1]),
+        pick(grids[2]),
+        design.n_inside,
+        cb.sorted_codes,
+        pearson=False,
+        rao=True,
+    )
+    return _with_design_tests(tests, design_tests)
+
+
 def _single_tables(
-    q: Question, data: pd.DataFrame, coded: list[_Coded], design: _Design, plan: Plan, lang: str
-) -> list[tuple[Banner, pd.DataFrame, dict[str, Any]]]:
+    q: Question,
+    data: pd.DataFrame,
+    coded: list[_Coded],
+    design: _Design | None,
+    plan: Plan,
+    lang: str,
+) -> list[Part]:
     """The question by every banner variable: (banner, table, tests) as ``crosstab`` and ``table_tests`` give them."""
     row = data[q.id].astype("Float64").astype(float)
-    row_labels = {c.code: c.text(lang) for c in q.codes}
-    row_codes = list(row_labels)
-    r = crosstabs.encode(row, row_codes, "row")
-    n_rows = len(row_codes)
-    nonsubstantive = set(q.nonsubstantive_codes)
-    substantive = np.array([code not in nonsubstantive for code in row_codes])
-    nets = {n.id: (n.label.get(lang) or n.label["en"], n.codes) for n in q.nets}
-    net_matrix, net_codes, net_labels = crosstabs._net_matrix(nets, row_codes, substantive)
-    keep = np.concatenate([substantive, np.ones(len(net_codes), dtype=bool)])
-    test_rows = [row_codes.index(k) for k in sorted(set(q.substantive_codes)) if k in row_codes]
-    weighted = design.w is not None
+    rows = _rows(q, lang)
+    r = crosstabs.encode(row, rows.codes, "row")
     out = []
     for cb in coded:
         if cb.banner.id == q.id:
             continue
-        n_cols = len(cb.codes)
-        flat, size = r * (n_cols + 1) + cb.index, (n_rows + 1) * (n_cols + 1)
-        shape = (n_rows + 1, n_cols + 1)
-        if weighted:
-            split = np.bincount(flat + size * design.inside, minlength=2 * size)
-            count_in = split[size:].astype(float)
-            count_all = (split[:size] + split[size:]).astype(float)
-            sums = [
-                count_all,
-                np.bincount(flat, weights=design.w, minlength=size),
-                np.bincount(flat, weights=design.w2, minlength=size),
-            ]
-        else:
-            count_all = np.bincount(flat, minlength=size).astype(float)
-            sums = [count_all, count_all, count_all]
-        full = [m.reshape(shape) for m in sums]
-        count, wcount, w2 = (crosstabs._with_total(m[:n_rows], n_cols, "all") for m in full)
-        count, wcount, w2 = (np.vstack([m, net_matrix @ m]) for m in (count, wcount, w2))
-        base = count[:n_rows][substantive].sum(axis=0)
-        wbase = wcount[:n_rows][substantive].sum(axis=0)
-        n_eff = crosstabs._kish(wbase, w2[:n_rows][substantive].sum(axis=0))
-        n_inside = (
-            base
-            if not weighted
-            else crosstabs._with_total(count_in.reshape(shape)[:n_rows], n_cols, "all")[
-                substantive
-            ].sum(axis=0)
-        )
-        frame = crosstabs._assemble(
-            row_codes + net_codes,
-            [row_labels[k] for k in row_codes] + net_labels,
-            cb.codes,
+        shape = (len(rows.codes) + 1, len(cb.codes) + 1)
+        grids, inside = _single_grids(r * shape[1] + cb.index, shape, design)
+        table = crosstabs.table_frame(
+            rows.codes + rows.net_codes,
+            rows.labels,
             cb.banner.labels,
-            count,
-            wcount,
-            base,
-            wbase,
-            keep,
+            crosstabs.single_sums(grids, inside, rows.net_matrix, rows.substantive, "all"),
+            rows.keep,
+            design is not None,
+            plan.correction,
+            plan.alpha,
         )
-        table = crosstabs.with_bases(
-            crosstabs._with_letters(
-                frame,
-                count,
-                wcount,
-                base,
-                wbase,
-                n_eff,
-                keep,
-                weighted,
-                plan.correction,
-                plan.alpha,
-            ),
-            base,
-            n_inside,
-            weighted,
-        )
-        # the tests: substantive rows and banner codes in sorted order, no missing slots
-        cols = cb.sorted_positions
-        c_codes = [cb.codes[k] for k in cols]
-        pick = lambda m, cols=cols: m[test_rows][:, cols]
-        cnt = pick(full[0])
-        tests = _tests(cnt, cnt, cnt, len(row), c_codes, pearson=True, rao=not weighted)
-        if weighted:  # Rao-Scott on the weighted population's design only
-            inner = pick(count_in.reshape(shape))
-            design_tests = _tests(
-                inner,
-                pick(full[1]),
-                pick(full[2]),
-                design.n_inside,
-                c_codes,
-                pearson=False,
-                rao=True,
-            )
-            tests = _with_design_tests(tests, design_tests)
+        tests = _single_tests(grids, inside, rows, cb, len(row), design)
         out.append((cb.banner, table, [tests]))
     return out
 
@@ -294,7 +295,7 @@ def _option_tests(
     names: list[str],
     group: np.ndarray,
     cb: _Coded,
-    design: _Design,
+    design: _Design | None,
     n_design: int,
 ) -> list[dict[str, Any]]:
     """Per option, the tests of the 2 x C table ticked / not ticked by banner; then the overall MMI test.
@@ -303,39 +304,42 @@ def _option_tests(
     ``+ 1``: not asked), as in :func:`_multi_tables`.
     """
     n_cols = len(cb.codes)
-    cols = cb.sorted_positions
-    c_codes = [cb.codes[k] for k in cols]
     in_table = group < n_cols
-    weighted = design.w is not None
     size = 2 * n_cols + 1
 
     def grid(m: np.ndarray) -> np.ndarray:
-        return m[:-1].reshape(2, n_cols)[:, cols]
+        return m[:-1].reshape(2, n_cols)[:, cb.sorted_positions]
 
     out = []
     for name, v in zip(names, columns):
         tick = np.where(in_table, np.nan_to_num(v), 0).astype(np.int64)
-        flat = np.where(
-            in_table, tick * n_cols + group, 2 * n_cols
-        )  # slot 2 * n_cols: outside the table
+        # slot 2 * n_cols: outside the table
+        flat = np.where(in_table, tick * n_cols + group, 2 * n_cols)
         cnt = grid(np.bincount(flat, minlength=size).astype(float))
-        tests = _tests(cnt, cnt, cnt, n_design, c_codes, pearson=True, rao=not weighted)
-        if (
-            weighted
-            and design.inside is not None
-            and design.w is not None
-            and design.w2 is not None
-        ):
-            inner = grid(np.bincount(flat, weights=design.inside, minlength=size))
-            sums = [
-                grid(np.bincount(flat, weights=x, minlength=size)) for x in (design.w, design.w2)
-            ]
-            tests = _with_design_tests(
-                tests, _tests(inner, *sums, design.n_inside, c_codes, pearson=False, rao=True)
+        tests = association.tests_from_sums(
+            cnt, cnt, cnt, n_design, cb.sorted_codes, pearson=True, rao=design is None
+        )
+        if design is not None:
+            design_tests = association.tests_from_sums(
+                grid(np.bincount(flat, weights=design.inside, minlength=size)),
+                grid(np.bincount(flat, weights=design.w, minlength=size)),
+                grid(np.bincount(flat, weights=design.w2, minlength=size)),
+                design.n_inside,
+                cb.sorted_codes,
+                pearson=False,
+                rao=True,
             )
+            tests = _with_design_tests(tests, design_tests)
         out.append({"option": name, **tests})
+    return out + [_overall_test(columns, group, in_table)]
+
+
+def _overall_test(
+    columns: list[np.ndarray], group: np.ndarray, in_table: np.ndarray
+) -> dict[str, Any]:
+    """The row of a multi-select's test of multiple marginal independence (``option`` "all")."""
     ticks = np.column_stack([np.nan_to_num(v[in_table]) for v in columns])
-    overall = dict.fromkeys(association.TEST_KEYS, np.nan)
+    overall: dict[str, Any] = dict.fromkeys(association.TEST_KEYS, np.nan)
     overall.update(
         association.mmi_test(ticks, group[in_table]),
         option=ALL_OPTIONS,
@@ -344,102 +348,66 @@ def _option_tests(
         low_base_columns="",
         n_base=int(in_table.sum()),
     )
-    return out + [overall]
+    return overall
+
+
+def _multi_sums(
+    columns: list[np.ndarray],
+    weighted_ticks: list[np.ndarray],
+    group: np.ndarray,
+    size: int,
+    design: _Design | None,
+) -> crosstabs.TableSums:
+    """The sums of a multi-select table from each respondent's banner slot ``group``."""
+    count = np.vstack([np.bincount(group, weights=v, minlength=size) for v in columns])
+    n = np.bincount(group, minlength=size).astype(float)
+    if design is None:
+        return crosstabs.multi_sums(count, count, (n, n, n), None, "all")
+    wcount = np.vstack([np.bincount(group, weights=vw, minlength=size) for vw in weighted_ticks])
+    per_slot = (
+        n,
+        np.bincount(group, weights=design.w, minlength=size),
+        np.bincount(group, weights=design.w2, minlength=size),
+    )
+    inside = np.bincount(group, weights=design.inside, minlength=size).astype(float)
+    return crosstabs.multi_sums(count, wcount, per_slot, inside, "all")
 
 
 def _multi_tables(
     q: Question,
     data: pd.DataFrame,
     coded: list[_Coded],
-    design: _Design,
+    design: _Design | None,
     plan: Plan,
     lang: str,
     instrument: Instrument,
-) -> list[tuple[Banner, pd.DataFrame, dict[str, Any]]]:
+) -> list[Part]:
     """A multi-select question by every banner variable, as ``multi_response`` gives them."""
     options = multi_frame(data, instrument, q.id)
     option_labels = {f"{q.id}_{c.code}": c.text(lang) for c in q.codes}
     names = list(option_labels)
     columns, not_asked = crosstabs.option_arrays(options, names)
-    weighted = design.w is not None
-    weighted_ticks = [v * design.w for v in columns] if weighted else columns
-    keep = np.ones(len(names), dtype=bool)
+    weighted_ticks = columns if design is None else [v * design.w for v in columns]
     out = []
     for cb in coded:
         if cb.banner.id == q.id:
             continue
         n_cols = len(cb.codes)
-        group = np.where(
-            not_asked, n_cols + 1, cb.index
-        )  # slots: banner codes, no banner code, not asked
-        size = n_cols + 2
-        count = np.vstack([np.bincount(group, weights=v, minlength=size) for v in columns])
-        wcount = (
-            count
-            if not weighted
-            else np.vstack(
-                [np.bincount(group, weights=vw, minlength=size) for vw in weighted_ticks]
-            )
-        )
-        count, wcount = (
-            crosstabs._with_total(count, n_cols, "all"),
-            crosstabs._with_total(wcount, n_cols, "all"),
-        )
-        n = np.bincount(group, minlength=size).astype(float)
-        sums = (
-            (n, n, n)
-            if not weighted
-            else (
-                n,
-                np.bincount(group, weights=design.w, minlength=size),
-                np.bincount(group, weights=design.w2, minlength=size),
-            )
-        )
-        base, wbase, w2base = (crosstabs._with_total(m, n_cols, "all") for m in sums)
-        n_eff = crosstabs._kish(wbase, w2base)
-        n_inside = (
-            base
-            if not weighted
-            else crosstabs._with_total(
-                np.bincount(group, weights=design.inside, minlength=size).astype(float),
-                n_cols,
-                "all",
-            )
-        )
-        frame = crosstabs._assemble(
+        # slots: banner codes, no banner code, not asked
+        group = np.where(not_asked, n_cols + 1, cb.index)
+        table = crosstabs.table_frame(
             names,
             [option_labels[k] for k in names],
-            cb.codes,
             cb.banner.labels,
-            count,
-            wcount,
-            base,
-            wbase,
-            keep,
-        )
-        frame = frame.assign(
-            pct_of_responses=crosstabs._pct(count, count.sum(axis=0)).ravel(),
-            weighted_pct_of_responses=crosstabs._pct(wcount, wcount.sum(axis=0)).ravel(),
-        )
-        frame = crosstabs.with_bases(
-            crosstabs._with_letters(
-                frame,
-                count,
-                wcount,
-                base,
-                wbase,
-                n_eff,
-                keep,
-                weighted,
-                plan.correction,
-                plan.alpha,
-            ),
-            base,
-            n_inside,
-            weighted,
+            _multi_sums(columns, weighted_ticks, group, n_cols + 2, design),
+            np.ones(len(names), dtype=bool),
+            design is not None,
+            plan.correction,
+            plan.alpha,
+            responses=True,
         )
         tests = _option_tests(columns, names, group, cb, design, len(data))
-        out.append((cb.banner, frame[crosstabs.MULTI_COLUMNS], tests))
+        out.append((cb.banner, table, tests))
     return out
 
 
@@ -486,7 +454,7 @@ def battery(
         population (the respondents with a weight) when weighted.
     """
     w = None if weights is None else weights.reindex(data.index).fillna(0.0).astype(float)
-    crosstabs._correction(plan.correction)
+    crosstabs.check_correction(plan.correction)
     design = _design(w, data.index)
     tables, tests = [], []
     coded = [_coded(b) for b in banners(data, instrument, plan, lang)]
@@ -495,24 +463,30 @@ def battery(
             parts = _multi_tables(q, data, coded, design, plan, lang, instrument)
         else:
             parts = _single_tables(q, data, coded, design, plan, lang)
-        total_done = False
-        for b, table, test in parts:
-            if progress:
-                progress(f"{q.id} by {b.id}")
-            table = table.assign(question=q.id, banner=b.id)
-            table.loc[table["col_code"] == crosstabs.TOTAL, "banner"] = crosstabs.TOTAL
-            is_total = table["banner"] == crosstabs.TOTAL
-            # the question's Total column once, before its first banner
-            table = (
-                table[~is_total] if total_done else pd.concat([table[is_total], table[~is_total]])
-            )
-            total_done = True
-            tables.append(table)
-            tests += [{"question": q.id, "banner": b.id, **t} for t in test]
-    frame = pd.concat(tables, ignore_index=True).reindex(columns=TABLE_COLUMNS)
-    test_frame = pd.DataFrame(tests).reindex(columns=TEST_COLUMNS)
-    test_frame = test_frame.astype(
-        {**{c: "Int64" for c in COUNT_COLUMNS}, "low_expected": "boolean"}
-    )
-    test_frame["option"] = test_frame["option"].astype("string").fillna("").astype(str)
-    return frame, test_frame
+        tables += _question_tables(q, parts, progress)
+        tests += [{"question": q.id, "banner": b.id, **t} for b, _, test in parts for t in test]
+    return pd.concat(tables, ignore_index=True).reindex(columns=TABLE_COLUMNS), _test_frame(tests)
+
+
+def _question_tables(
+    q: Question, parts: list[Part], progress: Callable[[str], None] | None
+) -> list[pd.DataFrame]:
+    """A question's tables by banner, named, with its Total column once, before the first banner."""
+    out: list[pd.DataFrame] = []
+    for b, table, _ in parts:
+        if progress:
+            progress(f"{q.id} by {b.id}")
+        table = table.assign(question=q.id, banner=b.id)
+        table.loc[table["col_code"] == crosstabs.TOTAL, "banner"] = crosstabs.TOTAL
+        is_total = table["banner"] == crosstabs.TOTAL
+        out.append(table[~is_total] if out else pd.concat([table[is_total], table[~is_total]]))
+    return out
+
+
+def _test_frame(tests: list[dict[str, Any]]) -> pd.DataFrame:
+    """The tests as :data:`TEST_COLUMNS`, counts as nullable integers."""
+    frame = pd.DataFrame(tests).reindex(columns=TEST_COLUMNS)
+    dtypes: dict[str, str] = {**{c: "Int64" for c in COUNT_COLUMNS}, "low_expected": "boolean"}
+    frame = frame.astype(dtypes)
+    frame["option"] = frame["option"].astype("string").fillna("").astype(str)
+    return frame

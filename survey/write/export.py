@@ -24,7 +24,7 @@ import pandas as pd
 
 from survey.errors import DataError
 from survey.i18n import N_, translator
-from survey.instrument import Instrument, derived_codes
+from survey.instrument import Derived, Instrument, Question, derived_codes
 from survey.write import spss
 from survey.write.tabular import write_csv
 
@@ -50,7 +50,7 @@ WEIGHT = N_("Weight")
 RAW_ROW = N_("Row in the raw file")
 
 
-def selected_labels(lang: str) -> dict[int, str]:
+def selected_labels(lang: str) -> dict[int | float, str]:
     """Value labels of a multi-select option's 0/1 variable in ``lang``: ``{0: "Not selected", 1: "Selected"}``."""
     t = translator(lang)
     # A context of their own: Chinese says 选中 here and 已选 in the codebook.
@@ -86,36 +86,12 @@ def variables(frame: pd.DataFrame, instrument: Instrument, lang: str = "en") -> 
     for name in frame.columns:
         if name in options:
             q, c = options[name]
-            out.append(
-                spss.Variable(name, f"{q.wording(lang)}: {c.text(lang)}", selected, format="F1.0")
-            )
+            label = f"{q.wording(lang)}: {c.text(lang)}"
+            out.append(spss.Variable(name, label, selected, format="F1.0"))
         elif name in questions:
-            q = questions[name]
-            if q.coded:
-                out.append(
-                    spss.Variable(
-                        name,
-                        q.wording(lang),
-                        {c.code: c.text(lang) for c in q.codes},
-                        missing=tuple(float(c) for c in q.nonsubstantive_codes),
-                        measure=q.measure,
-                        format=None,
-                    )
-                )
-            elif q.type == "numeric":
-                out.append(spss.Variable(name, q.wording(lang), measure="scale"))
-            else:
-                out.append(spss.Variable(name, q.wording(lang)))
+            out.append(_question_variable(questions[name], lang))
         elif name in derived:
-            d = derived[name]
-            out.append(
-                spss.Variable(
-                    name,
-                    d.wording(lang),
-                    {c.code: c.text(lang) for c in derived_codes(instrument, d)},
-                    measure=d.measure if d.type != "indicator" else "nominal",
-                )
-            )
+            out.append(_derived_variable(derived[name], instrument, lang))
         elif name == "weight":
             out.append(spss.Variable(name, t.gettext(WEIGHT), measure="scale", format="F10.6"))
         elif name == "raw_row":
@@ -125,6 +101,32 @@ def variables(frame: pd.DataFrame, instrument: Instrument, lang: str = "en") -> 
                 f"{name}: column of the respondent file unknown to instrument {instrument.id}"
             )
     return out
+
+
+def _question_variable(q: Question, lang: str) -> spss.Variable:
+    """A question's variable: codes labelled, non-substantive codes user-missing."""
+    if q.coded:
+        return spss.Variable(
+            q.id,
+            q.wording(lang),
+            {c.code: c.text(lang) for c in q.codes},
+            missing=tuple(float(c) for c in q.nonsubstantive_codes),
+            measure=q.measure,
+            format=None,
+        )
+    if q.type == "numeric":
+        return spss.Variable(q.id, q.wording(lang), measure="scale")
+    return spss.Variable(q.id, q.wording(lang))
+
+
+def _derived_variable(d: Derived, instrument: Instrument, lang: str) -> spss.Variable:
+    """A derived variable's variable, its codes labelled (an indicator is nominal)."""
+    return spss.Variable(
+        d.id,
+        d.wording(lang),
+        {c.code: c.text(lang) for c in derived_codes(instrument, d)},
+        measure=d.measure if d.type != "indicator" else "nominal",
+    )
 
 
 def multisets(frame: pd.DataFrame, instrument: Instrument, lang: str = "en") -> list[spss.MultiSet]:
@@ -156,6 +158,7 @@ def _sav_frame(respondents: pd.DataFrame, text: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame(out, index=frame.index)
 
 
+# Long: the four files in the order they are written (body 33); numpydoc docstring 26 lines
 def export_spss(
     respondents: pd.DataFrame,
     tables: pd.DataFrame | None,
@@ -201,37 +204,20 @@ def export_spss(
     weight = "weight" if "weight" in frame.columns else None
     if weight:  # SPSS WEIGHT ignores cases with a missing weight: say 0 explicitly
         frame[weight] = frame[weight].fillna(0.0)
-    warnings = [
-        w
-        for w in spss.write_sav(
-            frame,
-            dictionary,
-            folder / f"{stem}.sav",
-            file_label=file_label,
-            multisets=sets,
-            weight=weight,
-            personal=instrument.personal_columns,
-            row_compress=True,
-        )
-        if "multiple response" not in w
-    ]
-    pairs: list[tuple[str, str]] = []
+    warnings = spss.write_sav(
+        frame,
+        dictionary,
+        folder / f"{stem}.sav",
+        file_label=file_label,
+        multisets=sets,
+        weight=weight,
+        personal=instrument.personal_columns,
+        row_compress=True,
+    )
+    warnings = [w for w in warnings if "multiple response" not in w]  # the .sps declares them
+    pairs = _crosstab_pairs(tables, frame.columns)
     if tables is not None and not tables.empty:
-        single = tables[
-            (tables["banner"] != "Total")
-            & tables["question"].isin(frame.columns)
-            & tables["banner"].isin(frame.columns)
-        ]
-        pairs = list(dict.fromkeys(zip(single["question"], single["banner"])))
-        table_frame = tables.assign(
-            row_code=tables["row_code"].astype(str), col_code=tables["col_code"].astype(str)
-        )
-        warnings += spss.write_table_sav(
-            table_frame,
-            folder / "crosstabs.sav",
-            labels=TABLE_LABELS,
-            file_label=f"{file_label} tables"[:64],
-        )
+        warnings += _write_tables_sav(tables, folder / "crosstabs.sav", file_label)
     spss.write_sps(
         folder / f"{stem}.sps",
         sav_name=f"{stem}.sav",
@@ -241,11 +227,38 @@ def export_spss(
         crosstabs=pairs,
         save_as=f"{stem}-labelled.sav",
     )
+    _write_verbatims(respondents, instrument, text_columns, folder / f"{stem}-verbatims.csv")
+    return warnings
+
+
+def _crosstab_pairs(tables: pd.DataFrame | None, columns: pd.Index) -> list[tuple[str, str]]:
+    """The (question, banner) pairs of the run's tables that the .sav holds, in table order."""
+    if tables is None or tables.empty:
+        return []
+    single = tables[
+        (tables["banner"] != "Total")
+        & tables["question"].isin(columns)
+        & tables["banner"].isin(columns)
+    ]
+    return list(dict.fromkeys(zip(single["question"], single["banner"])))
+
+
+def _write_tables_sav(tables: pd.DataFrame, path: Path, file_label: str) -> list[str]:
+    """The run's tables as ``crosstabs.sav`` (codes as text: a column mixes codes and "Total")."""
+    table_frame = tables.assign(
+        row_code=tables["row_code"].astype(str), col_code=tables["col_code"].astype(str)
+    )
+    return spss.write_table_sav(
+        table_frame, path, labels=TABLE_LABELS, file_label=f"{file_label} tables"[:64]
+    )
+
+
+def _write_verbatims(
+    respondents: pd.DataFrame, instrument: Instrument, text_columns: Sequence[str], path: Path
+) -> None:
+    """The free-text answers, with the respondent id, of those who wrote any (none: no file)."""
     ident = instrument.by_role("id")
     present = [c for c in text_columns if c in respondents.columns]
     if present:
         verbatim = respondents[[ident.id, *present]] if ident is not None else respondents[present]
-        write_csv(
-            verbatim[respondents[present].notna().any(axis=1)], folder / f"{stem}-verbatims.csv"
-        )
-    return warnings
+        write_csv(verbatim[respondents[present].notna().any(axis=1)], path)

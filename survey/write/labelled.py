@@ -90,7 +90,7 @@ def write_dta(
         for v in dictionary
         if len(v.label) > _STATA_LABEL
     ]
-    labels = {v.name: v.label[:_STATA_LABEL] for v in dictionary}
+    labels: dict[str, str | None] = {v.name: v.label[:_STATA_LABEL] for v in dictionary}
     values = {
         v.name: {float(k): str(t) for k, t in v.value_labels.items()}
         for v in dictionary

@@ -31,10 +31,10 @@ _CHUNK_ELEMENTS = 1 << 22  # elements (8 bytes each) encoded at a time
 
 @dataclass(frozen=True)
 class _Column:
-    """A column ready for encoding: ``numbers`` (float64, NaN = missing) or ``text`` (UTF-8)."""
+    """A column ready for encoding: numbers (float64, NaN = missing) or, with ``text``, UTF-8."""
 
-    numbers: np.ndarray | None = None
-    text: np.ndarray | None = None  # fixed-width bytes ("S<n>"), NUL-padded
+    values: np.ndarray  # float64, or fixed-width bytes ("S<n>"), NUL-padded, when ``text``
+    text: bool = False
     longest: int = 0  # row of the longest text (what the one-row dictionary frame holds)
 
 
@@ -66,7 +66,7 @@ def _text_column(series: pd.Series) -> _Column | None:
     if b"\x00" in b"".join(encoded):
         return None  # C strings stop at NUL: leave that oddity to pyreadstat
     lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
-    return _Column(text=np.array(encoded, dtype=bytes), longest=int(np.argmax(lengths)))
+    return _Column(np.array(encoded, dtype=bytes), text=True, longest=int(np.argmax(lengths)))
 
 
 def _columns(data: Mapping[str, pd.Series]) -> list[_Column] | None:
@@ -75,12 +75,12 @@ def _columns(data: Mapping[str, pd.Series]) -> list[_Column] | None:
     for series in data.values():
         dtype = series.dtype
         if dtype == np.float64:
-            out.append(_Column(numbers=series.to_numpy()))
+            out.append(_Column(series.to_numpy()))
         elif pd.api.types.is_datetime64_dtype(dtype) and isinstance(dtype, np.dtype):
             seconds = _datetime_seconds(series.to_numpy())
             if seconds is None:
                 return None
-            out.append(_Column(numbers=seconds))
+            out.append(_Column(seconds))
         elif dtype == object:
             column = _text_column(series)
             if column is None:
@@ -116,10 +116,10 @@ def _case_elements(
     """Rows ``start:stop`` as an (rows, elements per case) array of 8-byte elements."""
     parts = []
     for column, width in zip(columns, widths):
-        if column.numbers is not None:
-            parts.append(_number_elements(column.numbers[start:stop]))
+        if column.text:
+            parts.append(_text_elements(column.values[start:stop], width))
         else:
-            parts.append(_text_elements(column.text[start:stop], width))
+            parts.append(_number_elements(column.values[start:stop]))
     return np.ascontiguousarray(np.hstack(parts))
 
 
@@ -186,7 +186,7 @@ def _data_chunks(
         Contiguous little-endian 8-byte units, to be written in order.
     """
     per_case = sum(widths) // 8
-    is_text = np.concatenate([np.full(w // 8, c.text is not None) for c, w in zip(columns, widths)])
+    is_text = np.concatenate([np.full(w // 8, c.text) for c, w in zip(columns, widths)])
     step = max(1, _CHUNK_ELEMENTS // max(1, per_case))
     for start in range(0, rows, step):
         stop = min(rows, start + step)

@@ -141,39 +141,51 @@ def write_sps(
     problems = _sps_problems(variables, multisets, weight, crosstabs, sav_name, save_as)
     if problems:
         raise ExportError(f"cannot write syntax {Path(path).name}: " + "; ".join(problems))
-    lines = [
-        "* Encoding: UTF-8.",
-        "* Written by survey.spss. File names are relative to the current directory.",
-        "* Run from this folder, e.g. pspp -o out.csv -O format=csv this-file.sps.",
-        *_command("GET FILE=" + _quote(sav_name)),
-    ]
-    for ms in multisets:
-        lines += _command(
-            "MRSETS",
-            "/MDGROUP",
-            f"NAME={ms.name}",
-            "LABEL=",
-            _string_tokens(ms.label, _SPS_WIDTH - 8),
-            "VARIABLES=",
-            list(ms.variables),
-            f"VALUE={int(ms.counted_value)}",
-        )
+    lines = [*_HEADER, *_command("GET FILE=" + _quote(sav_name))]
+    lines += [line for ms in multisets for line in _mrsets(ms)]
     if weight is not None:
         lines += _command("WEIGHT BY", weight)
     for row, col in crosstabs:
-        if weight is not None:
-            # zero-weight cases (outside the weighted population) would draw a PSPP warning
-            # and, in PSPP 1.6.2, an empty column that shifts the printed cells
-            lines += _command("TEMPORARY") + _command(f"SELECT IF ({weight} > 0)")
-        lines += _command(
-            "CROSSTABS",
-            f"/TABLES={row}",
-            "BY",
-            col,
-            "/CELLS=COUNT COLUMN",
-            "/COUNT=ASIS",
-            "/STATISTICS=CHISQ",
-        )
+        lines += _crosstab(row, col, weight)
     lines += _command("SAVE OUTFILE=" + _quote(save_as))
     text = "\ufeff" + "\n".join(lines) + "\n"
     write_file_atomic(Path(path), lambda tmp: tmp.write_bytes(text.encode("utf-8")), ".sps")
+
+
+_HEADER = [
+    "* Encoding: UTF-8.",
+    "* Written by survey.spss. File names are relative to the current directory.",
+    "* Run from this folder, e.g. pspp -o out.csv -O format=csv this-file.sps.",
+]
+
+
+def _mrsets(ms: MultiSet) -> list[str]:
+    """The ``MRSETS /MDGROUP`` command declaring one multiple dichotomy set."""
+    return _command(
+        "MRSETS",
+        "/MDGROUP",
+        f"NAME={ms.name}",
+        "LABEL=",
+        _string_tokens(ms.label, _SPS_WIDTH - 8),
+        "VARIABLES=",
+        list(ms.variables),
+        f"VALUE={int(ms.counted_value)}",
+    )
+
+
+def _crosstab(row: str, col: str, weight: str | None) -> list[str]:
+    """One ``CROSSTABS`` (on the weighted population only, when weighted)."""
+    lines = []
+    if weight is not None:
+        # zero-weight cases (outside the weighted population) would draw a PSPP warning
+        # and, in PSPP 1.6.2, an empty column that shifts the printed cells
+        lines += _command("TEMPORARY") + _command(f"SELECT IF ({weight} > 0)")
+    return lines + _command(
+        "CROSSTABS",
+        f"/TABLES={row}",
+        "BY",
+        col,
+        "/CELLS=COUNT COLUMN",
+        "/COUNT=ASIS",
+        "/STATISTICS=CHISQ",
+    )

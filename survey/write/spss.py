@@ -220,15 +220,15 @@ def _split_dictionary(
         layout is None
         or len(layout) != len(columns)
         or any(
-            (var_type == 0) != (c.text is None)
-            or (c.text is not None and c.text.dtype.itemsize > size)
+            c.text != (var_type != 0)  # a text variable for every text column, and only there
+            or (c.text and c.values.dtype.itemsize > size)
             for c, (var_type, size) in zip(columns, layout)
         )
     ):
         return None
     widths = [size for _, size in layout]
     row = [
-        _Column(numbers=c.numbers[:1]) if c.text is None else _Column(text=c.text[[c.longest]])
+        _Column(c.values[[c.longest]], text=True) if c.text else _Column(c.values[:1])
         for c in columns
     ]
     tail = b"".join(chunk.tobytes() for chunk in _data_chunks(row, widths, 1, compress))
@@ -281,6 +281,7 @@ def _write_fast(
     return True
 
 
+# Long: public API; its numpydoc docstring (parameters, notes, example) is 57 lines, body 19
 def write_sav(
     frame: pd.DataFrame,
     variables: Sequence[Variable],
@@ -355,6 +356,25 @@ def write_sav(
     if problems:
         raise ExportError("cannot write SPSS file: " + "; ".join(problems))
     data, kwargs = _prepare(frame, variables)
+    warnings = _sav_warnings(variables, file_label, multisets)
+    names = [v.name for v in variables]
+    weight_position = names.index(weight) if weight is not None else None
+    kwargs["file_label"] = _truncate_utf8(file_label, MAX_FILE_LABEL_BYTES)
+    kwargs["row_compress"] = row_compress
+
+    def write(tmp: Path) -> None:
+        if not _write_fast(data, tmp, kwargs, weight_position):
+            pyreadstat.write_sav(pd.DataFrame(data), str(tmp), **kwargs)
+            tmp.write_bytes(_patch_header(tmp.read_bytes(), weight_position))
+
+    write_file_atomic(Path(path), write, ".sav")
+    return warnings
+
+
+def _sav_warnings(
+    variables: Sequence[Variable], file_label: str, multisets: Sequence[MultiSet]
+) -> list[str]:
+    """What :func:`write_sav` truncates (labels) or leaves to the syntax file (multiple response sets)."""
     warnings = check_labels(variables)
     label_warning = _label_warning("file label", file_label, MAX_FILE_LABEL_BYTES)
     warnings += [label_warning] if label_warning else []
@@ -364,19 +384,6 @@ def write_sav(
             + ", ".join(m.name for m in multisets)
             + " are not stored in the .sav (pyreadstat cannot): declare them in the .sps"
         )
-    names = [v.name for v in variables]
-    weight_position = names.index(weight) if weight is not None else None
-    target = Path(path)
-
-    kwargs["file_label"] = _truncate_utf8(file_label, MAX_FILE_LABEL_BYTES)
-    kwargs["row_compress"] = row_compress
-
-    def write(tmp: Path) -> None:
-        if not _write_fast(data, tmp, kwargs, weight_position):
-            pyreadstat.write_sav(pd.DataFrame(data), str(tmp), **kwargs)
-            tmp.write_bytes(_patch_header(tmp.read_bytes(), weight_position))
-
-    write_file_atomic(target, write, ".sav")
     return warnings
 
 

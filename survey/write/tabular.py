@@ -473,7 +473,8 @@ def _object_column(col: pd.Series) -> pa.Array | _Coded:
     if missing.all():
         return _Coded(np.zeros(len(values), dtype=np.int64), ("",))
     is_str = np.fromiter((type(v) is str for v in values), dtype=bool, count=len(values)) & ~missing
-    out = np.where(missing, None, values)
+    out = values.copy()
+    out[missing] = None
     others = ~missing & ~is_str
     if others.any():
         out[others] = [_scalar_text(v) for v in values[others]]

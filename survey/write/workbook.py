@@ -216,12 +216,27 @@ def _block(
     if getattr(question, "type", "") == "multi":
         note += " " + w["multi"]
     ws.write_string(row + 1, 0, note, f.note)
-    row += 2
     position = {(c.banner, str(c.code)): k for k, c in enumerate(columns, start=1)}
     keys = [position.get((str(b), str(c))) for b, c in zip(sub["banner"], sub["col_code"])]
     sub = sub.assign(_k=keys).dropna(subset=["_k"])
     firsts = sub.drop_duplicates("_k")
     low = {int(k) for k, b in zip(firsts["_k"], firsts["base"]) if b < LOW_BASE}
+    row = _base_rows(ws, f, row + 2, firsts, low, weighted, w)
+    for code, cells in sub.groupby("row_code", sort=False):
+        row = _answer_row(ws, f, row, str(code), cells, value, low)
+    return row + 1
+
+
+def _base_rows(
+    ws: Any,
+    f: _Formats,
+    row: int,
+    firsts: pd.DataFrame,
+    low: set[int],
+    weighted: bool,
+    w: dict[str, str],
+) -> int:
+    """The base row of a table (a low base marked) and, weighted, the weighted base row."""
     base_rows = [("base", "base", COUNT)] + (
         [("weighted_base", "weighted_base", COUNT)] if weighted else []
     )
@@ -233,32 +248,34 @@ def _block(
                     row, int(k), float(b), f.base_low if key == "base" and int(k) in low else f.base
                 )
         row += 1
-    for code, cells in sub.groupby("row_code", sort=False):
-        label = str(cells["row_label"].iloc[0])
-        net = str(code).startswith("net:")
-        ws.write_string(row, 0, label, f.stub_bold if net else f.stub)
-        if _lines(label, STUB_WIDTH) > 1:
-            ws.set_row(row, 15 * _lines(label, STUB_WIDTH))
-        letters = []
-        for k, pct, count, sig in zip(
-            cells["_k"], cells[value], cells["count"], cells["sig_letters"]
-        ):
-            k = int(k)
-            if pd.notna(pct):
-                fmt = f.pct_low if k in low else f.pct_net if net else f.pct
-                ws.write_number(row, k, float(pct) / 100, fmt)
-            elif cells[value].isna().all() and pd.notna(
-                count
-            ):  # a non-substantive answer: its count
-                ws.write_number(row, k, float(count), f.count)
-            if isinstance(sig, str) and sig:
-                letters.append((k, sig))
+    return row
+
+
+def _answer_row(
+    ws: Any, f: _Formats, row: int, code: str, cells: pd.DataFrame, value: str, low: set[int]
+) -> int:
+    """One answer (or net) row of percentages, its letters on the row below; the next free row."""
+    label = str(cells["row_label"].iloc[0])
+    net = code.startswith("net:")
+    ws.write_string(row, 0, label, f.stub_bold if net else f.stub)
+    if _lines(label, STUB_WIDTH) > 1:
+        ws.set_row(row, 15 * _lines(label, STUB_WIDTH))
+    letters = []
+    for k, pct, count, sig in zip(cells["_k"], cells[value], cells["count"], cells["sig_letters"]):
+        k = int(k)
+        if pd.notna(pct):
+            fmt = f.pct_low if k in low else f.pct_net if net else f.pct
+            ws.write_number(row, k, float(pct) / 100, fmt)
+        elif cells[value].isna().all() and pd.notna(count):  # a non-substantive answer: its count
+            ws.write_number(row, k, float(count), f.count)
+        if isinstance(sig, str) and sig:
+            letters.append((k, sig))
+    row += 1
+    if letters:
+        for k, sig in letters:
+            ws.write_string(row, k, sig, f.letters)
         row += 1
-        if letters:
-            for k, sig in letters:
-                ws.write_string(row, k, sig, f.letters)
-            row += 1
-    return row + 1
+    return row
 
 
 def write_crosstabs_xlsx(
