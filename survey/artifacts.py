@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from survey.formats.forks import can_fork, die_with_parent
 from survey.report import document as report
 from survey.study import Study
 from survey.write import labelled, workbook
@@ -363,13 +364,8 @@ BESIDE_MAX_ROWS = 200_000
 
 def runs_beside(study: Study, options: Options) -> bool:
     """Whether :data:`BESIDE` stages run in a forked process: a small run, background writing
-    on, two cores or more, and a platform that forks (Linux)."""
-    return (
-        options.background
-        and len(study.data) <= BESIDE_MAX_ROWS
-        and (os.cpu_count() or 1) >= 2
-        and sys.platform.startswith("linux")
-    )
+    on, and :func:`survey.formats.forks.can_fork` (Linux, two cores or more)."""
+    return options.background and len(study.data) <= BESIDE_MAX_ROWS and can_fork()
 
 
 class Beside:
@@ -396,7 +392,9 @@ class Beside:
         for stream in (sys.stdout, sys.stderr):
             stream.flush()
         self._process = context.Process(
-            target=_beside_child, args=(func, study, folder, options, send), daemon=True
+            target=_beside_child,
+            args=(func, study, folder, options, send, os.getpid()),
+            daemon=True,
         )
         self._process.start()
         send.close()
@@ -440,8 +438,9 @@ class _ChildTraceback(Exception):
 
 
 def _beside_child(
-    func: Callable[..., None], study: Study, folder: Path, options: Options, send: Any
+    func: Callable[..., None], study: Study, folder: Path, options: Options, send: Any, parent: int
 ) -> None:
+    die_with_parent(parent)  # a killed run leaves no child writing into its folder
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the child on ctrl-C
     before = set(study.cache)
     results: Results = {}

@@ -604,3 +604,41 @@ def test_quiet_silences_library_warnings(capsys):
     assert (
         cli.run(chatty, []) == 0 and capsys.readouterr().err == "warning: something on two lines\n"
     )
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
+def test_a_forked_worker_ends_when_its_run_is_killed(tmp_path):
+    """A run killed with SIGKILL takes its forked workers with it (they write into its folder)."""
+    script = (
+        "import os, sys, time\n"
+        "from survey.formats.forks import die_with_parent\n"
+        "parent = os.getpid()\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    die_with_parent(parent)\n"
+        "    time.sleep(60)\n"
+        "    os._exit(0)\n"
+        "open(sys.argv[1], 'w').write(str(pid))\n"
+        "time.sleep(60)\n"
+    )
+    pid_file = tmp_path / "worker.pid"
+    run = subprocess.Popen([sys.executable, "-c", script, str(pid_file)], cwd=ROOT)
+    deadline = time.time() + 30
+    while time.time() < deadline and not pid_file.exists():
+        time.sleep(0.05)
+    time.sleep(0.2)  # the worker has called die_with_parent
+    worker = int(pid_file.read_text())
+    run.kill()
+    run.wait()
+
+    def alive(pid: int) -> bool:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except FileNotFoundError:
+            return False
+        return "\nState:\tZ" not in status  # a zombie has ended, waiting to be reaped
+
+    deadline = time.time() + 10
+    while time.time() < deadline and alive(worker):
+        time.sleep(0.05)
+    assert not alive(worker)

@@ -32,6 +32,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
+from survey.formats.forks import can_fork, die_with_parent
 from survey.i18n import N_, translator
 from survey.report import fonts
 
@@ -572,14 +573,19 @@ def save_all(
     workers = (
         min(2, os.cpu_count() or 1, len(jobs)) if processes is None else min(processes, len(jobs))
     )
-    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if workers < 2 or not can_fork():
         for make, path in jobs:
             with style(lang):
                 save_png(make(), path)
         return
     _JOBS = [(make, Path(path), lang) for make, path in jobs]
     try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(
+            workers,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=die_with_parent,  # a killed run leaves no worker drawing into its folder
+            initargs=(os.getpid(),),
+        ) as pool:
             list(pool.map(_save_job, range(len(_JOBS))))
     finally:
         _JOBS = []
