@@ -10,7 +10,7 @@ free text.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,6 +115,15 @@ def label_index(q: Question) -> dict[str, int]:
     out = {norm(text): c.code for c in q.codes for text in c.label.values()}
     out.update({norm(c.name): c.code for c in q.codes if c.name is not None})
     return out
+
+
+def label_language(q: Question, labels: Sequence[str]) -> str | None:
+    """The first of ``q``'s languages whose option labels include every one of ``labels``."""
+    for lang in q.text:
+        texts = {norm(c.label.get(lang, "")) for c in q.codes}
+        if labels and all(norm(label) in texts for label in labels):
+            return lang
+    return None
 
 
 def option_by(q: Question, key: str, names_first: bool = False) -> int | None:
@@ -262,15 +271,20 @@ def put_options(
     m: Mapping,
     fill: bool = False,
     check_order: bool = True,
+    labels: Sequence[str] = (),
 ) -> None:
-    """A multi's option columns from (header position, code, values); order checked when asked."""
+    """A multi's option columns from (header position, code, values); order checked when asked.
+
+    ``labels`` are the option labels as the export wrote them: the order message names the
+    options in their language (:func:`label_language`), else in the question's first one.
+    """
     codes = [code for _, code, _ in sorted(found, key=lambda t: t[0])]
     order = [c.code for c in q.codes]
     known = [c for c in codes if c in order]
     if check_order and known != sorted(known, key=order.index):
-        lang = next(iter(q.text), "en")  # the question's first language, as the instrument lists it
-        labels = [q.label(c, lang) for c in known]
-        m.problem("option order differs from the instrument", f"{q.id} ({' | '.join(labels)})")
+        lang = label_language(q, labels) or next(iter(q.text), "en")
+        shown = [q.label(c, lang) for c in known]
+        m.problem("option order differs from the instrument", f"{q.id} ({' | '.join(shown)})")
     ticks = {code: decode_plain(v, numeric=True) for _, code, v in found if code in order}
     m.columns.update(
         {f"{q.id}_{code}": v for code, v in (fill_unticked(ticks) if fill else ticks).items()}

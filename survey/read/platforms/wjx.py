@@ -88,6 +88,7 @@ def read_wjx(
     )
     m, extra, joined = Mapping(), [], []
     options: OptionColumns = {}
+    written: dict[str, list[str]] = {}  # the option labels as the export wrote them
     meta: dict[str, pd.Series] = {}
     for j, h in enumerate(header):
         values = body[j]
@@ -108,6 +109,7 @@ def read_wjx(
                 m.problem("unknown option label(s)", f"'{h}'")
             else:
                 options.setdefault(q.id, (q, []))[1].append((j, code, values))
+                written.setdefault(q.id, []).append(label)
         elif q.type == "multi":
             joined.append(q)
             ticks = joined_ticks(values, q, "┋", h, m, empty_means_none=True)
@@ -115,7 +117,7 @@ def read_wjx(
         else:
             put_question(q, values, h, m)
     for q, found in options.values():
-        put_options(q, found, m)
+        put_options(q, found, m, labels=written[q.id])
     _wjx_paradata(instrument, meta, path, m)
     frame = finish(
         instrument, m, extra, allow_extra, path, "wjx", len(body), platform_lacks=("language",)
