@@ -14,7 +14,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from survey import artifacts, summary
-from survey.cli import ArgumentParser, Progress, check_input, default_plan, log_beside, quiet, run
+from survey.cli import (
+    ArgumentParser,
+    Progress,
+    check_input,
+    default_plan,
+    exit_now,
+    log_beside,
+    quiet,
+    run,
+)
 from survey.errors import DataError, UsageError
 from survey.i18n import check_language, default_language
 from survey.instrument import Instrument, load_instrument
@@ -294,4 +303,4 @@ def inputs(plan: Plan, instrument: Instrument, raw: Path, human_codes: Path | No
 
 
 if __name__ == "__main__":
-    sys.exit(run(main))
+    exit_now(run(main))

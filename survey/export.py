@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from survey.cli import ArgumentParser, log_beside, quiet, run
+from survey.cli import ArgumentParser, exit_now, log_beside, quiet, run
 from survey.errors import DataError
 from survey.i18n import check_language, fallback_note
 from survey.instrument import Instrument, load_instrument
@@ -143,4 +143,4 @@ def _read_respondents(path: Path, instrument: Instrument) -> pd.DataFrame:
 
 
 if __name__ == "__main__":
-    sys.exit(run(main))
+    exit_now(run(main))
