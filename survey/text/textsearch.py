@@ -67,10 +67,21 @@ class _FoldTable(dict[int, int]):
 _FOLD = _FoldTable()
 
 
+#: Unicode has case pairs in its first two planes only (tests/test_textsearch.py checks all of it).
+_CASED_PLANES = 0x20000
+
+
 @lru_cache(maxsize=1)
 def _fold_table() -> dict[int, int]:
-    """Every code point whose representative is another (all of Unicode: for :func:`_case_classes`)."""
-    return {cp: rep for cp in range(0x110000) if (rep := _representative(cp)) != cp}
+    """Every code point whose representative is another (for :func:`_case_classes`)."""
+    import _sre
+
+    tolower, reps = _sre.unicode_tolower, _representatives()
+    return {
+        cp: rep
+        for cp in range(_CASED_PLANES)
+        if (rep := reps.get(lower := tolower(cp), lower)) != cp
+    }
 
 
 def fold(text: str) -> str:
