@@ -356,7 +356,6 @@ STAGES: list[tuple[str, Callable[[Study, Path, Options, Results], None]]] = [
 #: :func:`write_all` may run them in a forked process beside the others (:class:`Beside`).
 BESIDE: dict[Callable[..., None], tuple[Callable[..., None], ...]] = {
     crosstab_stage: (spss_stage, report.write_report),
-    open_ended_stage: (report.write_report,),
 }
 #: Runs of more respondents than this keep one process: a fork's copy-on-write pages would
 #: grow towards a second copy of the data, for a gain that matters only in small runs.

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from survey.errors import InstrumentError
+from survey.instrument.loading import safe_load
 
 #: Written over each span found, in the working copy only.
 MASK = "\x00"
@@ -124,7 +125,7 @@ def load_words(lang: str) -> Words:
     """
     path = LEADINS / f"{lang}.yaml"
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise InstrumentError(
             f"{path}: cannot read the lead-ins of language '{lang}' ({exc})"
