@@ -474,15 +474,13 @@ def write_all(
     results: Results = {}
     writer = Writer(threaded=options.background)
     options = replace(options, write=writer)
-    beside = {
-        func: Beside(func, study, folder, options)
-        for _, func in STAGES
-        if func in BESIDE and runs_beside(study, options)
-    }
-    waits = {func for early in beside for func in BESIDE[early]}
+    launched = [f for _, f in STAGES if f in BESIDE] if runs_beside(study, options) else []
+    waits = {func for early in launched for func in BESIDE[early]}
     order = [s for s in STAGES if s[1] not in waits] + [s for s in STAGES if s[1] in waits]
-    launched = set(beside)
+    beside: dict[Callable[..., None], Beside] = {}
     try:
+        for func in launched:
+            beside[func] = Beside(func, study, folder, options)
         for name, func in order:
             for early in [e for e in beside if func in BESIDE[e]]:
                 beside.pop(early).join(study, results)

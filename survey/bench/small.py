@@ -98,7 +98,7 @@ def small(plan: Path, runs: int, quiet_run: bool = False) -> dict[str, Any]:
         env["PYTHONPATH"] = os.pathsep.join(
             p for p in (str(Path(survey.__file__).parent.parent), env.get("PYTHONPATH")) if p
         )
-        for kind, command in small_commands(plan, Path(tmp), 0).items():
+        for command in small_commands(plan, Path(tmp), 0).values():  # the unmeasured round
             _timed(command, Path.cwd(), env)
         for run in range(1, runs + 1):
             commands = small_commands(plan, Path(tmp), run)

@@ -50,8 +50,12 @@ UNCODED = "uncoded"
 
 if TYPE_CHECKING:  # a Literal of a constant is not a type to mypy
     SchemaVersion: TypeAlias = int
+    Statistic: TypeAlias = str
+    Correction: TypeAlias = str
 else:
     SchemaVersion = Literal[SCHEMA_VERSION]
+    Statistic = Literal[STATISTICS]
+    Correction = Literal[CORRECTIONS]
 
 
 class Wave(Doc):
@@ -109,7 +113,7 @@ class Figure(Doc):
     """A published figure, quoted, with the value and base the report states."""
 
     id: Text = Field(description="Figure id.", examples=["vaccinated"])
-    statistic: Literal[STATISTICS] = Field(  # type: ignore[valid-type]
+    statistic: Statistic = Field(
         "pct",
         description="`pct` (a percentage of an indicator), `mean` or `median` (of a numeric `question`).",
     )
@@ -300,7 +304,7 @@ class Banner(Doc):
         examples=[["region", "age_band", "sex"]],
     )
     nets: list[BannerNet] = Field([], description="Regroupings shown as extra banners.")
-    correction: Literal[CORRECTIONS] = Field(  # type: ignore[valid-type]
+    correction: Correction = Field(
         "bonferroni", description="Multiple-comparison correction of the column tests."
     )
     alpha: Annotated[StrictFloat, Field(gt=0, lt=1)] = Field(

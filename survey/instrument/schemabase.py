@@ -128,11 +128,14 @@ def either(first: Any, second: Any, first_tag: str, second_tag: str, pick: Any) 
     ]
 
 
-# mypy cannot read the validated unions built by either(); it sees what they hold
+# mypy cannot read the validated unions built by either(), nor a Literal of a constant; it sees
+# what they hold
 if TYPE_CHECKING:
+    Operator: TypeAlias = str
     TextOrLabel: TypeAlias = Any
     Number: TypeAlias = float
 else:
+    Operator = Literal[tuple(conditions.OPERATORS)]
     TextOrLabel = either(
         Text, FreeLabel, "text", "label", lambda v: "label" if isinstance(v, dict) else "text"
     )
@@ -184,9 +187,7 @@ class Condition(Doc):
         "option column `<id>_<code>` or a grid item.",
         examples=["age"],
     )
-    op: Literal[tuple(conditions.OPERATORS)] | None = Field(  # type: ignore[valid-type]
-        None, description="The comparison.", examples=["lt"]
-    )
+    op: Operator | None = Field(None, description="The comparison.", examples=["lt"])
     value: Any = Field(
         None,
         description="What the column is compared with (a list for `in`, `not_in`; "

@@ -74,14 +74,7 @@ _CASED_PLANES = 0x20000
 @lru_cache(maxsize=1)
 def _fold_table() -> dict[int, int]:
     """Every code point whose representative is another (for :func:`_case_classes`)."""
-    import _sre
-
-    tolower, reps = _sre.unicode_tolower, _representatives()
-    return {
-        cp: rep
-        for cp in range(_CASED_PLANES)
-        if (rep := reps.get(lower := tolower(cp), lower)) != cp
-    }
+    return {cp: rep for cp in range(_CASED_PLANES) if (rep := _representative(cp)) != cp}
 
 
 def fold(text: str) -> str:
