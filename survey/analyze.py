@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from survey import artifacts, summary
@@ -29,6 +30,7 @@ from survey.i18n import check_language, default_language
 from survey.instrument import Instrument, load_instrument
 from survey.instrument.plan import Plan, Wave, load_plan
 from survey.read.canonical import read_table
+from survey.report.drawing import drawer
 from survey.study import CANONICAL_FORMATS, Study, instrument_plan
 from survey.write.output import atomic_folder, estimate_bytes
 
@@ -180,7 +182,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "progress": progress.stage,
     }
     read = inputs(plan, instrument, raw, args.human_codes)
-    with atomic_folder(out, force=args.force, inputs=read, need_bytes=estimate_bytes(raw)) as tmp:
+    with (
+        atomic_folder(out, force=args.force, inputs=read, need_bytes=estimate_bytes(raw)) as tmp,
+        drawer(lang, enabled=options.charts) as draw,  # forked now: it gets ready while we read
+    ):
         if plan_path is None:
             study = Study.from_instrument(instrument, raw, **reading)
         else:
@@ -188,7 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 plan_path, wave.id, raw=args.raw, instrument=instrument, sep=args.sep, **reading
             )
         study = study.filtered(args.filter_expr).with_banner(args.banner)
-        summary = artifacts.write_all(study, tmp, options, progress.stage)
+        summary = artifacts.write_all(study, tmp, replace(options, draw=draw), progress.stage)
     progress.close()
     if not args.quiet:
         print(summary_text(study, summary, out, options.lang))

@@ -50,6 +50,8 @@ class Options:
     progress: Callable[[str], None] | None = field(default=None, compare=False)
     background: bool = True
     write: Callable[..., None] | None = field(default=None, compare=False, repr=False)
+    #: The run's chart drawer (:class:`survey.report.drawing.Drawer`), when charts are drawn beside.
+    draw: Any = field(default=None, compare=False, repr=False)
 
 
 Results = MutableMapping[str, Any]
@@ -400,6 +402,10 @@ class Beside:
         send.close()
         self._receive = receive
 
+    def ready(self) -> bool:
+        """Whether the child has finished (its results wait to be taken)."""
+        return self._receive.poll()
+
     def join(self, study: Study, results: Results) -> None:
         """Wait for the child; merge its results and cache entries, or raise its error."""
         try:
@@ -461,6 +467,22 @@ def _beside_child(
     send.close()
 
 
+#: What the stages leave that charts show: when one appears, its charts go to the drawer.
+CHART_SOURCES = ("toplines", "weighting", "agreement_by", "trends")
+
+
+def _draw_ready(
+    study: Study, folder: Path, options: Options, results: Results, drawn: tuple[str, ...]
+) -> tuple[str, ...]:
+    """Hand the run's drawer the charts of the results that exist now, if :data:`CHART_SOURCES`
+    has more of them than ``drawn`` (those last handed over); returns what it has now."""
+    sources = tuple(key for key in CHART_SOURCES if results.get(key) is not None)
+    if options.draw is not None and options.charts and sources != drawn:
+        jobs = report.chart_jobs(study, results, options.lang, folder)
+        options.draw.submit([(make, path) for _, _, make, path in jobs])
+    return sources
+
+
 def write_all(
     study: Study, folder: Path, options: Options, stage: Callable[[str], None]
 ) -> Results:
@@ -478,6 +500,7 @@ def write_all(
     waits = {func for early in launched for func in BESIDE[early]}
     order = [s for s in STAGES if s[1] not in waits] + [s for s in STAGES if s[1] in waits]
     beside: dict[Callable[..., None], Beside] = {}
+    drawn: tuple[str, ...] = ()
     try:
         for func in launched:
             beside[func] = Beside(func, study, folder, options)
@@ -490,6 +513,9 @@ def write_all(
             stage(name)
             if func not in launched:
                 func(study, folder, options, results)
+            for early in [e for e, running in beside.items() if running.ready()]:
+                beside.pop(early).join(study, results)  # its results feed charts and the cache now
+            drawn = _draw_ready(study, folder, options, results, drawn)
         for early in list(beside):
             beside.pop(early).join(study, results)
         writer.wait()

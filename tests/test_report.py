@@ -9,6 +9,7 @@ documented shapes.
 from __future__ import annotations
 
 import base64
+import pickle
 import re
 import struct
 import warnings
@@ -24,8 +25,9 @@ import pytest
 from matplotlib import font_manager
 from matplotlib.text import Text
 
-from survey.report import charts, fonts
+from survey.report import charts, drawing, fonts
 from survey.report import document as report
+from survey.report.figures import ChartCall
 from survey.stats.estimates import agreement_rates
 from survey.study import Study
 
@@ -571,23 +573,44 @@ def test_has_glyphs_checks_the_font_itself():
     assert fonts.families("zh")[0] == fonts.cjk_font() and fonts.families("en")[0] == "DejaVu Sans"
 
 
-def test_charts_drawn_by_worker_processes_have_the_bytes_of_charts_drawn_here(tmp_path):
+def _bars(name: str) -> ChartCall:
     frame = pd.DataFrame(
         {"label": ["A", "B", "C"], "pct": [40.0, 35.0, 25.0], "count": [40, 35, 25]}
     )
-    jobs = {
-        name: (lambda name=name: charts.multi_select_bars(frame, title=f"Chart {name}", base=100))
-        for name in ("a", "b", "c")
-    }
-    for processes in (1, 2):
-        (tmp_path / str(processes)).mkdir()
-        charts.save_all(
-            [(make, tmp_path / str(processes) / f"{name}.png") for name, make in jobs.items()],
-            "en",
-            processes=processes,
-        )
-    for name in jobs:
-        assert (tmp_path / "2" / f"{name}.png").read_bytes() == (
-            tmp_path / "1" / f"{name}.png"
+    return ChartCall("multi_select_bars", (frame,), {"title": f"Chart {name}", "base": 100})
+
+
+def test_charts_drawn_by_the_drawer_have_the_bytes_of_charts_drawn_here(tmp_path):
+    calls = {name: _bars(name) for name in ("a", "b", "c")}
+    assert pickle.loads(pickle.dumps(calls["a"])).name == "multi_select_bars"
+    for where in ("here", "drawer"):
+        (tmp_path / where).mkdir()
+    charts.save_all([(make, tmp_path / "here" / f"{n}.png") for n, make in calls.items()], "en")
+    with drawing.drawer("en") as drawer:
+        assert drawer is not None
+        drawer.submit([(calls["a"], tmp_path / "drawer" / "a.png")])
+        drawer.submit([(make, tmp_path / "drawer" / f"{n}.png") for n, make in calls.items()])
+        drawer.finish()
+        assert not drawer._process.is_alive()  # finish ends it
+    for name in calls:
+        assert (tmp_path / "drawer" / f"{name}.png").read_bytes() == (
+            tmp_path / "here" / f"{name}.png"
         ).read_bytes()
-    assert charts._JOBS == []  # nothing kept after the run
+
+
+def test_a_chart_that_fails_in_the_drawer_fails_the_run_naming_it(tmp_path):
+    broken = ChartCall("multi_select_bars", (pd.DataFrame({"label": ["A"]}),), {"title": "t"})
+    with drawing.drawer("en") as drawer:
+        assert drawer is not None
+        drawer.submit([(_bars("a"), tmp_path / "a.png"), (broken, tmp_path / "broken.png")])
+        with pytest.raises(drawing.ChartError, match=r"chart broken\.png failed:(.|\n)*Traceback"):
+            drawer.finish()
+    assert (tmp_path / "a.png").exists() and not (tmp_path / "broken.png").exists()
+
+
+def test_the_drawer_stops_with_the_run_that_started_it(tmp_path):
+    with pytest.raises(KeyboardInterrupt), drawing.drawer("en") as drawer:
+        assert drawer is not None
+        drawer.submit([(_bars("a"), tmp_path / "a.png")])
+        raise KeyboardInterrupt
+    assert not drawer._process.is_alive()

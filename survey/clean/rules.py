@@ -232,8 +232,8 @@ def _condition(data: pd.DataFrame, instrument: Instrument, params: Mapping[str, 
     cond = params["when"]
     hit = conditions.evaluate(cond, data)
     names = sorted(conditions.referenced(cond))
-    values = (
-        data[names]
+    values = (  # the answers of the rows it excludes only
+        data.loc[hit, names]
         .astype("string")
         .fillna("")
         .agg(lambda r: ", ".join(f"{n}={v}" for n, v in zip(names, r)), axis=1)

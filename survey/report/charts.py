@@ -17,11 +17,8 @@ Examples
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import textwrap
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
@@ -32,7 +29,6 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
-from survey.formats.forks import can_fork, die_with_parent
 from survey.i18n import N_, translator
 from survey.report import fonts
 
@@ -543,49 +539,17 @@ def save_png(fig: Figure, path: str | Path) -> Path:
     return path
 
 
-#: Charts drawn by :func:`save_all`'s worker processes (inherited when they fork, never pickled).
-_JOBS: list[tuple[Callable[[], Figure], Path, str]] = []
+def save_all(jobs: Sequence[tuple[Callable[[], Figure], Path]], lang: str) -> None:
+    """Make and save every chart here, one by one: ``jobs`` are (figure maker, PNG path) pairs.
 
-
-def _save_job(index: int) -> None:
-    make, path, lang = _JOBS[index]
-    with style(lang):  # made and drawn once, in the chart's own fonts
-        save_png(make(), path)
-
-
-def save_all(
-    jobs: Sequence[tuple[Callable[[], Figure], Path]], lang: str, processes: int | None = None
-) -> None:
-    """Make and save every chart: ``jobs`` are (figure maker, PNG path) pairs.
-
-    Drawing is most of a small run's time and each chart is independent, so they
-    are drawn by as many worker processes as there are cores (two at most), forked
-    so that the makers (closures over the run's tables) need no pickling.  Where
-    the platform does not fork, or with one core, they are drawn here one by one.
-    The bytes are the same either way (:func:`save_png`).
+    A run draws its charts in the chart drawer's processes (:mod:`survey.report.drawing`);
+    this is where runs do not fork.  The bytes are the same either way (:func:`save_png`).
 
     Examples
     --------
     >>> frame = pd.DataFrame({"label": ["A"], "pct": [50.0], "count": [1]})
     >>> save_all([(lambda: multi_select_bars(frame, title="t", base=2), Path("a.png"))], "en")  # doctest: +SKIP
     """
-    global _JOBS
-    workers = (
-        min(2, os.cpu_count() or 1, len(jobs)) if processes is None else min(processes, len(jobs))
-    )
-    if workers < 2 or not can_fork():
-        for make, path in jobs:
-            with style(lang):
-                save_png(make(), path)
-        return
-    _JOBS = [(make, Path(path), lang) for make, path in jobs]
-    try:
-        with ProcessPoolExecutor(
-            workers,
-            mp_context=multiprocessing.get_context("fork"),
-            initializer=die_with_parent,  # a killed run leaves no worker drawing into its folder
-            initargs=(os.getpid(),),
-        ) as pool:
-            list(pool.map(_save_job, range(len(_JOBS))))
-    finally:
-        _JOBS = []
+    for make, path in jobs:
+        with style(lang):  # made and drawn once, in the chart's own fonts
+            save_png(make(), path)

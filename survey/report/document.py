@@ -26,10 +26,12 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from survey.report import drawing
 from survey.report.blocks import (  # noqa: F401 (kept importable from here)
     Block,
     Bullets,
@@ -111,21 +113,40 @@ def build(
     return blocks + questionnaire_section(study, w) + footer_section(study, options, w)
 
 
-def draw_charts(
+def chart_jobs(
     study: Any, results: Mapping[str, Any], lang: str, folder: Path
-) -> dict[str, Image]:
-    """Draw every chart into ``folder/charts/`` and return them by file stem."""
-    from survey.report import charts  # matplotlib loads only when charts are drawn
-
-    images: dict[str, Image] = {}
+) -> list[tuple[str, str, Any, Path]]:
+    """(file stem, alt text, figure maker, PNG path) of every chart the results allow so far
+    (:func:`~survey.report.figures.chart_figures`), in report order; makes ``folder/charts/``."""
     makers = chart_figures(study, results, lang)
     if makers:
         (folder / "charts").mkdir(exist_ok=True)
-    paths = [folder / "charts" / f"{_slug(stem)}.png" for stem, _, _ in makers]
-    charts.save_all([(make, path) for (_, _, make), path in zip(makers, paths)], lang)
-    for (stem, alt, _), path in zip(makers, paths):
-        images[stem] = Image(path.name, alt, path.read_bytes())
-    return images
+    return [
+        (stem, alt, make, folder / "charts" / f"{_slug(stem)}.png") for stem, alt, make in makers
+    ]
+
+
+def draw_charts(
+    study: Any, results: Mapping[str, Any], lang: str, folder: Path, drawer: Any = None
+) -> dict[str, Image]:
+    """Draw every chart into ``folder/charts/`` and return them by file stem.
+
+    The charts the run's :class:`~survey.report.drawing.Drawer` has not been given yet go to
+    it (to a drawer of their own without one), and this waits for all of them; where runs do
+    not fork they are drawn here (:func:`~survey.report.charts.save_all`).
+    """
+    jobs = chart_jobs(study, results, lang, folder)
+    with contextlib.ExitStack() as stack:
+        if drawer is None:
+            drawer = stack.enter_context(drawing.drawer(lang))
+        if drawer is not None:
+            drawer.submit([(make, path) for _, _, make, path in jobs])
+            drawer.finish()
+        else:
+            from survey.report import charts  # matplotlib loads only when charts are drawn
+
+            charts.save_all([(make, path) for _, _, make, path in jobs], lang)
+    return {stem: Image(path.name, alt, path.read_bytes()) for stem, alt, _, path in jobs}
 
 
 def _slug(text: str) -> str:
@@ -148,7 +169,11 @@ def write_report(study: Any, folder: Path, options: Any, results: Mapping[str, A
         ``agreement_by``, ``themes``, ``trends``.
     """
     folder = Path(folder)
-    images = draw_charts(study, results, options.lang, folder) if options.charts else {}
+    images = (
+        draw_charts(study, results, options.lang, folder, getattr(options, "draw", None))
+        if options.charts
+        else {}
+    )
     blocks = build(study, options, results, images)
     (folder / "report.md").write_text(render_markdown(blocks), encoding="utf-8", newline="\n")
     (folder / "report.html").write_text(

@@ -6,7 +6,8 @@ study's results call for and words their titles and alt texts.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -31,7 +32,7 @@ from survey.report.words import Words
 
 def chart_figures(
     study: Any, results: Mapping[str, Any], lang: str
-) -> list[tuple[str, str, Callable[[], Any]]]:
+) -> list[tuple[str, str, ChartCall]]:
     """(file stem, alt text, figure maker) of every chart the results allow, in report order.
 
     Charts are weighted when the study is (their axis or note names the interval);
@@ -40,7 +41,7 @@ def chart_figures(
     """
     w = Words(lang)
     weighted = is_weighted(study, results)
-    out: list[tuple[str, str, Callable[[], Any]]] = []
+    out: list[tuple[str, str, ChartCall]] = []
     if _has(results, "toplines"):
         out += _agree_charts(study, results["toplines"], w, weighted)
         out += _multi_charts(study, results["toplines"], w, weighted)
@@ -52,8 +53,25 @@ def chart_figures(
     return out
 
 
-def _maker(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Callable[[], Any]:
-    return lambda: func(*args, **kwargs)
+@dataclass(frozen=True)
+class ChartCall:
+    """A chart to draw: the function of :mod:`survey.report.charts` named ``name`` with its
+    tables and words.  It pickles (the chart drawer, :mod:`survey.report.drawing`, takes it
+    to another process) and makes the figure when called, where matplotlib is imported.
+    """
+
+    name: str
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+    def __call__(self) -> Any:
+        from survey.report import charts  # matplotlib loads only when charts are drawn
+
+        return getattr(charts, self.name)(*self.args, **self.kwargs)
+
+
+def _maker(name: str, *args: Any, **kwargs: Any) -> ChartCall:
+    return ChartCall(name, args, kwargs)
 
 
 def _sources(study: Any, name: str) -> set[str]:
@@ -70,9 +88,7 @@ def _sources(study: Any, name: str) -> set[str]:
 
 def _by_charts(
     study: Any, frame: pd.DataFrame, w: Words, weighted: bool
-) -> list[tuple[str, str, Callable[[], Any]]]:
-    from survey.report import charts  # matplotlib loads only when charts are drawn
-
+) -> list[tuple[str, str, ChartCall]]:
     lang = w.lang
     use = weighted and "weighted_estimate" in frame.columns
     est, low, high = (
@@ -107,7 +123,7 @@ def _by_charts(
                 f"by-{banner}",
                 title,
                 _maker(
-                    charts.agreement_by,
+                    "agreement_by",
                     data,
                     title=title,
                     xlabel=w("chart_by_x_weighted" if use else "chart_by_x"),
@@ -122,10 +138,8 @@ def _by_charts(
 
 def _weighting_chart(
     study: Any, results: Mapping[str, Any], w: Words
-) -> list[tuple[str, str, Callable[[], Any]]]:
+) -> list[tuple[str, str, ChartCall]]:
     """The weights' histogram and every raking margin: sample, target, achieved."""
-    from survey.report import charts  # matplotlib loads only when charts are drawn
-
     weights = getattr(study, "weights", None)
     if not is_weighting_planned(study, results) or weights is None:
         return []
@@ -159,7 +173,7 @@ def _weighting_chart(
             "weighting",
             title,
             _maker(
-                charts.weighting_diagnostics,
+                "weighting_diagnostics",
                 weights[inside],
                 pd.DataFrame(rows),
                 title=title,
@@ -171,11 +185,7 @@ def _weighting_chart(
     ]
 
 
-def _trend_chart(
-    study: Any, frame: pd.DataFrame, w: Words
-) -> list[tuple[str, str, Callable[[], Any]]]:
-    from survey.report import charts  # matplotlib loads only when charts are drawn
-
+def _trend_chart(study: Any, frame: pd.DataFrame, w: Words) -> list[tuple[str, str, ChartCall]]:
     weighted = _trend_basis(frame)
     labels = wave_labels(study)
     data = frame.assign(
@@ -196,7 +206,7 @@ def _trend_chart(
             "trends",
             w("trends"),
             _maker(
-                charts.trend_chart,
+                "trend_chart",
                 data,
                 title=w("trends"),
                 note=note,
@@ -209,9 +219,7 @@ def _trend_chart(
 
 def _agree_charts(
     study: Any, toplines: pd.DataFrame, w: Words, weighted: bool = False
-) -> list[tuple[str, str, Callable[[], Any]]]:
-    from survey.report import charts  # matplotlib loads only when charts are drawn
-
+) -> list[tuple[str, str, ChartCall]]:
     use = weighted and "weighted_pct" in toplines.columns
     out = []
     for scale_id, questions in _agree_groups(study).items():
@@ -230,7 +238,7 @@ def _agree_charts(
                 f"scale-{scale_id}",
                 title,
                 _maker(
-                    charts.diverging_bars,
+                    "diverging_bars",
                     pd.concat(parts, ignore_index=True),
                     title=title,
                     note=note,
@@ -278,9 +286,7 @@ def _agree_bars(q: Any, toplines: pd.DataFrame, use: bool, w: Words) -> pd.DataF
 
 def _multi_charts(
     study: Any, toplines: pd.DataFrame, w: Words, weighted: bool = False
-) -> list[tuple[str, str, Callable[[], Any]]]:
-    from survey.report import charts  # matplotlib loads only when charts are drawn
-
+) -> list[tuple[str, str, ChartCall]]:
     use = weighted and "weighted_pct" in toplines.columns
     out = []
     for q in study.instrument.questions:
@@ -305,7 +311,7 @@ def _multi_charts(
                 f"multi-{q.id}",
                 title,
                 _maker(
-                    charts.multi_select_bars,
+                    "multi_select_bars",
                     data,
                     title=title,
                     base=int(sub["base"].iloc[0]),

@@ -106,34 +106,35 @@ def _compact(raw: str) -> str:
 
 
 @cache
-def digit_lengths(module: ModuleType) -> frozenset[int]:
-    """Lengths (5 to 30) at which a number of digits alone can be ``module``'s: some such
-    number fails for another reason than its length or format (or passes).
+def digit_length_ok(module: ModuleType, n: int) -> bool:
+    """Whether a number of ``n`` digits alone (5 to 30) can be ``module``'s: some such number
+    fails for another reason than its length or format (or passes).
+
+    Asked per length as numbers are met (a run meets a few lengths of the 26): each length
+    draws its own seeded samples, the all-ones number first, so the answer does not depend
+    on which lengths were asked before.
 
     Examples
     --------
     >>> from stdnum.us import ssn
-    >>> sorted(digit_lengths(ssn))
+    >>> [n for n in range(5, 31) if digit_length_ok(ssn, n)]
     [9]
     """
     from stdnum.exceptions import InvalidFormat, InvalidLength
 
-    rng = random.Random(module.__name__)
-    out = set()
-    for n in range(5, 31):
-        for sample in [
-            "1" * n,
-            *("".join(rng.choice("0123456789") for _ in range(n)) for _ in range(20)),
-        ]:
-            try:
-                module.validate(sample)
-            except (InvalidLength, InvalidFormat):
-                continue
-            except _NOT_VALID:
-                pass
-            out.add(n)
-            break
-    return frozenset(out)
+    rng = random.Random(f"{module.__name__}:{n}")
+    for sample in [
+        "1" * n,
+        *("".join(rng.choice("0123456789") for _ in range(n)) for _ in range(20)),
+    ]:
+        try:
+            module.validate(sample)
+        except (InvalidLength, InvalidFormat):
+            continue
+        except _NOT_VALID:
+            pass
+        return True
+    return False
 
 
 def _validates(module: ModuleType, compact: str) -> bool:
@@ -236,7 +237,7 @@ def bare_ids(text: str, modules: Sequence[ModuleType]) -> list[Span]:
                 continue
             digits = compact.isdigit()
             if any(
-                (not digits or len(compact) in digit_lengths(m))
+                (not digits or digit_length_ok(m, len(compact)))
                 and _validates(m, compact)
                 and bare_ok(m, raw, compact)
                 for m in modules
