@@ -614,3 +614,15 @@ def test_the_drawer_stops_with_the_run_that_started_it(tmp_path):
         drawer.submit([(_bars("a"), tmp_path / "a.png")])
         raise KeyboardInterrupt
     assert not drawer._process.is_alive()
+
+
+def test_a_drawer_that_died_is_an_error_naming_it(tmp_path):
+    with drawing.drawer("en") as drawer:
+        assert drawer is not None
+        drawer._process.kill()
+        drawer._process.join()
+        with pytest.raises(
+            drawing.ChartError, match=r"the chart drawer ended early \(exit code -9\)"
+        ):
+            drawer.submit([(_bars("a"), tmp_path / "a.png")])
+            drawer.finish()

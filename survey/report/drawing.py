@@ -70,22 +70,30 @@ class Drawer:
         new = [(make, Path(path)) for make, path in jobs if Path(path) not in self.submitted]
         if new:
             self.submitted.update(path for _, path in new)
-            self._conn.send(("draw", new))
+            self._send(("draw", new))
 
     def finish(self) -> None:
         """Wait until every submitted chart is written; raise :class:`ChartError` for a failed one."""
-        self._conn.send(("finish", None))
         try:
+            self._send(("finish", None))
             failures: list[tuple[str, str]] = self._conn.recv()
         except EOFError:
-            raise ChartError(
-                f"the chart drawer ended early (exit code {self._process.exitcode})"
-            ) from None
+            raise self._ended() from None
         finally:
             self.stop()
         if failures:
             name, trace = failures[0]
             raise ChartError(f"chart {name} failed:\n{trace}")
+
+    def _send(self, message: tuple[str, Any]) -> None:
+        try:
+            self._conn.send(message)
+        except OSError:  # a broken pipe: the drawer is gone
+            self._process.join()
+            raise self._ended() from None
+
+    def _ended(self) -> ChartError:
+        return ChartError(f"the chart drawer ended early (exit code {self._process.exitcode})")
 
     def stop(self) -> None:
         """End the drawer (and the charts it is drawing) if it still runs."""
@@ -156,12 +164,13 @@ def _fork_chart(make: Any, path: Path, lang: str, charts: Any) -> tuple[int, int
     """Draw one chart in a forked process; (read end of its pipe, pid).  The pipe carries
     the traceback of a failure and is closed when the process ends."""
     read, write = os.pipe()
+    drawer_pid = os.getpid()
     pid = os.fork()
     if pid == 0:  # the chart's process: draw, say what failed, end without cleanup
         code = 0
         try:
             os.close(read)
-            die_with_parent(os.getppid())
+            die_with_parent(drawer_pid)
             with charts.style(lang):  # made and drawn once, in the chart's own fonts
                 charts.save_png(make(), path)
         except BaseException:  # noqa: BLE001  (reported to the run, which raises it)
