@@ -73,8 +73,17 @@ _CASED_PLANES = 0x20000
 
 @lru_cache(maxsize=1)
 def _fold_table() -> dict[int, int]:
-    """Every code point whose representative is another (for :func:`_case_classes`)."""
-    return {cp: rep for cp in range(_CASED_PLANES) if (rep := _representative(cp)) != cp}
+    """Every code point whose representative is another (for :func:`_case_classes`).
+
+    Only a code point with another lowercase form, or with extra case pairs, can have
+    another representative: those are found in one pass in C, and only they are asked.
+    """
+    import _sre
+
+    lowered = map(_sre.unicode_tolower, range(_CASED_PLANES))
+    candidates = [cp for cp, lower in enumerate(lowered) if lower != cp]
+    candidates += [cp for cp in _representatives() if cp < _CASED_PLANES]
+    return {cp: rep for cp in sorted(set(candidates)) if (rep := _representative(cp)) != cp}
 
 
 def fold(text: str) -> str:
