@@ -7,8 +7,8 @@ stages and for the summary.  :data:`STAGES` lists them in order.
 
 Large files are handed to a :class:`Writer`, which writes them one after another in a
 background thread while the next stage computes (the heavy parts of the writers, in
-Arrow, numpy and zlib, release the GIL): a run uses both cores of a laptop.  The
-report waits for every file first, and a writer's error fails the run as a stage's
+Arrow, numpy and zlib, release the GIL): a run uses both cores of a laptop.  The run
+waits for every file after the report, and a writer's error fails the run as a stage's
 would.
 """
 
@@ -489,7 +489,7 @@ def write_all(
     """Run every stage into ``folder``; returns what the stages left for the summary.
 
     Files go through a :class:`Writer` (a background thread unless ``options.background``
-    is off); the report stage starts when all of them are written.  When
+    is off); the run waits for all of them after the report stage.  When
     :func:`runs_beside` says so, the stages of :data:`BESIDE` run in a forked process from
     the start, and the stages that wait for them run after the others.
     """
@@ -507,9 +507,6 @@ def write_all(
         for name, func in order:
             for early in [e for e in beside if func in BESIDE[e]]:
                 beside.pop(early).join(study, results)
-            if func is report.write_report:
-                stage("writing files")
-                writer.wait()
             stage(name)
             if func not in launched:
                 func(study, folder, options, results)
@@ -518,6 +515,7 @@ def write_all(
             drawn = _draw_ready(study, folder, options, results, drawn)
         for early in list(beside):
             beside.pop(early).join(study, results)
+        stage("writing files")  # the last files, written while the report was made
         writer.wait()
     finally:
         for running in beside.values():
