@@ -28,6 +28,7 @@ from typing import Any
 
 from survey.formats.forks import can_fork, die_with_parent
 from survey.report import document as report
+from survey.report.figures import CHART_GROUPS
 from survey.study import Study
 from survey.write import labelled, workbook
 from survey.write.export import export_spss
@@ -467,20 +468,17 @@ def _beside_child(
     send.close()
 
 
-#: What the stages leave that charts show: when one appears, its charts go to the drawer.
-CHART_SOURCES = ("toplines", "weighting", "agreement_by", "trends")
-
-
-def _draw_ready(
-    study: Study, folder: Path, options: Options, results: Results, drawn: tuple[str, ...]
-) -> tuple[str, ...]:
-    """Hand the run's drawer the charts of the results that exist now, if :data:`CHART_SOURCES`
-    has more of them than ``drawn`` (those last handed over); returns what it has now."""
-    sources = tuple(key for key in CHART_SOURCES if results.get(key) is not None)
-    if options.draw is not None and options.charts and sources != drawn:
-        jobs = report.chart_jobs(study, results, options.lang, folder)
-        options.draw.submit([(make, path) for _, _, make, path in jobs])
-    return sources
+def _draw_ready(study: Study, folder: Path, options: Options, results: Results) -> None:
+    """Hand the run's drawer the chart groups (:data:`~survey.report.figures.CHART_GROUPS`)
+    whose results exist now and were not handed over yet; the report stage takes the groups
+    made here from ``results["chart_jobs"]`` and makes the rest."""
+    if options.draw is None or not options.charts:
+        return
+    made = results.setdefault("chart_jobs", {})
+    for group in CHART_GROUPS:
+        if group not in made and (group == "weighting" or results.get(group) is not None):
+            made[group] = report.chart_jobs(study, results, options.lang, folder, (group,))
+            options.draw.submit([(make, path) for _, _, make, path in made[group]])
 
 
 def write_all(
@@ -500,7 +498,6 @@ def write_all(
     waits = {func for early in launched for func in BESIDE[early]}
     order = [s for s in STAGES if s[1] not in waits] + [s for s in STAGES if s[1] in waits]
     beside: dict[Callable[..., None], Beside] = {}
-    drawn: tuple[str, ...] = ()
     try:
         for func in launched:
             beside[func] = Beside(func, study, folder, options)
@@ -512,7 +509,7 @@ def write_all(
                 func(study, folder, options, results)
             for early in [e for e, running in beside.items() if running.ready()]:
                 beside.pop(early).join(study, results)  # its results feed charts and the cache now
-            drawn = _draw_ready(study, folder, options, results, drawn)
+            _draw_ready(study, folder, options, results)
         for early in list(beside):
             beside.pop(early).join(study, results)
         stage("writing files")  # the last files, written while the report was made

@@ -626,3 +626,37 @@ def test_a_drawer_that_died_is_an_error_naming_it(tmp_path):
         ):
             drawer.submit([(_bars("a"), tmp_path / "a.png")])
             drawer.finish()
+
+
+class _RecordingDrawer:
+    """Draws at once, here, and records when each chart was handed over."""
+
+    def __init__(self, stages: list[str]) -> None:
+        self.stages = stages
+        self.handed: dict[str, str] = {}
+
+    def submit(self, jobs):
+        for _make, path in jobs:
+            assert path.name not in self.handed, f"{path.name} handed over twice"
+            self.handed[path.name] = self.stages[-1]
+        charts.save_all(jobs, "en")
+
+    def finish(self):
+        self.handed["finished"] = self.stages[-1]
+
+
+def test_charts_go_to_the_drawer_as_soon_as_their_results_exist(study, tmp_path):
+    from survey import artifacts
+
+    stages: list[str] = []
+    drawer = _RecordingDrawer(stages)
+    options = artifacts.Options(lang="en", spss=False, parquet=False, draw=drawer)
+    artifacts.write_all(study, tmp_path, options, stages.append)
+    toplines = [n for n in drawer.handed if n.startswith(("scale-", "multi-"))]
+    assert toplines and {drawer.handed[n] for n in toplines} == {"toplines and published figures"}
+    by = [n for n in drawer.handed if n.startswith("by-")]
+    assert by and all(drawer.handed[n] != "report" for n in by)  # once the crosstab stage is back
+    assert drawer.handed["finished"] == "report"
+    assert sorted(p.name for p in (tmp_path / "charts").iterdir()) == sorted(
+        n for n in drawer.handed if n != "finished"
+    )

@@ -27,7 +27,7 @@ Examples
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,7 @@ from survey.report.blocks import (  # noqa: F401 (kept importable from here)
     sentences,
 )
 from survey.report.figures import (
+    CHART_GROUPS,
     chart_figures,
 )
 from survey.report.labels import (  # noqa: F401 (kept importable from here)
@@ -114,11 +115,15 @@ def build(
 
 
 def chart_jobs(
-    study: Any, results: Mapping[str, Any], lang: str, folder: Path
+    study: Any,
+    results: Mapping[str, Any],
+    lang: str,
+    folder: Path,
+    groups: Collection[str] = CHART_GROUPS,
 ) -> list[tuple[str, str, Any, Path]]:
-    """(file stem, alt text, figure maker, PNG path) of every chart the results allow so far
-    (:func:`~survey.report.figures.chart_figures`), in report order; makes ``folder/charts/``."""
-    makers = chart_figures(study, results, lang)
+    """(file stem, alt text, figure maker, PNG path) of the charts of ``groups`` the results
+    allow (:func:`~survey.report.figures.chart_figures`), in report order; makes ``folder/charts/``."""
+    makers = chart_figures(study, results, lang, groups)
     if makers:
         (folder / "charts").mkdir(exist_ok=True)
     return [
@@ -135,18 +140,25 @@ def draw_charts(
     it (to a drawer of their own without one), and this waits for all of them; where runs do
     not fork they are drawn here (:func:`~survey.report.charts.save_all`).
     """
-    jobs = chart_jobs(study, results, lang, folder)
+    made = results.get("chart_jobs") or {}  # groups the run's drawer was given already
+    jobs = {
+        group: made[group] if group in made else chart_jobs(study, results, lang, folder, (group,))
+        for group in CHART_GROUPS
+    }
     with contextlib.ExitStack() as stack:
         if drawer is None:
             drawer = stack.enter_context(drawing.drawer(lang))
+            made = {}
+        todo = [(make, path) for g in CHART_GROUPS if g not in made for _, _, make, path in jobs[g]]
         if drawer is not None:
-            drawer.submit([(make, path) for _, _, make, path in jobs])
+            drawer.submit(todo)
             drawer.finish()
         else:
             from survey.report import charts  # matplotlib loads only when charts are drawn
 
-            charts.save_all([(make, path) for _, _, make, path in jobs], lang)
-    return {stem: Image(path.name, alt, path.read_bytes()) for stem, alt, _, path in jobs}
+            charts.save_all(todo, lang)
+    drawn = [job for group in CHART_GROUPS for job in jobs[group]]
+    return {stem: Image(path.name, alt, path.read_bytes()) for stem, alt, _, path in drawn}
 
 
 def _slug(text: str) -> str:

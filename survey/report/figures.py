@@ -6,7 +6,7 @@ study's results call for and words their titles and alt texts.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,25 +30,33 @@ from survey.report.words import Words
 # ------------------------------------------------------------------ charts
 
 
+#: The charts' groups in report order, each named by the result it shows (the weighting chart
+#: shows the study's weights, known from the start).
+CHART_GROUPS = ("toplines", "agreement_by", "weighting", "trends")
+
+
 def chart_figures(
-    study: Any, results: Mapping[str, Any], lang: str
+    study: Any, results: Mapping[str, Any], lang: str, groups: Collection[str] = CHART_GROUPS
 ) -> list[tuple[str, str, ChartCall]]:
     """(file stem, alt text, figure maker) of every chart the results allow, in report order.
 
     Charts are weighted when the study is (their axis or note names the interval);
     every by-background chart shows the indicators in one order, and never an
-    indicator against the banner variable it is made from.
+    indicator against the banner variable it is made from.  ``groups`` picks some of
+    :data:`CHART_GROUPS` (a run hands each group to its drawer as soon as it can be made).
     """
     w = Words(lang)
     weighted = is_weighted(study, results)
     out: list[tuple[str, str, ChartCall]] = []
-    if _has(results, "toplines"):
+    if "toplines" in groups and _has(results, "toplines"):
         out += _agree_charts(study, results["toplines"], w, weighted)
         out += _multi_charts(study, results["toplines"], w, weighted)
-    if _has(results, "agreement_by"):
+    if "agreement_by" in groups and _has(results, "agreement_by"):
         out += _by_charts(study, results["agreement_by"], w, weighted)
-    out += _weighting_chart(study, results, w)
-    if _has(results, "trends") and results["trends"]["wave"].nunique() > 1:
+    if "weighting" in groups:
+        out += _weighting_chart(study, results, w)
+    trends = "trends" in groups and _has(results, "trends")
+    if trends and results["trends"]["wave"].nunique() > 1:
         out += _trend_chart(study, results["trends"], w)
     return out
 
