@@ -632,3 +632,36 @@ def test_bench_micro_redaction_counts_what_redact_counts(tmp_path):
         and result["account"]["found"]
     )
     assert set(result) == {"rows", "policy", "how_participated_other", "account", "seconds"}
+
+
+def test_shared_look_arounds_match_as_one_per_phrase_did():
+    """`alternation` puts one look-behind and look-ahead around neighbours that share them;
+    the regex must find what one look-around pair per phrase found, on the lead-in words
+    of every language and the PII corpus."""
+    import random
+    import re
+
+    from survey.text.words import alternation, languages_with_leadins, load_words, phrase
+
+    def one_per_phrase(items, before=True):
+        items = sorted(set(items), key=lambda s: (-len(s), s))
+        return "(?:" + "|".join(phrase(i, before) for i in items) + ")" if items else "(?!)"
+
+    rng = random.Random(7)
+    texts = [case.text for case in corpus(seed=3, per_type=10, survive=20)]
+    for lang in languages_with_leadins():
+        words = load_words(lang)
+        for field in ("phone", "quantity", "national_id", "handle", "contact_labels", "titles"):
+            items = [str(x) for x in getattr(words, field, ()) or ()]
+            if not items:
+                continue
+            sample = texts + [
+                " ".join(rng.sample(items, min(3, len(items)))) + " 123" for _ in range(50)
+            ]
+            for before in (True, False):
+                new = re.compile("(?i)" + alternation(items, before=before))
+                old = re.compile("(?i)" + one_per_phrase(items, before=before))
+                for text in sample:
+                    assert [m.span() for m in new.finditer(text)] == [
+                        m.span() for m in old.finditer(text)
+                    ], (lang, field, text)

@@ -160,10 +160,15 @@ def phrase(text: str, before: bool = True) -> str:
     >>> re.search(phrase("wx"), "wxabc") is None
     True
     """
+    return "".join(_phrase_parts(text, before))
+
+
+def _phrase_parts(text: str, before: bool) -> tuple[str, str, str]:
+    """(look-behind, body, look-ahead) of :func:`phrase`."""
     body = r"\s+".join(re.escape(part) for part in text.split())
     behind = f"(?<![{LATIN}])" if before and re.match(f"[{LATIN}]", text[0]) else ""
     after = f"(?![{LATIN}])" if re.match(f"[{LATIN}]", text[-1]) else ""
-    return behind + body + after
+    return behind, body, after
 
 
 def alternation(items: Iterable[str], escape: bool = True, before: bool = True) -> str:
@@ -176,10 +181,24 @@ def alternation(items: Iterable[str], escape: bool = True, before: bool = True) 
     'contact person'
     """
     items = sorted(set(items), key=lambda s: (-len(s), s))
+    if not items:
+        return "(?!)"
+    if not escape:
+        return "(?:" + "|".join(items) + ")"
+    runs: list[tuple[str, str, list[str]]] = []  # neighbours with the same look-arounds share them
+    for item in items:
+        behind, body, after = _phrase_parts(item, before)
+        if runs and runs[-1][:2] == (behind, after):
+            runs[-1][2].append(body)
+        else:
+            runs.append((behind, after, [body]))
     return (
-        "(?:" + "|".join(phrase(i, before) if escape else i for i in items) + ")"
-        if items
-        else "(?!)"
+        "(?:"
+        + "|".join(
+            b + (bodies[0] if len(bodies) == 1 else "(?:" + "|".join(bodies) + ")") + a
+            for b, a, bodies in runs
+        )
+        + ")"
     )
 
 
