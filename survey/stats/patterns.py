@@ -19,13 +19,44 @@ from survey.errors import DataError
 from survey.stats.models import _categories
 
 
-def design_matrix(X: pd.DataFrame) -> pd.DataFrame:
-    """Intercept plus treatment dummies; ``attrs`` keep categories and references."""
-    columns: dict[str, np.ndarray] = {"intercept": np.ones(len(X))}
+class Design(NamedTuple):
+    """A treatment-coded design: the matrix and what its columns are."""
+
+    x: np.ndarray  # Fortran order (as a DataFrame's values): intercept, then the dummies
+    terms: list[str]  # "intercept", then "<variable>=<category>"
+    categories: dict[str, Hashable]  # each dummy's category
+    references: dict[str, Hashable]  # each variable's reference category
+
+    def variable(self, k: int) -> str:
+        """The variable of column ``k`` (its term up to the first ``=``)."""
+        return self.terms[k].split("=", 1)[0]
+
+    def is_reference(self, var: str) -> np.ndarray:
+        """Rows in the reference category of ``var`` (none of its dummies set)."""
+        dummies = [k for k in range(1, len(self.terms)) if self.variable(k) == var]
+        return np.logical_not(self.x[:, dummies].any(axis=1))
+
+
+def treatment_design(X: pd.DataFrame, rows: np.ndarray | None = None) -> Design:
+    """Intercept plus treatment dummies of the codes in ``X`` (no missing values).
+
+    Each column's categories are :func:`~survey.stats.models._categories` (a
+    categorical's order, else the sorted codes); the first is the reference.
+    ``rows``: positions of the rows to take (all: None), as ``X.iloc[rows]``.
+    """
+    columns: list[np.ndarray] = [np.ones(len(X) if rows is None else len(rows))]
+    terms = ["intercept"]
     categories: dict[str, Hashable] = {}
     references: dict[str, Hashable] = {}
     for name in X.columns:
-        cats = _categories(X[name])
+        values = X[name]
+        codes = _plain_codes(values)
+        if codes is not None:  # as the Series, without a Series per category
+            codes = codes if rows is None else codes[rows]
+            cats: list[Hashable] = sorted(pd.unique(codes).tolist())
+        else:
+            values = values if rows is None else values.iloc[rows]
+            cats = _categories(values)
         if len(cats) < 2:
             raise DataError(
                 f"background variable {name!r} has fewer than 2 categories among complete cases"
@@ -33,11 +64,34 @@ def design_matrix(X: pd.DataFrame) -> pd.DataFrame:
         references[str(name)] = cats[0]
         for cat in cats[1:]:
             term = f"{name}={code_label(cat)}"
-            columns[term] = (X[name] == cat).to_numpy(dtype=float)
+            columns.append(
+                (codes == cat).astype(float)
+                if codes is not None
+                else (values == cat).to_numpy(dtype=float)
+            )
+            terms.append(term)
             categories[term] = cat
-    design = pd.DataFrame(columns, index=X.index)
-    design.attrs.update(categories=categories, references=references)
-    return design
+    return Design(np.array(columns).T, terms, categories, references)
+
+
+def _plain_codes(values: pd.Series) -> np.ndarray | None:
+    """The codes as a numpy array of numbers without NaN, where they are one; else None.
+
+    For these the Series' ``unique``, ``factorize`` and ``==`` are numpy's on the array.
+    """
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iuf":
+        codes = values.to_numpy()
+        if codes.dtype.kind != "f" or not np.isnan(codes).any():
+            return codes
+    return None
+
+
+def design_matrix(X: pd.DataFrame) -> pd.DataFrame:
+    """Intercept plus treatment dummies (:func:`treatment_design`); ``attrs`` keep categories and references."""
+    design = treatment_design(X)
+    frame = pd.DataFrame(design.x, index=X.index, columns=design.terms)
+    frame.attrs.update(categories=design.categories, references=design.references)
+    return frame
 
 
 def code_label(code: Hashable) -> str:
@@ -51,13 +105,20 @@ def code_label(code: Hashable) -> str:
 class Patterns(NamedTuple):
     """Complete cases collapsed to their covariate patterns (sums per pattern)."""
 
-    design: pd.DataFrame  # intercept + treatment dummies, one row per pattern
+    x: np.ndarray  # design rows (Fortran order), one per pattern
     respondents: np.ndarray  # respondents per pattern
     ones: np.ndarray  # respondents with y = 1
     w: np.ndarray  # sum w (count when unweighted)
     wy: np.ndarray  # sum w y
     w2y: np.ndarray  # sum w^2 y
     w2n: np.ndarray  # sum w^2 (1 - y)
+
+    def subset(self, rows: np.ndarray, columns: list[int]) -> Patterns:
+        """The patterns ``rows`` (a mask) with the design columns ``columns``."""
+        return Patterns(
+            np.asfortranarray(self.x[np.ix_(rows, np.asarray(columns, dtype=np.intp))]),
+            *(a[rows] for a in self[1:]),
+        )
 
 
 def pattern_index(X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -80,7 +141,8 @@ def pattern_index(X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     key = np.zeros(len(X), dtype=np.int64)
     size = 1
     for name in X.columns:
-        codes, uniques = pd.factorize(X[name])
+        plain = _plain_codes(X[name])
+        codes, uniques = pd.factorize(X[name] if plain is None else plain)
         if (
             size * len(uniques) > 2**62
         ):  # the product of the cardinalities would overflow: renumber first
@@ -105,7 +167,7 @@ def _renumber(key: np.ndarray, size: int) -> np.ndarray:
 
 def pattern_sums(
     X: pd.DataFrame, y: np.ndarray, w: np.ndarray | None
-) -> tuple[Patterns, np.ndarray]:
+) -> tuple[Design, Patterns, np.ndarray]:
     """Design matrix and sums of every covariate pattern of the complete cases.
 
     Parameters
@@ -119,10 +181,12 @@ def pattern_sums(
 
     Returns
     -------
+    Design
+        One design row per pattern (:func:`treatment_design` of each
+        pattern's first respondent, so the same categories and references as
+        for all respondents).
     Patterns
-        One design row (:func:`design_matrix` of each pattern's first
-        respondent, so the same categories and references as for all
-        respondents) and the sums of each pattern.
+        Those rows and the sums of each pattern.
     pattern : ndarray of int64
         Each respondent's pattern (:func:`pattern_index`).
     """
@@ -138,4 +202,5 @@ def pattern_sums(
             np.bincount(pattern, weights=v, minlength=size)
             for v in (w, w * y, ww * y, ww * (1 - y))
         )
-    return Patterns(design_matrix(X.iloc[first]), count, ones, *sums), pattern
+    design = treatment_design(X, first)
+    return design, Patterns(design.x, count, ones, *sums), pattern
