@@ -19,7 +19,7 @@ from scipy import stats
 from survey.errors import DataError
 from survey.stats.crosstabs import weight_array
 from survey.stats.glmfit import BLAS_THREADS, blas_controller, first_step, irls, svyglm_cov
-from survey.stats.patterns import Design, Patterns, code_label, pattern_sums
+from survey.stats.patterns import Columns, Design, Patterns, code_label, pattern_sums
 from survey.stats.separation import (
     SeparationLP,
     category_share,
@@ -45,7 +45,7 @@ ODDS_COLUMNS = [
 ]
 
 
-# Long: the public function's numpydoc, with R's calls for each quantity (the body is 43 lines)
+# Long: the public function's numpydoc, with R's calls for each quantity (the body is 46 lines)
 def odds_ratios(
     y: pd.Series,
     X: pd.DataFrame,
@@ -208,17 +208,30 @@ def _svyglm_se(fit: Any, x: np.ndarray, kept: Patterns, n_design: int) -> np.nda
 
 def _complete_cases(
     y: pd.Series, X: pd.DataFrame, weights: pd.Series | None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Respondents with an answer and every code; their 0/1 answers and weights (1 unweighted)."""
+) -> tuple[Columns, np.ndarray, np.ndarray]:
+    """The codes of the respondents with an answer and every code, their 0/1 answers and weights.
+
+    Weights are 1 unweighted.  Columns of numpy numbers are taken as arrays, the others
+    as Series (:func:`~survey.stats.patterns.code_columns`).
+    """
     w = weight_array(weights, y.index) if weights is not None else None
     values = y.to_numpy(dtype=float, na_value=np.nan)
-    complete = ~np.isnan(values) & X.notna().to_numpy().all(axis=1)
+    columns = {
+        name: codes.to_numpy()
+        if isinstance(codes.dtype, np.dtype) and codes.dtype.kind in "iuf"
+        else codes
+        for name, codes in X.items()
+    }
+    complete = ~np.isnan(values)
+    for codes in columns.values():
+        complete &= ~pd.isna(codes) if isinstance(codes, np.ndarray) else codes.notna().to_numpy()
     yy = values[complete]
     if not np.isin(yy, [0, 1]).all():
         raise DataError(f"indicator {y.name!r} must be 0/1")
     if len(np.unique(yy)) < 2:
         raise DataError(f"indicator {y.name!r} does not vary among complete cases")
-    return complete, yy, np.ones(len(yy)) if w is None else w[complete]
+    kept = {name: codes[complete] for name, codes in columns.items()}
+    return kept, yy, np.ones(len(yy)) if w is None else w[complete]
 
 
 class _Sample(NamedTuple):
@@ -305,7 +318,7 @@ def _attempt(sample: _Sample, keep: np.ndarray) -> _Attempt:
     return _Attempt(keep, fit, score, None, list(caught))
 
 
-# Long: its Notes say why a fit on the patterns is R's on the respondents (the body is 35 lines)
+# Long: its Notes say why a fit on the patterns is R's, and when a solve is skipped (the body is 23 lines)
 def _fit_logit(y: pd.Series, X: pd.DataFrame, weights: pd.Series | None) -> _LogitFit:
     """Logistic regression on complete cases, fitted on covariate patterns, separation set aside.
 
@@ -347,8 +360,8 @@ def _fit_logit(y: pd.Series, X: pd.DataFrame, weights: pd.Series | None) -> _Log
     same as those of solving until nothing new is found.
     """
     X = X if X.index.equals(y.index) else X.reindex(y.index)
-    complete, yy, wc = _complete_cases(y, X, weights)
-    design, patterns, pattern = pattern_sums(X[complete], yy, None if weights is None else wc)
+    codes, yy, wc = _complete_cases(y, X, weights)
+    design, patterns, pattern = pattern_sums(codes, yy, None if weights is None else wc)
     sample = _Sample(str(y.name), yy, wc, weights is not None, len(y), design, patterns, pattern)
     lp = SeparationLP(design.x, patterns.respondents, patterns.ones)
     found = np.zeros(len(design.x), dtype=bool)
@@ -382,12 +395,12 @@ def _separation_evident(
     """
     if not (sign[keep] == 0).any():
         return True
-    has = [design.x[:, k] == 1 for k in range(1, design.x.shape[1])] + [
-        design.is_reference(var) for var in design.references
-    ]
-    for rows in has:
-        rows = rows & keep
-        ones, count = patterns.ones[rows].sum(), patterns.respondents[rows].sum()
-        if count > 0 and (ones == 0 or ones == count):
-            return True
-    return False
+    x = design.x
+    # respondents and 1s of every dummy's category, then of every reference (exact: counts)
+    count, ones = x.T @ (patterns.respondents * keep), x.T @ (patterns.ones * keep)
+    for var in design.references:
+        dummies = [k for k in range(1, x.shape[1]) if design.variable(k) == var]
+        count = np.append(count, count[0] - count[dummies].sum())
+        ones = np.append(ones, ones[0] - ones[dummies].sum())
+    count, ones = count[1:], ones[1:]
+    return bool(((count > 0) & ((ones == 0) | (ones == count))).any())

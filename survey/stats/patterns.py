@@ -37,25 +37,55 @@ class Design(NamedTuple):
         return np.logical_not(self.x[:, dummies].any(axis=1))
 
 
-def treatment_design(X: pd.DataFrame, rows: np.ndarray | None = None) -> Design:
+#: Codes by variable: a numpy array of numbers without NaN, or a Series (:func:`code_columns`).
+Columns = dict[Hashable, "pd.Series | np.ndarray"]
+
+
+def code_columns(X: pd.DataFrame | Columns) -> Columns:
+    """The columns of ``X``, those of numpy numbers without NaN as arrays.
+
+    For those the Series' ``unique``, ``factorize`` and ``==`` are numpy's on the
+    array, without a Series per operation; the others stay Series.
+    """
+    return {name: _plain(values) for name, values in X.items()}
+
+
+def _plain(values: pd.Series | np.ndarray) -> pd.Series | np.ndarray:
+    if isinstance(values, pd.Series):
+        if not isinstance(values.dtype, np.dtype):
+            return values
+        codes = values.to_numpy()
+    else:
+        codes = values
+    if codes.dtype.kind in "iu" or (codes.dtype.kind == "f" and not np.isnan(codes).any()):
+        return codes
+    return values if isinstance(values, pd.Series) else pd.Series(values)
+
+
+def _take(values: pd.Series | np.ndarray, rows: np.ndarray | None) -> pd.Series | np.ndarray:
+    if rows is None:
+        return values
+    return values[rows] if isinstance(values, np.ndarray) else values.iloc[rows]
+
+
+def treatment_design(X: pd.DataFrame | Columns, rows: np.ndarray | None = None) -> Design:
     """Intercept plus treatment dummies of the codes in ``X`` (no missing values).
 
     Each column's categories are :func:`~survey.stats.models._categories` (a
     categorical's order, else the sorted codes); the first is the reference.
     ``rows``: positions of the rows to take (all: None), as ``X.iloc[rows]``.
     """
-    columns: list[np.ndarray] = [np.ones(len(X) if rows is None else len(rows))]
+    columns: list[np.ndarray] = []
     terms = ["intercept"]
     categories: dict[str, Hashable] = {}
     references: dict[str, Hashable] = {}
-    for name in X.columns:
-        values = X[name]
-        codes = _plain_codes(values)
-        if codes is not None:  # as the Series, without a Series per category
-            codes = codes if rows is None else codes[rows]
-            cats: list[Hashable] = sorted(pd.unique(codes).tolist())
+    n = len(rows) if rows is not None else len(X) if isinstance(X, pd.DataFrame) else 0
+    for name, whole in code_columns(X).items():
+        values = _take(whole, rows)
+        n = len(values)
+        if isinstance(values, np.ndarray):  # as the Series would, without a Series per category
+            cats: list[Hashable] = sorted(pd.unique(values).tolist())
         else:
-            values = values if rows is None else values.iloc[rows]
             cats = _categories(values)
         if len(cats) < 2:
             raise DataError(
@@ -65,25 +95,13 @@ def treatment_design(X: pd.DataFrame, rows: np.ndarray | None = None) -> Design:
         for cat in cats[1:]:
             term = f"{name}={code_label(cat)}"
             columns.append(
-                (codes == cat).astype(float)
-                if codes is not None
+                (values == cat).astype(float)
+                if isinstance(values, np.ndarray)
                 else (values == cat).to_numpy(dtype=float)
             )
             terms.append(term)
             categories[term] = cat
-    return Design(np.array(columns).T, terms, categories, references)
-
-
-def _plain_codes(values: pd.Series) -> np.ndarray | None:
-    """The codes as a numpy array of numbers without NaN, where they are one; else None.
-
-    For these the Series' ``unique``, ``factorize`` and ``==`` are numpy's on the array.
-    """
-    if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iuf":
-        codes = values.to_numpy()
-        if codes.dtype.kind != "f" or not np.isnan(codes).any():
-            return codes
-    return None
+    return Design(np.array([np.ones(n), *columns]).T, terms, categories, references)
 
 
 def design_matrix(X: pd.DataFrame) -> pd.DataFrame:
@@ -121,12 +139,12 @@ class Patterns(NamedTuple):
         )
 
 
-def pattern_index(X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def pattern_index(X: pd.DataFrame | Columns) -> tuple[np.ndarray, np.ndarray]:
     """Covariate pattern of every row, and one row of each pattern.
 
     Parameters
     ----------
-    X : DataFrame
+    X : DataFrame or Columns
         Codes without missing values.
 
     Returns
@@ -138,11 +156,11 @@ def pattern_index(X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     first : ndarray of int64
         The first row of each pattern.
     """
-    key = np.zeros(len(X), dtype=np.int64)
+    columns = code_columns(X)
+    key = np.zeros(len(next(iter(columns.values()))) if columns else 0, dtype=np.int64)
     size = 1
-    for name in X.columns:
-        plain = _plain_codes(X[name])
-        codes, uniques = pd.factorize(X[name] if plain is None else plain)
+    for values in columns.values():
+        codes, uniques = pd.factorize(values)
         if (
             size * len(uniques) > 2**62
         ):  # the product of the cardinalities would overflow: renumber first
@@ -166,13 +184,13 @@ def _renumber(key: np.ndarray, size: int) -> np.ndarray:
 
 
 def pattern_sums(
-    X: pd.DataFrame, y: np.ndarray, w: np.ndarray | None
+    X: pd.DataFrame | Columns, y: np.ndarray, w: np.ndarray | None
 ) -> tuple[Design, Patterns, np.ndarray]:
     """Design matrix and sums of every covariate pattern of the complete cases.
 
     Parameters
     ----------
-    X : DataFrame
+    X : DataFrame or Columns
         Codes of the complete cases.
     y : ndarray
         Their 0/1 answers.
@@ -190,6 +208,7 @@ def pattern_sums(
     pattern : ndarray of int64
         Each respondent's pattern (:func:`pattern_index`).
     """
+    X = code_columns(X)
     pattern, first = pattern_index(X)
     size = len(first)
     count = np.bincount(pattern, minlength=size).astype(float)
