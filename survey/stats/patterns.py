@@ -5,6 +5,11 @@ logistic regression on categorical background variables needs only one row per p
 and a few sums per pattern (:func:`pattern_sums`): time and memory grow with the
 patterns, not with the respondents.  Ours because no library collapses a design this way
 while keeping R's treatment coding (first category the reference, ``var=code`` terms).
+Columns of numpy numbers are handled as arrays (:func:`code_columns`): pandas' ``unique``,
+``factorize`` and ``==`` on the array instead of a Series per operation, the same codes,
+categories and dummies (tested against the Series path); with the designs as arrays
+instead of DataFrames this took the odds ratios' pandas overhead from about 0.3 s to a
+few hundredths.
 """
 
 from __future__ import annotations

@@ -6,7 +6,10 @@ infinite; where dummies are collinear among the respondents fitted, R ``glm`` gi
 Both are found here on the covariate patterns (:mod:`survey.stats.patterns`), so that such
 terms are flagged and left out instead of printed.  The linear programme of
 :func:`separated_patterns` is R brglm2 / detectseparation's, which has no Python
-counterpart: ours, tested against R (``tests/reference/models``).
+counterpart: ours, tested against R (``tests/reference/models``).  A fit's score can prove
+that a solve would find nothing (:func:`certifies_no_separation`); the odds ratios of the
+study's 18 models then need 8 solves instead of 24 (``linprog`` about 0.25 s down to 0.1 s
+under cProfile), with the same patterns set aside (``tests/test_models_separation.py``).
 """
 
 from __future__ import annotations
