@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from survey.clean import recode
@@ -84,7 +85,7 @@ class Models:
                 for b in self.plan.banner
             }
         )
-        parts = []
+        parts, keys = [], []
         for item in dict.fromkeys(items):
             y = self.data[item].astype("Float64").astype(float)
             for w in [None] if self.weights is None else [None, self.weights]:
@@ -103,9 +104,13 @@ class Models:
                         ],
                         columns=logistic.ODDS_COLUMNS,
                     )
-                parts.append(fit.assign(item=item, weighted=weighted))
+                parts.append(fit)
+                keys.append((item, weighted))
         out = pd.concat(parts, ignore_index=True)
-        return out[["item", "weighted", *[c for c in out.columns if c not in ("item", "weighted")]]]
+        sizes = [len(part) for part in parts]
+        out.insert(0, "weighted", np.repeat([weighted for _, weighted in keys], sizes))
+        out.insert(0, "item", np.repeat(np.array([item for item, _ in keys], dtype=object), sizes))
+        return out
 
     def reliability(self) -> pd.DataFrame:
         """Cronbach's alpha of each item scale the instrument declares (substantive codes only).

@@ -15,7 +15,6 @@ import warnings
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from threadpoolctl import ThreadpoolController
 
 from survey.errors import DataError
@@ -65,7 +64,7 @@ def first_step(x: np.ndarray, pattern: np.ndarray, y: np.ndarray, pw: np.ndarray
 
 
 def irls(
-    design: pd.DataFrame,
+    design: np.ndarray,
     w: np.ndarray,
     wy: np.ndarray,
     name: str,
@@ -75,8 +74,8 @@ def irls(
 
     Parameters
     ----------
-    design : DataFrame
-        One row per covariate pattern.
+    design : ndarray
+        One row per covariate pattern (Fortran order, as a DataFrame's values).
     w, wy : ndarray
         Sum of weights and of weight times y per pattern.
     name : str

@@ -9,6 +9,7 @@ saying why it is NA where it is.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -18,8 +19,13 @@ from scipy import stats
 from survey.errors import DataError
 from survey.stats.crosstabs import weight_array
 from survey.stats.glmfit import BLAS_THREADS, blas_controller, first_step, irls, svyglm_cov
-from survey.stats.patterns import Patterns, code_label, pattern_sums
-from survey.stats.separation import category_share, estimable_terms, is_reference
+from survey.stats.patterns import Columns, Design, Patterns, code_label, pattern_sums
+from survey.stats.separation import (
+    SeparationLP,
+    category_share,
+    certifies_no_separation,
+    estimable_terms,
+)
 
 ODDS_COLUMNS = [
     "term",
@@ -39,7 +45,7 @@ ODDS_COLUMNS = [
 ]
 
 
-# Long: the public function's numpydoc, with R's calls for each quantity (the body is 43 lines)
+# Long: the public function's numpydoc, with R's calls for each quantity (the body is 46 lines)
 def odds_ratios(
     y: pd.Series,
     X: pd.DataFrame,
@@ -110,13 +116,16 @@ def odds_ratios(
     with blas_controller().limit(limits=BLAS_THREADS, user_api="blas"):
         fit = _fit_logit(y, X, weights)
     design = fit.design
-    terms = list(design.columns[1:])
+    terms = design.terms[1:]
+    variables = [t.split("=", 1)[0] for t in terms]
+    fitted = {t: k for k, t in enumerate(fit.terms)}
     separated = [
-        t not in fit.aliased and (t not in fit.params.index or t.split("=", 1)[0] in fit.lost)
-        for t in terms
+        t not in fit.aliased and (t not in fitted or var in fit.lost)
+        for t, var in zip(terms, variables)
     ]
-    coef = fit.params.reindex(terms).mask(separated)
-    se = fit.bse.reindex(terms).mask(separated)
+    at = [fitted.get(t, -1) for t in terms]
+    coef = np.array([np.nan if gone or k < 0 else fit.params[k] for k, gone in zip(at, separated)])
+    se = np.array([np.nan if gone or k < 0 else fit.bse[k] for k, gone in zip(at, separated)])
     if weights is not None:  # t on the residual df, as summary.svyglm and confint.svyglm
         se = se * np.sqrt(len(y) / (len(y) - 1))
         df = max(fit.n - len(fit.params), 1)
@@ -125,7 +134,7 @@ def odds_ratios(
     else:
         p = 2 * stats.norm.sf(np.abs(coef / se))
         q = stats.norm.ppf(0.5 + level / 2)
-    b, half = coef.to_numpy(), q * se.to_numpy()
+    half = q * se
     notes = [
         _separation_note(t, fit) if gone else ALIASED_NOTE if t in fit.aliased else ""
         for t, gone in zip(terms, separated)
@@ -133,14 +142,14 @@ def odds_ratios(
     frame = pd.DataFrame(
         {
             "term": terms,
-            "variable": [t.split("=", 1)[0] for t in terms],
-            "category": [design.attrs["categories"][t] for t in terms],
-            "reference": [design.attrs["references"][t.split("=", 1)[0]] for t in terms],
-            "log_odds": b,
-            "se": se.to_numpy(),
-            "odds_ratio": np.exp(b),
-            "ci_low": np.exp(b - half),
-            "ci_high": np.exp(b + half),
+            "variable": variables,
+            "category": [design.categories[t] for t in terms],
+            "reference": [design.references[v] for v in variables],
+            "log_odds": coef,
+            "se": se,
+            "odds_ratio": np.exp(coef),
+            "ci_low": np.exp(coef - half),
+            "ci_high": np.exp(coef + half),
             "p_value": np.asarray(p),
             "n": fit.n,
             "separation": separated,
@@ -164,7 +173,7 @@ def _separation_note(term: str, fit: _LogitFit) -> str:
         return "complete separation: the covariates predict every answer; model not estimable"
     var = term.split("=", 1)[0]
     if var in fit.lost and fit.lost[var] in (0.0, 1.0):
-        reference = fit.design.attrs["references"][var]
+        reference = fit.design.references[var]
         return (
             f"separation: every respondent in {var}={code_label(reference)} (the reference) answered "
             f"{int(fit.lost[var])}; odds ratios against it are infinite; term dropped"
@@ -179,46 +188,137 @@ def _separation_note(term: str, fit: _LogitFit) -> str:
 class _LogitFit(NamedTuple):
     """What :func:`odds_ratios` needs of a fit."""
 
-    params: pd.Series  # intercept first, then the estimable dummies
-    bse: pd.Series  # model SEs (unweighted) or svyglm's SEs (weighted, before N/(N-1))
-    design: (
-        pd.DataFrame
-    )  # one row per covariate pattern, every dummy; attrs: categories, references
+    params: np.ndarray  # intercept first, then the estimable dummies
+    bse: np.ndarray  # model SEs (unweighted) or svyglm's SEs (weighted, before N/(N-1))
+    terms: list[str]  # the terms of params
+    design: Design  # one row per covariate pattern, every dummy
     n: int  # respondents fitted (complete, not perfectly predicted)
     iterations: int  # IRLS iterations
-    constant: dict[
-        str, float
-    ]  # separated terms whose category's outcome is constant: that share (0 or 1)
-    lost: dict[
-        str, float
-    ]  # variables whose reference category is predicted perfectly: its share of 1s
+    constant: dict[str, float]  # separated terms whose category's outcome is constant: that share
+    lost: dict[str, float]  # variables whose reference category is predicted perfectly: its share
     aliased: tuple[str, ...] = ()  # terms collinear with earlier ones among the respondents fitted
 
 
-def _svyglm_se(fit: Any, x: np.ndarray, kept: Patterns, n_design: int) -> pd.Series:
+def _svyglm_se(fit: Any, x: np.ndarray, kept: Patterns, n_design: int) -> np.ndarray:
     """R ``svyglm``'s standard errors (before ``N/(N-1)``) of a fit on the kept patterns."""
     params = fit.fit_history["params"]
     mu, mu_last = (fit.model.family.fitted(x @ np.asarray(b)) for b in (params[-1], params[-2]))
-    return pd.Series(
-        np.sqrt(np.diag(svyglm_cov(x, mu, mu_last, kept, n_design))), index=fit.params.index
-    )
+    return np.sqrt(np.diag(svyglm_cov(x, mu, mu_last, kept, n_design)))
 
 
 def _complete_cases(
     y: pd.Series, X: pd.DataFrame, weights: pd.Series | None
-) -> tuple[np.ndarray, pd.Series, np.ndarray]:
-    """Respondents with an answer and every code; their 0/1 answers and weights (1 unweighted)."""
+) -> tuple[Columns, np.ndarray, np.ndarray]:
+    """The codes of the respondents with an answer and every code, their 0/1 answers and weights.
+
+    Weights are 1 unweighted.  Columns of numpy numbers are taken as arrays, the others
+    as Series (:func:`~survey.stats.patterns.code_columns`).
+    """
     w = weight_array(weights, y.index) if weights is not None else None
-    complete = (y.notna() & X.reindex(y.index).notna().all(axis=1)).to_numpy()
-    yy = y[complete].astype(float)
-    if not yy.isin([0, 1]).all():
+    values = y.to_numpy(dtype=float, na_value=np.nan)
+    columns = {
+        name: codes.to_numpy()
+        if isinstance(codes.dtype, np.dtype) and codes.dtype.kind in "iuf"
+        else codes
+        for name, codes in X.items()
+    }
+    complete = ~np.isnan(values)
+    for codes in columns.values():
+        complete &= ~pd.isna(codes) if isinstance(codes, np.ndarray) else codes.notna().to_numpy()
+    yy = values[complete]
+    if not np.isin(yy, [0, 1]).all():
         raise DataError(f"indicator {y.name!r} must be 0/1")
-    if yy.nunique() < 2:
+    if len(np.unique(yy)) < 2:
         raise DataError(f"indicator {y.name!r} does not vary among complete cases")
-    return complete, yy, np.ones(len(yy)) if w is None else w[complete]
+    kept = {name: codes[complete] for name, codes in columns.items()}
+    return kept, yy, np.ones(len(yy)) if w is None else w[complete]
 
 
-# Long: its Notes say why a fit on the patterns is R's on the respondents (the body is 35 lines)
+class _Sample(NamedTuple):
+    """The complete cases of one model, as :func:`_fit_kept` fits them."""
+
+    name: str
+    y: np.ndarray  # their 0/1 answers
+    w: np.ndarray  # their weights (1 unweighted)
+    weighted: bool
+    n_design: int  # respondents passed (R svyglm's N)
+    design: Design
+    patterns: Patterns
+    pattern: np.ndarray  # each respondent's pattern
+
+
+def _fit_kept(sample: _Sample, keep: np.ndarray) -> tuple[_LogitFit, np.ndarray | None]:
+    """The fit on the patterns ``keep``, and its score terms (:func:`certifies_no_separation`).
+
+    The score terms are None when no respondent is left whose answer the model does not
+    predict (then nothing is fitted).
+    """
+    design, patterns, pattern = sample.design, sample.patterns, sample.pattern
+    columns, constant, lost, aliased_terms = estimable_terms(design, patterns, keep)[1:]
+    kept = patterns.subset(keep, columns)
+    if not 0 < kept.ones.sum() < kept.respondents.sum():
+        empty = np.zeros(0)
+        return _LogitFit(empty, empty, [], design, 0, 0, constant, {}), None
+    x = kept.x
+    rows = keep[pattern]
+    scale = float(
+        kept.w.sum() / kept.respondents.sum()
+    )  # R's prior weights have mean 1 (svyglm rescales them)
+    start = first_step(
+        x, (np.cumsum(keep) - 1)[pattern[rows]], sample.y[rows], sample.w[rows] / scale
+    )
+    fit = irls(x, kept.w / scale, kept.wy / scale, sample.name, start)
+    w = kept.w / scale
+    share = np.clip(np.divide(kept.wy / scale, w, out=np.zeros_like(w), where=w > 0), 0.0, 1.0)
+    result = _LogitFit(
+        np.asarray(fit.params),
+        np.asarray(fit.bse) if not sample.weighted else _svyglm_se(fit, x, kept, sample.n_design),
+        [design.terms[k] for k in columns],
+        design,
+        int(kept.respondents.sum()),
+        int(fit.fit_history["iteration"]) + 1,
+        constant,
+        {var: category_share(patterns, design.is_reference(var)) for var in lost},
+        aliased_terms,
+    )
+    return result, w * (share - np.asarray(fit.mu))
+
+
+class _Attempt(NamedTuple):
+    """A fit made before knowing it is the last: its result or error, and its warnings."""
+
+    keep: np.ndarray
+    fit: _LogitFit | None
+    score: np.ndarray | None
+    error: DataError | None
+    caught: list[warnings.WarningMessage]
+
+    def certified(self, sample: _Sample, sign: np.ndarray) -> bool:
+        return self.score is not None and certifies_no_separation(
+            sample.design.x, sign, self.keep, self.score
+        )
+
+    def result(self) -> _LogitFit:
+        """The fit, its warnings given now; or its error raised."""
+        for w in self.caught:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        if self.error is not None:
+            raise self.error
+        assert self.fit is not None
+        return self.fit
+
+
+def _attempt(sample: _Sample, keep: np.ndarray) -> _Attempt:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            fit, score = _fit_kept(sample, keep)
+        except DataError as error:
+            return _Attempt(keep, None, None, error, list(caught))
+    return _Attempt(keep, fit, score, None, list(caught))
+
+
+# Long: its Notes say why a fit on the patterns is R's, and when a solve is skipped (the body is 23 lines)
 def _fit_logit(y: pd.Series, X: pd.DataFrame, weights: pd.Series | None) -> _LogitFit:
     """Logistic regression on complete cases, fitted on covariate patterns, separation set aside.
 
@@ -250,37 +350,57 @@ def _fit_logit(y: pd.Series, X: pd.DataFrame, weights: pd.Series | None) -> _Log
     that does not converge in :data:`IRLS_MAXITER` iterations is an error.
     The weighted covariance is R ``svyglm``'s, from per-pattern sums (:func:`svyglm_cov`).
     Time and memory grow with the number of patterns, not with the respondents.
+
+    The linear programmes of :func:`separated_patterns` are solved only until
+    a fit proves that none is left to find (:func:`certifies_no_separation`):
+    where no category's answers are constant, the fit on every pattern is tried
+    first, and where it proves that nothing is separated no programme is
+    solved; after a solve that found patterns, the fit without them is tried
+    before the next solve.  The patterns left out, and so the fit, are the
+    same as those of solving until nothing new is found.
     """
-    complete, yy, wc = _complete_cases(y, X, weights)
-    patterns, pattern = pattern_sums(
-        X.reindex(y.index)[complete], yy.to_numpy(), None if weights is None else wc
-    )
-    keep, columns, constant, lost, aliased_terms = estimable_terms(patterns)
-    kept = Patterns(
-        patterns.design.loc[keep, columns], *(np.asarray(a)[keep] for a in patterns[1:])
-    )
-    if (
-        not 0 < kept.ones.sum() < kept.respondents.sum()
-    ):  # nobody left whose answer the model does not predict
-        empty = pd.Series(dtype=float)
-        return _LogitFit(empty, empty, patterns.design, 0, 0, constant, {})
-    x = kept.design.to_numpy()
-    rows = keep[pattern]
-    scale = float(
-        kept.w.sum() / kept.respondents.sum()
-    )  # R's prior weights have mean 1 (svyglm rescales them)
-    start = first_step(
-        x, (np.cumsum(keep) - 1)[pattern[rows]], yy.to_numpy()[rows], wc[rows] / scale
-    )
-    fit = irls(kept.design, kept.w / scale, kept.wy / scale, str(y.name), start)
-    n = int(kept.respondents.sum())
-    return _LogitFit(
-        fit.params,
-        fit.bse if weights is None else _svyglm_se(fit, x, kept, len(y)),
-        patterns.design,
-        n,
-        int(fit.fit_history["iteration"]) + 1,
-        constant,
-        {var: category_share(patterns, is_reference(patterns.design, var)) for var in lost},
-        aliased_terms,
-    )
+    X = X if X.index.equals(y.index) else X.reindex(y.index)
+    codes, yy, wc = _complete_cases(y, X, weights)
+    design, patterns, pattern = pattern_sums(codes, yy, None if weights is None else wc)
+    sample = _Sample(str(y.name), yy, wc, weights is not None, len(y), design, patterns, pattern)
+    lp = SeparationLP(design.x, patterns.respondents, patterns.ones)
+    found = np.zeros(len(design.x), dtype=bool)
+    last = None
+    if not _separation_evident(design, patterns, lp.sign, ~found):
+        last = _attempt(sample, ~found)
+        if last.certified(sample, lp.sign):
+            return last.result()
+    while not found[lp.pure].all():
+        new = lp.newly_separated(found)
+        if not new.any():
+            break
+        found |= new
+        if not _separation_evident(design, patterns, lp.sign, ~found):
+            last = _attempt(sample, ~found)
+            if last.certified(sample, lp.sign):
+                break
+    if last is None or (last.keep != ~found).any():
+        return _fit_kept(sample, ~found)[0]
+    return last.result()
+
+
+def _separation_evident(
+    design: Design, patterns: Patterns, sign: np.ndarray, keep: np.ndarray
+) -> bool:
+    """Whether separation among the patterns ``keep`` is plain without a linear programme.
+
+    No pattern with both answers, or a category (a dummy's, or a variable's reference)
+    whose kept respondents all gave one answer: the programme then finds more, and a fit
+    before it would be wasted.  Only the order of the work depends on it.
+    """
+    if not (sign[keep] == 0).any():
+        return True
+    x = design.x
+    # respondents and 1s of every dummy's category, then of every reference (exact: counts)
+    count, ones = x.T @ (patterns.respondents * keep), x.T @ (patterns.ones * keep)
+    for var in design.references:
+        dummies = [k for k in range(1, x.shape[1]) if design.variable(k) == var]
+        count = np.append(count, count[0] - count[dummies].sum())
+        ones = np.append(ones, ones[0] - ones[dummies].sum())
+    count, ones = count[1:], ones[1:]
+    return bool(((count > 0) & ((ones == 0) | (ones == count))).any())
