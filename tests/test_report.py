@@ -9,9 +9,12 @@ documented shapes.
 from __future__ import annotations
 
 import base64
+import functools
+import os
 import pickle
 import re
 import struct
+import time
 import warnings
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
@@ -660,3 +663,22 @@ def test_charts_go_to_the_drawer_as_soon_as_their_results_exist(study, tmp_path)
     assert sorted(p.name for p in (tmp_path / "charts").iterdir()) == sorted(
         n for n in drawer.handed if n != "finished"
     )
+
+
+def _sleep_after_saying(pidfile: Path) -> None:
+    pidfile.write_text(str(os.getpid()))
+    time.sleep(60)
+
+
+def test_stopping_the_drawer_ends_the_charts_it_is_drawing(tmp_path):
+    pidfile = tmp_path / "pid"
+    with drawing.drawer("en") as drawer:
+        assert drawer is not None
+        drawer.submit([(functools.partial(_sleep_after_saying, pidfile), tmp_path / "slow.png")])
+        for _ in range(200):
+            if pidfile.exists() and pidfile.read_text():
+                break
+            time.sleep(0.05)
+        chart = int(pidfile.read_text())
+    # the drawer is stopped: its chart process was killed and reaped before it ended
+    assert not Path(f"/proc/{chart}").exists()

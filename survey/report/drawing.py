@@ -20,6 +20,7 @@ report stage draws the charts itself (:func:`~survey.report.charts.save_all`).
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -96,7 +97,7 @@ class Drawer:
         return ChartError(f"the chart drawer ended early (exit code {self._process.exitcode})")
 
     def stop(self) -> None:
-        """End the drawer (and the charts it is drawing) if it still runs."""
+        """End the drawer if it still runs; the charts it was drawing end before it does."""
         if self._process.is_alive():
             self._process.terminate()
         self._process.join()
@@ -131,6 +132,17 @@ def _serve(conn: Connection, lang: str, parent: int) -> None:
     _warm_up(charts, lang)
     queue: deque[Job] = deque()
     running: dict[int, tuple[int, Path]] = {}  # read end of the chart's pipe -> (pid, path)
+
+    def stop(signum: int, frame: Any) -> None:  # Drawer.stop: no chart outlives the drawer
+        for pid, _ in running.values():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        for pid, _ in running.values():
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+        os._exit(1)
+
+    signal.signal(signal.SIGTERM, stop)
     failures: list[tuple[str, str]] = []
     finishing = False
     while not (finishing and not queue and not running):
@@ -182,6 +194,7 @@ def _fork_chart(make: Any, path: Path, lang: str, charts: Any) -> tuple[int, int
         code = 0
         try:
             os.close(read)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
             die_with_parent(drawer_pid)
             with charts.style(lang):  # made and drawn once, in the chart's own fonts
                 charts.save_png(make(), path)
