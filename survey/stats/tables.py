@@ -124,7 +124,7 @@ def tabulated(instrument: Instrument) -> list[Question]:
 # table_columns and association.tests_from_sums), so the numbers are those functions' to the
 # last bit: np.bincount adds each cell's respondents in row order whichever other cells
 # share the index, and a weight of 0 adds nothing.  The tables stay arrays until the whole
-# battery is one frame (a frame per table, renamed and reordered, cost 0.4 s of the 0.5 s
+# battery is one frame (a frame per table, renamed and reordered, cost 0.45 s of the 0.57 s
 # the ccg-2020 battery took).
 
 
