@@ -294,7 +294,7 @@ def _single_tables(
 
 
 def _option_tests(
-    columns: list[np.ndarray],
+    ticked: list[np.ndarray],
     names: list[str],
     group: np.ndarray,
     cb: _Coded,
@@ -303,8 +303,9 @@ def _option_tests(
 ) -> list[dict[str, Any]]:
     """Per option, the tests of the 2 x C table ticked / not ticked by banner; then the overall MMI test.
 
-    ``group`` holds each respondent's banner slot (``len(cb.codes)``: no code,
-    ``+ 1``: not asked), as in :func:`_multi_tables`.
+    ``ticked``: the options' 0/1 columns, 0 for not asked (NaN); ``group`` holds each
+    respondent's banner slot (``len(cb.codes)``: no code, ``+ 1``: not asked), as in
+    :func:`_multi_tables`.
     """
     n_cols = len(cb.codes)
     in_table = group < n_cols
@@ -314,10 +315,9 @@ def _option_tests(
         return m[:-1].reshape(2, n_cols)[:, cb.sorted_positions]
 
     out = []
-    for name, v in zip(names, columns):
-        tick = np.where(in_table, np.nan_to_num(v), 0).astype(np.int64)
+    for name, v in zip(names, ticked):
         # slot 2 * n_cols: outside the table
-        flat = np.where(in_table, tick * n_cols + group, 2 * n_cols)
+        flat = np.where(in_table, v.astype(np.int64) * n_cols + group, 2 * n_cols)
         cnt = grid(np.bincount(flat, minlength=size).astype(float))
         tests = association.tests_from_sums(
             cnt, cnt, cnt, n_design, cb.sorted_codes, pearson=True, rao=design is None
@@ -334,14 +334,14 @@ def _option_tests(
             )
             tests = _with_design_tests(tests, design_tests)
         out.append({"option": name, **tests})
-    return out + [_overall_test(columns, group, in_table)]
+    return out + [_overall_test(ticked, group, in_table)]
 
 
 def _overall_test(
-    columns: list[np.ndarray], group: np.ndarray, in_table: np.ndarray
+    ticked: list[np.ndarray], group: np.ndarray, in_table: np.ndarray
 ) -> dict[str, Any]:
     """The row of a multi-select's test of multiple marginal independence (``option`` "all")."""
-    ticks = np.column_stack([np.nan_to_num(v[in_table]) for v in columns])
+    ticks = np.column_stack([v[in_table] for v in ticked])
     overall: dict[str, Any] = dict.fromkeys(association.TEST_KEYS, np.nan)
     overall.update(
         association.mmi_test(ticks, group[in_table]),
@@ -391,6 +391,7 @@ def _multi_tables(
     names = list(option_labels)
     columns, not_asked = crosstabs.option_arrays(options, names)
     weighted_ticks = columns if design is None else [v * design.w for v in columns]
+    ticked = [np.nan_to_num(v) for v in columns]  # not asked: 0 (outside every test's table)
     out = []
     for cb in coded:
         if cb.banner.id == q.id:
@@ -409,7 +410,7 @@ def _multi_tables(
             plan.alpha,
             responses=True,
         )
-        tests = _option_tests(columns, names, group, cb, design, len(data))
+        tests = _option_tests(ticked, names, group, cb, design, len(data))
         out.append((cb.banner, table, tests))
     return out
 
