@@ -15,12 +15,13 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
 from survey.clean.recode import multi_frame
 from survey.instrument import Instrument, Question
@@ -95,17 +96,47 @@ def banners(
     out = []
     for name in plan.banner:
         labels = {c.code: c.text(lang) for c in instrument.codes_of(name) if not c.nonsubstantive}
-        codes = data[name].astype("Float64").where(data[name].isin(list(labels)))
-        out.append(Banner(name, codes.astype(float), labels))
+        values = _numeric_codes(data[name], labels)
+        if values is None:
+            codes = data[name].astype("Float64").where(data[name].isin(list(labels)))
+            codes = codes.astype(float)
+        else:  # the same codes, without pandas' extension-array steps
+            kept = np.where(np.isin(values, list(labels)), values, np.nan)
+            codes = pd.Series(kept, index=data.index, name=name)
+        out.append(Banner(name, codes, labels))
     for net in plan.banner_nets:
-        source = data[net["from"]].astype("Float64").astype(float)
+        out.append(_net_banner(data, net, lang))
+    return out
+
+
+def _net_banner(data: pd.DataFrame, net: Mapping[str, Any], lang: str) -> Banner:
+    """A banner net: each group's code for the respondents with one of its source codes."""
+    column = data[net["from"]]
+    values = _numeric_codes(column, [code for g in net["groups"] for code in g["codes"]])
+    labels = {int(g["code"]): g["label"].get(lang) or g["label"]["en"] for g in net["groups"]}
+    if values is None:
+        source = column.astype("Float64").astype(float)
         codes = pd.Series(np.nan, index=data.index)
-        labels = {}
         for group in net["groups"]:
             codes = codes.mask(source.isin(group["codes"]), float(group["code"]))
-            labels[int(group["code"])] = group["label"].get(lang) or group["label"]["en"]
-        out.append(Banner(str(net["id"]), codes, labels))
-    return out
+        return Banner(str(net["id"]), codes, labels)
+    grouped = np.full(len(data), np.nan)
+    for group in net["groups"]:  # a later group takes a code an earlier one has, as mask does
+        grouped = np.where(np.isin(values, group["codes"]), float(group["code"]), grouped)
+    return Banner(str(net["id"]), pd.Series(grouped, index=data.index), labels)
+
+
+def _numeric_codes(column: pd.Series, codes: Iterable[Any]) -> np.ndarray | None:
+    """A numeric column as floats (NaN for missing) when ``codes`` are all numbers, so that
+    NumPy compares them as pandas would; None otherwise (then pandas does the work)."""
+    numbers = all(
+        isinstance(c, (int, float, np.integer, np.floating)) and not isinstance(c, (bool, np.bool_))
+        for c in codes
+    )
+    dtype = column.dtype
+    if not numbers or not is_numeric_dtype(dtype) or is_bool_dtype(dtype):
+        return None
+    return column.to_numpy(dtype=float, na_value=np.nan)
 
 
 def tabulated(instrument: Instrument) -> list[Question]:
