@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -12,11 +13,11 @@ from scipy.stats.contingency import association
 from survey.stats import pearson
 
 
-def _same(a: object, b: object) -> bool:
+def _same(a: Any, b: Any) -> bool:
     """Equal to the last bit (NaN equal to NaN), and of the same Python/NumPy type."""
     if type(a) is not type(b):
         return False
-    fa, fb = float(a), float(b)  # type: ignore[arg-type]  # (numbers, checked above)
+    fa, fb = float(a), float(b)
     return (math.isnan(fa) and math.isnan(fb)) or np.float64(fa).tobytes() == np.float64(
         fb
     ).tobytes()

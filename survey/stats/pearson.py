@@ -3,9 +3,9 @@
 These are scipy's numbers, computed here for speed: the crosstab battery tests about a
 hundred small tables, and each went through ``scipy.stats.chi2_contingency`` three times
 (directly, inside ``scipy.stats.contingency.association`` for Cramér's V, and for the
-Rao-Scott statistic), about 1.5 ms a call of argument handling around a few microseconds of
-arithmetic, plus ``stats.f.sf`` / ``stats.chi2.sf``'s generic-distribution overhead (about
-0.1 ms each).  :func:`chi2_independence` does the arithmetic of scipy 1.17's
+Rao-Scott statistic), about 0.65 ms a call (0.04 ms here) of argument handling around a few
+microseconds of arithmetic, plus ``stats.f.sf`` / ``stats.chi2.sf``'s generic-distribution
+overhead (0.13 ms each).  :func:`chi2_independence` does the arithmetic of scipy 1.17's
 ``expected_freq`` and ``_power_divergence`` in the same operation order (the same sums over
 the same arrays), so its statistic, p-value and expected counts are scipy's to the last bit;
 :func:`f_sf` and :func:`chi2_sf` call the ``scipy.special`` functions that
@@ -13,8 +13,9 @@ the same arrays), so its statistic, p-value and expected counts are scipy's to t
 NaN or infinite cell, an expected count of zero, a p-value argument at or outside the
 support) goes to scipy itself, so errors and edge values stay scipy's.
 tests/test_pearson.py compares every result with scipy's for exact equality on thousands
-of random tables (2x2, zero cells, large counts, weighted non-integer tables).  On the
-ccg-2020 battery (106 tables) this cuts the tests from about 0.45 s to 0.05 s.
+of random tables (2x2, zero cells, large counts, weighted non-integer tables).  Measured on
+the ccg-2020 battery (106 tables, 1,776 respondents): 0.32 s of CPU with scipy's calls,
+0.13 s with these.
 """
 
 from __future__ import annotations
