@@ -100,7 +100,6 @@ def crosstab_table(study: Any, frame: pd.DataFrame, value: str, scale: float, w:
     return _crosstab_table(study, _lists(frame, value), range(len(frame)), value, scale, w)
 
 
-# Long: the table's header, answer rows, base rows and banner groups, in the order shown
 def _crosstab_table(
     study: Any, cols: Lists, rows: Sequence[int], value: str, scale: float, w: Words
 ) -> Table:
