@@ -210,6 +210,25 @@ def test_pairwise_z_matches_statsmodels() -> None:
     assert p[0, 0] == pytest.approx(0.04555, abs=5e-5)
 
 
+def test_pairwise_z_p_values_are_scipy_norm_sf_exactly() -> None:
+    # pairwise_z calls scipy.special.ndtr(-|z|), what scipy.stats.norm.sf computes: bit for bit
+    from scipy.stats import norm
+
+    rng = np.random.default_rng(11)
+    for _ in range(200):
+        cols = int(rng.integers(2, 9))
+        props = rng.random((4, cols)) ** rng.choice([0.2, 1.0, 5.0])
+        props[rng.random(props.shape) < 0.1] = rng.choice([0.0, 1.0])
+        bases = rng.choice([1, 2, 5, 30, 400, 100_000], cols) * rng.random(cols) + 0.5
+        i, j, p = pairwise_z(props, bases)
+        n1, n2, p1, p2 = bases[i], bases[j], props[:, i], props[:, j]
+        pooled = (n1 * p1 + n2 * p2) / (n1 + n2)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = (p1 - p2) / np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+        expected = np.where(np.isfinite(p), 2 * norm.sf(np.abs(z)), np.nan)
+        assert expected.tobytes() == p.tobytes()
+
+
 def test_pairwise_z_skips_degenerate_columns() -> None:
     # proportion 0 (column 0) and base under 2 (column 3) are left out of every comparison
     i, j, p = pairwise_z(np.array([[0.0, 0.5, 0.4, 0.5]]), np.array([50, 50, 50, 1]))

@@ -8,7 +8,10 @@ give for that one table (themselves checked against R and scipy elsewhere).
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
+import pandas as pd
 import pandas.testing as pdt
 import pytest
 
@@ -92,3 +95,57 @@ def test_battery_equals_one_table_functions(study):
         checked
         == len(frame[["question", "banner"]].drop_duplicates()) - frame["question"].nunique()
     )
+
+
+def _pandas_banners(data, instrument, plan, lang="en"):
+    """The banner codes as pandas made them before banners() took NumPy's shortcut."""
+    out = {}
+    for name in plan.banner:
+        labels = {c.code: c.text(lang) for c in instrument.codes_of(name) if not c.nonsubstantive}
+        codes = data[name].astype("Float64").where(data[name].isin(list(labels)))
+        out[name] = codes.astype(float)
+    for net in plan.banner_nets:
+        source = data[net["from"]].astype("Float64").astype(float)
+        codes = pd.Series(np.nan, index=data.index)
+        for group in net["groups"]:
+            codes = codes.mask(source.isin(group["codes"]), float(group["code"]))
+        out[str(net["id"])] = codes
+    return out
+
+
+def test_banners_codes_are_pandas_ones() -> None:
+    rng = np.random.default_rng(3)
+    n = 500
+    index = pd.Index(rng.permutation(n) + 1000)  # not a RangeIndex
+    raw = rng.choice([1, 2, 3, 4, 9], n).astype(float)
+    raw[rng.random(n) < 0.1] = np.nan
+    data = pd.DataFrame(
+        {
+            "a": pd.array(np.where(np.isnan(raw), None, raw), dtype="Int64"),
+            "b": raw + np.where(rng.random(n) < 0.05, 0.5, 0.0),  # float, some off-code values
+            "c": pd.Series(raw, dtype="Float64"),
+            "d": pd.Series(np.nan_to_num(raw, nan=0.0).astype(np.int64)),
+            "e": pd.Series(np.where(np.isnan(raw), None, raw.astype(str)), dtype=object),
+        }
+    ).set_axis(index)
+
+    def code(k: object, nonsubstantive: bool = False) -> SimpleNamespace:
+        return SimpleNamespace(code=k, text=lambda lang: f"c{k}", nonsubstantive=nonsubstantive)
+
+    codes = {
+        name: [code(1), code(2), code(3), code(4), code(9, True)] for name in ["a", "b", "c", "d"]
+    }
+    codes["e"] = [code("1.0"), code("2.0"), code("9.0", True)]  # string codes: pandas' path
+    instrument = SimpleNamespace(codes_of=lambda name: codes[name])
+    groups = [
+        {"code": 1, "codes": [1, 2], "label": {"en": "low"}},
+        {"code": 2, "codes": [2, 3, 4], "label": {"en": "high"}},  # 2 in both: the later wins
+    ]
+    nets = tuple({"id": f"net_{s}", "from": s, "groups": groups} for s in ["a", "b", "c", "d"])
+    plan = SimpleNamespace(banner=["a", "b", "c", "d", "e"], banner_nets=nets)
+    expected = _pandas_banners(data, instrument, plan)
+    got = tables.banners(data, instrument, plan)
+    assert [b.id for b in got] == list(expected)
+    for b in got:
+        pdt.assert_series_equal(b.codes, expected[b.id], check_exact=True)
+        assert b.codes.index.equals(index)

@@ -7,7 +7,7 @@ bases (a low base starred).  The same blocks make ``crosstabs.md``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -26,21 +26,68 @@ def _pct_scale(frame: pd.DataFrame, column: str) -> float:
     return 100.0 if len(sums) and float(sums.max()) <= 1.5 else 1.0
 
 
+#: The columns of the crosstab frame a report table reads (the optional ones when present).
+_READ = (
+    "question",
+    "banner",
+    "col_code",
+    "col_label",
+    "col_letter",
+    "row_code",
+    "row_label",
+    "sig_letters",
+    "base",
+    "weighted_n",
+    "weighted_base",
+    "low_base",
+    "col_pct",
+    "weighted_col_pct",
+)
+
+#: A crosstab frame's columns as lists (:func:`_lists`): reading them once is much quicker
+#: than pandas' grouping, de-duplicating and ``itertuples`` on every small table.
+Lists = dict[str, list[Any]]
+
+
+def _lists(frame: pd.DataFrame, value: str | None = None) -> Lists:
+    """The :data:`_READ` columns of ``frame`` (and ``value``, the one shown) as lists."""
+    names = dict.fromkeys([*_READ, *([value] if value else [])])
+    return {name: frame[name].tolist() for name in names if name in frame.columns}
+
+
+def _firsts(keys: Iterable[Hashable]) -> list[int]:
+    """Positions of the first occurrence of each key (``drop_duplicates``' rows, in order)."""
+    first: dict[Hashable, int] = {}
+    for k, key in enumerate(keys):
+        first.setdefault(key, k)
+    return list(first.values())
+
+
+def _grouped(keys: Sequence[Hashable], positions: Iterable[int]) -> dict[Hashable, list[int]]:
+    """``positions`` by their key, keys in order of first appearance (``groupby(sort=False)``)."""
+    out: dict[Hashable, list[int]] = {}
+    for k in positions:
+        out.setdefault(keys[k], []).append(k)
+    return out
+
+
 def column_letters(frame: pd.DataFrame) -> dict[tuple[str, str], str]:
     """Letter of every (banner, col_code) column: A, B, C ... within each banner, Total none.
 
     Uses a ``col_letter`` column when the crosstab frame has one.
     """
-    cols = frame[
-        ["banner", "col_code"] + (["col_letter"] if "col_letter" in frame.columns else [])
-    ].drop_duplicates(["banner", "col_code"])
+    return _column_letters(_lists(frame), range(len(frame)))
+
+
+def _column_letters(cols: Lists, rows: Sequence[int]) -> dict[tuple[str, str], str]:
+    """:func:`column_letters` of the frame's ``rows``."""
+    banner, code, letters = cols["banner"], cols["col_code"], cols.get("col_letter")
+    firsts = [rows[k] for k in _firsts(zip([banner[i] for i in rows], [code[i] for i in rows]))]
     out: dict[tuple[str, str], str] = {}
-    for banner, sub in cols.groupby("banner", sort=False):
-        for i, r in enumerate(sub.itertuples(index=False)):
-            letter = getattr(r, "col_letter", None) if "col_letter" in sub.columns else None
-            out[(str(banner), str(r.col_code))] = (
-                "" if banner == "Total" else str(letter or _letter(i))
-            )
+    for b, positions in _grouped(banner, firsts).items():
+        for i, k in enumerate(positions):
+            letter = letters[k] if letters is not None else None
+            out[(str(b), str(code[k]))] = "" if b == "Total" else str(letter or _letter(i))
     return out
 
 
@@ -50,55 +97,63 @@ def _letter(i: int) -> str:
 
 def crosstab_table(study: Any, frame: pd.DataFrame, value: str, scale: float, w: Words) -> Table:
     """One question by every banner, compact: column % with significance letters, base row."""
-    letters = column_letters(frame)
-    columns = frame[["banner", "col_code", "col_label"]].drop_duplicates(["banner", "col_code"])
-    columns = pd.concat(
-        [columns[columns["banner"] == "Total"], columns[columns["banner"] != "Total"]]
-    )
-    keys = [(str(r.banner), str(r.col_code)) for r in columns.itertuples(index=False)]
-    cells = {
-        (str(r.row_code), str(r.banner), str(r.col_code)): r for r in frame.itertuples(index=False)
-    }
-    header = [w("answer")] + [
-        (w("total") if b == "Total" else str(label))
-        + (f" ({letters[(b, c)]})" if letters[(b, c)] else "")
-        for (b, c), label in zip(keys, columns["col_label"], strict=True)
+    return _crosstab_table(study, _lists(frame, value), range(len(frame)), value, scale, w)
+
+
+def _crosstab_table(
+    study: Any, cols: Lists, rows: Sequence[int], value: str, scale: float, w: Words
+) -> Table:
+    """:func:`crosstab_table` of the frame's ``rows`` (one question's), from its :func:`_lists`."""
+    letters = _column_letters(cols, rows)
+    banner, code, row_code = cols["banner"], cols["col_code"], cols["row_code"]
+    firsts = [rows[k] for k in _firsts(zip([banner[i] for i in rows], [code[i] for i in rows]))]
+    shown_columns = [k for k in firsts if banner[k] == "Total"] + [
+        k for k in firsts if banner[k] != "Total"
     ]
-    rows = []
-    for row_code, row_label in (
-        frame[["row_code", "row_label"]].drop_duplicates("row_code").itertuples(index=False)
-    ):
-        row = [str(row_label)]
+    keys = [(str(banner[k]), str(code[k])) for k in shown_columns]
+    cells = {(str(row_code[k]), str(banner[k]), str(code[k])): k for k in rows}
+    header = [w("answer")] + [
+        (w("total") if b == "Total" else str(cols["col_label"][k]))
+        + (f" ({letters[(b, c)]})" if letters[(b, c)] else "")
+        for (b, c), k in zip(keys, shown_columns, strict=True)
+    ]
+    values, sig_letters = cols[value], cols["sig_letters"]
+    table_rows = []
+    for first in [rows[k] for k in _firsts(row_code[i] for i in rows)]:
+        row = [str(cols["row_label"][first])]
         for b, c in keys:
-            r = cells.get((str(row_code), b, c))
+            k = cells.get((str(row_code[first]), b, c))
             sig = (
                 ""
-                if r is None or pd.isna(r.sig_letters) or not str(r.sig_letters)
-                else f" {r.sig_letters}"
+                if k is None or pd.isna(sig_letters[k]) or not str(sig_letters[k])
+                else f" {sig_letters[k]}"
             )
-            row.append("–" if r is None else f"{_num(scale * float(getattr(r, value)), 0)}{sig}")
-        rows.append(tuple(row))
-    weighted = value == "weighted_col_pct" and "weighted_n" in frame.columns
-    bases = frame.drop_duplicates(["banner", "col_code"])
-    bases.index = [
-        (str(b), str(c)) for b, c in zip(bases["banner"], bases["col_code"], strict=True)
-    ]
-    shown = bases["weighted_n" if weighted else "base"]
-    low = bases["low_base"] if "low_base" in bases.columns else pd.Series(False, index=bases.index)
-    rows.append(
-        tuple([w("base_n")] + [_int(shown[k]) + ("*" if bool(low[k]) else "") for k in keys])
+            row.append("–" if k is None else f"{_num(scale * float(values[k]), 0)}{sig}")
+        table_rows.append(tuple(row))
+    weighted = value == "weighted_col_pct" and "weighted_n" in cols
+    at: dict[tuple[str, str], int] = {}
+    for k in firsts:
+        at.setdefault((str(banner[k]), str(code[k])), k)
+    shown, low = cols["weighted_n" if weighted else "base"], cols.get("low_base")
+    table_rows.append(
+        tuple(
+            [w("base_n")]
+            + [
+                _int(shown[at[k]]) + ("*" if low is not None and bool(low[at[k]]) else "")
+                for k in keys
+            ]
+        )
     )
     if weighted:
-        rows.append(
-            tuple([w("weighted_base_n")] + [_num(bases["weighted_base"][k], 0) for k in keys])
+        table_rows.append(
+            tuple([w("weighted_base_n")] + [_num(cols["weighted_base"][at[k]], 0) for k in keys])
         )
-    groups, spans = [("", 1)], columns.groupby("banner", sort=False).size()
-    for banner, span in spans.items():
-        groups.append(
-            (w("total") if banner == "Total" else var_label(study, str(banner), w.lang), int(span))
-        )
+    groups = [("", 1)]
+    for group, span in _grouped(banner, shown_columns).items():
+        label = w("total") if group == "Total" else var_label(study, str(group), w.lang)
+        groups.append((label, len(span)))
     return Table(
-        tuple(header), tuple(rows), (False,) + (True,) * len(keys), tuple(groups), wide=True
+        tuple(header), tuple(table_rows), (False,) + (True,) * len(keys), tuple(groups), wide=True
     )
 
 
@@ -119,10 +174,11 @@ def crosstab_section(study: Any, results: Mapping[str, Any], w: Words) -> list[B
             "note",
         ),
     ]
-    for name, sub in frame.groupby("question", sort=False):
+    cols = _lists(frame, value)
+    for name, rows in _grouped(cols["question"], range(len(frame))).items():
         blocks += [
             Heading(3, f"{name}: {var_label(study, str(name), w.lang)}"),
-            crosstab_table(study, sub, value, scale, w),
+            _crosstab_table(study, cols, rows, value, scale, w),
         ]
     if "weighted_n" in frame.columns:
         outside = (

@@ -142,11 +142,39 @@ def table_frame(
     ``responses`` adds the percentages of responses of a multi-select
     (:data:`MULTI_COLUMNS`).
     """
-    col_codes = list(col_labels)
-    frame = _assemble(
+    return columns_frame(
+        table_columns(
+            rows,
+            row_labels,
+            col_labels,
+            sums,
+            keep,
+            weighted,
+            correction,
+            alpha,
+            responses=responses,
+        )
+    )
+
+
+def table_columns(
+    rows: Sequence[Any],
+    row_labels: Sequence[str],
+    col_labels: Mapping[Any, str],
+    sums: TableSums,
+    keep: np.ndarray,
+    weighted: bool,
+    correction: str,
+    alpha: float,
+    *,
+    responses: bool = False,
+) -> dict[str, np.ndarray]:
+    """The columns of :func:`table_frame` as arrays, in its order (before they make a frame:
+    :mod:`survey.stats.tables` joins a whole battery's arrays into one frame)."""
+    columns = _assemble(
         list(rows),
         list(row_labels),
-        col_codes,
+        list(col_labels),
         col_labels,
         sums.count,
         sums.wcount,
@@ -155,12 +183,9 @@ def table_frame(
         keep,
     )
     if responses:
-        frame = frame.assign(
-            pct_of_responses=_pct(sums.count, sums.count.sum(axis=0)).ravel(),
-            weighted_pct_of_responses=_pct(sums.wcount, sums.wcount.sum(axis=0)).ravel(),
-        )
-    frame = _with_letters(
-        frame,
+        columns["pct_of_responses"] = _pct(sums.count, sums.count.sum(axis=0)).ravel()
+        columns["weighted_pct_of_responses"] = _pct(sums.wcount, sums.wcount.sum(axis=0)).ravel()
+    columns["sig_letters"] = _letters(
         sums.count,
         sums.wcount,
         sums.base,
@@ -171,8 +196,22 @@ def table_frame(
         correction,
         alpha,
     )
-    frame = with_bases(frame, sums.base, sums.n_inside, weighted)
-    return frame[MULTI_COLUMNS] if responses else frame
+    columns.update(base_columns(sums.base, sums.n_inside, weighted, sums.count.shape[0]))
+    return {name: columns[name] for name in (MULTI_COLUMNS if responses else TABLE_COLUMNS)}
+
+
+#: Columns of codes: objects (ints and strings) whatever pandas would infer.
+CODE_COLUMNS = ("row_code", "col_code")
+
+
+def columns_frame(columns: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    """A frame of :func:`table_columns` arrays; the codes stay objects."""
+    return pd.DataFrame(
+        {
+            name: pd.Series(values, dtype=object) if name in CODE_COLUMNS else values
+            for name, values in columns.items()
+        }
+    )
 
 
 # --- single response --------------------------------------------------------------
@@ -299,12 +338,18 @@ def with_bases(
     >>> with_bases(t, np.array([40, 25, 65]), np.array([31, 0, 31]), True).low_base.tolist()
     [False, True, False]
     """
-    n_rows = len(frame) // len(base)
+    return frame.assign(**base_columns(base, n_inside, weighted, len(frame) // len(base)))
+
+
+def base_columns(
+    base: np.ndarray, n_inside: np.ndarray, weighted: bool, n_rows: int
+) -> dict[str, np.ndarray]:
+    """:data:`BASE_COLUMNS` of a table of ``n_rows`` rows from its columns' bases (Total last)."""
     shown = n_inside if weighted else base
-    return frame.assign(
-        weighted_n=np.tile(np.asarray(n_inside).round().astype(np.int64), n_rows),
-        low_base=np.tile(np.asarray(shown) < LOW_BASE, n_rows),
-    )
+    return {
+        "weighted_n": np.tile(np.asarray(n_inside).round().astype(np.int64), n_rows),
+        "low_base": np.tile(np.asarray(shown) < LOW_BASE, n_rows),
+    }
 
 
 def _net_matrix(
@@ -345,35 +390,29 @@ def _assemble(
     base: np.ndarray,
     wbase: np.ndarray,
     keep: np.ndarray,
-) -> pd.DataFrame:
-    """Flatten (rows x columns-with-Total) arrays into the tidy frame."""
+) -> dict[str, np.ndarray]:
+    """Flatten (rows x columns-with-Total) arrays into the tidy table's first columns."""
     n_rows, n_cols = count.shape
     cols = col_codes + [TOTAL]
     letters = column_letters(len(col_codes)) + [""]
-    frame = pd.DataFrame(
-        {
-            "row_code": pd.Series(
-                np.repeat(np.array(row_codes, dtype=object), n_cols), dtype=object
-            ),
-            "row_label": np.repeat(np.array(row_labels, dtype=object), n_cols),
-            "col_code": pd.Series(np.tile(np.array(cols, dtype=object), n_rows), dtype=object),
-            "col_label": np.tile(
-                np.array([col_labels[k] for k in col_codes] + [TOTAL], dtype=object), n_rows
-            ),
-            "col_letter": np.tile(np.array(letters, dtype=object), n_rows),
-            "count": count.ravel().round().astype(np.int64),
-            "weighted_count": wcount.ravel(),
-            "col_pct": np.where(keep[:, None], _pct(count, base), np.nan).ravel(),
-            "weighted_col_pct": np.where(keep[:, None], _pct(wcount, wbase), np.nan).ravel(),
-            "base": np.tile(base.round().astype(np.int64), n_rows),
-            "weighted_base": np.tile(wbase, n_rows),
-        }
-    )
-    return frame
+    return {
+        "row_code": np.repeat(np.array(row_codes, dtype=object), n_cols),
+        "row_label": np.repeat(np.array(row_labels, dtype=object), n_cols),
+        "col_code": np.tile(np.array(cols, dtype=object), n_rows),
+        "col_label": np.tile(
+            np.array([col_labels[k] for k in col_codes] + [TOTAL], dtype=object), n_rows
+        ),
+        "col_letter": np.tile(np.array(letters, dtype=object), n_rows),
+        "count": count.ravel().round().astype(np.int64),
+        "weighted_count": wcount.ravel(),
+        "col_pct": np.where(keep[:, None], _pct(count, base), np.nan).ravel(),
+        "weighted_col_pct": np.where(keep[:, None], _pct(wcount, wbase), np.nan).ravel(),
+        "base": np.tile(base.round().astype(np.int64), n_rows),
+        "weighted_base": np.tile(wbase, n_rows),
+    }
 
 
-def _with_letters(
-    frame: pd.DataFrame,
+def _letters(
     count: np.ndarray,
     wcount: np.ndarray,
     base: np.ndarray,
@@ -383,15 +422,15 @@ def _with_letters(
     weighted: bool,
     correction: str,
     alpha: float,
-) -> pd.DataFrame:
-    """Add ``sig_letters`` computed on the banner columns (all but the last)."""
+) -> np.ndarray:
+    """The ``sig_letters`` column, computed on the banner columns (all but the last)."""
     part, whole, n = (wcount, wbase, n_eff) if weighted else (count, base, base)
     with np.errstate(divide="ignore", invalid="ignore"):
         props = np.where(whole > 0, part / whole, np.nan)[:, :-1]
     found = sig_letters(props, n[:-1], correction=correction, alpha=alpha)
     out = np.full(count.shape, "", dtype=object)
     out[:, :-1] = np.where(keep[:, None], found, "")
-    return frame.assign(sig_letters=out.ravel())
+    return out.ravel()
 
 
 # --- multiple response ------------------------------------------------------------

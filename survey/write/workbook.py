@@ -110,16 +110,21 @@ class _Column:
 
 def _columns(tables: pd.DataFrame, lang: str) -> list[_Column]:
     """Every column of the wide banner: Total, then each banner's columns in the battery's order."""
-    cols = tables.drop_duplicates(["banner", "col_code"])
+    banner, code, label, letter = (
+        tables[name].tolist() for name in ("banner", "col_code", "col_label", "col_letter")
+    )
+    firsts: dict[tuple[Any, Any], int] = {}
+    for i, key in enumerate(zip(banner, code)):
+        firsts.setdefault(key, i)
     out = [_Column(TOTAL, TOTAL, sheet_words(lang)["total"], "")]
-    for r in cols.itertuples(index=False):
-        if r.banner != TOTAL:
+    for i in firsts.values():
+        if banner[i] != TOTAL:
             out.append(
                 _Column(
-                    str(r.banner),
-                    r.col_code,
-                    str(r.col_label),
-                    "" if pd.isna(r.col_letter) else str(r.col_letter),
+                    str(banner[i]),
+                    code[i],
+                    str(label[i]),
+                    "" if pd.isna(letter[i]) else str(letter[i]),
                 )
             )
     return out
@@ -217,13 +222,22 @@ def _block(
         note += " " + w["multi"]
     ws.write_string(row + 1, 0, note, f.note)
     position = {(c.banner, str(c.code)): k for k, c in enumerate(columns, start=1)}
-    keys = [position.get((str(b), str(c))) for b, c in zip(sub["banner"], sub["col_code"])]
-    sub = sub.assign(_k=keys).dropna(subset=["_k"])
-    firsts = sub.drop_duplicates("_k")
-    low = {int(k) for k, b in zip(firsts["_k"], firsts["base"]) if b < LOW_BASE}
-    row = _base_rows(ws, f, row + 2, firsts, low, weighted, w)
-    for code, cells in sub.groupby("row_code", sort=False):
-        row = _answer_row(ws, f, row, str(code), cells, value, low)
+    names = ["banner", "col_code", "row_code", "row_label", "count", "sig_letters", "base", value]
+    cells = {
+        name: sub[name].tolist() for name in [*names, *(["weighted_base"] if weighted else [])]
+    }
+    where = [position.get((str(b), str(c))) for b, c in zip(cells["banner"], cells["col_code"])]
+    kept = [(i, k) for i, k in enumerate(where) if k is not None]  # (row of sub, sheet column)
+    firsts: dict[int, int] = {}
+    for i, k in kept:
+        firsts.setdefault(k, i)
+    low = {k for k, i in firsts.items() if cells["base"][i] < LOW_BASE}
+    row = _base_rows(ws, f, row + 2, firsts, cells, low, weighted, w)
+    answers: dict[Any, list[tuple[int, int]]] = {}
+    for i, k in kept:
+        answers.setdefault(cells["row_code"][i], []).append((i, k))
+    for code, positions in answers.items():
+        row = _answer_row(ws, f, row, str(code), cells, positions, value, low)
     return row + 1
 
 
@@ -231,42 +245,59 @@ def _base_rows(
     ws: Any,
     f: _Formats,
     row: int,
-    firsts: pd.DataFrame,
+    firsts: dict[int, int],
+    cells: dict[str, list[Any]],
     low: set[int],
     weighted: bool,
     w: dict[str, str],
 ) -> int:
-    """The base row of a table (a low base marked) and, weighted, the weighted base row."""
+    """The base row of a table (a low base marked) and, weighted, the weighted base row.
+
+    ``firsts``: the first row of ``cells`` in each sheet column (by sheet column).
+    """
     base_rows = [("base", "base", COUNT)] + (
         [("weighted_base", "weighted_base", COUNT)] if weighted else []
     )
     for key, column, _ in base_rows:
         ws.write_string(row, 0, w[key], f.base_stub)
-        for k, b in zip(firsts["_k"], firsts[column]):
+        for k, i in firsts.items():
+            b = cells[column][i]
             if pd.notna(b):
                 ws.write_number(
-                    row, int(k), float(b), f.base_low if key == "base" and int(k) in low else f.base
+                    row, k, float(b), f.base_low if key == "base" and k in low else f.base
                 )
         row += 1
     return row
 
 
 def _answer_row(
-    ws: Any, f: _Formats, row: int, code: str, cells: pd.DataFrame, value: str, low: set[int]
+    ws: Any,
+    f: _Formats,
+    row: int,
+    code: str,
+    cells: dict[str, list[Any]],
+    positions: list[tuple[int, int]],
+    value: str,
+    low: set[int],
 ) -> int:
-    """One answer (or net) row of percentages, its letters on the row below; the next free row."""
-    label = str(cells["row_label"].iloc[0])
+    """One answer (or net) row of percentages, its letters on the row below; the next free row.
+
+    ``positions``: (row of ``cells``, sheet column) of the answer's cells.
+    """
+    label = str(cells["row_label"][positions[0][0]])
     net = code.startswith("net:")
     ws.write_string(row, 0, label, f.stub_bold if net else f.stub)
     if _lines(label, STUB_WIDTH) > 1:
         ws.set_row(row, 15 * _lines(label, STUB_WIDTH))
+    shown = cells[value]
+    counts_only = all(pd.isna(shown[i]) for i, _ in positions)  # a non-substantive answer
     letters = []
-    for k, pct, count, sig in zip(cells["_k"], cells[value], cells["count"], cells["sig_letters"]):
-        k = int(k)
+    for i, k in positions:
+        pct, count, sig = shown[i], cells["count"][i], cells["sig_letters"][i]
         if pd.notna(pct):
             fmt = f.pct_low if k in low else f.pct_net if net else f.pct
             ws.write_number(row, k, float(pct) / 100, fmt)
-        elif cells[value].isna().all() and pd.notna(count):  # a non-substantive answer: its count
+        elif counts_only and pd.notna(count):
             ws.write_number(row, k, float(count), f.count)
         if isinstance(sig, str) and sig:
             letters.append((k, sig))
