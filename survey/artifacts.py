@@ -20,7 +20,7 @@ import os
 import signal
 import sys
 import traceback
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -484,6 +484,16 @@ def _draw_ready(study: Study, folder: Path, options: Options, results: Results) 
             options.draw.submit([(make, path) for _, _, make, path in made[group]])
 
 
+def _next_stage(
+    pending: list[tuple[str, Callable[..., None]]], beside: Mapping[Callable[..., None], Beside]
+) -> tuple[str, Callable[..., None]]:
+    """Take the first of ``pending`` (in :data:`STAGES` order) that waits for no stage still
+    running beside; when every one waits, the first (the caller then waits with it)."""
+    waiting = {func for early in beside for func in BESIDE[early]}
+    index = next((i for i, (_, func) in enumerate(pending) if func not in waiting), 0)
+    return pending.pop(index)
+
+
 def write_all(
     study: Study, folder: Path, options: Options, stage: Callable[[str], None]
 ) -> Results:
@@ -491,20 +501,20 @@ def write_all(
 
     Files go through a :class:`Writer` (a background thread unless ``options.background``
     is off); the run waits for all of them after the report stage.  When
-    :func:`runs_beside` says so, the stages of :data:`BESIDE` run in a forked process from
-    the start, and the stages that wait for them run after the others.
+    :func:`runs_beside` says so, the stages of :data:`BESIDE` run in forked processes from
+    the start, and a stage that waits for one runs when it has finished (:func:`_next_stage`).
     """
     results: Results = {}
     writer = Writer(threaded=options.background)
     options = replace(options, write=writer)
     launched = [f for _, f in STAGES if f in BESIDE] if runs_beside(study, options) else []
-    waits = {func for early in launched for func in BESIDE[early]}
-    order = [s for s in STAGES if s[1] not in waits] + [s for s in STAGES if s[1] in waits]
     beside: dict[Callable[..., None], Beside] = {}
+    pending = list(STAGES)
     try:
         for func in launched:
             beside[func] = Beside(func, study, folder, options)
-        for name, func in order:
+        while pending:
+            name, func = _next_stage(pending, beside)
             for early in [e for e in beside if func in BESIDE[e]]:
                 beside.pop(early).join(study, results)
             stage(name)
