@@ -56,7 +56,6 @@ class Drawer:
     """
 
     def __init__(self, lang: str) -> None:
-        self.lang = lang
         self.submitted: set[Path] = set()
         context = multiprocessing.get_context("fork")
         self._conn, child = context.Pipe(duplex=True)
